@@ -1,0 +1,209 @@
+package upstream
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Defaults of Config.
+const (
+	DefaultUserAgent        = "bwfacade/1 (+https://github.com/bwfacade/facade)"
+	DefaultMaxResponseBytes = 8 << 20
+)
+
+// Config configures a Client. A zero field selects the default documented on it.
+type Config struct {
+	// BaseURL is the API root, such as "https://app.betterworks.com/api/v1/"
+	// or the preview environment's. Required. A missing trailing slash is added.
+	BaseURL string
+	// HTTPClient sends requests. Nil means a client from NewHTTPClient.
+	HTTPClient *http.Client
+	// UserAgent is sent with every request. Empty means DefaultUserAgent.
+	UserAgent string
+	// MaxResponseBytes caps every response body. Zero means
+	// DefaultMaxResponseBytes (8 MiB).
+	MaxResponseBytes int64
+	// Now is the clock used to read Retry-After dates. Nil means time.Now.
+	Now func() time.Time
+}
+
+// Client calls the Betterworks REST API. It is safe for concurrent use; each
+// call carries the token of the caller it is made for.
+type Client struct {
+	base      *url.URL
+	http      *http.Client
+	userAgent string
+	maxBody   int64
+	now       func() time.Time
+}
+
+// New returns a Client for cfg.
+func New(cfg Config) (*Client, error) {
+	if cfg.BaseURL == "" {
+		return nil, errors.New("upstream: base URL is required")
+	}
+	raw := cfg.BaseURL
+	if !strings.HasSuffix(raw, "/") {
+		raw += "/"
+	}
+	base, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("upstream: base URL: %w", err)
+	}
+	if base.Scheme != "http" && base.Scheme != "https" || base.Host == "" {
+		return nil, fmt.Errorf("upstream: base URL %q is not an absolute http(s) URL", cfg.BaseURL)
+	}
+	c := &Client{
+		base:      base,
+		http:      cfg.HTTPClient,
+		userAgent: cfg.UserAgent,
+		maxBody:   cfg.MaxResponseBytes,
+		now:       cfg.Now,
+	}
+	if c.http == nil {
+		c.http = NewHTTPClient()
+	}
+	if c.userAgent == "" {
+		c.userAgent = DefaultUserAgent
+	}
+	if c.maxBody <= 0 {
+		c.maxBody = DefaultMaxResponseBytes
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	return c, nil
+}
+
+// NewHTTPClient returns the HTTP client the upstream calls use by default:
+// dial 2 s, TLS handshake 5 s, 32 idle connections per host (Go's default
+// of 2 throttles a proxy), HTTP/2 when the server offers it, and redirects
+// refused (a redirect could carry the token to another host).
+func NewHTTPClient() *http.Client {
+	transport := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 2 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSHandshakeTimeout:   5 * time.Second,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          256,
+		MaxIdleConnsPerHost:   32,
+		IdleConnTimeout:       90 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+	return &http.Client{
+		Transport: transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+}
+
+// call is one upstream operation.
+type call struct {
+	// method is the HTTP method.
+	method string
+	// path is relative to the base URL, with ids escaped, such as
+	// "goals/42/".
+	path string
+	// endpoint is the template for errors, spans and metrics, such as
+	// "GET /goals/{id}/": no ids, no token.
+	endpoint string
+	// query holds the query parameters; nil means none.
+	query url.Values
+	// body is encoded as JSON when non-nil.
+	body any
+}
+
+// do performs cl with token and decodes a 2xx body into out (nil to discard
+// it). Every upstream request of the package goes through here.
+//
+// do is the seam for the resilience chain: pacing per token, the circuit
+// breaker and retries of idempotent calls wrap the single attempt below.
+func (c *Client) do(ctx context.Context, token Token, cl call, out any) error {
+	if token.IsZero() {
+		return fmt.Errorf("%s: %w", cl.endpoint, ErrNoToken)
+	}
+	var body []byte
+	if cl.body != nil {
+		var err error
+		body, err = json.Marshal(cl.body)
+		if err != nil {
+			return fmt.Errorf("%s: %w: %w", cl.endpoint, ErrInvalidRequest, err)
+		}
+	}
+	return c.attempt(ctx, token, cl, body, out)
+}
+
+// attempt sends one HTTP request and reads its answer.
+func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte, out any) error {
+	target := c.base.JoinPath(cl.path)
+	// JoinPath drops a trailing slash of the joined element; the upstream's
+	// paths end in one.
+	if strings.HasSuffix(cl.path, "/") && !strings.HasSuffix(target.Path, "/") {
+		target.Path += "/"
+		target.RawPath = ""
+	}
+	if len(cl.query) > 0 {
+		target.RawQuery = cl.query.Encode()
+	}
+	var reader io.Reader
+	if body != nil {
+		reader = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, cl.method, target.String(), reader)
+	if err != nil {
+		return fmt.Errorf("%s: %w: %w", cl.endpoint, ErrInvalidRequest, err)
+	}
+	requestID := rand.Text()
+	req.Header.Set("Authorization", "APIToken "+token.value)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set("X-Request-Id", requestID)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s: %w", cl.endpoint, stripURL(err))
+	}
+	defer resp.Body.Close()
+
+	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
+	if err != nil {
+		return fmt.Errorf("%s: read body: %w", cl.endpoint, stripURL(err))
+	}
+	if int64(len(data)) > c.maxBody {
+		return fmt.Errorf("%s: %w (over %d bytes)", cl.endpoint, ErrResponseTooLarge, c.maxBody)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return newStatusError(cl.endpoint, resp, data, requestID, c.now())
+	}
+	if out == nil || len(bytes.TrimSpace(data)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("%s: %w: %w", cl.endpoint, ErrMalformedResponse, err)
+	}
+	return nil
+}
+
+// stripURL removes the request URL (which carries ids and query values)
+// from a transport error, keeping its cause for errors.Is and errors.As.
+func stripURL(err error) error {
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		return urlErr.Err
+	}
+	return err
+}

@@ -1,0 +1,87 @@
+package upstream
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/url"
+	"strconv"
+)
+
+// PageRequest selects one page of a list endpoint. A zero field leaves the
+// parameter out, so the upstream applies its own default.
+type PageRequest struct {
+	// Page is the 1-based page number.
+	Page int
+	// Size is the number of results per page. Each endpoint has its own
+	// default and maximum (see the reference); callers cap it first.
+	Size int
+}
+
+func (p PageRequest) encode(q url.Values) {
+	if p.Page > 0 {
+		q.Set("page", strconv.Itoa(p.Page))
+	}
+	if p.Size > 0 {
+		q.Set("size", strconv.Itoa(p.Size))
+	}
+}
+
+// Page is one page of a list endpoint.
+type Page[T any] struct {
+	// Results holds the page's items, in the upstream's order.
+	Results []T
+	// More reports whether a later page exists. The upstream sends it as a
+	// boolean or as the string "true"; both decode here.
+	More bool
+	// NextURL is the upstream's link to the next page, kept for diagnostics
+	// only: the client never follows it, since it could name another host.
+	NextURL string
+	// NumPages is the number of pages, or 0 when the upstream does not say.
+	NumPages int
+	// Number is the page's 1-based number, or 0 when the upstream does not say.
+	Number int
+}
+
+type pageJSON[T any] struct {
+	Results  []T     `json:"results"`
+	More     flexBool `json:"more"`
+	NextURL  string  `json:"nextUrl"`
+	NextURL2 string  `json:"nextURL"`
+	NumPages int     `json:"num_pages"`
+	Page     int     `json:"page"`
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (p *Page[T]) UnmarshalJSON(b []byte) error {
+	var raw pageJSON[T]
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	next := raw.NextURL
+	if next == "" {
+		next = raw.NextURL2
+	}
+	*p = Page[T]{
+		Results:  raw.Results,
+		More:     bool(raw.More),
+		NextURL:  next,
+		NumPages: raw.NumPages,
+		Number:   raw.Page,
+	}
+	return nil
+}
+
+// flexBool is a boolean the upstream may send as true, "true", "True" or
+// "yes"; anything else, including null, is false.
+type flexBool bool
+
+func (f *flexBool) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch string(bytes.ToLower(bytes.Trim(b, `"`))) {
+	case "true", "yes", "1":
+		*f = true
+	default:
+		*f = false
+	}
+	return nil
+}

@@ -1,0 +1,88 @@
+package upstream
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"strconv"
+	"time"
+)
+
+// Time is an instant as Betterworks sends it. The upstream uses four shapes
+// for instants, sometimes in one body: epoch seconds as a number
+// (1601361643.726711), RFC 3339 ("2021-07-19T16:02:11.394597Z"), a space
+// separated form with a numeric offset ("2022-03-10 15:37:30.756187+00:00"),
+// and a plain date ("2016-06-28", read as midnight UTC). Time accepts all of
+// them. A null, an empty string or a value that is not a valid instant (the
+// reference shows "2021-26-10T21:19:18Z") decodes to the zero Time instead of
+// failing the whole body; Invalid reports the latter case.
+type Time struct {
+	time.Time
+	// Invalid is true when the upstream sent a value that no known shape
+	// could read. The raw value is dropped.
+	Invalid bool
+}
+
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999",
+	time.DateOnly,
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	*t = Time{}
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || bytes.Equal(b, []byte("null")) {
+		return nil
+	}
+	if b[0] != '"' {
+		secs, err := strconv.ParseFloat(string(b), 64)
+		if err != nil || math.IsNaN(secs) || math.IsInf(secs, 0) {
+			t.Invalid = true
+			return nil
+		}
+		whole, frac := math.Modf(secs)
+		// Round to microseconds: the upstream sends six decimals and a
+		// float64 cannot hold more of them exactly.
+		nanos := math.Round(frac*1e6) * 1e3
+		t.Time = time.Unix(int64(whole), int64(nanos)).UTC()
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Invalid = true
+		return nil
+	}
+	if s == "" {
+		return nil
+	}
+	parsed, ok := ParseTime(s)
+	if !ok {
+		t.Invalid = true
+		return nil
+	}
+	t.Time = parsed
+	return nil
+}
+
+// MarshalJSON implements json.Marshaler as RFC 3339 in UTC, or null.
+func (t Time) MarshalJSON() ([]byte, error) {
+	if t.IsZero() {
+		return []byte("null"), nil
+	}
+	return json.Marshal(t.UTC().Format(time.RFC3339Nano))
+}
+
+// ParseTime reads an instant in any of the string shapes Time accepts. A
+// value without an offset is read as UTC.
+func ParseTime(s string) (time.Time, bool) {
+	for _, layout := range timeLayouts {
+		if parsed, err := time.Parse(layout, s); err == nil {
+			return parsed.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
