@@ -34,6 +34,7 @@ lint: protodeps ## vet, buf lint, buf format, layering rules.
 	go tool buf lint
 	go tool buf format -d --exit-code
 	test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '^gen/') | tee /dev/stderr)"
+	go test -count=1 ./internal/layering/
 
 test: ## Every test, with the race detector.
 	go test -race -count=1 ./...

@@ -43,12 +43,12 @@ type Page[T any] struct {
 }
 
 type pageJSON[T any] struct {
-	Results  []T     `json:"results"`
+	Results  []T      `json:"results"`
 	More     flexBool `json:"more"`
-	NextURL  string  `json:"nextUrl"`
-	NextURL2 string  `json:"nextURL"`
-	NumPages int     `json:"num_pages"`
-	Page     int     `json:"page"`
+	NextURL  string   `json:"nextUrl"`
+	NextURL2 string   `json:"nextURL"`
+	NumPages int      `json:"num_pages"`
+	Page     int      `json:"page"`
 }
 
 // UnmarshalJSON implements json.Unmarshaler.

@@ -1,0 +1,182 @@
+// Command server runs the Betterworks facade: Connect, gRPC and gRPC-Web on
+// one port. With no configuration it runs on the embedded Betterworks
+// sandbox and logs a demo caller key.
+//
+// Usage:
+//
+//	server          serve (configured by BWFACADE_* environment variables)
+//	server keygen   print a new caller key and the hash to configure
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/bwfacade/facade/internal/auth"
+	"github.com/bwfacade/facade/internal/config"
+	"github.com/bwfacade/facade/internal/sandbox"
+	"github.com/bwfacade/facade/internal/server"
+	"github.com/bwfacade/facade/internal/upstream"
+)
+
+// shutdownGrace bounds how long in-flight calls may drain after SIGTERM.
+const shutdownGrace = 20 * time.Second
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "server:", err)
+		os.Exit(1)
+	}
+}
+
+// run serves until ctx ends or SIGINT/SIGTERM arrives, then drains. ready,
+// when non-nil, receives the bound address once the server accepts calls.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, ready chan<- net.Addr) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "keygen":
+			return keygen(stdout)
+		default:
+			return fmt.Errorf("unknown command %q (want no command, or keygen)", args[0])
+		}
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg, stdout)
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	upstreamURL, callers, closeSandbox, err := upstreamAndCallers(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer closeSandbox()
+	client, err := upstream.New(upstream.Config{BaseURL: upstreamURL})
+	if err != nil {
+		return err
+	}
+	handler, err := server.NewHandler(server.Config{Upstream: client, Callers: callers, Logger: logger})
+	if err != nil {
+		return err
+	}
+	srv := server.NewHTTPServer(handler, logger)
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	serveErr := make(chan error, 1)
+	go func() {
+		if cfg.TLSCertFile != "" {
+			serveErr <- srv.ServeTLS(ln, cfg.TLSCertFile, cfg.TLSKeyFile)
+			return
+		}
+		serveErr <- srv.Serve(ln)
+	}()
+	logger.Info("serving", slog.String("addr", ln.Addr().String()), slog.Bool("tls", cfg.TLSCertFile != ""), slog.Bool("demo", cfg.Demo()))
+	if ready != nil {
+		ready <- ln.Addr()
+	}
+
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: draining in-flight calls", slog.Duration("grace", shutdownGrace))
+	for _, name := range server.Services {
+		handler.Health.SetStatus(name, 2) // NOT_SERVING, so balancers stop sending
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// upstreamAndCallers returns the upstream base URL and the caller registry.
+// In demo mode it starts the embedded sandbox on a loopback port and
+// registers a demo caller mapped to the sandbox's super admin.
+func upstreamAndCallers(ctx context.Context, cfg *config.Config, logger *slog.Logger) (string, *auth.Registry, func(), error) {
+	if !cfg.Demo() {
+		hash, err := decodeHash(cfg.CallerKeyHash)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		caller := &auth.Caller{Name: "default", Token: upstream.NewToken(cfg.UpstreamToken)}
+		return cfg.UpstreamURL, auth.NewRegistry(auth.Entry{KeyHash: hash, Caller: caller}), func() {}, nil
+	}
+	faults, err := sandbox.ParseFaults(cfg.SandboxFaults)
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("%s: %w", config.EnvSandboxFaults, err)
+	}
+	sb := sandbox.New(sandbox.Config{Faults: faults})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("sandbox: %w", err)
+	}
+	sbServer := &http.Server{Handler: sb, ReadHeaderTimeout: server.ReadHeaderTimeout}
+	go func() { _ = sbServer.Serve(ln) }()
+	closeSandbox := func() { _ = sbServer.Close() }
+
+	caller := &auth.Caller{Name: "demo", Token: upstream.NewToken(sb.Token(sandbox.RoleSuperAdmin))}
+	var entry auth.Entry
+	if cfg.CallerKeyHash != "" {
+		hash, err := decodeHash(cfg.CallerKeyHash)
+		if err != nil {
+			closeSandbox()
+			return "", nil, nil, err
+		}
+		entry = auth.Entry{KeyHash: hash, Caller: caller}
+		logger.InfoContext(ctx, "demo mode: the embedded sandbox answers as a super admin; calls need the configured caller key")
+	} else {
+		key := auth.GenerateKey()
+		entry = auth.Entry{KeyHash: auth.HashKey(key), Caller: caller}
+		// The demo key guards only the fake organisation of the sandbox,
+		// and exists for this process alone, so showing it once is the point.
+		logger.InfoContext(ctx, "demo mode: the embedded sandbox answers as a super admin",
+			slog.String("demo_caller_key", key),
+			slog.String("try", fmt.Sprintf(`grpcurl -plaintext -H 'authorization: Bearer %s' -d '{"page_size": 3}' %s betterworks.v1.GoalService/ListGoals`, key, cfg.Addr)))
+	}
+	return "http://" + ln.Addr().String() + "/api/v1/", auth.NewRegistry(entry), closeSandbox, nil
+}
+
+func decodeHash(hexHash string) ([32]byte, error) {
+	var hash [32]byte
+	if _, err := fmt.Sscanf(hexHash, "%x", &hash); err != nil {
+		return hash, fmt.Errorf("%s: %w", config.EnvCallerKeyHash, err)
+	}
+	return hash, nil
+}
+
+func keygen(stdout io.Writer) error {
+	key := auth.GenerateKey()
+	_, err := fmt.Fprintf(stdout, "caller key (shown once; give it to the caller): %s\n%s=%s\n",
+		key, config.EnvCallerKeyHash, auth.HashKeyHex(key))
+	return err
+}
+
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,135 @@
+// Package facadetest starts the whole facade for tests and benchmarks: the
+// Betterworks sandbox and the facade on loopback HTTP servers, with one
+// caller per sandbox role, and generated clients for each protocol.
+//
+// Nothing is mocked: clients, server, upstream client and sandbox talk over
+// real HTTP.
+package facadetest
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"connectrpc.com/connect"
+
+	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
+	"github.com/bwfacade/facade/internal/auth"
+	"github.com/bwfacade/facade/internal/sandbox"
+	"github.com/bwfacade/facade/internal/server"
+	"github.com/bwfacade/facade/internal/upstream"
+)
+
+// Protocol is one of the wire protocols the facade serves.
+type Protocol string
+
+// The protocols of the facade, as their names in test output.
+const (
+	Connect Protocol = "connect"
+	GRPC    Protocol = "grpc"
+	GRPCWeb Protocol = "grpcweb"
+)
+
+// Protocols lists every protocol, for tests that run once per protocol.
+var Protocols = []Protocol{Connect, GRPC, GRPCWeb}
+
+// Options configures Start. A zero field selects the default documented on it.
+type Options struct {
+	// Sandbox configures the sandbox; zero is seed 1 with no faults.
+	Sandbox sandbox.Config
+	// Logger receives the facade's logs. Nil discards them.
+	Logger *slog.Logger
+}
+
+// Stack is a running sandbox and facade.
+type Stack struct {
+	// Sandbox is the upstream; tests inspect its request log and faults.
+	Sandbox *sandbox.Sandbox
+	// URL is the facade's base URL.
+	URL string
+	// HTTPClient speaks HTTP/1.1 and h2c to the facade.
+	HTTPClient *http.Client
+
+	keys map[sandbox.Role]string
+}
+
+// Start starts a stack whose servers stop when tb ends.
+func Start(tb testing.TB, opts Options) *Stack {
+	tb.Helper()
+	sb := sandbox.New(opts.Sandbox)
+	upstreamServer := httptest.NewServer(sb)
+	tb.Cleanup(upstreamServer.Close)
+
+	client, err := upstream.New(upstream.Config{BaseURL: upstreamServer.URL + "/api/v1/"})
+	if err != nil {
+		tb.Fatalf("upstream.New() error = %v", err)
+	}
+	keys := make(map[sandbox.Role]string)
+	var entries []auth.Entry
+	for _, role := range []sandbox.Role{sandbox.RoleSuperAdmin, sandbox.RoleAdmin, sandbox.RoleHRAdmin, sandbox.RoleUser} {
+		key := auth.GenerateKey()
+		keys[role] = key
+		entries = append(entries, auth.Entry{
+			KeyHash: auth.HashKey(key),
+			Caller:  &auth.Caller{Name: role.String(), Token: upstream.NewToken(sb.Token(role))},
+		})
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	handler, err := server.NewHandler(server.Config{Upstream: client, Callers: auth.NewRegistry(entries...), Logger: logger})
+	if err != nil {
+		tb.Fatalf("server.NewHandler() error = %v", err)
+	}
+	facade := httptest.NewUnstartedServer(handler)
+	facade.Config = server.NewHTTPServer(handler, logger)
+	facade.Start()
+	tb.Cleanup(facade.Close)
+
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
+	protocols.SetUnencryptedHTTP2(true)
+	return &Stack{
+		Sandbox:    sb,
+		URL:        facade.URL,
+		HTTPClient: &http.Client{Transport: &http.Transport{Protocols: protocols, MaxIdleConnsPerHost: 64}},
+		keys:       keys,
+	}
+}
+
+// Key returns the caller key mapped to the sandbox user with role.
+func (s *Stack) Key(role sandbox.Role) string { return s.keys[role] }
+
+// ClientOptions returns the options of a generated client that speaks p
+// and authenticates with key; an empty key sends none.
+func ClientOptions(p Protocol, key string) []connect.ClientOption {
+	var opts []connect.ClientOption
+	switch p {
+	case GRPC:
+		opts = append(opts, connect.WithGRPC())
+	case GRPCWeb:
+		opts = append(opts, connect.WithGRPCWeb())
+	}
+	if key != "" {
+		opts = append(opts, connect.WithInterceptors(bearer(key)))
+	}
+	return opts
+}
+
+// bearer sets the caller key on every request.
+func bearer(key string) connect.UnaryInterceptorFunc {
+	return func(next connect.UnaryFunc) connect.UnaryFunc {
+		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+			req.Header().Set("Authorization", "Bearer "+key)
+			return next(ctx, req)
+		}
+	}
+}
+
+// Goals returns a GoalService client speaking p as the caller with role.
+func (s *Stack) Goals(p Protocol, role sandbox.Role) betterworksv1connect.GoalServiceClient {
+	return betterworksv1connect.NewGoalServiceClient(s.HTTPClient, s.URL, ClientOptions(p, s.keys[role])...)
+}

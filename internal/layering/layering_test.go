@@ -1,0 +1,98 @@
+// Package layering holds the test that keeps the import rules of STYLE.md
+// true: service -> {auth, upstream}; upstream, ratelimit and sandbox import
+// nothing of ours, nor gen/ or Connect; only cmd/server and internal/server
+// wire the pieces together.
+package layering
+
+import (
+	"bytes"
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/bwfacade/facade"
+
+// rules says, per package of ours, which of our packages it may import
+// (by path relative to the module) and which outside prefixes it must not.
+var rules = map[string]struct {
+	allowOurs   []string
+	forbidOther []string
+}{
+	"internal/upstream":  {forbidOther: []string{"connectrpc.com/", "google.golang.org/protobuf", "google.golang.org/genproto"}},
+	"internal/ratelimit": {forbidOther: []string{"connectrpc.com/", "google.golang.org/protobuf", "google.golang.org/genproto"}},
+	"internal/sandbox":   {forbidOther: []string{"connectrpc.com/", "google.golang.org/protobuf", "google.golang.org/genproto"}},
+	"internal/auth":      {allowOurs: []string{"internal/upstream"}},
+	"internal/config":    {},
+	"internal/service":   {allowOurs: []string{"gen/", "internal/auth", "internal/upstream"}},
+	"internal/server":    {allowOurs: []string{"gen/", "internal/auth", "internal/upstream", "internal/service"}},
+	"cmd/server":         {allowOurs: []string{"internal/auth", "internal/config", "internal/sandbox", "internal/server", "internal/upstream"}},
+}
+
+type listedPackage struct {
+	ImportPath string
+	Imports    []string
+}
+
+func TestImportsFollowLayering(t *testing.T) {
+	t.Parallel()
+	out, err := exec.CommandContext(t.Context(), "go", "list", "-json=ImportPath,Imports", module+"/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	checked := 0
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for dec.More() {
+		var p listedPackage
+		if err := dec.Decode(&p); err != nil {
+			t.Fatalf("decode go list output: %v", err)
+		}
+		rel := strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, module), "/")
+		rule, ok := rules[rel]
+		if !ok {
+			continue
+		}
+		checked++
+		for _, imp := range p.Imports {
+			if ours, isOurs := strings.CutPrefix(imp, module+"/"); isOurs {
+				if !hasAnyPrefix(ours, rule.allowOurs) {
+					t.Errorf("%s imports %s; allowed: %v", rel, ours, rule.allowOurs)
+				}
+				continue
+			}
+			if hasAnyPrefix(imp, rule.forbidOther) {
+				t.Errorf("%s imports %s; forbidden: %v", rel, imp, rule.forbidOther)
+			}
+		}
+	}
+	if checked < 6 {
+		t.Errorf("checked %d packages, want every package of the rules", checked)
+	}
+}
+
+// TestOnlyCommandsImportCommands keeps main packages at the top.
+func TestOnlyCommandsImportCommands(t *testing.T) {
+	t.Parallel()
+	out, err := exec.CommandContext(t.Context(), "go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, module+"/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		for _, imp := range fields[1:] {
+			if strings.HasPrefix(imp, module+"/cmd/") {
+				t.Errorf("%s imports command %s", fields[0], imp)
+			}
+		}
+	}
+}
+
+func hasAnyPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}

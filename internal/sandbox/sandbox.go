@@ -1,0 +1,267 @@
+// Package sandbox is a faithful in-process fake of the Betterworks REST API
+// v1: every one of the reference's 38 operations under /api/v1/, served by
+// an http.Handler over a seeded, deterministic demo organisation (about 300
+// people in a manager tree, departments, teams, admin groups, about 400
+// goals and key results with comments and assessments, conversations,
+// feedback, recognitions and report runs).
+//
+// The facade uses it as its default upstream, so the service runs and is
+// tested without a Betterworks account; tests drive it over real HTTP:
+//
+//	sb := sandbox.New(sandbox.Config{Seed: 1})
+//	srv := httptest.NewServer(sb)
+//	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/goals/filter/", nil)
+//	req.Header.Set("Authorization", "APIToken "+sb.Token(sandbox.RoleSuperAdmin))
+//
+// What the reference leaves open, the sandbox decides and says so in the doc
+// comment of the file concerned: permissions (permission.go), pagination
+// (page.go), delta filters (delta.go), error shapes (apierror.go), goal
+// filter modifiers (goalfilter.go), report run progress (reportruns.go).
+// Bodies are always valid JSON, with each field in the shape the
+// reference's examples use for it (timeformat.go).
+//
+// Tests can inject faults (Fault, SetFaults, ParseFaults) and read the log
+// of requests that reached the sandbox (Requests, Count). A Sandbox is safe
+// for concurrent use.
+package sandbox
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Config configures a Sandbox. A zero field selects the default documented on it.
+type Config struct {
+	// Seed selects the deterministic demo organisation: the same seed gives
+	// the same people, goals, ids, UUIDs and tokens. 0 means 1.
+	Seed int64
+	// Now is the clock that stamps writes and requests. Report runs created
+	// through the API move from pending to running after
+	// ReportRunStartDelay and to succeeded after ReportRunDuration by this
+	// clock. Nil means time.Now. Seeded data does not depend on it: it is
+	// spread over the two years before ReferenceTime.
+	Now func() time.Time
+	// Faults are active from the start, as if passed to SetFaults.
+	Faults []Fault
+}
+
+// Sandbox is the fake Betterworks API. Create it with New.
+type Sandbox struct {
+	now    func() time.Time
+	ref    time.Time
+	router *router
+
+	// mu guards st.
+	mu sync.RWMutex
+	st *store
+
+	// Set by New, then read-only.
+	keys      map[string]apiKey
+	tokens    map[int64]string // first key of each seeded user
+	roleUsers map[Role]User
+	revoked   string
+	fixtures  Fixtures
+
+	faults faultSet
+	log    requestLog
+}
+
+// User identifies a seeded user, so that a test knows whose token it holds.
+type User struct {
+	// ID is the user's integer id.
+	ID int64
+	// UUID is the user's UUID.
+	UUID string
+	// Email is the user's e-mail address, also an identifier of GET /users/{identifier}/.
+	Email string
+	// Name is "<first name> <last name>".
+	Name string
+	// EmployeeID is the HRIS employee id.
+	EmployeeID string
+	// Role is the user's role when seeded; PUT /users/roles/ may change it later.
+	Role Role
+	// ManagerID is the id of the user's manager, or 0.
+	ManagerID int64
+	// DepartmentID is the id of the user's department, or 0.
+	DepartmentID int64
+}
+
+// maxBody is the largest request body accepted; larger ones answer 413.
+const maxBody = 4 << 20
+
+// New builds a sandbox and seeds its store. Seeding is deterministic and
+// takes a few milliseconds.
+func New(cfg Config) *Sandbox {
+	seed := cfg.Seed
+	if seed == 0 {
+		seed = 1
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	s := &Sandbox{now: now, router: newRouter()}
+	s.faults.seed = uint64(seed)
+	seedOrganisation(s, seed)
+	s.faults.set(cfg.Faults)
+	return s
+}
+
+// SetFaults replaces the active faults; no arguments clears them. It is
+// safe to call at any time, also while requests are served.
+func (s *Sandbox) SetFaults(f ...Fault) { s.faults.set(f) }
+
+// Token returns the API token of the first seeded user (lowest id) with
+// role. The token stays that user's if PUT /users/roles/ changes its role.
+func (s *Sandbox) Token(role Role) string { return s.tokens[s.roleUsers[role].ID] }
+
+// UserFor returns the first seeded user with role: the user Token(role)
+// belongs to.
+func (s *Sandbox) UserFor(role Role) User { return s.roleUsers[role] }
+
+// TokenFor returns the API token of the seeded user with id, or "" when
+// there is no such user. Deactivated users have tokens too; they answer 401.
+func (s *Sandbox) TokenFor(id int64) string { return s.tokens[id] }
+
+// RevokedToken returns a revoked API key of an active plain user; it
+// answers 401.
+func (s *Sandbox) RevokedToken() string { return s.revoked }
+
+// ReferenceTime returns the fixed instant the seeded data is arranged
+// around: created_on and modified_on values lie in the two years before
+// it, goal periods around it. It derives from the seed, never from the
+// clock, so delta filters over seeded data give the same results every run.
+func (s *Sandbox) ReferenceTime() time.Time { return s.ref }
+
+// Fixtures returns ids of seeded objects with known properties, for tests.
+func (s *Sandbox) Fixtures() Fixtures { return s.fixtures }
+
+// call is one authenticated request on its way to a handler.
+type call struct {
+	r      *http.Request
+	q      url.Values
+	body   []byte
+	id     string // the path parameter ({id} or {identifier}), or ""
+	caller int64  // the token's user
+}
+
+// ServeHTTP serves the API under /api/v1/. In order: faults, 413 for a body
+// over 4 MiB, 404 for an unknown path, 401 without a valid token, 405 for
+// a method the path does not allow (with an Allow header), then the
+// endpoint.
+func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	entry := Request{
+		Method:    r.Method,
+		Path:      r.URL.Path,
+		Query:     r.URL.Query(),
+		RequestID: r.Header.Get("X-Request-Id"),
+		UserAgent: r.UserAgent(),
+		At:        s.now(),
+	}
+	rt, param, pattern := s.router.match(r.Method, r.URL.Path)
+	if rt != nil {
+		entry.Endpoint = rt.endpoint
+	}
+	body, bodyErr := readBody(r)
+	entry.Body = body[:min(len(body), requestLogBodyLimit)]
+	rec := &statusRecorder{ResponseWriter: w}
+	defer func() {
+		entry.Status = rec.status
+		s.log.add(entry)
+	}()
+
+	decision := s.faults.decide(entry.Endpoint)
+	if !wait(r.Context(), decision.latency) {
+		entry.Canceled = true
+		return
+	}
+	if decision.fault != nil {
+		faultReply(rec, decision.fault)
+		return
+	}
+	out := s.answer(rec, r, rt, param, pattern, body, bodyErr)
+	if r.Context().Err() != nil {
+		entry.Canceled = true
+		return
+	}
+	writeReply(rec, out)
+}
+
+// answer runs the checks in front of the endpoint, then the endpoint.
+func (s *Sandbox) answer(w http.ResponseWriter, r *http.Request, rt *route, param string, pattern *pathPattern, body []byte, bodyErr *apiError) reply {
+	if bodyErr != nil {
+		return bodyErr.reply()
+	}
+	if pattern == nil {
+		return errNotFound.reply()
+	}
+	caller, authErr := s.authenticate(r)
+	if authErr != nil {
+		w.Header().Set("WWW-Authenticate", `APIToken realm="api"`)
+		return authErr.reply()
+	}
+	if rt == nil {
+		w.Header().Set("Allow", pattern.allow)
+		return errMethodNotAllowed(r.Method).reply()
+	}
+	return rt.handle(s, &call{r: r, q: r.URL.Query(), body: body, id: param, caller: caller})
+}
+
+// readBody reads at most maxBody bytes of r's body.
+func readBody(r *http.Request) ([]byte, *apiError) {
+	tooLarge := detailError(http.StatusRequestEntityTooLarge, "Request body exceeds "+strconv.Itoa(maxBody>>20)+" MiB.")
+	if r.ContentLength > maxBody {
+		return nil, tooLarge
+	}
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	switch {
+	case len(body) > maxBody:
+		return nil, tooLarge
+	case err != nil && !errors.Is(err, io.EOF):
+		return body, detailError(http.StatusBadRequest, "Could not read the request body.")
+	}
+	return body, nil
+}
+
+// writeReply sends out.
+func writeReply(w http.ResponseWriter, out reply) {
+	if out.body == nil {
+		w.WriteHeader(out.status)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(out.body)))
+	w.WriteHeader(out.status)
+	_, _ = w.Write(out.body)
+}
+
+// statusRecorder remembers the status written through it.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

@@ -1,0 +1,136 @@
+// Package server assembles the facade's HTTP handler: the five Connect
+// services behind caller authentication and request validation, gRPC server
+// reflection and gRPC health, on one handler that serves Connect, gRPC and
+// gRPC-Web over HTTP/1.1 and HTTP/2. It is the composition root shared by
+// cmd/server and the end-to-end tests.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"connectrpc.com/authn"
+	"connectrpc.com/connect"
+	"connectrpc.com/grpchealth"
+	"connectrpc.com/grpcreflect"
+	"connectrpc.com/validate"
+
+	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
+	"github.com/bwfacade/facade/internal/auth"
+	"github.com/bwfacade/facade/internal/service"
+	"github.com/bwfacade/facade/internal/upstream"
+)
+
+// Limits of the server; DESIGN.md explains them.
+const (
+	// MaxRequestBytes bounds a request message.
+	MaxRequestBytes = 1 << 20
+	// MaxBulkRequestBytes bounds a request message of PeopleService, whose
+	// bulk upserts carry many rows.
+	MaxBulkRequestBytes = 4 << 20
+	// MaxResponseBytes bounds a response message.
+	MaxResponseBytes = 8 << 20
+	// ReadHeaderTimeout bounds reading a request's headers.
+	ReadHeaderTimeout = 5 * time.Second
+	// IdleTimeout closes keep-alive connections idle this long.
+	IdleTimeout = 120 * time.Second
+	// MaxHeaderBytes bounds a request's headers.
+	MaxHeaderBytes = 64 << 10
+)
+
+// Services lists the fully qualified names of the facade's services, for
+// reflection and health.
+var Services = []string{
+	betterworksv1connect.GoalServiceName,
+	betterworksv1connect.PeopleServiceName,
+	betterworksv1connect.ConversationServiceName,
+	betterworksv1connect.FeedbackServiceName,
+	betterworksv1connect.ReportServiceName,
+}
+
+// Config configures the handler. A zero field selects the default
+// documented on it.
+type Config struct {
+	// Upstream is the Betterworks client. Required.
+	Upstream *upstream.Client
+	// Callers authenticates callers. Required.
+	Callers *auth.Registry
+	// Logger receives access and alert logs. Nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Handler is the facade's HTTP handler with its health checker.
+type Handler struct {
+	http.Handler
+	// Health reports each service's status through the gRPC health
+	// protocol; set NOT_SERVING while shutting down.
+	Health *grpchealth.StaticChecker
+}
+
+// NewHandler returns the facade's handler for cfg.
+func NewHandler(cfg Config) (*Handler, error) {
+	if cfg.Upstream == nil || cfg.Callers == nil {
+		return nil, errors.New("server: Upstream and Callers are required")
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	validator, err := validate.NewInterceptor()
+	if err != nil {
+		return nil, fmt.Errorf("server: validation interceptor: %w", err)
+	}
+	opts := []connect.HandlerOption{
+		connect.WithInterceptors(newAccessLog(logger), validator),
+		connect.WithReadMaxBytes(MaxRequestBytes),
+		connect.WithSendMaxBytes(MaxResponseBytes),
+	}
+	svc := service.Config{Upstream: cfg.Upstream, Logger: logger}
+
+	// Authenticated services: no key, no work.
+	services := http.NewServeMux()
+	services.Handle(betterworksv1connect.NewGoalServiceHandler(service.NewGoalService(svc), opts...))
+	services.Handle(betterworksv1connect.NewPeopleServiceHandler(
+		betterworksv1connect.UnimplementedPeopleServiceHandler{},
+		append(opts, connect.WithReadMaxBytes(MaxBulkRequestBytes))...))
+	services.Handle(betterworksv1connect.NewConversationServiceHandler(betterworksv1connect.UnimplementedConversationServiceHandler{}, opts...))
+	services.Handle(betterworksv1connect.NewFeedbackServiceHandler(betterworksv1connect.UnimplementedFeedbackServiceHandler{}, opts...))
+	services.Handle(betterworksv1connect.NewReportServiceHandler(betterworksv1connect.UnimplementedReportServiceHandler{}, opts...))
+	authenticated := authn.NewMiddleware(cfg.Callers.AuthFunc(), opts...).Wrap(services)
+
+	mux := http.NewServeMux()
+	for _, name := range Services {
+		mux.Handle("/"+name+"/", authenticated)
+	}
+	// Reflection and health stay open, so grpcurl and probes work without a key.
+	reflector := grpcreflect.NewStaticReflector(Services...)
+	mux.Handle(grpcreflect.NewHandlerV1(reflector))
+	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
+	health := grpchealth.NewStaticChecker(Services...)
+	mux.Handle(grpchealth.NewHandler(health))
+	return &Handler{Handler: mux, Health: health}, nil
+}
+
+// NewHTTPServer returns an http.Server for h with the facade's limits,
+// serving HTTP/1.1 and HTTP/2: h2c on a plain listener, negotiated HTTP/2
+// with TLS.
+func NewHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
+	protocols.SetHTTP2(true)
+	protocols.SetUnencryptedHTTP2(true)
+	return &http.Server{
+		Handler:           h,
+		Protocols:         protocols,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		IdleTimeout:       IdleTimeout,
+		MaxHeaderBytes:    MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.Background() },
+	}
+}

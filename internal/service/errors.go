@@ -1,0 +1,159 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strconv"
+
+	"connectrpc.com/connect"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/bwfacade/facade/internal/auth"
+	"github.com/bwfacade/facade/internal/upstream"
+)
+
+// errorDomain is the ErrorInfo domain of every upstream-related error.
+const errorDomain = "betterworks.com"
+
+// connectError turns an upstream outcome into a Connect error, following
+// the error table of DESIGN.md. It is the only code that knows both HTTP
+// statuses and Connect codes, and the only place that adds error details.
+// A token the upstream rejects is also logged as an alert: only an operator
+// can fix it.
+func connectError(ctx context.Context, logger *slog.Logger, err error) *connect.Error {
+	var statusErr *upstream.StatusError
+	switch {
+	case errors.As(err, &statusErr):
+		code, reason := classifyStatus(statusErr.StatusCode)
+		cerr := connect.NewError(code, errors.New(statusMessage(statusErr)))
+		addErrorInfo(cerr, reason, statusErr.Endpoint, map[string]string{
+			"upstream_status":     strconv.Itoa(statusErr.StatusCode),
+			"upstream_request_id": statusErr.RequestID,
+		})
+		if len(statusErr.FieldErrors) > 0 {
+			addDetail(cerr, fieldViolations(statusErr.FieldErrors))
+		}
+		if statusErr.RetryAfter > 0 {
+			addDetail(cerr, &errdetails.RetryInfo{RetryDelay: durationpb.New(statusErr.RetryAfter)})
+		}
+		if statusErr.StatusCode == http.StatusUnauthorized {
+			caller := "unknown"
+			if c, ok := auth.CallerFrom(ctx); ok {
+				caller = c.Name
+			}
+			logger.LogAttrs(ctx, slog.LevelError, "upstream rejected the caller's Betterworks token; an operator must replace it",
+				slog.String("alert", "UPSTREAM_TOKEN_REJECTED"),
+				slog.String("caller", caller),
+				slog.String("endpoint", statusErr.Endpoint))
+		}
+		return cerr
+	case errors.Is(err, context.Canceled):
+		return connect.NewError(connect.CodeCanceled, err)
+	case errors.Is(err, context.DeadlineExceeded):
+		if ctx.Err() != nil {
+			return connect.NewError(connect.CodeDeadlineExceeded, err)
+		}
+		// The upstream timed out within our caller's deadline.
+		return withInfo(connect.CodeUnavailable, err, "UPSTREAM_TIMEOUT")
+	case errors.Is(err, upstream.ErrInvalidRequest):
+		return withInfo(connect.CodeInvalidArgument, err, "INVALID_UPSTREAM_REQUEST")
+	case errors.Is(err, upstream.ErrMalformedResponse), errors.Is(err, upstream.ErrResponseTooLarge):
+		return withInfo(connect.CodeInternal, err, "UPSTREAM_MALFORMED_RESPONSE")
+	case errors.Is(err, upstream.ErrNoToken):
+		return connect.NewError(connect.CodeUnauthenticated, err)
+	default: // connection refused or reset, DNS, TLS
+		return withInfo(connect.CodeUnavailable, err, "UPSTREAM_UNAVAILABLE")
+	}
+}
+
+// classifyStatus maps an upstream HTTP status to a Connect code and an
+// ErrorInfo reason. Literals, so it reads like the table in DESIGN.md.
+func classifyStatus(status int) (connect.Code, string) {
+	switch status {
+	case 400, 422:
+		return connect.CodeInvalidArgument, "UPSTREAM_INVALID_ARGUMENT"
+	case 401: // our caller is authenticated; its upstream token is not
+		return connect.CodeFailedPrecondition, "UPSTREAM_TOKEN_REJECTED"
+	case 403:
+		return connect.CodePermissionDenied, "UPSTREAM_PERMISSION_DENIED"
+	case 404:
+		return connect.CodeNotFound, "UPSTREAM_NOT_FOUND"
+	case 409:
+		return connect.CodeAborted, "UPSTREAM_CONFLICT"
+	case 429:
+		return connect.CodeResourceExhausted, "UPSTREAM_RATE_LIMITED"
+	case 500:
+		return connect.CodeInternal, "UPSTREAM_INTERNAL"
+	case 501:
+		return connect.CodeUnimplemented, "UPSTREAM_UNIMPLEMENTED"
+	case 502, 503, 504:
+		return connect.CodeUnavailable, "UPSTREAM_UNAVAILABLE"
+	}
+	switch {
+	case status >= 300 && status < 400: // redirects are refused
+		return connect.CodeInternal, "UPSTREAM_REDIRECT"
+	case status >= 400 && status < 500:
+		return connect.CodeFailedPrecondition, "UPSTREAM_REJECTED"
+	default:
+		return connect.CodeUnavailable, "UPSTREAM_UNAVAILABLE"
+	}
+}
+
+// statusMessage is what the caller reads: the upstream's own words where it
+// gave some, without the status line, which ErrorInfo carries.
+func statusMessage(e *upstream.StatusError) string {
+	if e.Message == "" {
+		return "betterworks answered " + strconv.Itoa(e.StatusCode)
+	}
+	return "betterworks: " + e.Message
+}
+
+func withInfo(code connect.Code, err error, reason string) *connect.Error {
+	cerr := connect.NewError(code, err)
+	addErrorInfo(cerr, reason, "", nil)
+	return cerr
+}
+
+func addErrorInfo(cerr *connect.Error, reason, endpoint string, metadata map[string]string) {
+	md := make(map[string]string, len(metadata)+1)
+	for k, v := range metadata {
+		if v != "" {
+			md[k] = v
+		}
+	}
+	if endpoint != "" {
+		md["upstream_endpoint"] = endpoint
+	}
+	addDetail(cerr, &errdetails.ErrorInfo{Reason: reason, Domain: errorDomain, Metadata: md})
+}
+
+func addDetail(cerr *connect.Error, msg proto.Message) {
+	if detail, err := connect.NewErrorDetail(msg); err == nil {
+		cerr.AddDetail(detail)
+	}
+}
+
+// fieldViolations turns the upstream's per-field messages into a
+// BadRequest detail. Field names are the upstream's.
+func fieldViolations(fields map[string][]string) *errdetails.BadRequest {
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	br := &errdetails.BadRequest{}
+	for _, name := range names {
+		for _, msg := range fields[name] {
+			br.FieldViolations = append(br.FieldViolations, &errdetails.BadRequest_FieldViolation{
+				Field:       name,
+				Description: msg,
+			})
+		}
+	}
+	return br
+}

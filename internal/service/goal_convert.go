@@ -1,0 +1,238 @@
+package service
+
+import (
+	"math"
+
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
+	"github.com/bwfacade/facade/internal/upstream"
+)
+
+var (
+	goalVisibilities = newEnumMapping("GoalVisibility", map[string]betterworksv1.GoalVisibility{
+		"public":  betterworksv1.GoalVisibility_GOAL_VISIBILITY_PUBLIC,
+		"private": betterworksv1.GoalVisibility_GOAL_VISIBILITY_PRIVATE,
+	})
+	measurementTypes = newEnumMapping("MeasurementType", map[string]betterworksv1.MeasurementType{
+		"avgofprogress":  betterworksv1.MeasurementType_MEASUREMENT_TYPE_AVG_OF_PROGRESS,
+		"sumofcurrent":   betterworksv1.MeasurementType_MEASUREMENT_TYPE_SUM_OF_CURRENT,
+		"sumofrange":     betterworksv1.MeasurementType_MEASUREMENT_TYPE_SUM_OF_RANGE,
+		"manualprogress": betterworksv1.MeasurementType_MEASUREMENT_TYPE_MANUAL_PROGRESS,
+		"binary":         betterworksv1.MeasurementType_MEASUREMENT_TYPE_BINARY,
+		"numeric":        betterworksv1.MeasurementType_MEASUREMENT_TYPE_NUMERIC,
+		"range":          betterworksv1.MeasurementType_MEASUREMENT_TYPE_RANGE,
+	})
+	goalConditions = newEnumMapping("GoalCondition", map[string]betterworksv1.GoalCondition{
+		"green":  betterworksv1.GoalCondition_GOAL_CONDITION_GREEN,
+		"yellow": betterworksv1.GoalCondition_GOAL_CONDITION_YELLOW,
+		"red":    betterworksv1.GoalCondition_GOAL_CONDITION_RED,
+	})
+	goalAttributeTypes = newEnumMapping("GoalAttributeType", map[string]betterworksv1.GoalAttributeType{
+		"committed":    betterworksv1.GoalAttributeType_GOAL_ATTRIBUTE_TYPE_COMMITTED,
+		"aspirational": betterworksv1.GoalAttributeType_GOAL_ATTRIBUTE_TYPE_ASPIRATIONAL,
+	})
+	goalAttributeScopes = newEnumMapping("GoalAttributeScope", map[string]betterworksv1.GoalAttributeScope{
+		"business":      betterworksv1.GoalAttributeScope_GOAL_ATTRIBUTE_SCOPE_BUSINESS,
+		"personal":      betterworksv1.GoalAttributeScope_GOAL_ATTRIBUTE_SCOPE_PERSONAL,
+		"developmental": betterworksv1.GoalAttributeScope_GOAL_ATTRIBUTE_SCOPE_DEVELOPMENTAL,
+	})
+	goalCreationSources = newEnumMapping("GoalCreationSource", map[string]betterworksv1.GoalCreationSource{
+		"manual":    betterworksv1.GoalCreationSource_GOAL_CREATION_SOURCE_MANUAL,
+		"converted": betterworksv1.GoalCreationSource_GOAL_CREATION_SOURCE_CONVERTED,
+		"default":   betterworksv1.GoalCreationSource_GOAL_CREATION_SOURCE_DEFAULT,
+	})
+	goalPermissions = newEnumMapping("GoalPermission", map[string]betterworksv1.GoalPermission{
+		"can_edit":      betterworksv1.GoalPermission_GOAL_PERMISSION_CAN_EDIT,
+		"can_only_view": betterworksv1.GoalPermission_GOAL_PERMISSION_CAN_ONLY_VIEW,
+	})
+	goalRisks = newEnumMapping("GoalRisk", map[string]betterworksv1.GoalRisk{
+		"ontrack":        betterworksv1.GoalRisk_GOAL_RISK_ON_TRACK,
+		"needsattention": betterworksv1.GoalRisk_GOAL_RISK_NEEDS_ATTENTION,
+		"atrisk":         betterworksv1.GoalRisk_GOAL_RISK_AT_RISK,
+	})
+	goalCommentTypes = newEnumMapping("GoalCommentType", map[string]betterworksv1.GoalCommentType{
+		"private": betterworksv1.GoalCommentType_GOAL_COMMENT_TYPE_PRIVATE,
+		"starred": betterworksv1.GoalCommentType_GOAL_COMMENT_TYPE_STARRED,
+	})
+)
+
+// goalIntegrations maps the integration filter; NONE is the upstream's
+// empty value, so it is not a plain enum mapping.
+var goalIntegrations = map[betterworksv1.GoalIntegrationFilter]string{
+	betterworksv1.GoalIntegrationFilter_GOAL_INTEGRATION_FILTER_SALESFORCE: "salesforce",
+	betterworksv1.GoalIntegrationFilter_GOAL_INTEGRATION_FILTER_JIRA:       "jira",
+	betterworksv1.GoalIntegrationFilter_GOAL_INTEGRATION_FILTER_TABLEAU:    "tableau",
+	betterworksv1.GoalIntegrationFilter_GOAL_INTEGRATION_FILTER_NONE:       "",
+}
+
+func goalToProto(g *upstream.Goal) *betterworksv1.Goal {
+	if g == nil {
+		return nil
+	}
+	return &betterworksv1.Goal{
+		Id:              g.ID,
+		Uuid:            g.UUID,
+		Name:            g.Name,
+		Description:     g.Description,
+		IsKeyResult:     g.IsKeyResult,
+		Start:           g.Start,
+		End:             g.End,
+		Measurement:     measurementToProto(g.Measurement),
+		Owner:           goalOwnerToProto(g.Owner),
+		Parent:          goalRefToProto(g.Parent),
+		Children:        convertAll(g.Children, goalRefToProto),
+		Updated:         timestamp(g.Updated),
+		UpdatedBy:       userRef(g.UpdatedBy),
+		Visibility:      goalVisibilities.enum(g.Visibility),
+		Integration:     g.Integration,
+		Stats:           goalStatsToProto(g.Stats),
+		Categories:      convertAll(g.Categories, categoryRefToProto),
+		AttributeType:   attributeEnum(g.AttributeType, goalAttributeTypes),
+		AttributeScope:  attributeEnum(g.AttributeScope, goalAttributeScopes),
+		Created:         timestamp(g.Created),
+		CreatedBy:       userRef(g.CreatedBy),
+		LastCheckedin:   timestamp(g.LastCheckedIn),
+		LastCheckedinBy: userRef(g.LastCheckedInBy),
+		CreatedOn:       timestamp(g.CreatedOn),
+		ModifiedOn:      timestamp(g.ModifiedOn),
+	}
+}
+
+// attributeEnum maps a goal attribute. The enums' numbers are the upstream's
+// attribute ids; a name is mapped by the upstream's strings. An id the enum
+// does not define is the zero value and is counted.
+func attributeEnum[E interface {
+	~int32
+	Descriptor() protoreflect.EnumDescriptor
+}](a upstream.Attribute, names enumMapping[E]) E {
+	if a.Name != "" {
+		return names.enum(a.Name)
+	}
+	if a.ID == 0 {
+		return 0
+	}
+	var zero E
+	if a.ID > math.MaxInt32 || zero.Descriptor().Values().ByNumber(protoreflect.EnumNumber(a.ID)) == nil {
+		unknownEnumValues.Add(names.name, 1)
+		return 0
+	}
+	return E(a.ID)
+}
+
+func measurementToProto(m *upstream.Measurement) *betterworksv1.GoalMeasurement {
+	if m == nil {
+		return nil
+	}
+	return &betterworksv1.GoalMeasurement{
+		Progress:   m.Progress,
+		Initial:    m.Initial,
+		Target:     m.Target,
+		Unit:       m.Unit,
+		Done:       m.Done,
+		LowerLimit: m.LowerLimit,
+		LowerMid:   m.LowerMid,
+		UpperLimit: m.UpperLimit,
+		UpperMid:   m.UpperMid,
+		Current:    m.Current,
+		Updated:    timestamp(m.Updated),
+		UpdatedBy:  userRef(m.UpdatedBy),
+		Type:       measurementTypes.enum(m.Type),
+		Expected:   m.Expected,
+		Condition:  goalConditions.enum(m.Condition),
+		IsBinary:   m.IsBinary,
+		IsNumeric:  m.IsNumeric,
+	}
+}
+
+func goalOwnerToProto(o *upstream.GoalOwner) *betterworksv1.GoalOwner {
+	if o == nil {
+		return nil
+	}
+	out := &betterworksv1.GoalOwner{User: userRef(o.User)}
+	if g := o.Group; g != nil {
+		out.Group = &betterworksv1.GoalOwnerGroup{
+			Id:          g.ID,
+			Uuid:        g.UUID,
+			Name:        g.Name,
+			ParentId:    g.ParentID,
+			PictureUris: pictureURIs(g.PictureURIs),
+			IsActive:    g.IsActive,
+			IsTeam:      g.IsTeam,
+		}
+	}
+	if t := o.Team; t != nil {
+		out.Team = &betterworksv1.GoalOwnerTeam{
+			Id:          t.ID,
+			Uuid:        t.UUID,
+			Name:        t.Name,
+			PictureUris: pictureURIs(t.PictureURIs),
+			IsActive:    t.IsActive,
+			CreatedOn:   timestamp(t.CreatedOn),
+			ModifiedOn:  timestamp(t.ModifiedOn),
+		}
+	}
+	return out
+}
+
+func goalRefToProto(r *upstream.GoalRef) *betterworksv1.GoalRef {
+	if r == nil {
+		return nil
+	}
+	return &betterworksv1.GoalRef{Id: r.ID, Uuid: r.UUID, Name: r.Name, ModifiedOn: timestamp(r.ModifiedOn)}
+}
+
+func goalStatsToProto(s *upstream.GoalStats) *betterworksv1.GoalStats {
+	if s == nil {
+		return nil
+	}
+	return &betterworksv1.GoalStats{
+		Comments:     s.Comments,
+		Cheers:       s.Cheers,
+		Nudges:       s.Nudges,
+		Views:        s.Views,
+		LastAssessed: timestamp(s.LastAssessed),
+	}
+}
+
+func categoryRefToProto(c *upstream.CategoryRef) *betterworksv1.GoalCategoryRef {
+	return &betterworksv1.GoalCategoryRef{Id: c.ID, Uuid: c.UUID, Name: c.Name}
+}
+
+func categoryToProto(c *upstream.Category) *betterworksv1.GoalCategory {
+	return &betterworksv1.GoalCategory{
+		Id:          c.ID,
+		Name:        c.Name,
+		Updated:     timestamp(c.Updated),
+		UpdatedById: c.UpdatedByID,
+		Created:     timestamp(c.Created),
+		CreatedById: c.CreatedByID,
+	}
+}
+
+func commentToProto(c *upstream.Comment) *betterworksv1.GoalComment {
+	return &betterworksv1.GoalComment{
+		Id:          c.ID,
+		Uuid:        c.UUID,
+		Created:     timestamp(c.Created),
+		Edited:      timestamp(c.Edited),
+		Text:        c.Text,
+		Author:      userRef(c.Author),
+		Goal:        goalRefToProto(c.Goal),
+		GoalOwner:   goalOwnerToProto(c.GoalOwner),
+		IsKeyResult: c.IsKeyResult,
+	}
+}
+
+func assessmentToProto(a *upstream.Assessment) *betterworksv1.GoalAssessment {
+	return &betterworksv1.GoalAssessment{
+		Id:        a.ID,
+		Uuid:      a.UUID,
+		Created:   timestamp(a.Created),
+		Edited:    timestamp(a.Edited),
+		CreatedBy: userRef(a.CreatedBy),
+		GoalId:    a.GoalID,
+		Comment:   a.Comment,
+		Score:     a.Score,
+	}
+}

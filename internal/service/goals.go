@@ -1,0 +1,430 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"connectrpc.com/connect"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+
+	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
+	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
+	"github.com/bwfacade/facade/internal/upstream"
+)
+
+// GoalService implements betterworksv1connect.GoalServiceHandler.
+type GoalService struct {
+	upstream *upstream.Client
+	logger   *slog.Logger
+}
+
+var _ betterworksv1connect.GoalServiceHandler = (*GoalService)(nil)
+
+// NewGoalService returns the GoalService handler for cfg.
+func NewGoalService(cfg Config) *GoalService {
+	return &GoalService{upstream: cfg.Upstream, logger: cfg.logger()}
+}
+
+// GetGoal implements betterworksv1connect.GoalServiceHandler.
+func (s *GoalService) GetGoal(ctx context.Context, req *betterworksv1.GetGoalRequest) (*betterworksv1.GetGoalResponse, error) {
+	token, err := callerToken(ctx)
+	if err != nil {
+		return nil, err
+	}
+	goal, err := s.upstream.GetGoal(ctx, token, req.GetGoalId())
+	if err != nil {
+		return nil, connectError(ctx, s.logger, err)
+	}
+	return &betterworksv1.GetGoalResponse{Goal: goalToProto(goal)}, nil
+}
+
+// ListGoals implements betterworksv1connect.GoalServiceHandler.
+func (s *GoalService) ListGoals(ctx context.Context, req *betterworksv1.ListGoalsRequest) (*betterworksv1.ListGoalsResponse, error) {
+	token, err := callerToken(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := pageRequest(req, req.GetPageSize(), req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	page, err := s.upstream.ListGoals(ctx, token, goalFilter(req), cur.page)
+	if err != nil {
+		return nil, connectError(ctx, s.logger, err)
+	}
+	return &betterworksv1.ListGoalsResponse{
+		Goals:         convertAll(page.Results, goalToProto),
+		NextPageToken: cur.next(page.More),
+	}, nil
+}
+
+func goalFilter(req *betterworksv1.ListGoalsRequest) upstream.GoalFilter {
+	f := upstream.GoalFilter{
+		Owner:             relation(req.GetOwner()),
+		AlignedToGoal:     relation(req.GetAlignedToGoal()),
+		AlignedToOwner:    relation(req.GetAlignedToOwner()),
+		ReportsTo:         relation(req.GetReportsTo()),
+		TeamOnly:          req.TeamOnly,
+		Visibility:        goalVisibilities.upstream(req.GetVisibility()),
+		Permission:        goalPermissions.upstream(req.GetPermission()),
+		Following:         req.Following,
+		Categories:        req.GetCategoryIds(),
+		CategoryIntersect: req.GetCategoryIntersect(),
+		Uncategorized:     req.GetUncategorized(),
+		Assessed:          req.Assessed,
+		Risk:              goalRisks.upstream(req.GetRisk()),
+		TopCompanyGoal:    req.TopCompanyGoal,
+		GoalName:          req.GetGoalName(),
+		DateRange:         dateRange(req.GetDateRange()),
+		UpdatedSince:      dateRange(req.GetUpdatedSince()),
+		ViewedByOwnerDate: dateRange(req.GetViewedByOwnerDate()),
+	}
+	switch {
+	case req.GetNoGroup():
+		f.Group = new("")
+	case req.GetGroupId() != "":
+		f.Group = new(req.GetGroupId())
+	}
+	if integration, ok := goalIntegrations[req.GetIntegration()]; ok {
+		f.Integration = &integration
+	}
+	switch {
+	case req.GetNoUnit():
+		f.Unit = new("")
+	case req.GetUnit() != "":
+		f.Unit = new(req.GetUnit())
+	}
+	if t := req.GetModifiedAfter(); t != nil {
+		f.DeltaStart = t.AsTime()
+	}
+	if t := req.GetModifiedBefore(); t != nil {
+		f.DeltaEnd = t.AsTime()
+	}
+	return f
+}
+
+func relation(r *betterworksv1.GoalRelationFilter) *upstream.Relation {
+	if r == nil {
+		return nil
+	}
+	return &upstream.Relation{ID: r.GetId(), Direct: r.GetDirect(), Negate: r.GetNegate()}
+}
+
+func dateRange(r *betterworksv1.GoalDateRange) *upstream.DateRange {
+	if r == nil {
+		return nil
+	}
+	return &upstream.DateRange{Start: r.GetStart(), End: r.GetEnd(), Negate: r.GetNegate()}
+}
+
+// SearchGoals implements betterworksv1connect.GoalServiceHandler.
+func (s *GoalService) SearchGoals(ctx context.Context, req *betterworksv1.SearchGoalsRequest) (*betterworksv1.SearchGoalsResponse, error) {
+	token, err := callerToken(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := pageRequest(req, req.GetPageSize(), req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	page, err := s.upstream.SearchGoals(ctx, token, upstream.GoalSearch{
+		Query:        req.GetQuery(),
+		Visibility:   goalVisibilities.upstream(req.GetVisibility()),
+		GoalType:     measurementTypes.upstream(req.GetGoalType()),
+		NotDue:       req.GetNotDue(),
+		Current:      req.GetCurrent(),
+		CurrentStale: req.GetCurrentStale(),
+		Future:       req.GetFuture(),
+	}, cur.page)
+	if err != nil {
+		return nil, connectError(ctx, s.logger, err)
+	}
+	return &betterworksv1.SearchGoalsResponse{
+		Goals:         convertAll(page.Results, goalToProto),
+		NextPageToken: cur.next(page.More),
+	}, nil
+}
+
+// CreateGoal implements betterworksv1connect.GoalServiceHandler. The
+// upstream call is a write: it is sent once and never retried.
+func (s *GoalService) CreateGoal(ctx context.Context, req *betterworksv1.CreateGoalRequest) (*betterworksv1.CreateGoalResponse, error) {
+	token, err := callerToken(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in, err := goalCreate(req)
+	if err != nil {
+		return nil, err
+	}
+	goal, err := s.upstream.CreateGoal(ctx, token, in)
+	if err != nil {
+		return nil, connectError(ctx, s.logger, err)
+	}
+	return &betterworksv1.CreateGoalResponse{Goal: goalToProto(goal)}, nil
+}
+
+func goalCreate(req *betterworksv1.CreateGoalRequest) (*upstream.GoalCreate, error) {
+	var dates dateFields
+	in := &upstream.GoalCreate{
+		Owner:          upstream.Owner{UserID: req.GetOwnerUserId()},
+		Name:           req.GetName(),
+		Description:    req.GetDescription(),
+		Parent:         req.GetParentId(),
+		Start:          dates.parse("start", req.GetStart()),
+		End:            dates.parse("end", req.GetEnd()),
+		Categories:     req.GetCategoryIds(),
+		Visibility:     goalVisibilities.upstream(req.GetVisibility()),
+		CreationSource: goalCreationSources.upstream(req.GetCreationSource()),
+		Type:           measurementTypes.upstream(req.GetType()),
+		Target:         req.Target,
+		Initial:        req.Initial,
+		Unit:           req.GetUnit(),
+		LowerLimit:     req.LowerLimit,
+		LowerMid:       req.LowerMid,
+		UpperLimit:     req.UpperLimit,
+		UpperMid:       req.UpperMid,
+		AutoTarget:     req.AutoTarget,
+		AttributeScope: goalAttributeScopes.upstream(req.GetAttributeScope()),
+		AttributeType:  goalAttributeTypes.upstream(req.GetAttributeType()),
+	}
+	for i, kr := range req.GetKeyResults() {
+		field := fmt.Sprintf("key_results[%d].", i)
+		in.KeyResults = append(in.KeyResults, upstream.KeyResultWrite{
+			ID:             kr.GetKeyResultId(),
+			Owner:          &upstream.Owner{UserID: kr.GetOwnerUserId()},
+			Name:           new(kr.GetName()),
+			Start:          dates.parseOptional(field+"start", kr.GetStart()),
+			End:            dates.parseOptional(field+"end", kr.GetEnd()),
+			Type:           measurementTypes.upstream(kr.GetType()),
+			Target:         new(kr.GetTarget()),
+			Initial:        kr.Initial,
+			Unit:           nonEmpty(kr.GetUnit()),
+			LowerLimit:     kr.LowerLimit,
+			LowerMid:       kr.LowerMid,
+			UpperLimit:     kr.UpperLimit,
+			UpperMid:       kr.UpperMid,
+			AutoTarget:     kr.AutoTarget,
+			AttributeScope: goalAttributeScopes.upstream(kr.GetAttributeScope()),
+			AttributeType:  goalAttributeTypes.upstream(kr.GetAttributeType()),
+		})
+	}
+	if err := dates.err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// UpdateGoal implements betterworksv1connect.GoalServiceHandler. The
+// upstream call is a write: it is sent once and never retried.
+func (s *GoalService) UpdateGoal(ctx context.Context, req *betterworksv1.UpdateGoalRequest) (*betterworksv1.UpdateGoalResponse, error) {
+	token, err := callerToken(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in, err := goalUpdate(req)
+	if err != nil {
+		return nil, err
+	}
+	goal, err := s.upstream.UpdateGoal(ctx, token, req.GetGoalId(), in)
+	if err != nil {
+		return nil, connectError(ctx, s.logger, err)
+	}
+	return &betterworksv1.UpdateGoalResponse{Goal: goalToProto(goal)}, nil
+}
+
+func goalUpdate(req *betterworksv1.UpdateGoalRequest) (*upstream.GoalUpdate, error) {
+	var dates dateFields
+	in := &upstream.GoalUpdate{
+		Name:           req.Name,
+		Parent:         req.ParentId,
+		Visibility:     goalVisibilities.upstream(req.GetVisibility()),
+		Description:    req.Description,
+		Start:          dates.parsePtr("start", req.Start),
+		End:            dates.parsePtr("end", req.End),
+		Unit:           req.Unit,
+		Target:         req.Target,
+		Initial:        req.Initial,
+		LowerLimit:     req.LowerLimit,
+		LowerMid:       req.LowerMid,
+		UpperLimit:     req.UpperLimit,
+		UpperMid:       req.UpperMid,
+		Type:           measurementTypes.upstream(req.GetType()),
+		AutoTarget:     req.AutoTarget,
+		AttributeScope: goalAttributeScopes.upstream(req.GetAttributeScope()),
+		AttributeType:  goalAttributeTypes.upstream(req.GetAttributeType()),
+	}
+	if req.OwnerUserId != nil {
+		in.Owner = &upstream.Owner{UserID: req.GetOwnerUserId()}
+	}
+	for i, kr := range req.GetKeyResults() {
+		field := fmt.Sprintf("key_results[%d].", i)
+		w := upstream.KeyResultWrite{ID: kr.GetKeyResultId()}
+		switch kr.GetAction() {
+		case betterworksv1.KeyResultAction_KEY_RESULT_ACTION_DELETE:
+			w.Delete = true
+			in.KeyResults = append(in.KeyResults, w)
+			continue
+		case betterworksv1.KeyResultAction_KEY_RESULT_ACTION_CREATE:
+			w.Create = true
+		}
+		if kr.OwnerUserId != nil {
+			w.Owner = &upstream.Owner{UserID: kr.GetOwnerUserId()}
+		}
+		w.Name = kr.Name
+		w.Start = dates.parsePtr(field+"start", kr.Start)
+		w.End = dates.parsePtr(field+"end", kr.End)
+		w.Unit = kr.Unit
+		w.Target = kr.Target
+		w.Initial = kr.Initial
+		w.LowerLimit, w.LowerMid, w.UpperLimit, w.UpperMid = kr.LowerLimit, kr.LowerMid, kr.UpperLimit, kr.UpperMid
+		w.Type = measurementTypes.upstream(kr.GetType())
+		w.AutoTarget = kr.AutoTarget
+		w.AttributeScope = goalAttributeScopes.upstream(kr.GetAttributeScope())
+		w.AttributeType = goalAttributeTypes.upstream(kr.GetAttributeType())
+		in.KeyResults = append(in.KeyResults, w)
+	}
+	if err := dates.err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// DeleteGoal implements betterworksv1connect.GoalServiceHandler.
+func (s *GoalService) DeleteGoal(ctx context.Context, req *betterworksv1.DeleteGoalRequest) (*betterworksv1.DeleteGoalResponse, error) {
+	token, err := callerToken(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.upstream.DeleteGoal(ctx, token, req.GetGoalId()); err != nil {
+		return nil, connectError(ctx, s.logger, err)
+	}
+	return &betterworksv1.DeleteGoalResponse{}, nil
+}
+
+// CheckInGoal implements betterworksv1connect.GoalServiceHandler. The
+// upstream call is a write: it is sent once and never retried.
+func (s *GoalService) CheckInGoal(ctx context.Context, req *betterworksv1.CheckInGoalRequest) (*betterworksv1.CheckInGoalResponse, error) {
+	token, err := callerToken(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in := &upstream.CheckIn{Target: req.Target}
+	switch p := req.GetProgress().(type) {
+	case *betterworksv1.CheckInGoalRequest_Done:
+		in.Done = &p.Done
+	case *betterworksv1.CheckInGoalRequest_Value:
+		in.Value = &p.Value
+	}
+	goal, err := s.upstream.CheckInGoal(ctx, token, req.GetGoalId(), in)
+	if err != nil {
+		return nil, connectError(ctx, s.logger, err)
+	}
+	return &betterworksv1.CheckInGoalResponse{Goal: goalToProto(goal)}, nil
+}
+
+// ListGoalComments implements betterworksv1connect.GoalServiceHandler.
+func (s *GoalService) ListGoalComments(ctx context.Context, req *betterworksv1.ListGoalCommentsRequest) (*betterworksv1.ListGoalCommentsResponse, error) {
+	token, err := callerToken(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := pageRequest(req, req.GetPageSize(), req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	f := upstream.CommentFilter{Type: goalCommentTypes.upstream(req.GetType())}
+	if t := req.GetLatestTime(); t != nil {
+		f.LatestTime = t.AsTime()
+	}
+	page, err := s.upstream.ListGoalComments(ctx, token, req.GetGoalId(), f, cur.page)
+	if err != nil {
+		return nil, connectError(ctx, s.logger, err)
+	}
+	return &betterworksv1.ListGoalCommentsResponse{
+		Comments:      convertAll(page.Results, commentToProto),
+		NextPageToken: cur.next(page.More),
+	}, nil
+}
+
+// ListGoalAssessments implements betterworksv1connect.GoalServiceHandler.
+func (s *GoalService) ListGoalAssessments(ctx context.Context, req *betterworksv1.ListGoalAssessmentsRequest) (*betterworksv1.ListGoalAssessmentsResponse, error) {
+	token, err := callerToken(ctx)
+	if err != nil {
+		return nil, err
+	}
+	assessments, err := s.upstream.ListGoalAssessments(ctx, token, req.GetGoalId())
+	if err != nil {
+		return nil, connectError(ctx, s.logger, err)
+	}
+	return &betterworksv1.ListGoalAssessmentsResponse{Assessments: convertAll(assessments, assessmentToProto)}, nil
+}
+
+// SearchGoalCategories implements betterworksv1connect.GoalServiceHandler.
+func (s *GoalService) SearchGoalCategories(ctx context.Context, req *betterworksv1.SearchGoalCategoriesRequest) (*betterworksv1.SearchGoalCategoriesResponse, error) {
+	token, err := callerToken(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := pageRequest(req, req.GetPageSize(), req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	page, err := s.upstream.SearchGoalCategories(ctx, token, req.GetQuery(), cur.page)
+	if err != nil {
+		return nil, connectError(ctx, s.logger, err)
+	}
+	return &betterworksv1.SearchGoalCategoriesResponse{
+		Categories:    convertAll(page.Results, categoryToProto),
+		NextPageToken: cur.next(page.More),
+	}, nil
+}
+
+// dateFields parses the YYYY-MM-DD dates of one request into the upstream's
+// write form, collecting a field violation for each date that does not
+// exist (the contract's pattern admits 2023-02-31).
+type dateFields struct {
+	violations []*errdetails.BadRequest_FieldViolation
+}
+
+func (d *dateFields) parse(field, iso string) upstream.USDate {
+	date, err := upstream.ParseUSDate(iso)
+	if err != nil {
+		d.violations = append(d.violations, &errdetails.BadRequest_FieldViolation{Field: field, Description: err.Error()})
+	}
+	return date
+}
+
+func (d *dateFields) parseOptional(field, iso string) *upstream.USDate {
+	if iso == "" {
+		return nil
+	}
+	date := d.parse(field, iso)
+	return &date
+}
+
+func (d *dateFields) parsePtr(field string, iso *string) *upstream.USDate {
+	if iso == nil {
+		return nil
+	}
+	date := d.parse(field, *iso)
+	return &date
+}
+
+// err returns INVALID_ARGUMENT with every violation, or nil.
+func (d *dateFields) err() error {
+	if len(d.violations) == 0 {
+		return nil
+	}
+	cerr := connect.NewError(connect.CodeInvalidArgument, errors.New(d.violations[0].GetField()+": "+d.violations[0].GetDescription()))
+	addDetail(cerr, &errdetails.BadRequest{FieldViolations: d.violations})
+	return cerr
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

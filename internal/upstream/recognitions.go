@@ -1,0 +1,168 @@
+package upstream
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// Recognition is a recognition as List Recognitions returns it. ForUser is
+// nil when a group is recognized, ForGroup when a user is.
+type Recognition struct {
+	ID             int64              `json:"id"`
+	UUID           string             `json:"uuid"`
+	Author         *UserRef           `json:"author"`
+	ForUser        *UserRef           `json:"for_user"`
+	ForGroup       *RecognitionGroup  `json:"for_group"`
+	MentionedUsers []UserRef          `json:"mentioned_users"`
+	Hashtags       []Hashtag          `json:"hashtags"`
+	Source         *RecognitionSource `json:"source"`
+	Created        Time               `json:"created"`
+	CreatedOn      Time               `json:"created_on"`
+	ModifiedOn     Time               `json:"modified_on"`
+}
+
+// RecognitionGroup is a group (department or team) as recognitions embed
+// it. Only ID, UUID and Name are always present.
+type RecognitionGroup struct {
+	ID          int64        `json:"id"`
+	UUID        string       `json:"uuid"`
+	Name        string       `json:"name"`
+	ParentID    int64        `json:"parent_id"`
+	PictureURIs *PictureURIs `json:"picture_uris"`
+	IsActive    bool         `json:"is_active"`
+	IsTeam      bool         `json:"is_team"`
+}
+
+// RecognitionSource says where a recognition was given. Each part is nil
+// when absent or null.
+type RecognitionSource struct {
+	Comment  *RecognitionComment  `json:"comment"`
+	Shoutout *RecognitionShoutout `json:"shoutout"`
+}
+
+// RecognitionComment is a goal comment that carries a recognition.
+type RecognitionComment struct {
+	ID        int64                 `json:"id"`
+	UUID      string                `json:"uuid"`
+	Created   Time                  `json:"created"`
+	Edited    Time                  `json:"edited"`
+	Text      string                `json:"text"`
+	Author    *UserRef              `json:"author"`
+	Goal      *RecognitionGoal      `json:"goal"`
+	GoalOwner *RecognitionGoalOwner `json:"goal_owner"`
+	// IsKeyResult reports whether the goal commented on is a milestone.
+	IsKeyResult bool `json:"is_key_result"`
+}
+
+// RecognitionGoal is the short reference to a goal in a recognition
+// comment.
+type RecognitionGoal struct {
+	ID   int64  `json:"id"`
+	UUID string `json:"uuid"`
+	Name string `json:"name"`
+}
+
+// RecognitionGoalOwner names who owns the goal of a recognition comment.
+// Each part is nil when the upstream sends null.
+type RecognitionGoalOwner struct {
+	User  *UserRef          `json:"user"`
+	Group *RecognitionGroup `json:"group"`
+	Team  *RecognitionTeam  `json:"team"`
+}
+
+// RecognitionTeam is a team as recognitions embed it.
+type RecognitionTeam struct {
+	ID          int64        `json:"id"`
+	UUID        string       `json:"uuid"`
+	Name        string       `json:"name"`
+	PictureURIs *PictureURIs `json:"picture_uris"`
+	IsActive    bool         `json:"is_active"`
+}
+
+// RecognitionShoutout is a shout-out that carries a recognition.
+type RecognitionShoutout struct {
+	ID          int64  `json:"id"`
+	UUID        string `json:"uuid"`
+	ForUserID   int64  `json:"for_user_id"`
+	ForUserName string `json:"for_user_name"`
+	AuthorID    int64  `json:"author_id"`
+	AuthorName  string `json:"author_name"`
+	Text        string `json:"text"`
+	Created     Time   `json:"created"`
+	Edited      Time   `json:"edited"`
+}
+
+// Hashtag is a hashtag used in recognitions, as List Hashtags returns it.
+// Inside a Recognition only Name and ID are set.
+type Hashtag struct {
+	Name       string `json:"name"`
+	ID         int64  `json:"id"`
+	CreatedOn  Time   `json:"created_on"`
+	ModifiedOn Time   `json:"modified_on"`
+}
+
+// RecognitionFilter selects recognitions in List Recognitions. A zero field
+// is not sent; StartDate and EndDate go together.
+type RecognitionFilter struct {
+	// StartDate and EndDate are YYYY-MM-DD; the upstream needs both or
+	// neither.
+	StartDate, EndDate string
+	// ForUserID is the recognized user's integer id.
+	ForUserID int64
+	// ForGroupID is the recognized group's integer id.
+	ForGroupID int64
+	// Hashtag is a hashtag's name.
+	Hashtag string
+	// DeltaStart and DeltaEnd bound modified_on, both inclusive.
+	DeltaStart, DeltaEnd time.Time
+}
+
+// ListRecognitions fetches one page of recognitions.
+func (c *Client) ListRecognitions(ctx context.Context, token Token, f RecognitionFilter, page PageRequest) (*Page[Recognition], error) {
+	const endpoint = "GET /recognitions/"
+	if (f.StartDate == "") != (f.EndDate == "") {
+		return nil, fmt.Errorf("%s: %w: start_date and end_date go together", endpoint, ErrInvalidRequest)
+	}
+	q := url.Values{}
+	setNonEmpty(q, "start_date", f.StartDate)
+	setNonEmpty(q, "end_date", f.EndDate)
+	if f.ForUserID != 0 {
+		q.Set("for_user_id", strconv.FormatInt(f.ForUserID, 10))
+	}
+	if f.ForGroupID != 0 {
+		q.Set("for_group_id", strconv.FormatInt(f.ForGroupID, 10))
+	}
+	setNonEmpty(q, "hashtag", f.Hashtag)
+	setDelta(q, f.DeltaStart, f.DeltaEnd)
+	page.encode(q)
+	var out Page[Recognition]
+	err := c.do(ctx, token, call{method: http.MethodGet, path: "recognitions/", endpoint: endpoint, query: q}, &out)
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// HashtagFilter selects hashtags in List Hashtags. A zero field is not
+// sent.
+type HashtagFilter struct {
+	// DeltaStart and DeltaEnd bound modified_on, both inclusive.
+	DeltaStart, DeltaEnd time.Time
+}
+
+// ListHashtags fetches one page of hashtags, ordered by name.
+func (c *Client) ListHashtags(ctx context.Context, token Token, f HashtagFilter, page PageRequest) (*Page[Hashtag], error) {
+	q := url.Values{}
+	setDelta(q, f.DeltaStart, f.DeltaEnd)
+	page.encode(q)
+	var out Page[Hashtag]
+	err := c.do(ctx, token, call{method: http.MethodGet, path: "hashtags/", endpoint: "GET /hashtags/", query: q}, &out)
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
