@@ -24,10 +24,11 @@ protodeps:
 generate: protodeps ## Regenerate gen/ from proto/.
 	go tool buf format -w
 	go tool buf generate
+	go tool buf build --exclude-imports --path proto/betterworks -o internal/server/descriptors.binpb
 	go mod tidy
 
 checkgenerate: generate ## Fail when regenerating changes anything.
-	test -z "$$(git status --porcelain -- gen proto go.mod go.sum | tee /dev/stderr)"
+	test -z "$$(git status --porcelain -- gen proto internal/server/descriptors.binpb go.mod go.sum | tee /dev/stderr)"
 
 lint: protodeps ## vet, buf lint, buf format, layering rules.
 	go vet ./...

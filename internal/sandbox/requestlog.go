@@ -1,7 +1,9 @@
 package sandbox
 
 import (
+	"maps"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 )
@@ -80,6 +82,10 @@ func (s *Sandbox) Requests() []Request {
 	out := make([]Request, 0, len(l.entries))
 	out = append(out, l.entries[l.start:]...)
 	out = append(out, l.entries[:l.start]...)
+	for i := range out {
+		out[i].Query = maps.Clone(out[i].Query)
+		out[i].Body = slices.Clone(out[i].Body)
+	}
 	return out
 }
 

@@ -155,10 +155,11 @@ type call struct {
 // a method the path does not allow (with an Allow header), then the
 // endpoint.
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	query := r.URL.Query()
 	entry := Request{
 		Method:    r.Method,
 		Path:      r.URL.Path,
-		Query:     r.URL.Query(),
+		Query:     query,
 		RequestID: r.Header.Get("X-Request-Id"),
 		UserAgent: r.UserAgent(),
 		At:        s.now(),
@@ -184,7 +185,7 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		faultReply(rec, decision.fault)
 		return
 	}
-	out := s.answer(rec, r, rt, param, pattern, body, bodyErr)
+	out := s.answer(rec, r, query, rt, param, pattern, body, bodyErr)
 	if r.Context().Err() != nil {
 		entry.Canceled = true
 		return
@@ -193,7 +194,7 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // answer runs the checks in front of the endpoint, then the endpoint.
-func (s *Sandbox) answer(w http.ResponseWriter, r *http.Request, rt *route, param string, pattern *pathPattern, body []byte, bodyErr *apiError) reply {
+func (s *Sandbox) answer(w http.ResponseWriter, r *http.Request, q url.Values, rt *route, param string, pattern *pathPattern, body []byte, bodyErr *apiError) reply {
 	if bodyErr != nil {
 		return bodyErr.reply()
 	}
@@ -209,7 +210,7 @@ func (s *Sandbox) answer(w http.ResponseWriter, r *http.Request, rt *route, para
 		w.Header().Set("Allow", pattern.allow)
 		return errMethodNotAllowed(r.Method).reply()
 	}
-	return rt.handle(s, &call{r: r, q: r.URL.Query(), body: body, id: param, caller: caller})
+	return rt.handle(s, &call{r: r, q: q, body: body, id: param, caller: caller})
 }
 
 // readBody reads at most maxBody bytes of r's body.

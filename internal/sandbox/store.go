@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 )
 
@@ -152,5 +153,15 @@ func (st *store) departmentSubtree(ids []int64) map[int64]bool {
 			}
 		}
 	}
+	return out
+}
+
+// sortedIDs returns the keys of set in ascending order.
+func sortedIDs(set map[int64]bool) []int64 {
+	out := make([]int64, 0, len(set))
+	for id := range set {
+		out = append(out, id)
+	}
+	slices.Sort(out)
 	return out
 }

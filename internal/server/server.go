@@ -108,7 +108,14 @@ func NewHandler(cfg Config) (*Handler, error) {
 		mux.Handle("/"+name+"/", authenticated)
 	}
 	// Reflection and health stay open, so grpcurl and probes work without a key.
-	reflector := grpcreflect.NewStaticReflector(Services...)
+	reflector, err := newReflector(append([]string{
+		grpchealth.HealthV1ServiceName,
+		grpcreflect.ReflectV1ServiceName,
+		grpcreflect.ReflectV1AlphaServiceName,
+	}, Services...))
+	if err != nil {
+		return nil, err
+	}
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
 	health := grpchealth.NewStaticChecker(Services...)

@@ -113,7 +113,7 @@ func attributeEnum[E interface {
 		return 0
 	}
 	var zero E
-	if a.ID > math.MaxInt32 || zero.Descriptor().Values().ByNumber(protoreflect.EnumNumber(a.ID)) == nil {
+	if a.ID < 0 || a.ID > math.MaxInt32 || zero.Descriptor().Values().ByNumber(protoreflect.EnumNumber(a.ID)) == nil {
 		unknownEnumValues.Add(names.name, 1)
 		return 0
 	}

@@ -40,7 +40,7 @@ type Config struct {
 // Client calls the Betterworks REST API. It is safe for concurrent use; each
 // call carries the token of the caller it is made for.
 type Client struct {
-	base      *url.URL
+	baseURL   string // absolute, ending in "/"
 	http      *http.Client
 	userAgent string
 	maxBody   int64
@@ -64,7 +64,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("upstream: base URL %q is not an absolute http(s) URL", cfg.BaseURL)
 	}
 	c := &Client{
-		base:      base,
+		baseURL:   base.String(),
 		http:      cfg.HTTPClient,
 		userAgent: cfg.UserAgent,
 		maxBody:   cfg.MaxResponseBytes,
@@ -146,12 +146,11 @@ func (c *Client) do(ctx context.Context, token Token, cl call, out any) error {
 
 // attempt sends one HTTP request and reads its answer.
 func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte, out any) error {
-	target := c.base.JoinPath(cl.path)
-	// JoinPath drops a trailing slash of the joined element; the upstream's
-	// paths end in one.
-	if strings.HasSuffix(cl.path, "/") && !strings.HasSuffix(target.Path, "/") {
-		target.Path += "/"
-		target.RawPath = ""
+	// cl.path is already escaped (see pathSegment); parsing it against the
+	// base keeps every segment as written, with no dot-segment cleaning.
+	target, err := url.Parse(c.baseURL + cl.path)
+	if err != nil {
+		return fmt.Errorf("%s: %w: %w", cl.endpoint, ErrInvalidRequest, err)
 	}
 	if len(cl.query) > 0 {
 		target.RawQuery = cl.query.Encode()
@@ -206,4 +205,17 @@ func stripURL(err error) error {
 		return urlErr.Err
 	}
 	return err
+}
+
+// pathSegment escapes one path segment, such as an id. Unlike
+// url.PathEscape alone it also escapes the dot segments "." and "..", so an
+// id can never climb out of its endpoint's path.
+func pathSegment(s string) string {
+	switch s {
+	case ".":
+		return "%2E"
+	case "..":
+		return "%2E%2E"
+	}
+	return url.PathEscape(s)
 }

@@ -226,7 +226,7 @@ func (c *Client) GetConversationTemplate(ctx context.Context, token Token, id st
 	var template ConversationTemplate
 	err := c.do(ctx, token, call{
 		method:   http.MethodGet,
-		path:     "conversations/templates/" + url.PathEscape(id) + "/",
+		path:     "conversations/templates/" + pathSegment(id) + "/",
 		endpoint: "GET /conversations/templates/{id}/",
 	}, &template)
 	if err != nil {

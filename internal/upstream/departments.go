@@ -103,7 +103,7 @@ func (c *Client) CreateDepartment(ctx context.Context, token Token, in Departmen
 func (c *Client) UpdateDepartment(ctx context.Context, token Token, id string, in DepartmentInput) (*Department, error) {
 	return c.departmentCall(ctx, token, call{
 		method:   http.MethodPut,
-		path:     "departments/" + url.PathEscape(id) + "/",
+		path:     "departments/" + pathSegment(id) + "/",
 		endpoint: "PUT /departments/{id}/",
 		body:     in,
 	})
@@ -114,7 +114,7 @@ func (c *Client) UpdateDepartment(ctx context.Context, token Token, id string, i
 func (c *Client) DeactivateDepartment(ctx context.Context, token Token, id string) (*Department, error) {
 	return c.departmentCall(ctx, token, call{
 		method:   http.MethodPost,
-		path:     "departments/" + url.PathEscape(id) + "/deactivate/",
+		path:     "departments/" + pathSegment(id) + "/deactivate/",
 		endpoint: "POST /departments/{id}/deactivate/",
 	})
 }
@@ -123,7 +123,7 @@ func (c *Client) DeactivateDepartment(ctx context.Context, token Token, id strin
 func (c *Client) ReactivateDepartment(ctx context.Context, token Token, id string) (*Department, error) {
 	return c.departmentCall(ctx, token, call{
 		method:   http.MethodPost,
-		path:     "departments/" + url.PathEscape(id) + "/reactivate/",
+		path:     "departments/" + pathSegment(id) + "/reactivate/",
 		endpoint: "POST /departments/{id}/reactivate/",
 	})
 }

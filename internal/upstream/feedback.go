@@ -244,7 +244,7 @@ func (c *Client) GetFeedbackTemplate(ctx context.Context, token Token, id string
 	var template FeedbackTemplate
 	err := c.do(ctx, token, call{
 		method:   http.MethodGet,
-		path:     "feedback/templates/" + url.PathEscape(id),
+		path:     "feedback/templates/" + pathSegment(id),
 		endpoint: "GET /feedback/templates/{id}",
 	}, &template)
 	if err != nil {

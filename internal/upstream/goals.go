@@ -197,7 +197,7 @@ func (c *Client) GetGoal(ctx context.Context, token Token, id string) (*Goal, er
 	var goal Goal
 	err := c.do(ctx, token, call{
 		method:   http.MethodGet,
-		path:     "goals/" + url.PathEscape(id) + "/",
+		path:     "goals/" + pathSegment(id) + "/",
 		endpoint: "GET /goals/{id}/",
 	}, &goal)
 	if err != nil {
@@ -394,7 +394,7 @@ func (c *Client) ListGoalComments(ctx context.Context, token Token, id string, f
 	var out Page[Comment]
 	err := c.do(ctx, token, call{
 		method:   http.MethodGet,
-		path:     "goals/" + url.PathEscape(id) + "/comments",
+		path:     "goals/" + pathSegment(id) + "/comments",
 		endpoint: "GET /goals/{id}/comments",
 		query:    q,
 	}, &out)
@@ -410,7 +410,7 @@ func (c *Client) ListGoalAssessments(ctx context.Context, token Token, id string
 	var out []Assessment
 	err := c.do(ctx, token, call{
 		method:   http.MethodGet,
-		path:     "goals/" + url.PathEscape(id) + "/assessments/",
+		path:     "goals/" + pathSegment(id) + "/assessments/",
 		endpoint: "GET /goals/{id}/assessments/",
 	}, &out)
 	if err != nil {
@@ -523,7 +523,7 @@ func (c *Client) UpdateGoal(ctx context.Context, token Token, id string, in *Goa
 	var goal Goal
 	err := c.do(ctx, token, call{
 		method:   http.MethodPut,
-		path:     "goals/" + url.PathEscape(id) + "/",
+		path:     "goals/" + pathSegment(id) + "/",
 		endpoint: "PUT /goals/{id}/",
 		body:     in,
 	}, &goal)
@@ -537,7 +537,7 @@ func (c *Client) UpdateGoal(ctx context.Context, token Token, id string, in *Goa
 func (c *Client) DeleteGoal(ctx context.Context, token Token, id string) error {
 	return c.do(ctx, token, call{
 		method:   http.MethodDelete,
-		path:     "goals/" + url.PathEscape(id) + "/",
+		path:     "goals/" + pathSegment(id) + "/",
 		endpoint: "DELETE /goals/{id}/",
 	}, nil)
 }
@@ -555,7 +555,7 @@ func (c *Client) CheckInGoal(ctx context.Context, token Token, id string, in *Ch
 	var goal Goal
 	err := c.do(ctx, token, call{
 		method:   http.MethodPost,
-		path:     "goals/" + url.PathEscape(id) + "/checkin/",
+		path:     "goals/" + pathSegment(id) + "/checkin/",
 		endpoint: "POST /goals/{id}/checkin/",
 		body:     in,
 	}, &goal)

@@ -88,7 +88,7 @@ func (c *Client) GetAdminGroup(ctx context.Context, token Token, id string) (*Ad
 	var group AdminGroup
 	err := c.do(ctx, token, call{
 		method:   http.MethodGet,
-		path:     "groups/" + url.PathEscape(id) + "/",
+		path:     "groups/" + pathSegment(id) + "/",
 		endpoint: "GET /groups/{id}/",
 	}, &group)
 	if err != nil {

@@ -276,7 +276,7 @@ func (c *Client) GetUser(ctx context.Context, token Token, identifier string) (*
 	var user User
 	err := c.do(ctx, token, call{
 		method:   http.MethodGet,
-		path:     "users/" + url.PathEscape(identifier) + "/",
+		path:     "users/" + pathSegment(identifier) + "/",
 		endpoint: "GET /users/{identifier}/",
 	}, &user)
 	if err != nil {

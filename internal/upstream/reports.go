@@ -14,14 +14,19 @@ import (
 // spell the answer reports in the singular ("conversation_answer");
 // CanonicalReportName maps those to these.
 const (
-	ReportAllGoals               = "all_goals"
-	ReportAllGoalsAndMilestones  = "all_goals_and_milestones"
-	ReportConversationAnswers    = "conversation_answers"
-	ReportConversationAdoption   = "conversation_adoption"
-	ReportFeedbackAnswers        = "feedback_answers"
-	ReportFeedbackAdoption       = "feedback_adoption"
-	ReportRecognition            = "recognition"
-	ReportUserActivity           = "user_activity"
+	ReportAllGoals              = "all_goals"
+	ReportAllGoalsAndMilestones = "all_goals_and_milestones"
+	ReportConversationAnswers   = "conversation_answers"
+	ReportConversationAdoption  = "conversation_adoption"
+	ReportFeedbackAnswers       = "feedback_answers"
+	ReportFeedbackAdoption      = "feedback_adoption"
+	ReportRecognition           = "recognition"
+	ReportUserActivity          = "user_activity"
+)
+
+// The singular spellings of the answer reports in the reference's example
+// bodies. "feedback_answer" is not shown; it is read by analogy.
+const (
 	reportConversationAnswerBody = "conversation_answer"
 	reportFeedbackAnswerBody     = "feedback_answer"
 )
@@ -137,7 +142,7 @@ func (c *Client) GetReportRun(ctx context.Context, token Token, id string) (*Rep
 	var run ReportRun
 	err := c.do(ctx, token, call{
 		method:   http.MethodGet,
-		path:     "report_runs/" + url.PathEscape(id) + "/",
+		path:     "report_runs/" + pathSegment(id) + "/",
 		endpoint: "GET /report_runs/{id}/",
 	}, &run)
 	if err != nil {

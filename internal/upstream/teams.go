@@ -61,7 +61,7 @@ func (c *Client) GetTeam(ctx context.Context, token Token, id string) (*Team, er
 	var team Team
 	err := c.do(ctx, token, call{
 		method:   http.MethodGet,
-		path:     "teams/" + url.PathEscape(id) + "/",
+		path:     "teams/" + pathSegment(id) + "/",
 		endpoint: "GET /teams/{id}/",
 	}, &team)
 	if err != nil {

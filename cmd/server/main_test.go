@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"connectrpc.com/grpcreflect"
+	"google.golang.org/protobuf/types/descriptorpb"
+
+	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
+	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server's logger and the test.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// startDemo runs the server in demo mode with env and returns its address,
+// the logged demo key, the log, and a stop function that returns run's error.
+func startDemo(t *testing.T, env map[string]string) (string, string, *syncBuffer, func() error) {
+	t.Helper()
+	env["BWFACADE_ADDR"] = "127.0.0.1:0"
+	logs := &syncBuffer{}
+	ctx, cancel := context.WithCancel(t.Context())
+	ready := make(chan net.Addr, 1)
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, logs, ready) }()
+	var addr net.Addr
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		cancel()
+		t.Fatalf("run() error = %v\n%s", err, logs)
+	}
+	key := regexp.MustCompile(`demo_caller_key=(bwf_[A-Z0-9]+)`).FindStringSubmatch(logs.String())
+	if key == nil {
+		cancel()
+		t.Fatalf("no demo_caller_key in the log:\n%s", logs)
+	}
+	stop := sync.OnceValue(func() error {
+		cancel()
+		return <-done
+	})
+	t.Cleanup(func() { _ = stop() })
+	return "http://" + addr.String(), key[1], logs, stop
+}
+
+func h2cClient() *http.Client {
+	protocols := new(http.Protocols)
+	protocols.SetUnencryptedHTTP2(true)
+	return &http.Client{Transport: &http.Transport{Protocols: protocols}}
+}
+
+func TestRunDemoModeServesWithTheLoggedKey(t *testing.T) {
+	t.Parallel()
+	url, key, logs, stop := startDemo(t, map[string]string{})
+	if !strings.Contains(logs.String(), "grpcurl -plaintext -H 'authorization: Bearer "+key) {
+		t.Errorf("log has no grpcurl command with the key:\n%s", logs)
+	}
+	client := betterworksv1connect.NewGoalServiceClient(h2cClient(), url, connect.WithGRPC(),
+		connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+			return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+				req.Header().Set("Authorization", "Bearer "+key)
+				return next(ctx, req)
+			}
+		})))
+	resp, err := client.ListGoals(t.Context(), &betterworksv1.ListGoalsRequest{PageSize: 3})
+	if err != nil {
+		t.Fatalf("ListGoals() error = %v", err)
+	}
+	if len(resp.GetGoals()) != 3 {
+		t.Errorf("ListGoals() = %d goals, want 3", len(resp.GetGoals()))
+	}
+
+	health, err := http.Post(url+"/grpc.health.v1.Health/Check", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatalf("health check: %v", err)
+	}
+	body, _ := io.ReadAll(health.Body)
+	health.Body.Close()
+	if !strings.Contains(string(body), "SERVING") {
+		t.Errorf("health check = %s, want SERVING", body)
+	}
+	if err := stop(); err != nil {
+		t.Errorf("run() after stop = %v, want nil", err)
+	}
+}
+
+func TestReflectionListsServicesWithComments(t *testing.T) {
+	t.Parallel()
+	url, _, _, _ := startDemo(t, map[string]string{})
+	stream := grpcreflect.NewClient(h2cClient(), url).NewStream(t.Context())
+	defer stream.Close()
+	names, err := stream.ListServices()
+	if err != nil {
+		t.Fatalf("ListServices() error = %v", err)
+	}
+	got := map[string]bool{}
+	for _, n := range names {
+		got[string(n)] = true
+	}
+	for _, want := range []string{
+		"betterworks.v1.GoalService", "betterworks.v1.PeopleService", "betterworks.v1.ConversationService",
+		"betterworks.v1.FeedbackService", "betterworks.v1.ReportService",
+		"grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
+	} {
+		if !got[want] {
+			t.Errorf("ListServices() = %v, missing %s", names, want)
+		}
+	}
+	files, err := stream.FileContainingSymbol("betterworks.v1.GoalService")
+	if err != nil {
+		t.Fatalf("FileContainingSymbol() error = %v", err)
+	}
+	if !hasComment(files, "GetGoal returns one goal") {
+		t.Error("reflection answers descriptors without the contract's comments; grpcurl describe would show none")
+	}
+}
+
+func hasComment(files []*descriptorpb.FileDescriptorProto, text string) bool {
+	for _, f := range files {
+		for _, loc := range f.GetSourceCodeInfo().GetLocation() {
+			if strings.Contains(loc.GetLeadingComments(), text) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func TestRunDrainsInFlightCallsOnShutdown(t *testing.T) {
+	t.Parallel()
+	url, key, _, stop := startDemo(t, map[string]string{"BWFACADE_SANDBOX_FAULTS": "GET /goals/filter/:latency=1s"})
+	client := betterworksv1connect.NewGoalServiceClient(http.DefaultClient, url,
+		connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+			return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+				req.Header().Set("Authorization", "Bearer "+key)
+				return next(ctx, req)
+			}
+		})))
+	result := make(chan error, 1)
+	go func() {
+		_, err := client.ListGoals(context.Background(), &betterworksv1.ListGoalsRequest{PageSize: 1})
+		result <- err
+	}()
+	time.Sleep(300 * time.Millisecond) // let the call reach the sandbox's added latency of 1 s
+	if err := stop(); err != nil {
+		t.Errorf("run() after shutdown = %v, want nil", err)
+	}
+	if err := <-result; err != nil {
+		t.Errorf("in-flight ListGoals() error = %v, want it drained to success", err)
+	}
+}
+
+func TestRunRejectsBadConfiguration(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"url_without_token", map[string]string{"BWFACADE_UPSTREAM_URL": "https://app.betterworks.com/api/v1/"}, "BWFACADE_UPSTREAM_TOKEN"},
+		{"relative_url", map[string]string{"BWFACADE_UPSTREAM_URL": "app.betterworks.com", "BWFACADE_UPSTREAM_TOKEN": "t", "BWFACADE_CALLER_KEY_SHA256": strings.Repeat("a", 64)}, "not an absolute"},
+		{"bad_hash", map[string]string{"BWFACADE_CALLER_KEY_SHA256": "abc"}, "64 hex digits"},
+		{"tls_half", map[string]string{"BWFACADE_TLS_CERT_FILE": "c.pem"}, "go together"},
+		{"bad_faults", map[string]string{"BWFACADE_SANDBOX_FAULTS": "GET /x:status=abc"}, "BWFACADE_SANDBOX_FAULTS"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := run(t.Context(), nil, func(k string) string { return tt.env[k] }, io.Discard, nil)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("run() error = %v, want one naming %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestKeygenPrintsKeyAndHash(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"keygen"}, func(string) string { return "" }, &out, nil); err != nil {
+		t.Fatalf("keygen error = %v", err)
+	}
+	if !regexp.MustCompile(`(?m)^caller key .*: bwf_[A-Z0-9]{26}\nBWFACADE_CALLER_KEY_SHA256=[0-9a-f]{64}\n$`).MatchString(out.String()) {
+		t.Errorf("keygen output = %q", out.String())
+	}
+}
