@@ -75,6 +75,9 @@ func (s *shape) check(path string, v any, problems *[]string) {
 	if kind == "null" && (s.kinds["null"] || hasSuffix(path, nullable)) {
 		return
 	}
+	if hasSuffix(path, polymorphic) && kind != "object" && kind != "bool" {
+		return
+	}
 	if !s.kinds[kind] {
 		*problems = append(*problems, fmt.Sprintf("%s: got %s, examples show %v", path, kind, keys(s.kinds)))
 		return
@@ -137,6 +140,11 @@ var nullable = []string{
 	".measurement.current", ".measurement.lower_limit", ".measurement.lower_mid", ".measurement.upper_limit",
 	".measurement.upper_mid", ".deactivated_on", ".deactivation_date", ".finished", ".result", ".template", ".error",
 }
+
+// polymorphic lists the places whose value the reference shows as text,
+// a number or a list, depending on the question's type: any of those, or
+// null, is accepted.
+var polymorphic = []string{".answer", ".question_options", ".question_options[]", ".options", ".options[]"}
 
 // freeForm lists objects whose keys are the organisation's own (custom
 // fields and attributes), so the example's keys are illustrations only.

@@ -15,6 +15,9 @@ import (
 	"time"
 )
 
+// maxErrorBody bounds what is read of a non-2xx answer.
+const maxErrorBody = 64 << 10
+
 // Defaults of Config.
 const (
 	DefaultUserAgent        = "bwfacade/1 (+https://github.com/bwfacade/facade)"
@@ -59,6 +62,9 @@ func New(cfg Config) (*Client, error) {
 	base, err := url.Parse(raw)
 	if err != nil {
 		return nil, fmt.Errorf("upstream: base URL: %w", err)
+	}
+	if base.RawQuery != "" || base.Fragment != "" {
+		return nil, fmt.Errorf("upstream: base URL %q must not have a query or fragment", cfg.BaseURL)
 	}
 	if base.Scheme != "http" && base.Scheme != "https" || base.Host == "" {
 		return nil, fmt.Errorf("upstream: base URL %q is not an absolute http(s) URL", cfg.BaseURL)
@@ -164,7 +170,7 @@ func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte,
 		return fmt.Errorf("%s: %w: %w", cl.endpoint, ErrInvalidRequest, err)
 	}
 	requestID := rand.Text()
-	req.Header.Set("Authorization", "APIToken "+token.value)
+	req.Header.Set("Authorization", "APIToken "+token.raw())
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
 	req.Header.Set("X-Request-Id", requestID)
@@ -178,6 +184,12 @@ func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte,
 	}
 	defer resp.Body.Close()
 
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		// An error answer is read only as far as its explanation goes; a
+		// huge one must not hide the status.
+		data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		return newStatusError(cl.endpoint, resp, data, requestID, c.now())
+	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
 	if err != nil {
 		return fmt.Errorf("%s: read body: %w", cl.endpoint, stripURL(err))
@@ -185,11 +197,11 @@ func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte,
 	if int64(len(data)) > c.maxBody {
 		return fmt.Errorf("%s: %w (over %d bytes)", cl.endpoint, ErrResponseTooLarge, c.maxBody)
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return newStatusError(cl.endpoint, resp, data, requestID, c.now())
-	}
-	if out == nil || len(bytes.TrimSpace(data)) == 0 {
+	if out == nil {
 		return nil
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return fmt.Errorf("%s: %w: empty body (status %d)", cl.endpoint, ErrMalformedResponse, resp.StatusCode)
 	}
 	if err := json.Unmarshal(data, out); err != nil {
 		return fmt.Errorf("%s: %w: %w", cl.endpoint, ErrMalformedResponse, err)

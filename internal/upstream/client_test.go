@@ -127,7 +127,7 @@ func leaked(s string, secrets ...string) []string {
 
 func TestNewRejectsBadBaseURL(t *testing.T) {
 	t.Parallel()
-	for _, base := range []string{"", "/api/v1/", "ftp://example.com/api/v1/", "http://", "https:///api/v1/", "://nope"} {
+	for _, base := range []string{"", "/api/v1/", "ftp://example.com/api/v1/", "http://", "https:///api/v1/", "://nope", "https://example.com/api/v1/?x=1", "https://example.com/api/v1/#frag"} {
 		t.Run(base, func(t *testing.T) {
 			t.Parallel()
 			if _, err := New(Config{BaseURL: base}); err == nil {
@@ -908,6 +908,8 @@ func TestTokenNeverShows(t *testing.T) {
 		{name: "%#v", got: fmt.Sprintf("%#v", token)},
 		{name: "%s", got: fmt.Sprintf("%s", token)},
 		{name: "%q", got: fmt.Sprintf("%q", token)},
+		{name: "%d", got: fmt.Sprintf("%d", token)},
+		{name: "%x", got: fmt.Sprintf("%x", token)},
 		{name: "pointer_%v", got: fmt.Sprintf("%v", &token)},
 		{name: "pointer_%+v", got: fmt.Sprintf("%+v", &token)},
 		{name: "struct_%v", got: fmt.Sprintf("%v", holder)},
@@ -1427,5 +1429,47 @@ func TestParseUSDateRejects(t *testing.T) {
 				t.Errorf("ParseUSDate(%q) error = %v, want an error naming the input", in, err)
 			}
 		})
+	}
+}
+
+func TestTokenInUnexportedFieldNeverShows(t *testing.T) {
+	t.Parallel()
+	const secret = "tok-unexported-77"
+	type holder struct {
+		name  string
+		token Token
+	}
+	h := holder{name: "reporting", token: NewToken(secret)}
+	for _, got := range []string{fmt.Sprintf("%v", h), fmt.Sprintf("%+v", h), fmt.Sprintf("%#v", h)} {
+		if strings.Contains(got, secret) {
+			t.Errorf("output = %s, want no token", got)
+		}
+	}
+}
+
+func TestClientEmptySuccessBody(t *testing.T) {
+	t.Parallel()
+	fake := newRecordingUpstream(t, serveBody(http.StatusOK, "application/json", ""))
+	client := fake.client(t, Config{})
+
+	_, err := client.GetGoal(t.Context(), NewToken("tok"), "42")
+	if !errors.Is(err, ErrMalformedResponse) {
+		t.Errorf("GetGoal(empty body) error = %v, want ErrMalformedResponse", err)
+	}
+	if err := client.DeleteGoal(t.Context(), NewToken("tok"), "42"); err != nil {
+		t.Errorf("DeleteGoal(empty body) error = %v, want nil", err)
+	}
+}
+
+func TestClientHugeErrorBodyKeepsStatus(t *testing.T) {
+	t.Parallel()
+	huge := `{"detail": "` + strings.Repeat("x", 2<<20) + `"}`
+	fake := newRecordingUpstream(t, serveBody(http.StatusServiceUnavailable, "application/json", huge))
+	client := fake.client(t, Config{MaxResponseBytes: 1 << 20})
+
+	_, err := client.GetGoal(t.Context(), NewToken("tok"), "42")
+	var statusErr *StatusError
+	if !errors.As(err, &statusErr) || statusErr.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("GetGoal(huge 503) error = %v, want a StatusError with 503", err)
 	}
 }

@@ -69,7 +69,7 @@ type AdminGroupFilter struct {
 func (c *Client) ListAdminGroups(ctx context.Context, token Token, filter AdminGroupFilter, page PageRequest) (*Page[AdminGroup], error) {
 	q := url.Values{}
 	page.encode(q)
-	setPeopleDelta(q, filter.DeltaStart, filter.DeltaEnd)
+	setDelta(q, filter.DeltaStart, filter.DeltaEnd)
 	var out Page[AdminGroup]
 	err := c.do(ctx, token, call{
 		method:   http.MethodGet,

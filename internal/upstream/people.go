@@ -126,9 +126,9 @@ type UserFilter struct {
 }
 
 func (f UserFilter) encode(q url.Values) {
-	setPeopleParam(q, "department", f.Department)
-	setPeopleParam(q, "employee_id", f.EmployeeID)
-	setPeopleParam(q, "manager", f.Manager)
+	setNonEmpty(q, "department", f.Department)
+	setNonEmpty(q, "employee_id", f.EmployeeID)
+	setNonEmpty(q, "manager", f.Manager)
 	if f.Deactivated != nil {
 		if *f.Deactivated {
 			q.Set("deactivated", "1")
@@ -136,8 +136,8 @@ func (f UserFilter) encode(q url.Values) {
 			q.Set("deactivated", "0")
 		}
 	}
-	setPeopleDelta(q, f.DeltaStart, f.DeltaEnd)
-	setPeopleParam(q, "locale", f.Locale)
+	setDelta(q, f.DeltaStart, f.DeltaEnd)
+	setNonEmpty(q, "locale", f.Locale)
 }
 
 // UserSearch is a Search Users query. A zero field is not sent.
@@ -158,13 +158,11 @@ type UserSearch struct {
 
 func (s UserSearch) encode(q url.Values) {
 	q.Set("q", s.Q)
-	setPeopleParam(q, "manager_id", s.ManagerID)
+	setNonEmpty(q, "manager_id", s.ManagerID)
 	if s.CanViewGoalID != 0 {
 		q.Set("can_view_goal_id", strconv.FormatInt(s.CanViewGoalID, 10))
 	}
-	if s.Deactivated != nil {
-		q.Set("deactivated", strconv.FormatBool(*s.Deactivated))
-	}
+	setBool(q, "deactivated", s.Deactivated)
 }
 
 // UserBulkRequest is the payload of Update Users (POST /users/bulk/).
@@ -373,26 +371,4 @@ func (c *Client) AssignRoles(ctx context.Context, token Token, req AssignRolesRe
 		return nil, err
 	}
 	return out.Results, nil
-}
-
-// peopleDeltaLayout is the extended ISO form the delta filters accept,
-// with microseconds (the upstream's precision).
-const peopleDeltaLayout = "2006-01-02T15:04:05.999999Z07:00"
-
-// setPeopleParam sets key to value unless value is empty.
-func setPeopleParam(q url.Values, key, value string) {
-	if value != "" {
-		q.Set(key, value)
-	}
-}
-
-// setPeopleDelta sets the delta filters delta_start and delta_end, in UTC,
-// for the non-zero bounds.
-func setPeopleDelta(q url.Values, start, end time.Time) {
-	if !start.IsZero() {
-		q.Set("delta_start", start.UTC().Format(peopleDeltaLayout))
-	}
-	if !end.IsZero() {
-		q.Set("delta_end", end.UTC().Format(peopleDeltaLayout))
-	}
 }

@@ -41,8 +41,8 @@ type TeamFilter struct {
 func (c *Client) ListTeams(ctx context.Context, token Token, filter TeamFilter, page PageRequest) (*Page[Team], error) {
 	q := url.Values{}
 	page.encode(q)
-	setPeopleParam(q, "type", filter.Type)
-	setPeopleDelta(q, filter.DeltaStart, filter.DeltaEnd)
+	setNonEmpty(q, "type", filter.Type)
+	setDelta(q, filter.DeltaStart, filter.DeltaEnd)
 	var out Page[Team]
 	err := c.do(ctx, token, call{
 		method:   http.MethodGet,

@@ -1,26 +1,56 @@
 package upstream
 
-import "log/slog"
+import (
+	"fmt"
+	"io"
+	"log/slog"
+)
+
+// redacted is what every printed form of a Token shows.
+const redacted = "[redacted]"
 
 // Token is a Betterworks API token. It carries the permissions of the
-// Betterworks user it belongs to. Printing, formatting or logging a Token
-// shows "[redacted]"; only the client's request path reads the raw value.
-type Token struct{ value string }
+// Betterworks user it belongs to. Printing, formatting or logging a Token,
+// with any verb and also inside another value, shows "[redacted]"; only the
+// client's request path reads the raw value.
+type Token struct {
+	// value is behind a pointer so that even fmt's reflection over a struct
+	// holding a Token in an unexported field prints an address, not the
+	// secret.
+	value *string
+}
 
 // NewToken wraps a raw API token.
-func NewToken(raw string) Token { return Token{value: raw} }
+func NewToken(raw string) Token {
+	if raw == "" {
+		return Token{}
+	}
+	return Token{value: &raw}
+}
 
 // IsZero reports whether t holds no token.
-func (t Token) IsZero() bool { return t.value == "" }
+func (t Token) IsZero() bool { return t.value == nil }
+
+// raw returns the token for the Authorization header.
+func (t Token) raw() string {
+	if t.value == nil {
+		return ""
+	}
+	return *t.value
+}
 
 // String implements fmt.Stringer without revealing the token.
-func (Token) String() string { return "[redacted]" }
+func (Token) String() string { return redacted }
 
 // GoString implements fmt.GoStringer without revealing the token.
-func (Token) GoString() string { return "upstream.Token{[redacted]}" }
+func (Token) GoString() string { return "upstream.Token{" + redacted + "}" }
+
+// Format implements fmt.Formatter: every verb, %d and %x included, shows
+// "[redacted]".
+func (Token) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, redacted) }
 
 // LogValue implements slog.LogValuer without revealing the token.
-func (Token) LogValue() slog.Value { return slog.StringValue("[redacted]") }
+func (Token) LogValue() slog.Value { return slog.StringValue(redacted) }
 
 // MarshalText keeps the token out of JSON and text encodings.
-func (Token) MarshalText() ([]byte, error) { return []byte("[redacted]"), nil }
+func (Token) MarshalText() ([]byte, error) { return []byte(redacted), nil }
