@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 
 	"connectrpc.com/connect"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
@@ -16,15 +15,14 @@ import (
 
 // GoalService implements betterworksv1connect.GoalServiceHandler.
 type GoalService struct {
-	upstream *upstream.Client
-	logger   *slog.Logger
+	handler
 }
 
 var _ betterworksv1connect.GoalServiceHandler = (*GoalService)(nil)
 
 // NewGoalService returns the GoalService handler for cfg.
 func NewGoalService(cfg Config) *GoalService {
-	return &GoalService{upstream: cfg.Upstream, logger: cfg.logger()}
+	return &GoalService{handler: newHandler(cfg)}
 }
 
 // GetGoal implements betterworksv1connect.GoalServiceHandler.
@@ -35,29 +33,21 @@ func (s *GoalService) GetGoal(ctx context.Context, req *betterworksv1.GetGoalReq
 	}
 	goal, err := s.upstream.GetGoal(ctx, token, req.GetGoalId())
 	if err != nil {
-		return nil, connectError(ctx, s.logger, err)
+		return nil, s.upstreamError(ctx, err)
 	}
 	return &betterworksv1.GetGoalResponse{Goal: goalToProto(goal)}, nil
 }
 
 // ListGoals implements betterworksv1connect.GoalServiceHandler.
 func (s *GoalService) ListGoals(ctx context.Context, req *betterworksv1.ListGoalsRequest) (*betterworksv1.ListGoalsResponse, error) {
-	token, err := callerToken(ctx)
+	goals, next, err := listPage(ctx, &s.handler, req,
+		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.Goal], error) {
+			return s.upstream.ListGoals(ctx, token, goalFilter(req), page)
+		}, goalToProto)
 	if err != nil {
 		return nil, err
 	}
-	cur, err := pageRequest(req, req.GetPageSize(), req.GetPageToken())
-	if err != nil {
-		return nil, err
-	}
-	page, err := s.upstream.ListGoals(ctx, token, goalFilter(req), cur.page)
-	if err != nil {
-		return nil, connectError(ctx, s.logger, err)
-	}
-	return &betterworksv1.ListGoalsResponse{
-		Goals:         convertAll(page.Results, goalToProto),
-		NextPageToken: cur.next(page.More),
-	}, nil
+	return &betterworksv1.ListGoalsResponse{Goals: goals, NextPageToken: next}, nil
 }
 
 func goalFilter(req *betterworksv1.ListGoalsRequest) upstream.GoalFilter {
@@ -121,15 +111,7 @@ func dateRange(r *betterworksv1.GoalDateRange) *upstream.DateRange {
 
 // SearchGoals implements betterworksv1connect.GoalServiceHandler.
 func (s *GoalService) SearchGoals(ctx context.Context, req *betterworksv1.SearchGoalsRequest) (*betterworksv1.SearchGoalsResponse, error) {
-	token, err := callerToken(ctx)
-	if err != nil {
-		return nil, err
-	}
-	cur, err := pageRequest(req, req.GetPageSize(), req.GetPageToken())
-	if err != nil {
-		return nil, err
-	}
-	page, err := s.upstream.SearchGoals(ctx, token, upstream.GoalSearch{
+	search := upstream.GoalSearch{
 		Query:        req.GetQuery(),
 		Visibility:   goalVisibilities.upstream(req.GetVisibility()),
 		GoalType:     measurementTypes.upstream(req.GetGoalType()),
@@ -137,14 +119,15 @@ func (s *GoalService) SearchGoals(ctx context.Context, req *betterworksv1.Search
 		Current:      req.GetCurrent(),
 		CurrentStale: req.GetCurrentStale(),
 		Future:       req.GetFuture(),
-	}, cur.page)
-	if err != nil {
-		return nil, connectError(ctx, s.logger, err)
 	}
-	return &betterworksv1.SearchGoalsResponse{
-		Goals:         convertAll(page.Results, goalToProto),
-		NextPageToken: cur.next(page.More),
-	}, nil
+	goals, next, err := listPage(ctx, &s.handler, req,
+		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.Goal], error) {
+			return s.upstream.SearchGoals(ctx, token, search, page)
+		}, goalToProto)
+	if err != nil {
+		return nil, err
+	}
+	return &betterworksv1.SearchGoalsResponse{Goals: goals, NextPageToken: next}, nil
 }
 
 // CreateGoal implements betterworksv1connect.GoalServiceHandler. The
@@ -160,7 +143,7 @@ func (s *GoalService) CreateGoal(ctx context.Context, req *betterworksv1.CreateG
 	}
 	goal, err := s.upstream.CreateGoal(ctx, token, in)
 	if err != nil {
-		return nil, connectError(ctx, s.logger, err)
+		return nil, s.upstreamError(ctx, err)
 	}
 	return &betterworksv1.CreateGoalResponse{Goal: goalToProto(goal)}, nil
 }
@@ -229,7 +212,7 @@ func (s *GoalService) UpdateGoal(ctx context.Context, req *betterworksv1.UpdateG
 	}
 	goal, err := s.upstream.UpdateGoal(ctx, token, req.GetGoalId(), in)
 	if err != nil {
-		return nil, connectError(ctx, s.logger, err)
+		return nil, s.upstreamError(ctx, err)
 	}
 	return &betterworksv1.UpdateGoalResponse{Goal: goalToProto(goal)}, nil
 }
@@ -298,7 +281,7 @@ func (s *GoalService) DeleteGoal(ctx context.Context, req *betterworksv1.DeleteG
 		return nil, err
 	}
 	if err := s.upstream.DeleteGoal(ctx, token, req.GetGoalId()); err != nil {
-		return nil, connectError(ctx, s.logger, err)
+		return nil, s.upstreamError(ctx, err)
 	}
 	return &betterworksv1.DeleteGoalResponse{}, nil
 }
@@ -319,33 +302,25 @@ func (s *GoalService) CheckInGoal(ctx context.Context, req *betterworksv1.CheckI
 	}
 	goal, err := s.upstream.CheckInGoal(ctx, token, req.GetGoalId(), in)
 	if err != nil {
-		return nil, connectError(ctx, s.logger, err)
+		return nil, s.upstreamError(ctx, err)
 	}
 	return &betterworksv1.CheckInGoalResponse{Goal: goalToProto(goal)}, nil
 }
 
 // ListGoalComments implements betterworksv1connect.GoalServiceHandler.
 func (s *GoalService) ListGoalComments(ctx context.Context, req *betterworksv1.ListGoalCommentsRequest) (*betterworksv1.ListGoalCommentsResponse, error) {
-	token, err := callerToken(ctx)
-	if err != nil {
-		return nil, err
-	}
-	cur, err := pageRequest(req, req.GetPageSize(), req.GetPageToken())
-	if err != nil {
-		return nil, err
-	}
-	f := upstream.CommentFilter{Type: goalCommentTypes.upstream(req.GetType())}
+	filter := upstream.CommentFilter{Type: goalCommentTypes.upstream(req.GetType())}
 	if t := req.GetLatestTime(); t != nil {
-		f.LatestTime = t.AsTime()
+		filter.LatestTime = t.AsTime()
 	}
-	page, err := s.upstream.ListGoalComments(ctx, token, req.GetGoalId(), f, cur.page)
+	comments, next, err := listPage(ctx, &s.handler, req,
+		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.Comment], error) {
+			return s.upstream.ListGoalComments(ctx, token, req.GetGoalId(), filter, page)
+		}, commentToProto)
 	if err != nil {
-		return nil, connectError(ctx, s.logger, err)
+		return nil, err
 	}
-	return &betterworksv1.ListGoalCommentsResponse{
-		Comments:      convertAll(page.Results, commentToProto),
-		NextPageToken: cur.next(page.More),
-	}, nil
+	return &betterworksv1.ListGoalCommentsResponse{Comments: comments, NextPageToken: next}, nil
 }
 
 // ListGoalAssessments implements betterworksv1connect.GoalServiceHandler.
@@ -356,29 +331,21 @@ func (s *GoalService) ListGoalAssessments(ctx context.Context, req *betterworksv
 	}
 	assessments, err := s.upstream.ListGoalAssessments(ctx, token, req.GetGoalId())
 	if err != nil {
-		return nil, connectError(ctx, s.logger, err)
+		return nil, s.upstreamError(ctx, err)
 	}
 	return &betterworksv1.ListGoalAssessmentsResponse{Assessments: convertAll(assessments, assessmentToProto)}, nil
 }
 
 // SearchGoalCategories implements betterworksv1connect.GoalServiceHandler.
 func (s *GoalService) SearchGoalCategories(ctx context.Context, req *betterworksv1.SearchGoalCategoriesRequest) (*betterworksv1.SearchGoalCategoriesResponse, error) {
-	token, err := callerToken(ctx)
+	categories, next, err := listPage(ctx, &s.handler, req,
+		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.Category], error) {
+			return s.upstream.SearchGoalCategories(ctx, token, req.GetQuery(), page)
+		}, categoryToProto)
 	if err != nil {
 		return nil, err
 	}
-	cur, err := pageRequest(req, req.GetPageSize(), req.GetPageToken())
-	if err != nil {
-		return nil, err
-	}
-	page, err := s.upstream.SearchGoalCategories(ctx, token, req.GetQuery(), cur.page)
-	if err != nil {
-		return nil, connectError(ctx, s.logger, err)
-	}
-	return &betterworksv1.SearchGoalCategoriesResponse{
-		Categories:    convertAll(page.Results, categoryToProto),
-		NextPageToken: cur.next(page.More),
-	}, nil
+	return &betterworksv1.SearchGoalCategoriesResponse{Categories: categories, NextPageToken: next}, nil
 }
 
 // dateFields parses the YYYY-MM-DD dates of one request into the upstream's

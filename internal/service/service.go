@@ -13,6 +13,7 @@ import (
 	"log/slog"
 
 	"connectrpc.com/connect"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/bwfacade/facade/internal/auth"
 	"github.com/bwfacade/facade/internal/upstream"
@@ -36,6 +37,53 @@ func (c Config) logger() *slog.Logger {
 }
 
 var errNoCaller = errors.New("no authenticated caller")
+
+// handler holds what every service's handler needs.
+type handler struct {
+	upstream *upstream.Client
+	logger   *slog.Logger
+}
+
+func newHandler(cfg Config) handler {
+	return handler{upstream: cfg.Upstream, logger: cfg.logger()}
+}
+
+// upstreamError maps an upstream outcome to a Connect error.
+func (h *handler) upstreamError(ctx context.Context, err error) error {
+	return connectError(ctx, h.logger, err)
+}
+
+// pagedRequest is a list request with AIP-158 paging fields.
+type pagedRequest interface {
+	proto.Message
+	GetPageSize() int32
+	GetPageToken() string
+}
+
+// listPage serves one page of a list RPC: it resolves the page the request
+// names, fetches it with the caller's token and converts its items. Every
+// list RPC of every service goes through here.
+func listPage[T, P any](
+	ctx context.Context,
+	h *handler,
+	req pagedRequest,
+	fetch func(context.Context, upstream.Token, upstream.PageRequest) (*upstream.Page[T], error),
+	convert func(*T) P,
+) (items []P, nextPageToken string, err error) {
+	token, err := callerToken(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	cur, err := pageRequest(req, req.GetPageSize(), req.GetPageToken())
+	if err != nil {
+		return nil, "", err
+	}
+	page, err := fetch(ctx, token, cur.page)
+	if err != nil {
+		return nil, "", h.upstreamError(ctx, err)
+	}
+	return convertAll(page.Results, convert), cur.next(page.More), nil
+}
 
 // callerToken returns the upstream token of the authenticated caller.
 func callerToken(ctx context.Context) (upstream.Token, error) {

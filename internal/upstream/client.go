@@ -150,6 +150,15 @@ func (c *Client) do(ctx context.Context, token Token, cl call, out any) error {
 	return c.attempt(ctx, token, cl, body, out)
 }
 
+// fetch performs cl and decodes its answer into a new T.
+func fetch[T any](ctx context.Context, c *Client, token Token, cl call) (*T, error) {
+	var out T
+	if err := c.do(ctx, token, cl, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // attempt sends one HTTP request and reads its answer.
 func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte, out any) error {
 	// cl.path is already escaped (see pathSegment); parsing it against the

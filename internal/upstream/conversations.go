@@ -208,31 +208,21 @@ func (c *Client) ListConversationTemplates(ctx context.Context, token Token, f C
 		q.Set("enabled", strconv.FormatBool(*f.Enabled))
 	}
 	page.encode(q)
-	var out Page[ConversationTemplate]
-	err := c.do(ctx, token, call{
+	return fetch[Page[ConversationTemplate]](ctx, c, token, call{
 		method:   http.MethodGet,
 		path:     "conversations/templates/",
 		endpoint: "GET /conversations/templates/",
 		query:    q,
-	}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	})
 }
 
 // GetConversationTemplate fetches one conversation template by id or UUID.
 func (c *Client) GetConversationTemplate(ctx context.Context, token Token, id string) (*ConversationTemplate, error) {
-	var template ConversationTemplate
-	err := c.do(ctx, token, call{
+	return fetch[ConversationTemplate](ctx, c, token, call{
 		method:   http.MethodGet,
 		path:     "conversations/templates/" + pathSegment(id) + "/",
 		endpoint: "GET /conversations/templates/{id}/",
-	}, &template)
-	if err != nil {
-		return nil, err
-	}
-	return &template, nil
+	})
 }
 
 // ConversationFilter selects conversations in List Conversations.
@@ -261,10 +251,5 @@ func (c *Client) ListConversations(ctx context.Context, token Token, f Conversat
 	}
 	setDelta(q, f.DeltaStart, f.DeltaEnd)
 	page.encode(q)
-	var out Page[Conversation]
-	err := c.do(ctx, token, call{method: http.MethodGet, path: "conversations/", endpoint: endpoint, query: q}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return fetch[Page[Conversation]](ctx, c, token, call{method: http.MethodGet, path: "conversations/", endpoint: endpoint, query: q})
 }

@@ -75,17 +75,12 @@ func (c *Client) ListDepartments(ctx context.Context, token Token, filter Depart
 	if filter.IncludeDeactivated != nil {
 		q.Set("include_deactivated", strconv.FormatBool(*filter.IncludeDeactivated))
 	}
-	var out Page[Department]
-	err := c.do(ctx, token, call{
+	return fetch[Page[Department]](ctx, c, token, call{
 		method:   http.MethodGet,
 		path:     "departments/",
 		endpoint: "GET /departments/",
 		query:    q,
-	}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	})
 }
 
 // CreateDepartment creates a department and returns it.
@@ -131,17 +126,12 @@ func (c *Client) ReactivateDepartment(ctx context.Context, token Token, id strin
 // UpsertDepartments creates the departments of req and sets the parents of
 // existing ones.
 func (c *Client) UpsertDepartments(ctx context.Context, token Token, req DepartmentBulkRequest) (*DepartmentBulkResult, error) {
-	var out DepartmentBulkResult
-	err := c.do(ctx, token, call{
+	return fetch[DepartmentBulkResult](ctx, c, token, call{
 		method:   http.MethodPost,
 		path:     "departments/bulk/",
 		endpoint: "POST /departments/bulk/",
 		body:     req,
-	}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	})
 }
 
 // departmentCall performs cl, whose answer is one department.

@@ -225,32 +225,22 @@ func (c *Client) ListFeedbackTemplates(ctx context.Context, token Token, f Feedb
 	q := url.Values{}
 	setNonEmpty(q, "type", f.Type)
 	page.encode(q)
-	var out Page[FeedbackTemplate]
-	err := c.do(ctx, token, call{
+	return fetch[Page[FeedbackTemplate]](ctx, c, token, call{
 		method:   http.MethodGet,
 		path:     "feedback/templates/",
 		endpoint: "GET /feedback/templates/",
 		query:    q,
-	}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	})
 }
 
 // GetFeedbackTemplate fetches one feedback template by id or UUID. The
 // upstream path has no trailing slash.
 func (c *Client) GetFeedbackTemplate(ctx context.Context, token Token, id string) (*FeedbackTemplate, error) {
-	var template FeedbackTemplate
-	err := c.do(ctx, token, call{
+	return fetch[FeedbackTemplate](ctx, c, token, call{
 		method:   http.MethodGet,
 		path:     "feedback/templates/" + pathSegment(id),
 		endpoint: "GET /feedback/templates/{id}",
-	}, &template)
-	if err != nil {
-		return nil, err
-	}
-	return &template, nil
+	})
 }
 
 // FeedbackFilter selects feedback in List Feedback. At least one of
@@ -275,12 +265,7 @@ func (c *Client) ListFeedback(ctx context.Context, token Token, f FeedbackFilter
 	setNonEmpty(q, "cycle_id", f.CycleID)
 	setDelta(q, f.DeltaStart, f.DeltaEnd)
 	page.encode(q)
-	var out Page[Feedback]
-	err := c.do(ctx, token, call{method: http.MethodGet, path: "feedback/", endpoint: endpoint, query: q}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return fetch[Page[Feedback]](ctx, c, token, call{method: http.MethodGet, path: "feedback/", endpoint: endpoint, query: q})
 }
 
 // FeedbackRequestFilter selects requests in List Feedback Requests. A zero
@@ -326,15 +311,10 @@ func (c *Client) ListFeedbackRequests(ctx context.Context, token Token, f Feedba
 	}
 	setDelta(q, f.DeltaStart, f.DeltaEnd)
 	page.encode(q)
-	var out Page[FeedbackRequest]
-	err := c.do(ctx, token, call{
+	return fetch[Page[FeedbackRequest]](ctx, c, token, call{
 		method:   http.MethodGet,
 		path:     "feedback/requests/",
 		endpoint: "GET /feedback/requests/",
 		query:    q,
-	}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	})
 }

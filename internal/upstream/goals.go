@@ -194,16 +194,11 @@ func (a *Attribute) UnmarshalJSON(b []byte) error {
 
 // GetGoal fetches one goal or milestone by id or UUID.
 func (c *Client) GetGoal(ctx context.Context, token Token, id string) (*Goal, error) {
-	var goal Goal
-	err := c.do(ctx, token, call{
+	return fetch[Goal](ctx, c, token, call{
 		method:   http.MethodGet,
 		path:     "goals/" + pathSegment(id) + "/",
 		endpoint: "GET /goals/{id}/",
-	}, &goal)
-	if err != nil {
-		return nil, err
-	}
-	return &goal, nil
+	})
 }
 
 // Relation filters goals by their relation to a user or goal, with the
@@ -325,11 +320,7 @@ func (c *Client) ListGoals(ctx context.Context, token Token, f GoalFilter, page 
 		return nil, fmt.Errorf("%s: %w: %w", endpoint, ErrInvalidRequest, err)
 	}
 	page.encode(q)
-	var out Page[Goal]
-	if err := c.do(ctx, token, call{method: http.MethodGet, path: "goals/filter/", endpoint: endpoint, query: q}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return fetch[Page[Goal]](ctx, c, token, call{method: http.MethodGet, path: "goals/filter/", endpoint: endpoint, query: q})
 }
 
 // GoalSearch holds the query parameters of GET /goals/search/.
@@ -354,11 +345,7 @@ func (c *Client) SearchGoals(ctx context.Context, token Token, s GoalSearch, pag
 	setFlag(q, "current_stale", s.CurrentStale)
 	setFlag(q, "future", s.Future)
 	page.encode(q)
-	var out Page[Goal]
-	if err := c.do(ctx, token, call{method: http.MethodGet, path: "goals/search/", endpoint: "GET /goals/search/", query: q}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return fetch[Page[Goal]](ctx, c, token, call{method: http.MethodGet, path: "goals/search/", endpoint: "GET /goals/search/", query: q})
 }
 
 // SearchGoalCategories fetches one page of the categories whose name
@@ -367,11 +354,7 @@ func (c *Client) SearchGoalCategories(ctx context.Context, token Token, query st
 	q := url.Values{}
 	setNonEmpty(q, "q", query)
 	page.encode(q)
-	var out Page[Category]
-	if err := c.do(ctx, token, call{method: http.MethodGet, path: "goals/categories/search/", endpoint: "GET /goals/categories/search/", query: q}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return fetch[Page[Category]](ctx, c, token, call{method: http.MethodGet, path: "goals/categories/search/", endpoint: "GET /goals/categories/search/", query: q})
 }
 
 // CommentFilter holds the query parameters of GET /goals/{id}/comments.
@@ -391,17 +374,12 @@ func (c *Client) ListGoalComments(ctx context.Context, token Token, id string, f
 		q.Set("latest_time", strconv.FormatFloat(float64(f.LatestTime.UnixMicro())/1e6, 'f', 6, 64))
 	}
 	page.encode(q)
-	var out Page[Comment]
-	err := c.do(ctx, token, call{
+	return fetch[Page[Comment]](ctx, c, token, call{
 		method:   http.MethodGet,
 		path:     "goals/" + pathSegment(id) + "/comments",
 		endpoint: "GET /goals/{id}/comments",
 		query:    q,
-	}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	})
 }
 
 // ListGoalAssessments fetches every assessment of goal id. The upstream
@@ -511,26 +489,17 @@ type KeyResultWrite struct {
 
 // CreateGoal creates a goal and returns it as the upstream stored it.
 func (c *Client) CreateGoal(ctx context.Context, token Token, in *GoalCreate) (*Goal, error) {
-	var goal Goal
-	if err := c.do(ctx, token, call{method: http.MethodPost, path: "goals/", endpoint: "POST /goals/", body: in}, &goal); err != nil {
-		return nil, err
-	}
-	return &goal, nil
+	return fetch[Goal](ctx, c, token, call{method: http.MethodPost, path: "goals/", endpoint: "POST /goals/", body: in})
 }
 
 // UpdateGoal changes goal or key result id and returns it.
 func (c *Client) UpdateGoal(ctx context.Context, token Token, id string, in *GoalUpdate) (*Goal, error) {
-	var goal Goal
-	err := c.do(ctx, token, call{
+	return fetch[Goal](ctx, c, token, call{
 		method:   http.MethodPut,
 		path:     "goals/" + pathSegment(id) + "/",
 		endpoint: "PUT /goals/{id}/",
 		body:     in,
-	}, &goal)
-	if err != nil {
-		return nil, err
-	}
-	return &goal, nil
+	})
 }
 
 // DeleteGoal deletes goal or milestone id.
@@ -552,15 +521,10 @@ type CheckIn struct {
 
 // CheckInGoal records progress on milestone id and returns its parent goal.
 func (c *Client) CheckInGoal(ctx context.Context, token Token, id string, in *CheckIn) (*Goal, error) {
-	var goal Goal
-	err := c.do(ctx, token, call{
+	return fetch[Goal](ctx, c, token, call{
 		method:   http.MethodPost,
 		path:     "goals/" + pathSegment(id) + "/checkin/",
 		endpoint: "POST /goals/{id}/checkin/",
 		body:     in,
-	}, &goal)
-	if err != nil {
-		return nil, err
-	}
-	return &goal, nil
+	})
 }

@@ -70,29 +70,19 @@ func (c *Client) ListAdminGroups(ctx context.Context, token Token, filter AdminG
 	q := url.Values{}
 	page.encode(q)
 	setDelta(q, filter.DeltaStart, filter.DeltaEnd)
-	var out Page[AdminGroup]
-	err := c.do(ctx, token, call{
+	return fetch[Page[AdminGroup]](ctx, c, token, call{
 		method:   http.MethodGet,
 		path:     "groups/",
 		endpoint: "GET /groups/",
 		query:    q,
-	}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	})
 }
 
 // GetAdminGroup fetches one admin group by id or UUID.
 func (c *Client) GetAdminGroup(ctx context.Context, token Token, id string) (*AdminGroup, error) {
-	var group AdminGroup
-	err := c.do(ctx, token, call{
+	return fetch[AdminGroup](ctx, c, token, call{
 		method:   http.MethodGet,
 		path:     "groups/" + pathSegment(id) + "/",
 		endpoint: "GET /groups/{id}/",
-	}, &group)
-	if err != nil {
-		return nil, err
-	}
-	return &group, nil
+	})
 }

@@ -271,16 +271,11 @@ type RoleAssignment struct {
 
 // GetUser fetches one user by id, UUID or e-mail.
 func (c *Client) GetUser(ctx context.Context, token Token, identifier string) (*User, error) {
-	var user User
-	err := c.do(ctx, token, call{
+	return fetch[User](ctx, c, token, call{
 		method:   http.MethodGet,
 		path:     "users/" + pathSegment(identifier) + "/",
 		endpoint: "GET /users/{identifier}/",
-	}, &user)
-	if err != nil {
-		return nil, err
-	}
-	return &user, nil
+	})
 }
 
 // ListUsers fetches one page of the users that match filter (at most 20 per
@@ -289,17 +284,12 @@ func (c *Client) ListUsers(ctx context.Context, token Token, filter UserFilter, 
 	q := url.Values{}
 	page.encode(q)
 	filter.encode(q)
-	var out Page[User]
-	err := c.do(ctx, token, call{
+	return fetch[Page[User]](ctx, c, token, call{
 		method:   http.MethodGet,
 		path:     "users/",
 		endpoint: "GET /users/",
 		query:    q,
-	}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	})
 }
 
 // SearchUsers fetches one page of the users that match search.
@@ -307,33 +297,23 @@ func (c *Client) SearchUsers(ctx context.Context, token Token, search UserSearch
 	q := url.Values{}
 	page.encode(q)
 	search.encode(q)
-	var out Page[User]
-	err := c.do(ctx, token, call{
+	return fetch[Page[User]](ctx, c, token, call{
 		method:   http.MethodGet,
 		path:     "users/search/",
 		endpoint: "GET /users/search/",
 		query:    q,
-	}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	})
 }
 
 // UpsertUsers creates or updates the users of req, or only checks them when
 // req.DryRun is set. Refused rows are in the result's Errors, not an error.
 func (c *Client) UpsertUsers(ctx context.Context, token Token, req UserBulkRequest) (*UserBulkResult, error) {
-	var out UserBulkResult
-	err := c.do(ctx, token, call{
+	return fetch[UserBulkResult](ctx, c, token, call{
 		method:   http.MethodPost,
 		path:     "users/bulk/",
 		endpoint: "POST /users/bulk/",
 		body:     req,
-	}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	})
 }
 
 // ListRoleAssignments fetches the users with Admin, Super Admin or HR Admin
@@ -342,17 +322,12 @@ func (c *Client) UpsertUsers(ctx context.Context, token Token, req UserBulkReque
 func (c *Client) ListRoleAssignments(ctx context.Context, token Token, page PageRequest) (*Page[UserRoleAssignment], error) {
 	q := url.Values{}
 	page.encode(q)
-	var out Page[UserRoleAssignment]
-	err := c.do(ctx, token, call{
+	return fetch[Page[UserRoleAssignment]](ctx, c, token, call{
 		method:   http.MethodGet,
 		path:     "users/roles/",
 		endpoint: "GET /users/roles/",
 		query:    q,
-	}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	})
 }
 
 // AssignRoles sets the roles of req and returns the updated users; users

@@ -139,12 +139,7 @@ func (c *Client) ListRecognitions(ctx context.Context, token Token, f Recognitio
 	setNonEmpty(q, "hashtag", f.Hashtag)
 	setDelta(q, f.DeltaStart, f.DeltaEnd)
 	page.encode(q)
-	var out Page[Recognition]
-	err := c.do(ctx, token, call{method: http.MethodGet, path: "recognitions/", endpoint: endpoint, query: q}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return fetch[Page[Recognition]](ctx, c, token, call{method: http.MethodGet, path: "recognitions/", endpoint: endpoint, query: q})
 }
 
 // HashtagFilter selects hashtags in List Hashtags. A zero field is not
@@ -159,10 +154,5 @@ func (c *Client) ListHashtags(ctx context.Context, token Token, f HashtagFilter,
 	q := url.Values{}
 	setDelta(q, f.DeltaStart, f.DeltaEnd)
 	page.encode(q)
-	var out Page[Hashtag]
-	err := c.do(ctx, token, call{method: http.MethodGet, path: "hashtags/", endpoint: "GET /hashtags/", query: q}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return fetch[Page[Hashtag]](ctx, c, token, call{method: http.MethodGet, path: "hashtags/", endpoint: "GET /hashtags/", query: q})
 }

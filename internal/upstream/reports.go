@@ -129,26 +129,16 @@ func (c *Client) ListReportRuns(ctx context.Context, token Token, f ReportRunFil
 	}
 	setNonEmpty(q, "created", f.Created)
 	page.encode(q)
-	var out Page[ReportRun]
-	err := c.do(ctx, token, call{method: http.MethodGet, path: "report_runs/", endpoint: "GET /report_runs/", query: q}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return fetch[Page[ReportRun]](ctx, c, token, call{method: http.MethodGet, path: "report_runs/", endpoint: "GET /report_runs/", query: q})
 }
 
 // GetReportRun fetches one report run by its integer id.
 func (c *Client) GetReportRun(ctx context.Context, token Token, id string) (*ReportRun, error) {
-	var run ReportRun
-	err := c.do(ctx, token, call{
+	return fetch[ReportRun](ctx, c, token, call{
 		method:   http.MethodGet,
 		path:     "report_runs/" + pathSegment(id) + "/",
 		endpoint: "GET /report_runs/{id}/",
-	}, &run)
-	if err != nil {
-		return nil, err
-	}
-	return &run, nil
+	})
 }
 
 // CreateReportRun starts a report run and returns it, usually pending. It
@@ -158,10 +148,5 @@ func (c *Client) CreateReportRun(ctx context.Context, token Token, req CreateRep
 	if req.Report == "" {
 		return nil, fmt.Errorf("%s: %w: report is required", endpoint, ErrInvalidRequest)
 	}
-	var run ReportRun
-	err := c.do(ctx, token, call{method: http.MethodPost, path: "report_runs/", endpoint: endpoint, body: req}, &run)
-	if err != nil {
-		return nil, err
-	}
-	return &run, nil
+	return fetch[ReportRun](ctx, c, token, call{method: http.MethodPost, path: "report_runs/", endpoint: endpoint, body: req})
 }

@@ -43,29 +43,19 @@ func (c *Client) ListTeams(ctx context.Context, token Token, filter TeamFilter, 
 	page.encode(q)
 	setNonEmpty(q, "type", filter.Type)
 	setDelta(q, filter.DeltaStart, filter.DeltaEnd)
-	var out Page[Team]
-	err := c.do(ctx, token, call{
+	return fetch[Page[Team]](ctx, c, token, call{
 		method:   http.MethodGet,
 		path:     "teams/",
 		endpoint: "GET /teams/",
 		query:    q,
-	}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	})
 }
 
 // GetTeam fetches one team by its integer id.
 func (c *Client) GetTeam(ctx context.Context, token Token, id string) (*Team, error) {
-	var team Team
-	err := c.do(ctx, token, call{
+	return fetch[Team](ctx, c, token, call{
 		method:   http.MethodGet,
 		path:     "teams/" + pathSegment(id) + "/",
 		endpoint: "GET /teams/{id}/",
-	}, &team)
-	if err != nil {
-		return nil, err
-	}
-	return &team, nil
+	})
 }
