@@ -138,6 +138,10 @@ func TestReflectionListsServicesWithComments(t *testing.T) {
 	if !hasComment(files, "GetGoal returns one goal") {
 		t.Error("reflection answers descriptors without the contract's comments; grpcurl describe would show none")
 	}
+	// grpcurl resolves the health service through reflection too.
+	if _, err := stream.FileContainingSymbol("grpc.health.v1.Health"); err != nil {
+		t.Errorf("FileContainingSymbol(grpc.health.v1.Health) error = %v", err)
+	}
 }
 
 func hasComment(files []*descriptorpb.FileDescriptorProto, text string) bool {

@@ -3,6 +3,7 @@ package server
 import (
 	_ "embed"
 	"fmt"
+	"strings"
 
 	"connectrpc.com/grpcreflect"
 	"google.golang.org/protobuf/proto"
@@ -39,6 +40,13 @@ func newReflector(services []string) (*grpcreflect.Reflector, error) {
 			return nil, fmt.Errorf("server: descriptor %s: %w", fdp.GetName(), err)
 		}
 	}
+	health, err := healthDescriptor()
+	if err != nil {
+		return nil, err
+	}
+	if err := local.RegisterFile(health); err != nil {
+		return nil, fmt.Errorf("server: health descriptor: %w", err)
+	}
 	return grpcreflect.NewReflector(grpcreflect.NamerFunc(func() []string { return services }), grpcreflect.WithDescriptorResolver(resolver)), nil
 }
 
@@ -57,4 +65,43 @@ func (l layered) FindDescriptorByName(name protoreflect.FullName) (protoreflect.
 		return d, nil
 	}
 	return l[1].FindDescriptorByName(name)
+}
+
+// grpchealth registers its descriptors under the package
+// connectext.grpc.health.v1, so that it never clashes with grpc-go's. The
+// wire names are grpc.health.v1's, which is what reflection clients such as
+// grpcurl ask for.
+const (
+	healthFile       = "connectext/grpc/health/v1/health.proto"
+	healthPackage    = "connectext.grpc.health.v1"
+	wireHealthFile   = "grpc/health/v1/health.proto"
+	wireHealthPackage = "grpc.health.v1"
+)
+
+// healthDescriptor returns grpchealth's descriptor renamed to
+// grpc.health.v1, so that reflection can describe the health service that
+// the server actually serves.
+func healthDescriptor() (protoreflect.FileDescriptor, error) {
+	fd, err := protoregistry.GlobalFiles.FindFileByPath(healthFile)
+	if err != nil {
+		return nil, fmt.Errorf("server: health descriptor: %w", err)
+	}
+	fdp := protodesc.ToFileDescriptorProto(fd)
+	fdp.Name = proto.String(wireHealthFile)
+	fdp.Package = proto.String(wireHealthPackage)
+	fdp.Options = nil // go_package and friends belong to the original
+	for _, msg := range fdp.GetMessageType() {
+		for _, field := range msg.GetField() {
+			if field.TypeName != nil {
+				field.TypeName = proto.String(strings.Replace(field.GetTypeName(), "."+healthPackage+".", "."+wireHealthPackage+".", 1))
+			}
+		}
+	}
+	for _, svc := range fdp.GetService() {
+		for _, m := range svc.GetMethod() {
+			m.InputType = proto.String(strings.Replace(m.GetInputType(), "."+healthPackage+".", "."+wireHealthPackage+".", 1))
+			m.OutputType = proto.String(strings.Replace(m.GetOutputType(), "."+healthPackage+".", "."+wireHealthPackage+".", 1))
+		}
+	}
+	return protodesc.NewFile(fdp, protoregistry.GlobalFiles)
 }
