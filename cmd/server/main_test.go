@@ -3,9 +3,19 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -65,7 +75,11 @@ func startDemo(t *testing.T, env map[string]string) (string, string, *syncBuffer
 		return <-done
 	})
 	t.Cleanup(func() { _ = stop() })
-	return "http://" + addr.String(), key[1], logs, stop
+	scheme := "http://"
+	if env["BWFACADE_TLS_CERT_FILE"] != "" {
+		scheme = "https://"
+	}
+	return scheme + addr.String(), key[1], logs, stop
 }
 
 func h2cClient() *http.Client {
@@ -212,4 +226,64 @@ func TestKeygenPrintsKeyAndHash(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^caller key .*: bwf_[A-Z0-9]{26}\nBWFACADE_CALLER_KEY_SHA256=[0-9a-f]{64}\n$`).MatchString(out.String()) {
 		t.Errorf("keygen output = %q", out.String())
 	}
+}
+
+func TestRunServesTLSWithHTTP2(t *testing.T) {
+	t.Parallel()
+	certPEM, keyPEM := selfSignedCert(t)
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, certPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, keyPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	url, key, _, _ := startDemo(t, map[string]string{"BWFACADE_TLS_CERT_FILE": certFile, "BWFACADE_TLS_KEY_FILE": keyFile})
+
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(certPEM)
+	httpClient := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}, ForceAttemptHTTP2: true}}
+	client := betterworksv1connect.NewGoalServiceClient(httpClient, url, connect.WithGRPC(),
+		connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+			return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+				req.Header().Set("Authorization", "Bearer "+key)
+				return next(ctx, req)
+			}
+		})))
+	resp, err := client.ListGoals(t.Context(), &betterworksv1.ListGoalsRequest{PageSize: 1})
+	if err != nil {
+		t.Fatalf("ListGoals() over TLS error = %v", err)
+	}
+	if len(resp.GetGoals()) != 1 {
+		t.Errorf("ListGoals() over TLS = %d goals, want 1", len(resp.GetGoals()))
+	}
+}
+
+// selfSignedCert returns a PEM certificate and key for 127.0.0.1.
+func selfSignedCert(t *testing.T) (certPEM, keyPEM []byte) {
+	t.Helper()
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "bwfacade test"},
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &priv.PublicKey, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
 }
