@@ -58,7 +58,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	upstreamURL, callers, closeSandbox, err := upstreamAndCallers(ctx, cfg, logger)
+	upstreamURL, callers, demoKey, closeSandbox, err := upstreamAndCallers(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
@@ -86,6 +86,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		serveErr <- srv.Serve(ln)
 	}()
 	logger.Info("serving", slog.String("addr", ln.Addr().String()), slog.Bool("tls", cfg.TLSCertFile != ""), slog.Bool("demo", cfg.Demo()))
+	if demoKey != "" {
+		// The demo key guards only the sandbox's fake organisation and lives
+		// as long as this process: showing it once is the point.
+		logger.Info("demo mode: the embedded sandbox answers as a super admin",
+			slog.String("demo_caller_key", demoKey),
+			slog.String("try", fmt.Sprintf(`grpcurl -plaintext -H 'authorization: Bearer %s' -d '{"page_size": 3}' %s betterworks.v1.GoalService/ListGoals`,
+				demoKey, dialAddr(ln.Addr().String()))))
+	}
 	if ready != nil {
 		ready <- ln.Addr()
 	}
@@ -113,49 +121,40 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 
 // upstreamAndCallers returns the upstream base URL and the caller registry.
 // In demo mode it starts the embedded sandbox on a loopback port and
-// registers a demo caller mapped to the sandbox's super admin.
-func upstreamAndCallers(ctx context.Context, cfg *config.Config, logger *slog.Logger) (string, *auth.Registry, func(), error) {
-	if !cfg.Demo() {
-		hash, err := decodeHash(cfg.CallerKeyHash)
-		if err != nil {
-			return "", nil, nil, err
+// registers a demo caller mapped to the sandbox's super admin, under the
+// configured key hash or a generated key, which it returns.
+func upstreamAndCallers(ctx context.Context, cfg *config.Config, logger *slog.Logger) (baseURL string, callers *auth.Registry, demoKey string, closeSandbox func(), err error) {
+	var hash [32]byte
+	if cfg.CallerKeyHash != "" {
+		if hash, err = decodeHash(cfg.CallerKeyHash); err != nil {
+			return "", nil, "", nil, err
 		}
+	}
+	if !cfg.Demo() {
 		caller := &auth.Caller{Name: "default", Token: upstream.NewToken(cfg.UpstreamToken)}
-		return cfg.UpstreamURL, auth.NewRegistry(auth.Entry{KeyHash: hash, Caller: caller}), func() {}, nil
+		return cfg.UpstreamURL, auth.NewRegistry(auth.Entry{KeyHash: hash, Caller: caller}), "", func() {}, nil
 	}
 	faults, err := sandbox.ParseFaults(cfg.SandboxFaults)
 	if err != nil {
-		return "", nil, nil, fmt.Errorf("%s: %w", config.EnvSandboxFaults, err)
+		return "", nil, "", nil, fmt.Errorf("%s: %w", config.EnvSandboxFaults, err)
 	}
 	sb := sandbox.New(sandbox.Config{Faults: faults})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", nil, nil, fmt.Errorf("sandbox: %w", err)
+		return "", nil, "", nil, fmt.Errorf("sandbox: %w", err)
 	}
 	sbServer := &http.Server{Handler: sb, ReadHeaderTimeout: server.ReadHeaderTimeout}
 	go func() { _ = sbServer.Serve(ln) }()
-	closeSandbox := func() { _ = sbServer.Close() }
 
 	caller := &auth.Caller{Name: "demo", Token: upstream.NewToken(sb.Token(sandbox.RoleSuperAdmin))}
-	var entry auth.Entry
-	if cfg.CallerKeyHash != "" {
-		hash, err := decodeHash(cfg.CallerKeyHash)
-		if err != nil {
-			closeSandbox()
-			return "", nil, nil, err
-		}
-		entry = auth.Entry{KeyHash: hash, Caller: caller}
-		logger.InfoContext(ctx, "demo mode: the embedded sandbox answers as a super admin; calls need the configured caller key")
+	if cfg.CallerKeyHash == "" {
+		demoKey = auth.GenerateKey()
+		hash = auth.HashKey(demoKey)
 	} else {
-		key := auth.GenerateKey()
-		entry = auth.Entry{KeyHash: auth.HashKey(key), Caller: caller}
-		// The demo key guards only the fake organisation of the sandbox,
-		// and exists for this process alone, so showing it once is the point.
-		logger.InfoContext(ctx, "demo mode: the embedded sandbox answers as a super admin",
-			slog.String("demo_caller_key", key),
-			slog.String("try", fmt.Sprintf(`grpcurl -plaintext -H 'authorization: Bearer %s' -d '{"page_size": 3}' %s betterworks.v1.GoalService/ListGoals`, key, cfg.Addr)))
+		logger.InfoContext(ctx, "demo mode: the embedded sandbox answers as a super admin to the configured caller key")
 	}
-	return "http://" + ln.Addr().String() + "/api/v1/", auth.NewRegistry(entry), closeSandbox, nil
+	baseURL = "http://" + ln.Addr().String() + "/api/v1/"
+	return baseURL, auth.NewRegistry(auth.Entry{KeyHash: hash, Caller: caller}), demoKey, func() { _ = sbServer.Close() }, nil
 }
 
 func decodeHash(hexHash string) ([32]byte, error) {
@@ -179,4 +178,17 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// dialAddr turns a listen address into one a client on this machine can
+// dial: an empty or wildcard host becomes localhost.
+func dialAddr(listen string) string {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return listen
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
 }
