@@ -91,7 +91,8 @@ func h2cClient() *http.Client {
 func TestRunDemoModeServesWithTheLoggedKey(t *testing.T) {
 	t.Parallel()
 	url, key, logs, stop := startDemo(t, map[string]string{})
-	if !strings.Contains(logs.String(), "grpcurl -plaintext -H 'authorization: Bearer "+key+"' -d '{\"page_size\": 3}' "+strings.TrimPrefix(url, "http://")) {
+	if !strings.Contains(logs.String(), "grpcurl -plaintext -H 'authorization: Bearer "+key) ||
+		!strings.Contains(logs.String(), strings.TrimPrefix(url, "http://")+" betterworks.v1.GoalService/ListGoals") {
 		t.Errorf("log has no grpcurl command with the key:\n%s", logs)
 	}
 	client := betterworksv1connect.NewGoalServiceClient(h2cClient(), url, connect.WithGRPC(),
