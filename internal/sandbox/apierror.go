@@ -34,6 +34,7 @@ func jsonReply(status int, v any) reply {
 	return reply{status: status, body: buf.Bytes()}
 }
 
+// ok is a 200 answer with v as its body.
 func ok(v any) reply { return jsonReply(http.StatusOK, v) }
 
 // apiError is an error answer. It is an error so that parsing functions can
@@ -43,11 +44,13 @@ type apiError struct {
 	body   any
 }
 
+// Error implements error: the status text and the JSON body.
 func (e *apiError) Error() string {
 	b, _ := json.Marshal(e.body)
 	return http.StatusText(e.status) + ": " + string(b)
 }
 
+// reply is the answer carrying e.
 func (e *apiError) reply() reply { return jsonReply(e.status, e.body) }
 
 // detailError is {"detail": msg}.

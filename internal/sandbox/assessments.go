@@ -20,7 +20,7 @@ type assessmentJSON struct {
 	UUID      string    `json:"uuid"`
 	Created   epochTime `json:"created"`
 	Edited    epochTime `json:"edited"`
-	CreatedBy *userRef  `json:"created_by"`
+	CreatedBy *nameRef  `json:"created_by"`
 	GoalID    int64     `json:"goal_id"`
 	Comment   string    `json:"comment"`
 	Score     float64   `json:"score"`

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -26,12 +27,14 @@ type bulkUsersJSON struct {
 	Errors           []bulkErrorJSON `json:"errors"`
 }
 
+// bulkErrorJSON reports the problems of one row of a bulk request.
 type bulkErrorJSON struct {
 	ErrorDetails []bulkErrorDetail `json:"error_details"`
 	Index        int               `json:"index"`
 	Processed    bool              `json:"processed"`
 }
 
+// bulkErrorDetail is one problem of a row.
 type bulkErrorDetail struct {
 	Description string `json:"description"`
 }
@@ -133,6 +136,7 @@ func (w *bulkWork) get(id int64) *user {
 	return w.st.users.get(id)
 }
 
+// byEmail finds a user by e-mail, as the request sees the users.
 func (w *bulkWork) byEmail(email string) *user {
 	key := strings.ToLower(strings.TrimSpace(email))
 	if u := w.newByEmail[key]; u != nil {
@@ -149,6 +153,7 @@ func (w *bulkWork) byEmail(email string) *user {
 	return u
 }
 
+// byEmployeeID finds a user by employee id, as the request sees the users.
 func (w *bulkWork) byEmployeeID(emp string) *user {
 	if u := w.newByEmp[emp]; u != nil {
 		return u
@@ -177,8 +182,10 @@ func (w *bulkWork) upsert(item *payload, now time.Time) (bulkResult, []string) {
 		return strings.TrimSpace(v), present
 	}
 	for _, f := range bulkUnclearable {
-		if v, _ := item.str(f); v == bwNull {
+		var v string
+		if raw, present := item.raw(f); present && json.Unmarshal(raw, &v) == nil && v == bwNull {
 			problem("%s cannot be cleared with BW_NULL.", f)
+			delete(item.fields, f)
 		}
 	}
 	email, _ := strField("email")
@@ -406,10 +413,13 @@ func unlessNull(v string) string {
 	return v
 }
 
+// sameUser reports whether a and b hold the same data the bulk request sets.
 func sameUser(a, b *user) bool {
 	return sameUserIgnoringActive(a, b) && a.active == b.active
 }
 
+// sameUserIgnoringActive is sameUser without the active flag, which
+// deactivated_count and reactivated_count report instead of updated_count.
 func sameUserIgnoringActive(a, b *user) bool {
 	return a.email == b.email && a.firstName == b.firstName && a.lastName == b.lastName &&
 		a.employeeID == b.employeeID && a.departmentID == b.departmentID && a.title == b.title &&

@@ -52,10 +52,10 @@ func (s *Sandbox) checkIn(c *call) reply {
 		m.done = done
 	}
 	if hasValue {
-		m.current = float(value)
+		m.current = floatPtr(value)
 	}
 	if hasTarget {
-		m.target = float(target)
+		m.target = floatPtr(target)
 	}
 	m.updated, m.updatedBy = now, me.id
 	g.lastCheckedIn, g.lastCheckedInBy = now, me.id

@@ -27,12 +27,13 @@ type commentJSON struct {
 	Created     epochTime `json:"created"`
 	Edited      epochTime `json:"edited"`
 	Text        string    `json:"text"`
-	Author      *userRef  `json:"author"`
-	Goal        *userRef  `json:"goal"`
+	Author      *nameRef  `json:"author"`
+	Goal        *nameRef  `json:"goal"`
 	GoalOwner   ownerJSON `json:"goal_owner"`
 	IsKeyResult bool      `json:"is_key_result"`
 }
 
+// commentJSON renders cm with its goal and the goal's owner.
 func (st *store) commentJSON(cm *comment) commentJSON {
 	out := commentJSON{
 		ID: cm.id, UUID: cm.uuid, Created: epochTime(cm.created), Edited: epochTime(cm.edited), Text: cm.text,

@@ -145,6 +145,7 @@ type questionResponse struct {
 	modifiedOn time.Time
 }
 
+// allowedEmployeeJSON is an entry of a template's allowed_employees.
 type allowedEmployeeJSON struct {
 	ID       int64  `json:"id"`
 	Name     string `json:"name"`
@@ -152,6 +153,7 @@ type allowedEmployeeJSON struct {
 	Email    string `json:"email"`
 }
 
+// convCycleJSON is a deployment's cycle.
 type convCycleJSON struct {
 	ID             int64   `json:"id"`
 	UUID           string  `json:"uuid"`
@@ -166,6 +168,7 @@ type convCycleJSON struct {
 	GracePeriodEnd isoDate `json:"grace_period_end"`
 }
 
+// deploymentJSON is a template's deployment with its cycles.
 type deploymentJSON struct {
 	ID          int64           `json:"id"`
 	UUID        string          `json:"uuid"`
@@ -207,13 +210,14 @@ type convTemplateJSON struct {
 	Participants                         []string              `json:"participants"`
 	HRQParticipants                      []string              `json:"hrq_participants"`
 	Created                              epochTime             `json:"created"`
-	CreatedBy                            *userRef              `json:"created_by"`
+	CreatedBy                            *nameRef              `json:"created_by"`
 	Updated                              epochTime             `json:"updated"`
-	UpdatedBy                            *userRef              `json:"updated_by"`
+	UpdatedBy                            *nameRef              `json:"updated_by"`
 	CreatedOn                            milliTime             `json:"created_on"`
 	ModifiedOn                           milliTime             `json:"modified_on"`
 }
 
+// convTemplateJSON renders t with its deployments.
 func (st *store) convTemplateJSON(t *convTemplate) convTemplateJSON {
 	out := convTemplateJSON{
 		ID: t.id, UUID: t.uuid, Type: t.kind, Name: t.name, Description: t.description, Enabled: t.enabled,
@@ -306,12 +310,15 @@ func (s *Sandbox) getConversationTemplate(c *call) reply {
 	return ok(s.st.convTemplateJSON(t))
 }
 
+// contributorJSON is an entry of a conversation's contributors; response
+// is null until the contributor answers.
 type contributorJSON struct {
-	User     *userRef `json:"user"`
+	User     *nameRef `json:"user"`
 	Status   string   `json:"status"`
 	Response *string  `json:"response"`
 }
 
+// questionResponseJSON is the answer to one question of a response block.
 type questionResponseJSON struct {
 	ID              int64     `json:"id"`
 	UUID            string    `json:"uuid"`
@@ -327,6 +334,8 @@ type questionResponseJSON struct {
 	ModifiedOn      spaceTime `json:"modified_on"`
 }
 
+// responseBlockJSON is one participant's questionnaire; shared_on and
+// submitted_on are null until it is shared.
 type responseBlockJSON struct {
 	ID            int64                  `json:"id"`
 	UUID          string                 `json:"uuid"`
@@ -337,9 +346,9 @@ type responseBlockJSON struct {
 	UnlockedUntil epochTime              `json:"unlocked_until"`
 	Responses     []questionResponseJSON `json:"responses"`
 	Updated       epochTime              `json:"updated"`
-	UpdatedBy     *userRef               `json:"updated_by"`
+	UpdatedBy     *nameRef               `json:"updated_by"`
 	Created       epochTime              `json:"created"`
-	CreatedBy     *userRef               `json:"created_by"`
+	CreatedBy     *nameRef               `json:"created_by"`
 	CreatedOn     spaceTime              `json:"created_on"`
 	ModifiedOn    spaceTime              `json:"modified_on"`
 }
@@ -354,8 +363,8 @@ type conversationJSON struct {
 	Name                             string             `json:"name"`
 	Description                      string             `json:"description"`
 	DeploymentID                     int64              `json:"deployment_id"`
-	Manager                          *userRef           `json:"manager"`
-	Employee                         *userRef           `json:"employee"`
+	Manager                          *nameRef           `json:"manager"`
+	Employee                         *nameRef           `json:"employee"`
 	Contributors                     []contributorJSON  `json:"contributors"`
 	Start                            isoDate            `json:"start"`
 	End                              isoDate            `json:"end"`
@@ -378,11 +387,12 @@ type conversationJSON struct {
 	PostManagerQuestionnairePending  bool               `json:"post_manager_questionnaire_pending"`
 	PostEmployeeQuestionnairePending bool               `json:"post_employee_questionnaire_pending"`
 	Created                          epochTime          `json:"created"`
-	CreatedBy                        *userRef           `json:"created_by"`
+	CreatedBy                        *nameRef           `json:"created_by"`
 	CreatedOn                        spaceTime          `json:"created_on"`
 	ModifiedOn                       spaceTime          `json:"modified_on"`
 }
 
+// responseBlockJSON renders b, or nil (null) for none.
 func (st *store) responseBlockJSON(b *responseBlock) *responseBlockJSON {
 	if b == nil {
 		return nil
@@ -409,6 +419,7 @@ func (st *store) responseBlockJSON(b *responseBlock) *responseBlockJSON {
 	return out
 }
 
+// conversationJSON renders cv with its participants and response blocks.
 func (st *store) conversationJSON(cv *conversation) conversationJSON {
 	out := conversationJSON{
 		ID: cv.id, UUID: cv.uuid, Type: cv.kind, Name: cv.name, Description: cv.description,

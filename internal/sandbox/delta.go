@@ -27,6 +27,7 @@ type deltaRange struct {
 	from, to time.Time
 }
 
+// msgDeltaFormat is the message of a malformed delta filter.
 const msgDeltaFormat = "Invalid date format. Use YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS or YYYY-MM-DDTHH:MM:SS.SSSZ."
 
 // parseDelta reads delta_start and delta_end from q.

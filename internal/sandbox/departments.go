@@ -35,6 +35,7 @@ type departmentJSON struct {
 	ModifiedOn rfcTime    `json:"modified_on"`
 }
 
+// departmentJSON renders d with its parent.
 func (st *store) departmentJSON(d *department) departmentJSON {
 	out := departmentJSON{
 		ID:         d.id,
@@ -83,6 +84,8 @@ type pictureURIs struct {
 	Medium string `json:"medium"`
 }
 
+// pictures returns the avatar links of a group or team (kind "groups" or
+// "teams"); they point at a reserved .test host and serve nothing.
 func pictures(kind string, id int64) pictureURIs {
 	base := "https://static.sandbox.betterworks.test/avatars/" + kind + "/" + itoa(id)
 	return pictureURIs{Small: base + "/small.png", Medium: base + "/medium.png"}

@@ -184,6 +184,7 @@ func ParseFaults(spec string) ([]Fault, error) {
 	return out, nil
 }
 
+// parseOptions reads the comma-separated options of one fault spec.
 func (f *Fault) parseOptions(options string) error {
 	seen := map[string]bool{}
 	for _, opt := range strings.Split(options, ",") {
@@ -207,8 +208,10 @@ func (f *Fault) parseOptions(options string) error {
 	return nil
 }
 
+// errOutOfRange reports an option value outside its allowed range.
 var errOutOfRange = errors.New("out of range")
 
+// setOption sets the field key names from value.
 func (f *Fault) setOption(key, value string) error {
 	switch key {
 	case "status":

@@ -108,6 +108,7 @@ type fbResponse struct {
 	hideNumbers bool
 }
 
+// fbCycleJSON is a feedback cycle.
 type fbCycleJSON struct {
 	ID                      int64   `json:"id"`
 	UUID                    string  `json:"uuid"`
@@ -119,6 +120,7 @@ type fbCycleJSON struct {
 	EnableAnytimeNomination bool    `json:"enable_anytime_nomination"`
 }
 
+// fbCycleJSONOf renders c, or nil (null) for none.
 func fbCycleJSONOf(c *fbCycle) *fbCycleJSON {
 	if c == nil {
 		return nil
@@ -130,6 +132,7 @@ func fbCycleJSONOf(c *fbCycle) *fbCycleJSON {
 	}
 }
 
+// fbQuestionJSON is a question of a feedback template.
 type fbQuestionJSON struct {
 	ID          int64  `json:"id"`
 	UUID        string `json:"uuid"`
@@ -142,6 +145,7 @@ type fbQuestionJSON struct {
 	Mandatory   bool   `json:"mandatory"`
 }
 
+// fbQuestionsJSON renders qs; never nil.
 func fbQuestionsJSON(qs []fbQuestion) []fbQuestionJSON {
 	out := make([]fbQuestionJSON, len(qs))
 	for i, q := range qs {
@@ -167,8 +171,8 @@ type fbTemplateJSON struct {
 	ModifiedOn                      rfcTime          `json:"modified_on"`
 	QuestionsLocked                 bool             `json:"questions_locked"`
 	Questions                       []fbQuestionJSON `json:"questions"`
-	AllowedEmployees                []userRef        `json:"allowed_employees"`
-	AllowedProviders                []userRef        `json:"allowed_providers"`
+	AllowedEmployees                []nameRef        `json:"allowed_employees"`
+	AllowedProviders                []nameRef        `json:"allowed_providers"`
 	NotifyCycleStarted              bool             `json:"notify_cycle_started"`
 	NotifyFeedbackReminder          bool             `json:"notify_feedback_reminder"`
 	NotifyFeedbackRequested         bool             `json:"notify_feedback_requested"`
@@ -191,6 +195,7 @@ type fbTemplateJSON struct {
 	HoldFeedback                    bool             `json:"hold_feedback"`
 }
 
+// fbTemplateJSON renders t with its cycles and questions.
 func (st *store) fbTemplateJSON(t *fbTemplate) fbTemplateJSON {
 	out := fbTemplateJSON{
 		ID: t.id, UUID: t.uuid, Type: t.kind, Name: t.name, Enabled: t.enabled,
@@ -258,6 +263,7 @@ func (s *Sandbox) getFeedbackTemplate(c *call) reply {
 	return ok(s.st.fbTemplateJSON(t))
 }
 
+// fbResponseJSON is the answer to one question of a feedback.
 type fbResponseJSON struct {
 	ID              int64  `json:"id"`
 	UUID            string `json:"uuid"`
@@ -277,10 +283,10 @@ type feedbackJSON struct {
 	Name                string           `json:"name"`
 	CycleID             int64            `json:"cycle_id"`
 	Cycle               *fbCycleJSON     `json:"cycle"`
-	ForUser             *userRef         `json:"for_user"`
-	RequestedBy         *userRef         `json:"requested_by"`
+	ForUser             *nameRef         `json:"for_user"`
+	RequestedBy         *nameRef         `json:"requested_by"`
 	Created             epochTime        `json:"created"`
-	CreatedBy           *userRef         `json:"created_by"`
+	CreatedBy           *nameRef         `json:"created_by"`
 	Updated             epochTime        `json:"updated"`
 	Responses           []fbResponseJSON `json:"responses"`
 	CreatedOn           rfcTime          `json:"created_on"`
@@ -295,6 +301,7 @@ type feedbackJSON struct {
 	TemplateType        string           `json:"template_type"`
 }
 
+// feedbackJSON renders f with its cycle, people and answers.
 func (st *store) feedbackJSON(f *feedback) feedbackJSON {
 	out := feedbackJSON{
 		ID: f.id, UUID: f.uuid, Name: f.name, CycleID: f.cycleID, Cycle: fbCycleJSONOf(st.fbCycles.get(f.cycleID)),

@@ -33,6 +33,7 @@ func (r *fbRequest) open() bool {
 	return r.status <= 1 && r.expired.IsZero() && (r.declined == nil || !*r.declined)
 }
 
+// adhocCycleJSON is the anytime cycle of an adhoc feedback request.
 type adhocCycleJSON struct {
 	ID                int64    `json:"id"`
 	TemplateID        int64    `json:"template_id"`
@@ -70,6 +71,7 @@ type fbRequestJSON struct {
 	Questions       *[]fbQuestionJSON `json:"questions,omitempty"`
 }
 
+// fullUser renders user id as a full user object, or nil (null).
 func (st *store) fullUser(id int64) *userJSON {
 	u := st.users.get(id)
 	if u == nil {
@@ -79,6 +81,8 @@ func (st *store) fullUser(id int64) *userJSON {
 	return &out
 }
 
+// fbRequestJSON renders r, with the template's questions when
+// withQuestions is set.
 func (st *store) fbRequestJSON(r *fbRequest, withQuestions bool) fbRequestJSON {
 	out := fbRequestJSON{
 		ID: r.id, UUID: r.uuid, Cycle: fbCycleJSONOf(st.fbCycles.get(r.cycleID)),

@@ -83,6 +83,7 @@ type filterQuery struct {
 	bools     map[string]bool
 }
 
+// parseFilterQuery validates the parameters of q that need no store.
 func parseFilterQuery(q url.Values) (*filterQuery, *apiError) {
 	fq := &filterQuery{q: q, modifiers: map[string]bool{}, ranges: map[string][2]time.Time{}, bools: map[string]bool{}}
 	keys := make([]string, 0, len(q))
@@ -395,6 +396,7 @@ func (st *store) goalUnits(g *goal) map[string]bool {
 	return out
 }
 
+// lowerAll returns values in lower case.
 func lowerAll(values []string) []string {
 	out := make([]string, len(values))
 	for i, v := range values {
@@ -433,6 +435,7 @@ func (s *Sandbox) filterGoals(c *call) reply {
 	return ok(out)
 }
 
+// all reports whether every predicate keeps g.
 func all(preds []goalPredicate, g *goal) bool {
 	for _, p := range preds {
 		if !p(g) {

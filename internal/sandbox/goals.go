@@ -84,20 +84,20 @@ type goalJSON struct {
 	Start           isoDate         `json:"start"`
 	Measurement     measurementJSON `json:"measurement"`
 	Owner           ownerJSON       `json:"owner"`
-	Parent          *userRef        `json:"parent"`
+	Parent          *nameRef        `json:"parent"`
 	Children        []goalChildJSON `json:"children"`
 	Updated         epochTime       `json:"updated"`
-	UpdatedBy       *userRef        `json:"updated_by"`
+	UpdatedBy       *nameRef        `json:"updated_by"`
 	Visibility      string          `json:"visibility"`
 	Integration     *string         `json:"integration"`
 	Stats           goalStatsJSON   `json:"stats"`
-	Categories      []userRef       `json:"categories"`
+	Categories      []nameRef       `json:"categories"`
 	AttributeType   *int            `json:"attribute_type"`
 	AttributeScope  *int            `json:"attribute_scope"`
 	Created         epochTime       `json:"created"`
-	CreatedBy       *userRef        `json:"created_by"`
+	CreatedBy       *nameRef        `json:"created_by"`
 	LastCheckedIn   epochTime       `json:"last_checkedin"`
-	LastCheckedInBy *userRef        `json:"last_checkedin_by"`
+	LastCheckedInBy *nameRef        `json:"last_checkedin_by"`
 	CreatedOn       rfcTime         `json:"created_on"`
 	ModifiedOn      rfcTime         `json:"modified_on"`
 }
@@ -115,7 +115,7 @@ type measurementJSON struct {
 	UpperMid   *float64  `json:"upper_mid"`
 	Current    *float64  `json:"current"`
 	Updated    epochTime `json:"updated"`
-	UpdatedBy  *userRef  `json:"updated_by"`
+	UpdatedBy  *nameRef  `json:"updated_by"`
 	Type       string    `json:"type"`
 	Expected   float64   `json:"expected"`
 	Condition  string    `json:"condition"`
@@ -126,7 +126,7 @@ type measurementJSON struct {
 // ownerJSON is a goal's owner: a user, with the department (group) or
 // team the goal belongs to, each possibly null.
 type ownerJSON struct {
-	User  *userRef       `json:"user"`
+	User  *nameRef       `json:"user"`
 	Group *groupJSON     `json:"group"`
 	Team  *teamOwnerJSON `json:"team"`
 }
@@ -148,6 +148,7 @@ type goalStatsJSON struct {
 	LastAssessed epochTime `json:"last_assessed"`
 }
 
+// measurementJSON renders m.
 func (st *store) measurementJSON(m *measurement) measurementJSON {
 	// The reference's examples flag avgofprogress goals as binary and the
 	// other metric kinds as numeric; the sandbox does the same.
@@ -166,12 +167,12 @@ func (st *store) ownerJSON(g *goal) ownerJSON {
 }
 
 // goalRef is {name, id, uuid} of goal id, or nil.
-func (st *store) goalRef(id int64) *userRef {
+func (st *store) goalRef(id int64) *nameRef {
 	g := st.goals.get(id)
 	if g == nil {
 		return nil
 	}
-	return &userRef{Name: g.name, ID: g.id, UUID: g.uuid}
+	return &nameRef{Name: g.name, ID: g.id, UUID: g.uuid}
 }
 
 // goalJSON renders g for viewer: the parent and the children viewer may
@@ -186,13 +187,13 @@ func (st *store) goalJSON(g *goal, viewer *user) goalJSON {
 			Comments: len(st.commentsByGoal[g.id]), Cheers: g.cheers, Nudges: g.nudges, Views: g.views,
 			LastAssessed: epochTime(st.lastAssessed(g.id)),
 		},
-		Categories: make([]userRef, 0, len(g.categories)),
+		Categories: make([]nameRef, 0, len(g.categories)),
 		Created:    epochTime(g.created), CreatedBy: st.userRef(g.createdBy),
 		LastCheckedIn: epochTime(g.lastCheckedIn), LastCheckedInBy: st.userRef(g.lastCheckedInBy),
 		CreatedOn: rfcTime(g.createdOn), ModifiedOn: rfcTime(g.modifiedOn),
 	}
 	if p := st.goals.get(g.parentID); p != nil && st.canSeeGoal(viewer, p) {
-		out.Parent = &userRef{Name: p.name, ID: p.id, UUID: p.uuid}
+		out.Parent = &nameRef{Name: p.name, ID: p.id, UUID: p.uuid}
 	}
 	for _, id := range g.children {
 		if c := st.goals.get(id); c != nil && st.canSeeGoal(viewer, c) {
@@ -205,7 +206,7 @@ func (st *store) goalJSON(g *goal, viewer *user) goalJSON {
 	}
 	for _, id := range g.categories {
 		if cat := st.categories.get(id); cat != nil {
-			out.Categories = append(out.Categories, userRef{Name: cat.name, ID: cat.id, UUID: cat.uuid})
+			out.Categories = append(out.Categories, nameRef{Name: cat.name, ID: cat.id, UUID: cat.uuid})
 		}
 	}
 	if g.attrType != 0 {

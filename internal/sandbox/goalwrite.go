@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -67,7 +68,7 @@ func (st *store) parseGoalFields(p *payload, me *user, kr bool) goalFields {
 		p.nestObject("owner", owner)
 	}
 	if v, present := p.str("name"); present {
-		if trimmed(v) == "" {
+		if strings.TrimSpace(v) == "" {
 			p.fail("name", msgBlank)
 		}
 		f.name = &v
@@ -151,16 +152,6 @@ func (st *store) parseGoalFields(p *payload, me *user, kr bool) goalFields {
 		f.attrType = &id
 	}
 	return f
-}
-
-func trimmed(s string) string {
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\n') {
-		s = s[1:]
-	}
-	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t' || s[len(s)-1] == '\n') {
-		s = s[:len(s)-1]
-	}
-	return s
 }
 
 // require records "required" for each absent field of a create, by the
@@ -265,19 +256,19 @@ func (f *goalFields) apply(g *goal) {
 		m.unit = *f.unit
 	}
 	if f.initial != nil {
-		m.initial = float(*f.initial)
+		m.initial = floatPtr(*f.initial)
 	}
 	if f.target != nil {
-		m.target = float(*f.target)
+		m.target = floatPtr(*f.target)
 	}
 	limits := [4]**float64{&m.lowerLimit, &m.lowerMid, &m.upperLimit, &m.upperMid}
 	for i, v := range f.limits {
 		if v != nil {
-			*limits[i] = float(*v)
+			*limits[i] = floatPtr(*v)
 		}
 	}
 	if m.current == nil {
-		m.current = float(deref(m.initial))
+		m.current = floatPtr(deref(m.initial))
 	}
 }
 
@@ -287,14 +278,15 @@ func resetMeasurement(m *measurement) {
 	m.done = false
 	switch m.kind {
 	case "binary":
-		m.initial, m.target, m.current, m.unit = float(0), float(1), float(0), ""
+		m.initial, m.target, m.current, m.unit = floatPtr(0), floatPtr(1), floatPtr(0), ""
 	case "avgofprogress":
 		m.initial, m.target, m.current, m.unit = nil, nil, nil, ""
 	default:
-		m.initial, m.target, m.current = float(0), float(100), float(0)
+		m.initial, m.target, m.current = floatPtr(0), floatPtr(100), floatPtr(0)
 	}
 }
 
+// deref returns *f, or 0 for nil.
 func deref(f *float64) float64 {
 	if f == nil {
 		return 0
@@ -345,6 +337,7 @@ func addChild(p *goal, id int64) {
 	}
 }
 
+// removeChild drops id from p's children.
 func removeChild(p *goal, id int64) {
 	if i, found := slices.BinarySearch(p.children, id); found {
 		p.children = slices.Delete(p.children, i, i+1)

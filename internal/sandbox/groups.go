@@ -93,6 +93,8 @@ type adminGroupJSON struct {
 	ModifiedOn        rfcTime              `json:"modified_on"`
 }
 
+// groupAttributeJSON is an admin group attribute; value lists the
+// departments or users it names.
 type groupAttributeJSON struct {
 	Operation string      `json:"operation"`
 	Property  string      `json:"property"`
@@ -108,6 +110,7 @@ func (st *store) idRef(id int64) *parentRef {
 	return &parentRef{ID: u.id, UUID: u.uuid, Name: u.name()}
 }
 
+// adminGroupJSON renders g with its attributes and member count.
 func (st *store) adminGroupJSON(g *adminGroup) adminGroupJSON {
 	out := adminGroupJSON{
 		ID: g.id, UUID: g.uuid, Name: g.name, IsActive: g.active, TemplateUsage: g.templateUsage,

@@ -13,6 +13,7 @@ type hashtag struct {
 	modifiedOn time.Time
 }
 
+// hashtagJSON is the hashtag object of the reference.
 type hashtagJSON struct {
 	Name       string  `json:"name"`
 	ID         int64   `json:"id"`

@@ -27,6 +27,7 @@ func parseIdent(s string, allowUUID bool) (ident, bool) {
 	return ident{}, false
 }
 
+// looksLikeUUID reports whether s has the 8-4-4-4-12 shape of a UUID.
 func looksLikeUUID(s string) bool {
 	if len(s) != 36 {
 		return false
@@ -71,63 +72,5 @@ func newUUID(r *rand.Rand) string {
 	return string(out[:])
 }
 
-// table indexes one kind of object by id and UUID and keeps it in id order,
-// the order every list endpoint answers in unless the reference says
-// otherwise. New ids only grow, so appending keeps the order.
-type table[T any] struct {
-	byID   map[int64]*T
-	byUUID map[string]*T
-	ids    []int64
-	order  []*T
-}
-
-func newTable[T any]() table[T] {
-	return table[T]{byID: map[int64]*T{}, byUUID: map[string]*T{}}
-}
-
-func (t *table[T]) add(id int64, uuid string, v *T) {
-	t.byID[id] = v
-	if uuid != "" {
-		t.byUUID[uuid] = v
-	}
-	t.ids = append(t.ids, id)
-	t.order = append(t.order, v)
-}
-
-// get returns the object with id, or nil.
-func (t *table[T]) get(id int64) *T { return t.byID[id] }
-
-// find returns the object ref names, or nil.
-func (t *table[T]) find(ref ident) *T {
-	if ref.uuid != "" {
-		return t.byUUID[ref.uuid]
-	}
-	return t.byID[ref.id]
-}
-
-// remove drops the object with id and uuid.
-func (t *table[T]) remove(id int64, uuid string) {
-	delete(t.byID, id)
-	delete(t.byUUID, uuid)
-	lo, hi := 0, len(t.ids)
-	for lo < hi {
-		mid := (lo + hi) / 2
-		if t.ids[mid] < id {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	if lo < len(t.ids) && t.ids[lo] == id {
-		t.ids = append(t.ids[:lo], t.ids[lo+1:]...)
-		t.order = append(t.order[:lo], t.order[lo+1:]...)
-	}
-}
-
-// all returns the objects in id order. The slice is the table's own: do not
-// modify it.
-func (t *table[T]) all() []*T { return t.order }
-
-func (t *table[T]) len() int { return len(t.order) }
-
+// itoa formats n in base 10.
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -2,6 +2,7 @@ package sandbox
 
 // Word lists the seeder draws the demo organisation from.
 
+// firstNames are the given names of people.
 var firstNames = []string{
 	"Aaliyah", "Aarav", "Abigail", "Adrian", "Aisha", "Alejandro", "Alice", "Amara", "Ana", "Andre",
 	"Arjun", "Beatriz", "Benjamin", "Camila", "Carlos", "Charlotte", "Chen", "Chloe", "Daniel", "Deepa",
@@ -13,6 +14,7 @@ var firstNames = []string{
 	"Yara", "Yusuf", "Zara", "Zoe", "Oliver", "Amelia", "Henry", "Ingrid", "Kofi", "Lena",
 }
 
+// lastNames are the family names of people.
 var lastNames = []string{
 	"Abbott", "Adeyemi", "Alvarez", "Andersen", "Bakshi", "Bennett", "Bianchi", "Brooks", "Campbell", "Castillo",
 	"Chen", "Chowdhury", "Costa", "Dubois", "Edwards", "Eriksson", "Fischer", "Fitzgerald", "Garcia", "Gupta",
@@ -24,12 +26,16 @@ var lastNames = []string{
 	"Walker", "Wang", "Watanabe", "Weber", "Williams", "Wilson", "Wright", "Yamamoto", "Young", "Zhang",
 }
 
+// nicknames are preferred names some people use.
 var nicknames = []string{"Alex", "Sam", "Jo", "Max", "Kit", "Bea", "Nico", "Teddy", "Rae", "Jules"}
 
+// locations are the offices people work from.
 var locations = []string{"San Francisco, California", "New York, New York", "Austin, Texas", "Chicago, Illinois", "Remote"}
 
+// otherLocales are the locales of people who do not use "en".
 var otherLocales = []string{"en_GB", "de", "fr_FR", "es", "ja", "pt_BR", "nl", "it"}
 
+// abouts are the "about" texts of profiles.
 var abouts = []string{
 	"", "", "Loves hiking and bad puns.", "Coffee first, then code.", "Ask me about our roadmap.",
 	"Former teacher, lifelong learner.", "Marathon runner and home cook.", "Here to help customers win.",
@@ -48,6 +54,7 @@ type departmentSeed struct {
 	keyResultsUnits []string
 }
 
+// departmentSeeds is the department tree, in id order.
 var departmentSeeds = []departmentSeed{
 	{name: "Executive", size: 4, head: "Chief Executive Officer", manager: "Chief of Staff", ics: []string{"Executive Assistant", "Strategy Analyst"}, active: true,
 		goals: []string{"Grow annual recurring revenue", "Become the most trusted brand in our category", "Build a world-class team", "Expand into two new markets", "Reach operating profitability"}},
@@ -77,13 +84,16 @@ var departmentSeeds = []departmentSeed{
 	{name: "Facilities", size: 0, active: false},
 }
 
+// keyResultVerbs start the names of metric key results.
 var keyResultVerbs = []string{"Reach", "Deliver", "Hit", "Achieve", "Get to"}
 
+// binaryKeyResults are the names of binary key results.
 var binaryKeyResults = []string{
 	"Publish the plan", "Run the kickoff workshop", "Sign off the design", "Launch to all customers",
 	"Complete the pilot", "Document the runbook", "Hold the quarterly review", "Hire the team lead",
 }
 
+// commentTexts are the texts of goal comments and assessments.
 var commentTexts = []string{
 	"Great progress this week!", "Blocked on the vendor contract, following up.", "Can we align this with the Q3 plan?",
 	"Nice work, team.", "Updated the numbers from the latest report.", "Let's discuss in our next 1:1.",
@@ -91,25 +101,30 @@ var commentTexts = []string{
 	"Adding a dependency on the platform team.", "Customer feedback has been very positive.",
 }
 
+// categoryNames are the goal categories.
 var categoryNames = []string{"Revenue", "Customer", "Product", "People", "Operations", "Innovation", "Quality", "Compliance"}
 
+// hashtagNames are the recognition hashtags.
 var hashtagNames = []string{
 	"teamwork", "ownership", "customerfirst", "innovation", "kudos", "shipit", "mentorship", "bias4action",
 	"learning", "inclusion", "quality", "hustle", "gratitude", "leadership", "collaboration", "craft",
 	"resilience", "transparency", "onboarding", "winning",
 }
 
+// shoutoutTexts are the texts of shout-outs.
 var shoutoutTexts = []string{
 	"Thank you for jumping in on the incident last night!", "Amazing demo at the all-hands.",
 	"You made onboarding our new customer painless.", "Huge thanks for mentoring the new hires.",
 	"That launch went flawlessly, well done.", "Your analysis changed our roadmap for the better.",
 }
 
+// teamNames are the teams.
 var teamNames = []string{
 	"Project Atlas", "Launch Squad", "Data Guild", "Pricing Council", "Customer Advisory Crew",
 	"Security Champions", "Mobile Tiger Team", "Onboarding Revamp", "Inclusion Council", "Hackathon 2023",
 }
 
+// textAnswers answer text questions of conversations and feedback.
 var textAnswers = []string{
 	"Delivered the migration ahead of plan and mentored two new engineers.",
 	"I want to focus on cross-team communication next quarter.",

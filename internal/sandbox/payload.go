@@ -49,6 +49,8 @@ func subPayload(raw json.RawMessage) (*payload, bool) {
 	return p, true
 }
 
+// jsonKind names the kind of a JSON value in Python's words, as the
+// upstream's messages do.
 func jsonKind(raw []byte) string {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
@@ -147,6 +149,7 @@ func (p *payload) choice(field string, required bool, options ...string) (string
 	return "", false
 }
 
+// failedOn reports whether field has a message.
 func (p *payload) failedOn(field string) bool {
 	_, ok := p.errs[field]
 	return ok
@@ -165,6 +168,7 @@ func (p *payload) number(field string) (float64, bool) {
 	return f, ok
 }
 
+// parseNumber reads a JSON number or a numeric string.
 func parseNumber(raw json.RawMessage) (float64, bool) {
 	var f float64
 	if err := json.Unmarshal(raw, &f); err == nil {
@@ -191,6 +195,7 @@ func (p *payload) integer(field string) (int64, bool) {
 	return n, ok
 }
 
+// parseInteger reads a JSON integer or an integer string.
 func parseInteger(raw json.RawMessage) (int64, bool) {
 	var n int64
 	if err := json.Unmarshal(raw, &n); err == nil {
@@ -218,6 +223,7 @@ func (p *payload) boolean(field string) (bool, bool) {
 	return b, ok
 }
 
+// parseBoolJSON reads a JSON boolean, a boolean word or 0/1.
 func parseBoolJSON(raw json.RawMessage) (bool, bool) {
 	var b bool
 	if err := json.Unmarshal(raw, &b); err == nil {
@@ -260,6 +266,8 @@ func (p *payload) ref(field string) (ident, bool) {
 	return r, ok
 }
 
+// parseRefJSON reads an object reference: a positive integer, or a string
+// holding one or a UUID.
 func parseRefJSON(raw json.RawMessage) (ident, bool) {
 	var n int64
 	if err := json.Unmarshal(raw, &n); err == nil {

@@ -43,8 +43,10 @@ func ratio(initial, target, current *float64) float64 {
 	return clamp01((*current - from) / (*target - from))
 }
 
+// clamp01 limits f to 0..1.
 func clamp01(f float64) float64 { return math.Max(0, math.Min(1, f)) }
 
+// round rounds f to decimals places.
 func round(f float64, decimals int) float64 {
 	p := math.Pow(10, float64(decimals))
 	return math.Round(f*p) / p
@@ -131,4 +133,5 @@ func (st *store) recomputeUp(g *goal, at time.Time, who int64) {
 	}
 }
 
-func float(v float64) *float64 { return &v }
+// floatPtr returns a pointer to v.
+func floatPtr(v float64) *float64 { return &v }

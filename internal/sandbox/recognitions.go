@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -32,11 +33,14 @@ type shoutout struct {
 	edited  time.Time
 }
 
+// hashtagRef is a hashtag inside a recognition.
 type hashtagRef struct {
 	Name string `json:"name"`
 	ID   int64  `json:"id"`
 }
 
+// shoutoutJSON is a recognition's shout-out; for a group, for_user_id is
+// null and for_user_name the group's name.
 type shoutoutJSON struct {
 	ID          int64     `json:"id"`
 	UUID        string    `json:"uuid"`
@@ -49,6 +53,7 @@ type shoutoutJSON struct {
 	Edited      epochTime `json:"edited"`
 }
 
+// recognitionSourceJSON holds a recognition's origin.
 type recognitionSourceJSON struct {
 	Comment  *commentJSON  `json:"comment"`
 	Shoutout *shoutoutJSON `json:"shoutout"`
@@ -60,10 +65,10 @@ type recognitionSourceJSON struct {
 type recognitionJSON struct {
 	ID             int64                 `json:"id"`
 	UUID           string                `json:"uuid"`
-	Author         *userRef              `json:"author"`
-	ForUser        *userRef              `json:"for_user"`
+	Author         *nameRef              `json:"author"`
+	ForUser        *nameRef              `json:"for_user"`
 	ForGroup       *groupJSON            `json:"for_group"`
-	MentionedUsers []userRef             `json:"mentioned_users"`
+	MentionedUsers []nameRef             `json:"mentioned_users"`
 	Hashtags       []hashtagRef          `json:"hashtags"`
 	Source         recognitionSourceJSON `json:"source"`
 	Created        epochTime             `json:"created"`
@@ -71,6 +76,7 @@ type recognitionJSON struct {
 	ModifiedOn     rfcTime               `json:"modified_on"`
 }
 
+// recognitionJSON renders r with its people, hashtags and source.
 func (st *store) recognitionJSON(r *recognition) recognitionJSON {
 	out := recognitionJSON{
 		ID: r.id, UUID: r.uuid, Author: st.userRef(r.authorID), ForUser: st.userRef(r.forUser),
@@ -165,20 +171,11 @@ func (s *Sandbox) listRecognitions(c *call) reply {
 		case rawStart != "" && (r.created.Before(start) || r.created.After(end)):
 		case ids["for_user_id"] != 0 && r.forUser != ids["for_user_id"]:
 		case ids["for_group_id"] != 0 && r.forGroup != ids["for_group_id"]:
-		case tagID != 0 && !containsID(r.hashtags, tagID):
+		case tagID != 0 && !slices.Contains(r.hashtags, tagID):
 		case !delta.contains(r.modifiedOn):
 		default:
 			matched = append(matched, r)
 		}
 	}
 	return ok(listPage("/recognitions/", c.q, p, matched, st.recognitionJSON))
-}
-
-func containsID(ids []int64, id int64) bool {
-	for _, v := range ids {
-		if v == id {
-			return true
-		}
-	}
-	return false
 }

@@ -88,21 +88,27 @@ func (r *reportRun) state(now time.Time) (string, time.Time) {
 	return "succeeded", r.created.Add(ReportRunDuration)
 }
 
+// reportCreatorJSON is a report run's created_by: name and id, as the
+// reference shows.
 type reportCreatorJSON struct {
 	Name string `json:"name"`
 	ID   int64  `json:"id"`
 }
 
+// dateRangeJSON is the period a report covers.
 type dateRangeJSON struct {
 	Start isoDate `json:"start"`
 	End   isoDate `json:"end"`
 }
 
+// reportParamsJSON is a report run's parameters; template is null for
+// reports without one.
 type reportParamsJSON struct {
 	Template  *int64        `json:"template"`
 	DateRange dateRangeJSON `json:"date_range"`
 }
 
+// reportResultJSON is the download of a succeeded report run.
 type reportResultJSON struct {
 	Created   epochTime `json:"created"`
 	ExpiresOn epochTime `json:"expires_on"`
@@ -124,6 +130,7 @@ type reportRunJSON struct {
 	Result     *reportResultJSON  `json:"result"`
 }
 
+// reportRunJSON renders r as it stands at now.
 func (st *store) reportRunJSON(r *reportRun, now time.Time) reportRunJSON {
 	status, finished := r.state(now)
 	out := reportRunJSON{

@@ -55,6 +55,7 @@ type requestLog struct {
 	counts  map[string]int
 }
 
+// add logs r and counts its endpoint.
 func (l *requestLog) add(r Request) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -71,10 +72,11 @@ func (l *requestLog) add(r Request) {
 }
 
 // Requests returns the logged requests, oldest first: every request the
-// sandbox finished, including those it refused or a fault answered, up to
-// the latest 10,000. A request is logged once its handling ends, so before
-// asserting on a request whose client gave up, wait for the handler to
-// finish (httptest.Server.Close waits for all of them).
+// sandbox handled, including those it refused or a fault answered, up to
+// the latest 10,000. A request is logged just before its answer is written,
+// so a client holding an answer finds its request here. A request whose
+// client gave up is logged when the sandbox notices; to assert on it, wait
+// for the handler to finish (httptest.Server.Close waits for all of them).
 func (s *Sandbox) Requests() []Request {
 	l := &s.log
 	l.mu.Lock()

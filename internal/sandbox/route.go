@@ -92,6 +92,7 @@ type router struct {
 	patterns []*pathPattern // most literal first
 }
 
+// newRouter builds the router of endpoints.
 func newRouter() *router {
 	byPath := map[string]*pathPattern{}
 	var order []*pathPattern
@@ -156,6 +157,8 @@ func (rt *router) match(method, path string) (*route, string, *pathPattern) {
 	return nil, "", nil
 }
 
+// matches reports whether segs fit the pattern, and returns the
+// parameter segment.
 func (pp *pathPattern) matches(segs []string) (string, bool) {
 	if len(segs) != len(pp.segs) {
 		return "", false

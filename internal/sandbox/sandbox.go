@@ -13,16 +13,18 @@
 //	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/goals/filter/", nil)
 //	req.Header.Set("Authorization", "APIToken "+sb.Token(sandbox.RoleSuperAdmin))
 //
-// What the reference leaves open, the sandbox decides and says so in the doc
-// comment of the file concerned: permissions (permission.go), pagination
-// (page.go), delta filters (delta.go), error shapes (apierror.go), goal
-// filter modifiers (goalfilter.go), report run progress (reportruns.go).
-// Bodies are always valid JSON, with each field in the shape the
+// What the reference leaves open, the sandbox decides and documents where
+// it decides: permissions in the doc of Role; pagination in page.go; delta
+// filters in delta.go; error shapes in apierror.go; goal filter modifiers in
+// goalfilter.go; progress arithmetic in progress.go; report run progress in
+// reportruns.go. Bodies are always valid JSON, each field in the shape the
 // reference's examples use for it (timeformat.go).
 //
-// Tests can inject faults (Fault, SetFaults, ParseFaults) and read the log
-// of requests that reached the sandbox (Requests, Count). A Sandbox is safe
-// for concurrent use.
+// Token and UserFor name a seeded user of each role, Fixtures names seeded
+// objects with known properties, and ReferenceTime is the instant seeded
+// data is arranged around. Tests can inject faults (Fault, SetFaults,
+// ParseFaults) and read the log of requests that reached the sandbox
+// (Requests, Count). A Sandbox is safe for concurrent use.
 package sandbox
 
 import (
@@ -170,27 +172,30 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	body, bodyErr := readBody(r)
 	entry.Body = body[:min(len(body), requestLogBodyLimit)]
-	rec := &statusRecorder{ResponseWriter: w}
-	defer func() {
-		entry.Status = rec.status
-		s.log.add(entry)
-	}()
 
+	// Each outcome is logged before its answer is written, so a client that
+	// has an answer finds its request in the log.
 	decision := s.faults.decide(entry.Endpoint)
 	if !wait(r.Context(), decision.latency) {
 		entry.Canceled = true
+		s.log.add(entry)
 		return
 	}
 	if decision.fault != nil {
-		faultReply(rec, decision.fault)
+		entry.Status = decision.fault.Status
+		s.log.add(entry)
+		faultReply(w, decision.fault)
 		return
 	}
-	out := s.answer(rec, r, query, rt, param, pattern, body, bodyErr)
+	out := s.answer(w, r, query, rt, param, pattern, body, bodyErr)
 	if r.Context().Err() != nil {
 		entry.Canceled = true
+		s.log.add(entry)
 		return
 	}
-	writeReply(rec, out)
+	entry.Status = out.status
+	s.log.add(entry)
+	writeReply(w, out)
 }
 
 // answer runs the checks in front of the endpoint, then the endpoint.
@@ -243,26 +248,3 @@ func writeReply(w http.ResponseWriter, out reply) {
 	w.WriteHeader(out.status)
 	_, _ = w.Write(out.body)
 }
-
-// statusRecorder remembers the status written through it.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(status int) {
-	if r.status == 0 {
-		r.status = status
-	}
-	r.ResponseWriter.WriteHeader(status)
-}
-
-func (r *statusRecorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

@@ -79,10 +79,13 @@ func (sd *seeder) daysAgo(maxDays, minDays int) time.Time {
 	return sd.instant(sd.ref.AddDate(0, 0, -maxDays), sd.ref.AddDate(0, 0, -minDays))
 }
 
+// chance reports true with probability p.
 func (sd *seeder) chance(p float64) bool { return sd.r.Float64() < p }
 
+// uuid draws a UUID.
 func (sd *seeder) uuid() string { return newUUID(sd.r) }
 
+// pick draws one of items.
 func pick[T any](r *rand.Rand, items []T) T { return items[r.IntN(len(items))] }
 
 // departments seeds departmentSeeds, ids from 11.

@@ -18,6 +18,7 @@ type questionSpec struct {
 	options any
 }
 
+// convQuestions are the questions of every conversation questionnaire.
 var convQuestions = []questionSpec{
 	{25101, "text", "What went well this period?", nil},
 	{25102, "multiple_choice", "How sustainable is your workload?", []string{"Too light", "About right", "Heavy", "Unsustainable"}},
@@ -48,6 +49,9 @@ type deploySpec struct {
 	count  int
 }
 
+// conversations seeds conversation templates (ids from 41), deployments
+// (from 61), cycles (from 81), conversations (from 2001), response blocks
+// (from 3001) and answers (from 20001).
 func (sd *seeder) conversations() {
 	st := sd.st
 	var cycleID, deploymentID, convID int64 = 80, 60, 2000

@@ -83,12 +83,12 @@ func (sd *seeder) feedback() {
 	templates := st.fbTemplates.all()
 	for n := range 350 {
 		t := templates[0]
-		if n%3 != 0 {
+		if n%3 != 0 && n >= 3 {
 			t = pick(sd.r, templates)
 		}
 		cyc := st.fbCycles.get(pick(sd.r, t.cycles))
 		if n < 3 {
-			cyc = st.fbCycles.get(sd.fx.FeedbackCycleID)
+			cyc = st.fbCycles.get(sd.fx.FeedbackCycleID) // a cycle of templates[0]
 		}
 		forUser := pick(sd.r, sd.active)
 		if n < 6 {
@@ -170,8 +170,10 @@ func (sd *seeder) feedback() {
 	}
 }
 
+// boolPtr returns a pointer to b.
 func boolPtr(b bool) *bool { return &b }
 
+// minTime returns the earlier of a and b.
 func minTime(a, b time.Time) time.Time {
 	if a.Before(b) {
 		return a
@@ -179,6 +181,7 @@ func minTime(a, b time.Time) time.Time {
 	return b
 }
 
+// maxTime returns the later of a and b.
 func maxTime(a, b time.Time) time.Time {
 	if a.After(b) {
 		return a

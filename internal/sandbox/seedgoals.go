@@ -105,11 +105,11 @@ func (sd *seeder) seedMeasurement(g *goal, unit string) {
 		if unit == "Percent" || m.kind == "manualprogress" {
 			target, unit = 100, "Percent"
 		}
-		m.unit, m.initial, m.target = unit, float(0), float(target)
-		m.current = float(round(target*level, 0))
+		m.unit, m.initial, m.target = unit, floatPtr(0), floatPtr(target)
+		m.current = floatPtr(round(target*level, 0))
 		if m.kind == "range" {
-			m.lowerLimit, m.lowerMid = float(0.4*target), float(0.7*target)
-			m.upperMid, m.upperLimit = float(target), float(1.2*target)
+			m.lowerLimit, m.lowerMid = floatPtr(0.4*target), floatPtr(0.7*target)
+			m.upperMid, m.upperLimit = floatPtr(target), floatPtr(1.2*target)
 		}
 	}
 	m.updated, m.updatedBy = g.created, g.ownerUser
@@ -184,10 +184,10 @@ func (sd *seeder) objective(owner *user, parent *goal, name string, period [2]ti
 		for _, kr := range krs {
 			target += deref(kr.m.target)
 		}
-		g.m.unit, g.m.initial, g.m.target = krs[0].m.unit, float(0), float(target)
+		g.m.unit, g.m.initial, g.m.target = krs[0].m.unit, floatPtr(0), floatPtr(target)
 		if kind == "sumofrange" {
-			g.m.lowerLimit, g.m.lowerMid = float(0.4*target), float(0.7*target)
-			g.m.upperMid, g.m.upperLimit = float(target), float(1.2*target)
+			g.m.lowerLimit, g.m.lowerMid = floatPtr(0.4*target), floatPtr(0.7*target)
+			g.m.upperMid, g.m.upperLimit = floatPtr(target), floatPtr(1.2*target)
 		}
 	default:
 		sd.keyResults(g, 1+sd.r.IntN(3), units, false)
@@ -317,7 +317,7 @@ func (sd *seeder) plainUserGoals(u *user, managerGoals []*goal) {
 	binary.m.done = false
 	numeric := sd.seedGoal(u, g, "Raise deploy success rate", [2]time.Time{g.start, g.end}, "numeric", true)
 	sd.seedMeasurement(numeric, "Percent")
-	numeric.m.initial, numeric.m.target, numeric.m.current = float(0), float(100), float(40)
+	numeric.m.initial, numeric.m.target, numeric.m.current = floatPtr(0), floatPtr(100), floatPtr(40)
 	private := sd.seedGoal(u, nil, "Prepare for the staff engineer promotion", sd.quarter(0), "manualprogress", false)
 	private.visibility = "private"
 	sd.seedMeasurement(private, "Percent")

@@ -171,6 +171,7 @@ func TestResponsesHaveReferenceShapes(t *testing.T) {
 		}
 		return string(b)
 	}
+	noBody := func(Fixtures, *Sandbox) string { return "" }
 	tests := []struct {
 		example string
 		method  string
@@ -178,16 +179,16 @@ func TestResponsesHaveReferenceShapes(t *testing.T) {
 		body    func(fx Fixtures, sb *Sandbox) string
 		status  int
 	}{
-		{"get_group", "GET", func(fx Fixtures, _ *Sandbox) string { return fmt.Sprintf("/groups/%d/", fx.AdminGroupID) }, nil, 200},
-		{"list_groups", "GET", func(Fixtures, *Sandbox) string { return "/groups/?size=3" }, nil, 200},
-		{"list_conversation_templates", "GET", func(Fixtures, *Sandbox) string { return "/conversations/templates/" }, nil, 200},
+		{"get_group", "GET", func(fx Fixtures, _ *Sandbox) string { return fmt.Sprintf("/groups/%d/", fx.AdminGroupID) }, noBody, 200},
+		{"list_groups", "GET", func(Fixtures, *Sandbox) string { return "/groups/?size=3" }, noBody, 200},
+		{"list_conversation_templates", "GET", func(Fixtures, *Sandbox) string { return "/conversations/templates/" }, noBody, 200},
 		{"get_conversation_template", "GET", func(fx Fixtures, _ *Sandbox) string {
 			return fmt.Sprintf("/conversations/templates/%d/", fx.ConversationTemplateID)
-		}, nil, 200},
+		}, noBody, 200},
 		{"list_conversations", "GET", func(fx Fixtures, _ *Sandbox) string {
 			return fmt.Sprintf("/conversations/?deployment_id=%d&size=10", fx.DeploymentID)
-		}, nil, 200},
-		{"list_departments", "GET", func(Fixtures, *Sandbox) string { return "/departments/?include_deactivated=true" }, nil, 200},
+		}, noBody, 200},
+		{"list_departments", "GET", func(Fixtures, *Sandbox) string { return "/departments/?include_deactivated=true" }, noBody, 200},
 		{"create_department", "POST", func(Fixtures, *Sandbox) string { return "/departments/" }, func(fx Fixtures, _ *Sandbox) string {
 			return fmt.Sprintf(`{"name": "New Department", "parent_id": %d}`, fx.PopulatedDepartmentID)
 		}, 201},
@@ -197,42 +198,46 @@ func TestResponsesHaveReferenceShapes(t *testing.T) {
 			}, 200},
 		{"deactivate_department", "POST", func(fx Fixtures, _ *Sandbox) string {
 			return fmt.Sprintf("/departments/%d/deactivate/", fx.EmptyDepartmentID)
-		}, nil, 200},
+		}, noBody, 200},
 		{"reactivate_department", "POST", func(fx Fixtures, _ *Sandbox) string {
 			return fmt.Sprintf("/departments/%d/reactivate/", fx.DeactivatedDepartmentID)
-		}, nil, 200},
+		}, noBody, 200},
 		{"bulk_departments", "POST", func(Fixtures, *Sandbox) string { return "/departments/bulk/" }, func(Fixtures, *Sandbox) string {
 			return `{"departments": [{"name": "Legal", "parent": "Finance"}, {"name": "New Department", "parent": "Legal"}]}`
 		}, 200},
-		{"list_feedback_templates", "GET", func(Fixtures, *Sandbox) string { return "/feedback/templates/" }, nil, 200},
-		{"get_feedback_template", "GET", func(fx Fixtures, _ *Sandbox) string { return fmt.Sprintf("/feedback/templates/%d", fx.FeedbackTemplateID) }, nil, 200},
-		{"list_feedback", "GET", func(fx Fixtures, _ *Sandbox) string { return fmt.Sprintf("/feedback/?cycle_id=%d", fx.FeedbackCycleID) }, nil, 200},
-		{"list_feedback_requests", "GET", func(Fixtures, *Sandbox) string { return "/feedback/requests/?size=50" }, nil, 200},
-		{"get_goal", "GET", func(fx Fixtures, _ *Sandbox) string { return fmt.Sprintf("/goals/%d/", fx.UserGoalID) }, nil, 200},
+		{"list_feedback_templates", "GET", func(Fixtures, *Sandbox) string { return "/feedback/templates/" }, noBody, 200},
+		{"get_feedback_template", "GET", func(fx Fixtures, _ *Sandbox) string {
+			return fmt.Sprintf("/feedback/templates/%d", fx.FeedbackTemplateID)
+		}, noBody, 200},
+		{"list_feedback", "GET", func(fx Fixtures, _ *Sandbox) string { return fmt.Sprintf("/feedback/?cycle_id=%d", fx.FeedbackCycleID) }, noBody, 200},
+		{"list_feedback_requests", "GET", func(Fixtures, *Sandbox) string { return "/feedback/requests/?size=50" }, noBody, 200},
+		{"get_goal", "GET", func(fx Fixtures, _ *Sandbox) string { return fmt.Sprintf("/goals/%d/", fx.UserGoalID) }, noBody, 200},
 		{"update_goal", "PUT", func(fx Fixtures, _ *Sandbox) string { return fmt.Sprintf("/goals/%d/", fx.UserGoalID) },
 			func(fx Fixtures, _ *Sandbox) string {
 				return strings.Replace(example("update_goal"), `"id": 2`, fmt.Sprintf(`"id": %d`, fx.UserBinaryKeyResultID), 1)
 			}, 200},
-		{"search_goals", "GET", func(Fixtures, *Sandbox) string { return "/goals/search/?q=improve&size=20" }, nil, 200},
-		{"search_categories", "GET", func(Fixtures, *Sandbox) string { return "/goals/categories/search/?q=r" }, nil, 200},
-		{"list_comments", "GET", func(fx Fixtures, _ *Sandbox) string { return fmt.Sprintf("/goals/%d/comments", fx.UserGoalID) }, nil, 200},
+		{"search_goals", "GET", func(Fixtures, *Sandbox) string { return "/goals/search/?q=improve&size=20" }, noBody, 200},
+		{"search_categories", "GET", func(Fixtures, *Sandbox) string { return "/goals/categories/search/?q=r" }, noBody, 200},
+		{"list_comments", "GET", func(fx Fixtures, _ *Sandbox) string { return fmt.Sprintf("/goals/%d/comments", fx.UserGoalID) }, noBody, 200},
 		{"list_assessments", "GET", func(fx Fixtures, _ *Sandbox) string {
 			return fmt.Sprintf("/goals/%d/assessments/", fx.UserNumericKeyResultID)
-		}, nil, 200},
-		{"checkin", "POST", func(fx Fixtures, _ *Sandbox) string { return fmt.Sprintf("/goals/%d/checkin/", fx.UserNumericKeyResultID) },
+		}, noBody, 200},
+		{"checkin", "POST", func(fx Fixtures, _ *Sandbox) string {
+			return fmt.Sprintf("/goals/%d/checkin/", fx.UserNumericKeyResultID)
+		},
 			func(Fixtures, *Sandbox) string { return `{"value": 18.6, "target": 30}` }, 200},
-		{"list_hashtags", "GET", func(Fixtures, *Sandbox) string { return "/hashtags/" }, nil, 200},
-		{"list_recognitions", "GET", func(Fixtures, *Sandbox) string { return "/recognitions/?size=50" }, nil, 200},
-		{"list_report_runs", "GET", func(Fixtures, *Sandbox) string { return "/report_runs/" }, nil, 200},
-		{"get_report_run", "GET", func(fx Fixtures, _ *Sandbox) string { return fmt.Sprintf("/report_runs/%d/", fx.SucceededReportRunID) }, nil, 200},
+		{"list_hashtags", "GET", func(Fixtures, *Sandbox) string { return "/hashtags/" }, noBody, 200},
+		{"list_recognitions", "GET", func(Fixtures, *Sandbox) string { return "/recognitions/?size=50" }, noBody, 200},
+		{"list_report_runs", "GET", func(Fixtures, *Sandbox) string { return "/report_runs/" }, noBody, 200},
+		{"get_report_run", "GET", func(fx Fixtures, _ *Sandbox) string { return fmt.Sprintf("/report_runs/%d/", fx.SucceededReportRunID) }, noBody, 200},
 		{"create_report_run", "POST", func(Fixtures, *Sandbox) string { return "/report_runs/" }, func(fx Fixtures, _ *Sandbox) string {
 			return strings.Replace(example("create_report_run"), "1234", itoa(fx.ConversationTemplateID), 1)
 		}, 201},
-		{"list_teams", "GET", func(Fixtures, *Sandbox) string { return "/teams/?type=allteams" }, nil, 200},
-		{"get_team", "GET", func(fx Fixtures, _ *Sandbox) string { return fmt.Sprintf("/teams/%d/", fx.TeamID) }, nil, 200},
-		{"list_users", "GET", func(Fixtures, *Sandbox) string { return "/users/?size=20&page=2" }, nil, 200},
-		{"get_user", "GET", func(_ Fixtures, sb *Sandbox) string { return fmt.Sprintf("/users/%d/", sb.UserFor(RoleUser).ID) }, nil, 200},
-		{"search_users", "GET", func(Fixtures, *Sandbox) string { return "/users/search/?q=acme.example&size=10" }, nil, 200},
+		{"list_teams", "GET", func(Fixtures, *Sandbox) string { return "/teams/?type=allteams" }, noBody, 200},
+		{"get_team", "GET", func(fx Fixtures, _ *Sandbox) string { return fmt.Sprintf("/teams/%d/", fx.TeamID) }, noBody, 200},
+		{"list_users", "GET", func(Fixtures, *Sandbox) string { return "/users/?size=20&page=2" }, noBody, 200},
+		{"get_user", "GET", func(_ Fixtures, sb *Sandbox) string { return fmt.Sprintf("/users/%d/", sb.UserFor(RoleUser).ID) }, noBody, 200},
+		{"search_users", "GET", func(Fixtures, *Sandbox) string { return "/users/search/?q=acme.example&size=10" }, noBody, 200},
 		{"bulk_users", "POST", func(Fixtures, *Sandbox) string { return "/users/bulk/" }, func(Fixtures, *Sandbox) string {
 			return strings.Replace(example("bulk_users"), `"<Email Address>"`, `"someone@betterworks.com"`, 1)
 		}, 200},
@@ -244,19 +249,14 @@ func TestResponsesHaveReferenceShapes(t *testing.T) {
 				{"role": "groupadmin", "email": %q, "admin_groups": [%d]}]}`,
 				u.ID, "E1010", fx.PopulatedDepartmentID, sb.UserFor(RoleHRAdmin).Email, fx.AdminGroupID)
 		}, 200},
-		{"list_roles", "GET", func(Fixtures, *Sandbox) string { return "/users/roles/" }, nil, 200},
+		{"list_roles", "GET", func(Fixtures, *Sandbox) string { return "/users/roles/" }, noBody, 200},
 	}
 	for _, tt := range tests {
 		t.Run(tt.example, func(t *testing.T) {
 			t.Parallel()
 			api := newTestAPI(t, Config{Seed: 7})
 			fx := api.sb.Fixtures()
-			body := ""
-			if tt.body != nil {
-				body = tt.body(fx, api.sb)
-			}
-
-			ans := api.send(RoleSuperAdmin, tt.method, tt.path(fx, api.sb), body)
+			ans := api.send(RoleSuperAdmin, tt.method, tt.path(fx, api.sb), tt.body(fx, api.sb))
 
 			ans.wantStatus(t, tt.method+" "+tt.example, tt.status)
 			var got any

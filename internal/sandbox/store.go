@@ -49,6 +49,7 @@ type store struct {
 	}
 }
 
+// newStore returns an empty store whose run-time values come from rng.
 func newStore(rng *rand.Rand) *store {
 	return &store{
 		rng:            rng,

@@ -22,9 +22,10 @@ type teamJSON struct {
 	IsActive    bool        `json:"is_active"`
 	CreatedOn   rfcTime     `json:"created_on"`
 	ModifiedOn  rfcTime     `json:"modified_on"`
-	Members     []userRef   `json:"members"`
+	Members     []nameRef   `json:"members"`
 }
 
+// teamJSON renders t with its members.
 func (st *store) teamJSON(t *team) teamJSON {
 	return teamJSON{
 		ID: t.id, UUID: t.uuid, Name: t.name, PictureURIs: pictures("teams", t.id), IsActive: t.active,

@@ -80,6 +80,7 @@ func (t isoDate) MarshalJSON() ([]byte, error) {
 	return appendLayout(time.Time(t), `"2006-01-02"`), nil
 }
 
+// appendLayout formats t in UTC with layout, or null for the zero time.
 func appendLayout(t time.Time, layout string) []byte {
 	if t.IsZero() {
 		return []byte("null")

@@ -18,6 +18,7 @@ type roleJSON struct {
 	Name               string    `json:"name"`
 }
 
+// roleJSON renders u's role and scope.
 func (st *store) roleJSON(u *user) roleJSON {
 	out := roleJSON{
 		ID: u.id, UUID: u.uuid, Role: u.role.String(), AdminSince: epochTime(u.adminSince), Name: u.name(),

@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -37,6 +36,7 @@ type user struct {
 	modifiedOn    time.Time
 }
 
+// name is "<first name> <last name>", as the reference shows it.
 func (u *user) name() string { return u.firstName + " " + u.lastName }
 
 // locales are the locales the reference lists for users.
@@ -45,26 +45,19 @@ var locales = []string{
 	"fr_FR", "fr_CA", "it", "ja", "nl", "tr", "hi", "hr", "hu", "ko", "ro", "ru", "sk", "sv", "th", "vi",
 }
 
-// userRef is the short form of a user inside other objects.
-type userRef struct {
-	Name string `json:"name"`
-	ID   int64  `json:"id"`
-	UUID string `json:"uuid"`
-}
-
 // userRef returns the short form of user id, or nil (null) for 0 or an
 // unknown id.
-func (st *store) userRef(id int64) *userRef {
+func (st *store) userRef(id int64) *nameRef {
 	u := st.users.get(id)
 	if u == nil {
 		return nil
 	}
-	return &userRef{Name: u.name(), ID: u.id, UUID: u.uuid}
+	return &nameRef{Name: u.name(), ID: u.id, UUID: u.uuid}
 }
 
 // userRefs returns the short forms of ids, skipping unknown ones; never nil.
-func (st *store) userRefs(ids []int64) []userRef {
-	out := make([]userRef, 0, len(ids))
+func (st *store) userRefs(ids []int64) []nameRef {
+	out := make([]nameRef, 0, len(ids))
 	for _, id := range ids {
 		if r := st.userRef(id); r != nil {
 			out = append(out, *r)
@@ -73,7 +66,8 @@ func (st *store) userRefs(ids []int64) []userRef {
 	return out
 }
 
-// nameRef is {name, id, uuid} for departments and groups inside other objects.
+// nameRef is the short form {name, id, uuid} of a user, department, goal,
+// category or group inside other objects.
 type nameRef struct {
 	Name string `json:"name"`
 	ID   int64  `json:"id"`
@@ -93,7 +87,7 @@ type userJSON struct {
 	DeactivatedOn    rfcTime           `json:"deactivated_on"`
 	DeactivationDate isoDate           `json:"deactivation_date"`
 	Title            string            `json:"title"`
-	Manager          *userRef          `json:"manager"`
+	Manager          *nameRef          `json:"manager"`
 	Department       *nameRef          `json:"department"`
 	Phone            string            `json:"phone"`
 	About            string            `json:"about"`
@@ -116,6 +110,7 @@ type userAttributes struct {
 	MatrixManager string `json:"matrix_manager,omitempty"`
 }
 
+// userJSON renders u as the full user object.
 func (st *store) userJSON(u *user) userJSON {
 	custom := make(map[string]string, len(u.custom))
 	for k, v := range u.custom {
@@ -150,6 +145,7 @@ func (st *store) userJSON(u *user) userJSON {
 	}
 }
 
+// dayOrZero is the calendar date of t, or zero for the zero time.
 func dayOrZero(t time.Time) time.Time {
 	if t.IsZero() {
 		return t
@@ -341,5 +337,3 @@ func forbidUnless(allowed bool) *apiError {
 	}
 	return errForbidden
 }
-
-var _ = http.StatusOK

@@ -72,9 +72,9 @@ func (l layered) FindDescriptorByName(name protoreflect.FullName) (protoreflect.
 // wire names are grpc.health.v1's, which is what reflection clients such as
 // grpcurl ask for.
 const (
-	healthFile       = "connectext/grpc/health/v1/health.proto"
-	healthPackage    = "connectext.grpc.health.v1"
-	wireHealthFile   = "grpc/health/v1/health.proto"
+	healthFile        = "connectext/grpc/health/v1/health.proto"
+	healthPackage     = "connectext.grpc.health.v1"
+	wireHealthFile    = "grpc/health/v1/health.proto"
 	wireHealthPackage = "grpc.health.v1"
 )
 

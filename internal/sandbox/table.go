@@ -1,0 +1,63 @@
+package sandbox
+
+// table indexes one kind of object by id and UUID and keeps it in id order,
+// the order every list endpoint answers in unless the reference says
+// otherwise. New ids only grow, so appending keeps the order.
+type table[T any] struct {
+	byID   map[int64]*T
+	byUUID map[string]*T
+	ids    []int64
+	order  []*T
+}
+
+// newTable returns an empty table.
+func newTable[T any]() table[T] {
+	return table[T]{byID: map[int64]*T{}, byUUID: map[string]*T{}}
+}
+
+// add indexes v, whose id must be above every id in the table.
+func (t *table[T]) add(id int64, uuid string, v *T) {
+	t.byID[id] = v
+	if uuid != "" {
+		t.byUUID[uuid] = v
+	}
+	t.ids = append(t.ids, id)
+	t.order = append(t.order, v)
+}
+
+// get returns the object with id, or nil.
+func (t *table[T]) get(id int64) *T { return t.byID[id] }
+
+// find returns the object ref names, or nil.
+func (t *table[T]) find(ref ident) *T {
+	if ref.uuid != "" {
+		return t.byUUID[ref.uuid]
+	}
+	return t.byID[ref.id]
+}
+
+// remove drops the object with id and uuid.
+func (t *table[T]) remove(id int64, uuid string) {
+	delete(t.byID, id)
+	delete(t.byUUID, uuid)
+	lo, hi := 0, len(t.ids)
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if t.ids[mid] < id {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if lo < len(t.ids) && t.ids[lo] == id {
+		t.ids = append(t.ids[:lo], t.ids[lo+1:]...)
+		t.order = append(t.order[:lo], t.order[lo+1:]...)
+	}
+}
+
+// all returns the objects in id order. The slice is the table's own: do not
+// modify it.
+func (t *table[T]) all() []*T { return t.order }
+
+// len returns the number of objects.
+func (t *table[T]) len() int { return len(t.order) }
