@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -117,7 +118,7 @@ func (s *Sandbox) listComments(c *call) reply {
 // date-time.
 func parseInstant(v string) (time.Time, bool) {
 	if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
-		return time.UnixMicro(int64(f * 1e6)).UTC(), true
+		return time.UnixMicro(int64(math.Round(f * 1e6))).UTC(), true
 	}
 	return parseISOBound(v, false)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"connectrpc.com/connect"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
@@ -308,19 +309,35 @@ func (s *GoalService) CheckInGoal(ctx context.Context, req *betterworksv1.CheckI
 }
 
 // ListGoalComments implements betterworksv1connect.GoalServiceHandler.
+//
+// The upstream pages comments by time, newest first: the page token carries
+// the creation time of the page's last comment, and the next page asks for
+// the comments made before it (latest_time).
 func (s *GoalService) ListGoalComments(ctx context.Context, req *betterworksv1.ListGoalCommentsRequest) (*betterworksv1.ListGoalCommentsResponse, error) {
-	filter := upstream.CommentFilter{Type: goalCommentTypes.upstream(req.GetType())}
-	if t := req.GetLatestTime(); t != nil {
-		filter.LatestTime = t.AsTime()
-	}
-	comments, next, err := listPage(ctx, &s.handler, req,
-		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.Comment], error) {
-			return s.upstream.ListGoalComments(ctx, token, req.GetGoalId(), filter, page)
-		}, commentToProto)
+	token, err := callerToken(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &betterworksv1.ListGoalCommentsResponse{Comments: comments, NextPageToken: next}, nil
+	cur, err := pageRequest(req, req.GetPageSize(), req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	filter := upstream.CommentFilter{Type: goalCommentTypes.upstream(req.GetType()), LatestTime: cur.before}
+	if t := req.GetLatestTime(); t != nil && filter.LatestTime.IsZero() {
+		filter.LatestTime = t.AsTime()
+	}
+	page, err := s.upstream.ListGoalComments(ctx, token, req.GetGoalId(), filter, upstream.PageRequest{Size: cur.page.Size})
+	if err != nil {
+		return nil, s.upstreamError(ctx, err)
+	}
+	var last time.Time
+	if n := len(page.Results); n > 0 {
+		last = page.Results[n-1].Created.Time
+	}
+	return &betterworksv1.ListGoalCommentsResponse{
+		Comments:      convertAll(page.Results, commentToProto),
+		NextPageToken: cur.nextBefore(page.More, last),
+	}, nil
 }
 
 // ListGoalAssessments implements betterworksv1connect.GoalServiceHandler.

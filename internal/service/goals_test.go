@@ -573,3 +573,37 @@ func lastQuery(st *facadetest.Stack, endpoint string) url.Values {
 	}
 	return nil
 }
+
+func TestGoalServiceListGoalCommentsPagesByTime(t *testing.T) {
+	t.Parallel()
+	forEachProtocol(t, func(t *testing.T, st *facadetest.Stack, p facadetest.Protocol) {
+		client := st.Goals(p, sandbox.RoleSuperAdmin)
+		req := &betterworksv1.ListGoalCommentsRequest{GoalId: fmt.Sprint(st.Sandbox.Fixtures().UserGoalID), PageSize: 3}
+		seen := map[int64]bool{}
+		var previous time.Time
+		for pages := 0; pages < 10; pages++ {
+			resp, err := client.ListGoalComments(t.Context(), req)
+			if err != nil {
+				t.Fatalf("ListGoalComments(page %d) error = %v", pages+1, err)
+			}
+			for _, c := range resp.GetComments() {
+				created := c.GetCreated().AsTime()
+				if seen[c.GetId()] || !previous.IsZero() && !created.Before(previous) {
+					t.Errorf("comment %d (created %v) repeats or is not older than %v", c.GetId(), created, previous)
+				}
+				seen[c.GetId()] = true
+				previous = created
+			}
+			if resp.GetNextPageToken() == "" {
+				break
+			}
+			req.PageToken = resp.GetNextPageToken()
+		}
+		if len(seen) <= 3 {
+			t.Fatalf("walked %d comments, want more than one page of 3", len(seen))
+		}
+		if q := lastQuery(st, "GET /goals/{id}/comments"); q.Get("latest_time") == "" || q.Get("page") != "" {
+			t.Errorf("upstream query of a later page = %v, want latest_time and no page", q)
+		}
+	})
+}

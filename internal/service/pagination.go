@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"time"
 
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/proto"
@@ -20,9 +21,13 @@ import (
 // The upstream's nextUrl is never followed: the facade asks for the next
 // page number itself.
 //
+// Endpoints that page by time instead (goal comments take latest_time, and
+// ignore page) carry the creation time of the page's last item, and the
+// next page asks for what came before it.
+//
 // Layout before base64url: version (1 byte), page (uvarint), size (uvarint),
 // the first 8 bytes of the SHA-256 of the request with its paging fields
-// cleared.
+// cleared, and for time cursors the instant in Unix microseconds (uvarint).
 const (
 	pageTokenVersion = 1
 	digestLen        = 8
@@ -34,6 +39,9 @@ var errBadPageToken = errors.New("page_token is not a token this API issued")
 type cursor struct {
 	page   upstream.PageRequest
 	digest [digestLen]byte
+	// before is the time cursor: fetch items created strictly before it.
+	// Zero for page-number listings and first pages.
+	before time.Time
 }
 
 // pageRequest resolves the page_size and page_token of a list request. The
@@ -62,13 +70,20 @@ func pageRequest(req proto.Message, pageSize int32, pageToken string) (cursor, e
 		return cursor{}, invalidPageToken(errBadPageToken)
 	}
 	rest = rest[n:]
-	if len(rest) != digestLen {
+	if len(rest) < digestLen {
 		return cursor{}, invalidPageToken(errBadPageToken)
 	}
-	if [digestLen]byte(rest) != c.digest {
+	if [digestLen]byte(rest[:digestLen]) != c.digest {
 		return cursor{}, invalidPageToken(errors.New("page_token belongs to a listing with other filters"))
 	}
 	c.page = upstream.PageRequest{Page: int(page), Size: int(size)}
+	if rest = rest[digestLen:]; len(rest) > 0 {
+		micros, n := binary.Uvarint(rest)
+		if n != len(rest) || micros == 0 || micros > 1<<62 {
+			return cursor{}, invalidPageToken(errBadPageToken)
+		}
+		c.before = time.UnixMicro(int64(micros)).UTC()
+	}
 	return c, nil
 }
 
@@ -77,11 +92,27 @@ func (c cursor) next(more bool) string {
 	if !more {
 		return ""
 	}
-	buf := make([]byte, 0, 1+2*binary.MaxVarintLen64+digestLen)
+	return c.token(time.Time{})
+}
+
+// nextBefore returns the token of the time-cursor page after c, whose last
+// item was created at last, or "" when more is false or last is unknown.
+func (c cursor) nextBefore(more bool, last time.Time) string {
+	if !more || last.UnixMicro() <= 0 {
+		return ""
+	}
+	return c.token(last)
+}
+
+func (c cursor) token(before time.Time) string {
+	buf := make([]byte, 0, 1+3*binary.MaxVarintLen64+digestLen)
 	buf = append(buf, pageTokenVersion)
 	buf = binary.AppendUvarint(buf, uint64(c.page.Page+1))
 	buf = binary.AppendUvarint(buf, uint64(c.page.Size))
 	buf = append(buf, c.digest[:]...)
+	if !before.IsZero() {
+		buf = binary.AppendUvarint(buf, uint64(before.UnixMicro()))
+	}
 	return base64.RawURLEncoding.EncodeToString(buf)
 }
 
