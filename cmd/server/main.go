@@ -138,7 +138,7 @@ func upstreamAndCallers(ctx context.Context, cfg *config.Config, logger *slog.Lo
 	if err != nil {
 		return "", nil, "", nil, fmt.Errorf("%s: %w", config.EnvSandboxFaults, err)
 	}
-	sb := sandbox.New(sandbox.Config{Faults: faults})
+	sb := sandbox.New(sandbox.Config{Faults: faults, ReferenceTime: time.Now()})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, "", nil, fmt.Errorf("sandbox: %w", err)

@@ -50,6 +50,12 @@ type Config struct {
 	Now func() time.Time
 	// Faults are active from the start, as if passed to SetFaults.
 	Faults []Fault
+	// ReferenceTime is the instant the seeded data is arranged around
+	// (truncated to its UTC day): modified_on values in the two years
+	// before it, goal periods around it. Zero derives it from the seed, a
+	// day in early 2025, so tests see the same data every run; a demo
+	// passes today, so that current goals are current.
+	ReferenceTime time.Time
 }
 
 // Sandbox is the fake Betterworks API. Create it with New.
@@ -109,7 +115,7 @@ func New(cfg Config) *Sandbox {
 	}
 	s := &Sandbox{now: now, router: newRouter()}
 	s.faults.seed = uint64(seed)
-	seedOrganisation(s, seed)
+	seedOrganisation(s, seed, cfg.ReferenceTime)
 	s.faults.set(cfg.Faults)
 	return s
 }
@@ -134,10 +140,11 @@ func (s *Sandbox) TokenFor(id int64) string { return s.tokens[id] }
 // answers 401.
 func (s *Sandbox) RevokedToken() string { return s.revoked }
 
-// ReferenceTime returns the fixed instant the seeded data is arranged
-// around: created_on and modified_on values lie in the two years before
-// it, goal periods around it. It derives from the seed, never from the
-// clock, so delta filters over seeded data give the same results every run.
+// ReferenceTime returns the instant the seeded data is arranged around:
+// created_on and modified_on values lie in the two years before it, goal
+// periods around it. Unless Config.ReferenceTime set it, it derives from
+// the seed, never from the clock, so delta filters over seeded data give
+// the same results every run.
 func (s *Sandbox) ReferenceTime() time.Time { return s.ref }
 
 // Fixtures returns ids of seeded objects with known properties, for tests.

@@ -44,11 +44,14 @@ type seeder struct {
 }
 
 // seedOrganisation builds s's store, tokens and fixtures from seed.
-func seedOrganisation(s *Sandbox, seed int64) {
+func seedOrganisation(s *Sandbox, seed int64, ref time.Time) {
+	if ref.IsZero() {
+		ref = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(uint64(seed)%90))
+	}
 	sd := &seeder{
 		st:  newStore(rand.New(rand.NewPCG(uint64(seed), 0x5707e))),
 		r:   rand.New(rand.NewPCG(uint64(seed), 0xbe77e7)),
-		ref: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(uint64(seed)%90)),
+		ref: ref.UTC().Truncate(24 * time.Hour),
 	}
 	sd.st.domain = orgDomain
 	sd.departments()
