@@ -607,3 +607,51 @@ func TestGoalServiceListGoalCommentsPagesByTime(t *testing.T) {
 		}
 	})
 }
+
+func TestGoalServiceCheckInMetricAndAssessments(t *testing.T) {
+	t.Parallel()
+	forEachProtocol(t, func(t *testing.T, st *facadetest.Stack, p facadetest.Protocol) {
+		fx := st.Sandbox.Fixtures()
+		client := st.Goals(p, sandbox.RoleUser) // the owner checks in their own key result
+		before, err := client.GetGoal(t.Context(), &betterworksv1.GetGoalRequest{GoalId: fmt.Sprint(fx.UserGoalID)})
+		if err != nil {
+			t.Fatalf("GetGoal() error = %v", err)
+		}
+
+		resp, err := client.CheckInGoal(t.Context(), &betterworksv1.CheckInGoalRequest{
+			GoalId:   fmt.Sprint(fx.UserNumericKeyResultID),
+			Progress: &betterworksv1.CheckInGoalRequest_Value{Value: 90},
+			Target:   new(120.0),
+		})
+		if err != nil {
+			t.Fatalf("CheckInGoal() error = %v", err)
+		}
+		parent := resp.GetGoal()
+		if parent.GetId() != fx.UserGoalID {
+			t.Errorf("CheckInGoal() returned goal %d, want the parent %d", parent.GetId(), fx.UserGoalID)
+		}
+		if got, was := parent.GetMeasurement().GetProgress(), before.GetGoal().GetMeasurement().GetProgress(); got <= was {
+			t.Errorf("parent progress = %v after checking in 90 of 120 (was 40 of 100), want more than %v", got, was)
+		}
+		var body map[string]any
+		if err := jsonBody(st, "POST /goals/{id}/checkin/", &body); err != nil {
+			t.Fatal(err)
+		}
+		if body["value"] != 90.0 || body["target"] != 120.0 || body["done"] != nil {
+			t.Errorf("upstream check-in body = %v, want value 90 and target 120 only", body)
+		}
+
+		assessments, err := client.ListGoalAssessments(t.Context(), &betterworksv1.ListGoalAssessmentsRequest{GoalId: fmt.Sprint(fx.UserNumericKeyResultID)})
+		if err != nil {
+			t.Fatalf("ListGoalAssessments() error = %v", err)
+		}
+		if len(assessments.GetAssessments()) != 2 {
+			t.Fatalf("ListGoalAssessments() = %d assessments, want 2", len(assessments.GetAssessments()))
+		}
+		for _, a := range assessments.GetAssessments() {
+			if a.GetGoalId() != fx.UserNumericKeyResultID || a.GetCreatedBy().GetId() == 0 || a.GetCreated() == nil {
+				t.Errorf("assessment = %v, want one of goal %d with author and time", a, fx.UserNumericKeyResultID)
+			}
+		}
+	})
+}
