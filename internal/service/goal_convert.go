@@ -151,7 +151,7 @@ func goalOwnerToProto(o *upstream.GoalOwner) *betterworksv1.GoalOwner {
 	}
 	out := &betterworksv1.GoalOwner{User: userRef(o.User)}
 	if g := o.Group; g != nil {
-		out.Group = &betterworksv1.GoalOwnerGroup{
+		out.Group = &betterworksv1.GroupRef{
 			Id:          g.ID,
 			Uuid:        g.UUID,
 			Name:        g.Name,
@@ -162,7 +162,7 @@ func goalOwnerToProto(o *upstream.GoalOwner) *betterworksv1.GoalOwner {
 		}
 	}
 	if t := o.Team; t != nil {
-		out.Team = &betterworksv1.GoalOwnerTeam{
+		out.Team = &betterworksv1.TeamRef{
 			Id:          t.ID,
 			Uuid:        t.UUID,
 			Name:        t.Name,

@@ -55,8 +55,8 @@ func convPictures() *betterworksv1.PictureUris {
 }
 
 // convGroup218 is the owner group of the get, search and check-in examples.
-func convGroup218() *betterworksv1.GoalOwnerGroup {
-	return &betterworksv1.GoalOwnerGroup{
+func convGroup218() *betterworksv1.GroupRef {
+	return &betterworksv1.GroupRef{
 		Id:          218,
 		Uuid:        "5eb928a2-34f8-4d1f-8ef1-f8a7b600e774",
 		Name:        "<Group Name>",
@@ -69,8 +69,8 @@ func convGroup218() *betterworksv1.GoalOwnerGroup {
 
 // convTeam is an owner team of the examples. Their modified_on is the
 // impossible "2021-26-10T21:19:18.391311Z", so it is unset.
-func convTeam(id int64, uuid string) *betterworksv1.GoalOwnerTeam {
-	return &betterworksv1.GoalOwnerTeam{
+func convTeam(id int64, uuid string) *betterworksv1.TeamRef {
+	return &betterworksv1.TeamRef{
 		Id:          id,
 		Uuid:        uuid,
 		Name:        "<Team Name>",
@@ -365,7 +365,7 @@ func wantCommentProtos() []*betterworksv1.GoalComment {
 			Goal:    &betterworksv1.GoalRef{Id: 151, Uuid: "05394ead-c667-43c0-84b2-29c3b97dedfb", Name: "<Goal Name>"},
 			GoalOwner: &betterworksv1.GoalOwner{
 				User: convUser(14, user14),
-				Group: &betterworksv1.GoalOwnerGroup{
+				Group: &betterworksv1.GroupRef{
 					Id:          639,
 					Uuid:        "476a21bb-1f8e-4bcf-a276-8b128baa45fc",
 					Name:        "<Group Name>",
@@ -388,7 +388,7 @@ func wantCommentProtos() []*betterworksv1.GoalComment {
 			Goal:    &betterworksv1.GoalRef{Id: 227, Uuid: "3bce3d2a-8068-49e6-b96a-9b8dce4394ee", Name: "<Goal Name>"},
 			GoalOwner: &betterworksv1.GoalOwner{
 				User: convUser(14, user14),
-				Group: &betterworksv1.GoalOwnerGroup{
+				Group: &betterworksv1.GroupRef{
 					Id:          218,
 					Uuid:        "0ad10986-a96e-480d-868b-26604886e8d6",
 					Name:        "<Group Name>",
@@ -761,12 +761,12 @@ func TestGoalToProtoAbsentParts(t *testing.T) {
 		{
 			name: "parts_without_pictures_or_times",
 			got: goalToProto(&upstream.Goal{Owner: &upstream.GoalOwner{
-				Group: &upstream.OwnerGroup{ID: 1},
-				Team:  &upstream.OwnerTeam{ID: 2, CreatedOn: upstream.Time{Invalid: true}},
+				Group: &upstream.GroupRef{ID: 1},
+				Team:  &upstream.TeamRef{ID: 2, CreatedOn: upstream.Time{Invalid: true}},
 			}}),
 			want: &betterworksv1.Goal{Owner: &betterworksv1.GoalOwner{
-				Group: &betterworksv1.GoalOwnerGroup{Id: 1},
-				Team:  &betterworksv1.GoalOwnerTeam{Id: 2},
+				Group: &betterworksv1.GroupRef{Id: 1},
+				Team:  &betterworksv1.TeamRef{Id: 2},
 			}},
 		},
 		{

@@ -572,8 +572,8 @@ func TestDecodeListFeedbackRequests(t *testing.T) {
 	t.Parallel()
 	got := engagementDecode[Page[FeedbackRequest]](t, "feedback/list_feedback_requests.json")
 	name := "<First Name> <Last Name>"
-	dept3 := &FeedbackRequestDepartment{ID: 3, UUID: "5330cc44-b90d-4a05-ae3b-329128e2f6b6", Name: "<Department Name>"}
-	dept4 := &FeedbackRequestDepartment{ID: 4, UUID: "2c249239-bcba-4900-a164-fcc211942eb1", Name: "<Department Name>"}
+	dept3 := &DepartmentRef{ID: 3, UUID: "5330cc44-b90d-4a05-ae3b-329128e2f6b6", Name: "<Department Name>"}
+	dept4 := &DepartmentRef{ID: 4, UUID: "2c249239-bcba-4900-a164-fcc211942eb1", Name: "<Department Name>"}
 	want := Page[FeedbackRequest]{
 		Results: []FeedbackRequest{{
 			ID:   3877,
@@ -595,7 +595,7 @@ func TestDecodeListFeedbackRequests(t *testing.T) {
 				TemplateQuestions: []string{"Question One", "Question Two", "Question Three"},
 				QuestionsLocked:   false,
 			},
-			FromUser: &FeedbackRequestUser{
+			FromUser: &User{
 				ID:               184,
 				UUID:             "8b04af57-a65d-4fe3-8b94-078bad2e0030",
 				FirstName:        "<First Name>",
@@ -618,7 +618,7 @@ func TestDecodeListFeedbackRequests(t *testing.T) {
 				Attributes:       engagementRaw(`{"on_leave": false}`),
 				CustomValues:     map[string]string{"custom_01": "<Custom Text>", "custom_02": "<Custom Text>"},
 			},
-			ForUser: &FeedbackRequestUser{
+			ForUser: &User{
 				ID:            519,
 				UUID:          "d44906e5-7dbc-46f5-b312-5f35937f8cd3",
 				FirstName:     "<First Name>",
@@ -639,7 +639,7 @@ func TestDecodeListFeedbackRequests(t *testing.T) {
 				Attributes:    engagementRaw(`{"preferred_name": "<Preferred Name>", "on_leave": false}`),
 				CustomValues:  map[string]string{"custom_03": "<Custom Text>", "custom_04": "<Custom Text>"},
 			},
-			RequestedBy: &FeedbackRequestUser{
+			RequestedBy: &User{
 				ID:            387801,
 				UUID:          "54740921-7031-40d3-bji6-fb798ddf763d",
 				FirstName:     "<First Name>",
@@ -666,7 +666,7 @@ func TestDecodeListFeedbackRequests(t *testing.T) {
 			CanViewFeedback: true,
 			HoldFeedback:    false,
 			Created:         engagementEpoch(1633811615, 591184),
-			CreatedBy: &FeedbackRequestUser{
+			CreatedBy: &User{
 				ID:            519,
 				UUID:          "286dc269-89fc-4b55-97f2-cfab29b0aad6",
 				FirstName:     "<First Name>",
@@ -712,7 +712,7 @@ func TestDecodeListRecognitions(t *testing.T) {
 			UUID:     "da266b72-0958-4497-94f1-dfc3353211ef",
 			Author:   &UserRef{ID: 2, UUID: "dd63efb9-3e2d-4ca8-96a7-8b8741cac679", Name: name},
 			ForUser:  &UserRef{ID: 3, UUID: "209024d3-4cce-4b4f-bc84-f252548e505c", Name: name},
-			ForGroup: &RecognitionGroup{ID: 567, UUID: "d4c01b9c-5db3-46b3-a502-49b6e30c39e1", Name: "<Group Name>"},
+			ForGroup: &GroupRef{ID: 567, UUID: "d4c01b9c-5db3-46b3-a502-49b6e30c39e1", Name: "<Group Name>"},
 			MentionedUsers: []UserRef{
 				{ID: 4, UUID: "209024d3-4cce-4b4f-bc84-f252548e505c", Name: name},
 			},
@@ -725,10 +725,10 @@ func TestDecodeListRecognitions(t *testing.T) {
 					Edited:  engagementEpoch(1556701767, 922609),
 					Text:    "<Comment Text>",
 					Author:  &UserRef{ID: 655, UUID: "0ce3ecc2-f135-44e3-8cec-cc03fd2d2eb0", Name: name},
-					Goal:    &RecognitionGoal{ID: 7476, UUID: "7466a63f-6ac4-44dc-8504-fb4e124cadb1", Name: "<Goal Name>"},
-					GoalOwner: &RecognitionGoalOwner{
+					Goal:    &GoalRef{ID: 7476, UUID: "7466a63f-6ac4-44dc-8504-fb4e124cadb1", Name: "<Goal Name>"},
+					GoalOwner: &GoalOwner{
 						User: &UserRef{ID: 308, UUID: "17d19537-639d-4ebe-b2b0-0efa93aec6cc", Name: name},
-						Group: &RecognitionGroup{
+						Group: &GroupRef{
 							ID:          1526,
 							UUID:        "3beb1bab-1493-420a-b5be-e1d14a11352f",
 							Name:        "<Group Name>",
@@ -737,7 +737,7 @@ func TestDecodeListRecognitions(t *testing.T) {
 							IsActive:    true,
 							IsTeam:      true,
 						},
-						Team: &RecognitionTeam{
+						Team: &TeamRef{
 							ID:          103,
 							UUID:        "d4c01b9c-5db3-46b3-a502-49b6e30c39e1",
 							Name:        "<Team Name>",
@@ -791,7 +791,7 @@ func TestDecodeRecognitionFragments(t *testing.T) {
 			name: "for_group",
 			file: "recognitions/recognition_for_group.json",
 			want: Recognition{
-				ForGroup: &RecognitionGroup{
+				ForGroup: &GroupRef{
 					ID:          1,
 					UUID:        "cc233f9c-d1fd-4d1f-a06e-6b294aee3f10",
 					Name:        "<Group Name>",

@@ -133,22 +133,22 @@ type FeedbackAnswer struct {
 // FeedbackRequest is a request for feedback as List Feedback Requests
 // returns it. Its users are full user records.
 type FeedbackRequest struct {
-	ID           int64                `json:"id"`
-	UUID         string               `json:"uuid"`
-	Cycle        *FeedbackCycle       `json:"cycle"`
-	AdhocCycle   *FeedbackAdhocCycle  `json:"adhoc_cycle"`
-	FromUser     *FeedbackRequestUser `json:"from_user"`
-	ForUser      *FeedbackRequestUser `json:"for_user"`
-	RequestedBy  *FeedbackRequestUser `json:"requested_by"`
-	FeedbackID   int64                `json:"feedback_id"`
-	FeedbackUUID string               `json:"feedback_uuid"`
-	Question     string               `json:"question"`
+	ID           int64               `json:"id"`
+	UUID         string              `json:"uuid"`
+	Cycle        *FeedbackCycle      `json:"cycle"`
+	AdhocCycle   *FeedbackAdhocCycle `json:"adhoc_cycle"`
+	FromUser     *User               `json:"from_user"`
+	ForUser      *User               `json:"for_user"`
+	RequestedBy  *User               `json:"requested_by"`
+	FeedbackID   int64               `json:"feedback_id"`
+	FeedbackUUID string              `json:"feedback_uuid"`
+	Question     string              `json:"question"`
 	// Declined is nil while the provider has not decided (null upstream).
-	Declined        *bool                `json:"declined"`
-	CanViewFeedback bool                 `json:"can_view_feedback"`
-	HoldFeedback    bool                 `json:"hold_feedback"`
-	Created         Time                 `json:"created"`
-	CreatedBy       *FeedbackRequestUser `json:"created_by"`
+	Declined        *bool `json:"declined"`
+	CanViewFeedback bool  `json:"can_view_feedback"`
+	HoldFeedback    bool  `json:"hold_feedback"`
+	Created         Time  `json:"created"`
+	CreatedBy       *User `json:"created_by"`
 	// Status is the upstream's numeric status code (0 in the reference).
 	Status       int    `json:"status"`
 	TemplateID   int64  `json:"template_id"`
@@ -167,50 +167,6 @@ type FeedbackAdhocCycle struct {
 	TemplateName      string   `json:"template_name"`
 	TemplateQuestions []string `json:"template_questions"`
 	QuestionsLocked   bool     `json:"questions_locked"`
-}
-
-// FeedbackRequestUser is a user as feedback requests embed them: the full
-// user record.
-type FeedbackRequestUser struct {
-	ID            int64  `json:"id"`
-	UUID          string `json:"uuid"`
-	FirstName     string `json:"first_name"`
-	PreferredName string `json:"preferred_name"`
-	LastName      string `json:"last_name"`
-	Name          string `json:"name"`
-	Email         string `json:"email"`
-	IsActive      bool   `json:"is_active"`
-	// DeactivatedOn is zero for null.
-	DeactivatedOn Time `json:"deactivated_on"`
-	// DeactivationDate is YYYY-MM-DD; empty for null.
-	DeactivationDate string                     `json:"deactivation_date"`
-	Title            string                     `json:"title"`
-	Manager          *UserRef                   `json:"manager"`
-	Department       *FeedbackRequestDepartment `json:"department"`
-	Phone            string                     `json:"phone"`
-	About            string                     `json:"about"`
-	Locale           string                     `json:"locale"`
-	IsGoalmaster     bool                       `json:"is_goalmaster"`
-	IsSuperAdmin     bool                       `json:"is_super_admin"`
-	IsAdmin          bool                       `json:"is_admin"`
-	IsGroupAdmin     bool                       `json:"is_group_admin"`
-	// EmployeeID is the HR system's id, a string.
-	EmployeeID string `json:"employee_id"`
-	CreatedOn  Time   `json:"created_on"`
-	ModifiedOn Time   `json:"modified_on"`
-	// Attributes is the free-form object the upstream sent, such as
-	// {"on_leave": false}; nil when absent.
-	Attributes json.RawMessage `json:"attributes"`
-	// CustomValues holds the organisation's custom fields by name.
-	CustomValues map[string]string `json:"custom_values"`
-}
-
-// FeedbackRequestDepartment is the department of a user embedded in a
-// feedback request.
-type FeedbackRequestDepartment struct {
-	ID   int64  `json:"id"`
-	UUID string `json:"uuid"`
-	Name string `json:"name"`
 }
 
 // FeedbackTemplateFilter selects templates in List Feedback Templates. A

@@ -72,43 +72,6 @@ type Measurement struct {
 	IsNumeric bool   `json:"is_numeric"`
 }
 
-// GoalOwner names who owns a goal. Each part is nil when the upstream sends null.
-type GoalOwner struct {
-	User  *UserRef    `json:"user"`
-	Group *OwnerGroup `json:"group"`
-	Team  *OwnerTeam  `json:"team"`
-}
-
-// OwnerGroup is the department owning a goal.
-type OwnerGroup struct {
-	ID          int64        `json:"id"`
-	UUID        string       `json:"uuid"`
-	Name        string       `json:"name"`
-	ParentID    int64        `json:"parent_id"`
-	PictureURIs *PictureURIs `json:"picture_uris"`
-	IsActive    bool         `json:"is_active"`
-	IsTeam      bool         `json:"is_team"`
-}
-
-// OwnerTeam is the team owning a goal.
-type OwnerTeam struct {
-	ID          int64        `json:"id"`
-	UUID        string       `json:"uuid"`
-	Name        string       `json:"name"`
-	PictureURIs *PictureURIs `json:"picture_uris"`
-	IsActive    bool         `json:"is_active"`
-	CreatedOn   Time         `json:"created_on"`
-	ModifiedOn  Time         `json:"modified_on"`
-}
-
-// GoalRef is the short form of a goal: parents and children.
-type GoalRef struct {
-	ID         int64  `json:"id"`
-	UUID       string `json:"uuid"`
-	Name       string `json:"name"`
-	ModifiedOn Time   `json:"modified_on"`
-}
-
 // GoalStats counts the activity on a goal.
 type GoalStats struct {
 	Comments     int64 `json:"comments"`

@@ -71,8 +71,8 @@ func goalPictures() *PictureURIs {
 }
 
 // goalGroup218 is the owner group of the get, search and check-in examples.
-func goalGroup218() *OwnerGroup {
-	return &OwnerGroup{
+func goalGroup218() *GroupRef {
+	return &GroupRef{
 		ID:          218,
 		UUID:        "5eb928a2-34f8-4d1f-8ef1-f8a7b600e774",
 		Name:        "<Group Name>",
@@ -85,8 +85,8 @@ func goalGroup218() *OwnerGroup {
 
 // goalTeam is an owner team of the examples; all of them were created at
 // the same instant and carry the impossible modified_on.
-func goalTeam(id int64, uuid string) *OwnerTeam {
-	return &OwnerTeam{
+func goalTeam(id int64, uuid string) *TeamRef {
+	return &TeamRef{
 		ID:          id,
 		UUID:        uuid,
 		Name:        "<Team Name>",
@@ -338,7 +338,7 @@ func wantListGoalComments() *Page[Comment] {
 				Goal:    &GoalRef{ID: 151, UUID: "05394ead-c667-43c0-84b2-29c3b97dedfb", Name: "<Goal Name>"},
 				GoalOwner: &GoalOwner{
 					User: goalUser(14, user14),
-					Group: &OwnerGroup{
+					Group: &GroupRef{
 						ID:          639,
 						UUID:        "476a21bb-1f8e-4bcf-a276-8b128baa45fc",
 						Name:        "<Group Name>",
@@ -361,7 +361,7 @@ func wantListGoalComments() *Page[Comment] {
 				Goal:    &GoalRef{ID: 227, UUID: "3bce3d2a-8068-49e6-b96a-9b8dce4394ee", Name: "<Goal Name>"},
 				GoalOwner: &GoalOwner{
 					User: goalUser(14, user14),
-					Group: &OwnerGroup{
+					Group: &GroupRef{
 						ID:          218,
 						UUID:        "0ad10986-a96e-480d-868b-26604886e8d6",
 						Name:        "<Group Name>",

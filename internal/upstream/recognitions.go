@@ -16,25 +16,13 @@ type Recognition struct {
 	UUID           string             `json:"uuid"`
 	Author         *UserRef           `json:"author"`
 	ForUser        *UserRef           `json:"for_user"`
-	ForGroup       *RecognitionGroup  `json:"for_group"`
+	ForGroup       *GroupRef          `json:"for_group"`
 	MentionedUsers []UserRef          `json:"mentioned_users"`
 	Hashtags       []Hashtag          `json:"hashtags"`
 	Source         *RecognitionSource `json:"source"`
 	Created        Time               `json:"created"`
 	CreatedOn      Time               `json:"created_on"`
 	ModifiedOn     Time               `json:"modified_on"`
-}
-
-// RecognitionGroup is a group (department or team) as recognitions embed
-// it. Only ID, UUID and Name are always present.
-type RecognitionGroup struct {
-	ID          int64        `json:"id"`
-	UUID        string       `json:"uuid"`
-	Name        string       `json:"name"`
-	ParentID    int64        `json:"parent_id"`
-	PictureURIs *PictureURIs `json:"picture_uris"`
-	IsActive    bool         `json:"is_active"`
-	IsTeam      bool         `json:"is_team"`
 }
 
 // RecognitionSource says where a recognition was given. Each part is nil
@@ -46,41 +34,16 @@ type RecognitionSource struct {
 
 // RecognitionComment is a goal comment that carries a recognition.
 type RecognitionComment struct {
-	ID        int64                 `json:"id"`
-	UUID      string                `json:"uuid"`
-	Created   Time                  `json:"created"`
-	Edited    Time                  `json:"edited"`
-	Text      string                `json:"text"`
-	Author    *UserRef              `json:"author"`
-	Goal      *RecognitionGoal      `json:"goal"`
-	GoalOwner *RecognitionGoalOwner `json:"goal_owner"`
+	ID        int64      `json:"id"`
+	UUID      string     `json:"uuid"`
+	Created   Time       `json:"created"`
+	Edited    Time       `json:"edited"`
+	Text      string     `json:"text"`
+	Author    *UserRef   `json:"author"`
+	Goal      *GoalRef   `json:"goal"`
+	GoalOwner *GoalOwner `json:"goal_owner"`
 	// IsKeyResult reports whether the goal commented on is a milestone.
 	IsKeyResult bool `json:"is_key_result"`
-}
-
-// RecognitionGoal is the short reference to a goal in a recognition
-// comment.
-type RecognitionGoal struct {
-	ID   int64  `json:"id"`
-	UUID string `json:"uuid"`
-	Name string `json:"name"`
-}
-
-// RecognitionGoalOwner names who owns the goal of a recognition comment.
-// Each part is nil when the upstream sends null.
-type RecognitionGoalOwner struct {
-	User  *UserRef          `json:"user"`
-	Group *RecognitionGroup `json:"group"`
-	Team  *RecognitionTeam  `json:"team"`
-}
-
-// RecognitionTeam is a team as recognitions embed it.
-type RecognitionTeam struct {
-	ID          int64        `json:"id"`
-	UUID        string       `json:"uuid"`
-	Name        string       `json:"name"`
-	PictureURIs *PictureURIs `json:"picture_uris"`
-	IsActive    bool         `json:"is_active"`
 }
 
 // RecognitionShoutout is a shout-out that carries a recognition.

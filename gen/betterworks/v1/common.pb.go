@@ -9,6 +9,7 @@ package betterworksv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -141,18 +142,388 @@ func (x *PictureUris) GetMedium() string {
 	return ""
 }
 
+// GoalOwner names who owns a goal. Each part is unset when the upstream sends
+// null.
+type GoalOwner struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The user who owns the goal.
+	User *UserRef `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	// The department (upstream "group") the goal belongs to.
+	Group *GroupRef `protobuf:"bytes,2,opt,name=group,proto3" json:"group,omitempty"`
+	// The team the goal belongs to.
+	Team          *TeamRef `protobuf:"bytes,3,opt,name=team,proto3" json:"team,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GoalOwner) Reset() {
+	*x = GoalOwner{}
+	mi := &file_betterworks_v1_common_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GoalOwner) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GoalOwner) ProtoMessage() {}
+
+func (x *GoalOwner) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_common_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GoalOwner.ProtoReflect.Descriptor instead.
+func (*GoalOwner) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_common_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *GoalOwner) GetUser() *UserRef {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+func (x *GoalOwner) GetGroup() *GroupRef {
+	if x != nil {
+		return x.Group
+	}
+	return nil
+}
+
+func (x *GoalOwner) GetTeam() *TeamRef {
+	if x != nil {
+		return x.Team
+	}
+	return nil
+}
+
+// GroupRef is a group (a department, or a team) as the upstream embeds it
+// in goals, comments and recognitions.
+type GroupRef struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The group's Betterworks id.
+	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The group's Betterworks UUID.
+	Uuid string `protobuf:"bytes,2,opt,name=uuid,proto3" json:"uuid,omitempty"`
+	// The group's name.
+	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	// The id of the parent group; 0 for a top-level group.
+	ParentId int64 `protobuf:"varint,4,opt,name=parent_id,json=parentId,proto3" json:"parent_id,omitempty"`
+	// The group's pictures; unset when the upstream omits them.
+	PictureUris *PictureUris `protobuf:"bytes,5,opt,name=picture_uris,json=pictureUris,proto3" json:"picture_uris,omitempty"`
+	// True when the group is active.
+	IsActive bool `protobuf:"varint,6,opt,name=is_active,json=isActive,proto3" json:"is_active,omitempty"`
+	// True when the group is a team rather than a department.
+	IsTeam        bool `protobuf:"varint,7,opt,name=is_team,json=isTeam,proto3" json:"is_team,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GroupRef) Reset() {
+	*x = GroupRef{}
+	mi := &file_betterworks_v1_common_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GroupRef) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GroupRef) ProtoMessage() {}
+
+func (x *GroupRef) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_common_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GroupRef.ProtoReflect.Descriptor instead.
+func (*GroupRef) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_common_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *GroupRef) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *GroupRef) GetUuid() string {
+	if x != nil {
+		return x.Uuid
+	}
+	return ""
+}
+
+func (x *GroupRef) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *GroupRef) GetParentId() int64 {
+	if x != nil {
+		return x.ParentId
+	}
+	return 0
+}
+
+func (x *GroupRef) GetPictureUris() *PictureUris {
+	if x != nil {
+		return x.PictureUris
+	}
+	return nil
+}
+
+func (x *GroupRef) GetIsActive() bool {
+	if x != nil {
+		return x.IsActive
+	}
+	return false
+}
+
+func (x *GroupRef) GetIsTeam() bool {
+	if x != nil {
+		return x.IsTeam
+	}
+	return false
+}
+
+// TeamRef is a team as the upstream embeds it in goals, comments and
+// recognitions. The timestamps are unset where the upstream omits them.
+type TeamRef struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The team's Betterworks id.
+	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The team's Betterworks UUID.
+	Uuid string `protobuf:"bytes,2,opt,name=uuid,proto3" json:"uuid,omitempty"`
+	// The team's name.
+	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	// The team's pictures.
+	PictureUris *PictureUris `protobuf:"bytes,4,opt,name=picture_uris,json=pictureUris,proto3" json:"picture_uris,omitempty"`
+	// True when the team is active.
+	IsActive bool `protobuf:"varint,5,opt,name=is_active,json=isActive,proto3" json:"is_active,omitempty"`
+	// When the team was created; unset when the upstream omits it or sends
+	// an invalid value.
+	CreatedOn *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=created_on,json=createdOn,proto3" json:"created_on,omitempty"`
+	// When the team was last modified; unset when the upstream omits it or
+	// sends an invalid value.
+	ModifiedOn    *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=modified_on,json=modifiedOn,proto3" json:"modified_on,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TeamRef) Reset() {
+	*x = TeamRef{}
+	mi := &file_betterworks_v1_common_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TeamRef) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TeamRef) ProtoMessage() {}
+
+func (x *TeamRef) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_common_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TeamRef.ProtoReflect.Descriptor instead.
+func (*TeamRef) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_common_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *TeamRef) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *TeamRef) GetUuid() string {
+	if x != nil {
+		return x.Uuid
+	}
+	return ""
+}
+
+func (x *TeamRef) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *TeamRef) GetPictureUris() *PictureUris {
+	if x != nil {
+		return x.PictureUris
+	}
+	return nil
+}
+
+func (x *TeamRef) GetIsActive() bool {
+	if x != nil {
+		return x.IsActive
+	}
+	return false
+}
+
+func (x *TeamRef) GetCreatedOn() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedOn
+	}
+	return nil
+}
+
+func (x *TeamRef) GetModifiedOn() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ModifiedOn
+	}
+	return nil
+}
+
+// GoalRef is a short reference to a goal or milestone.
+type GoalRef struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The goal's Betterworks id.
+	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The goal's Betterworks UUID; empty when the upstream omits it.
+	Uuid string `protobuf:"bytes,2,opt,name=uuid,proto3" json:"uuid,omitempty"`
+	// The goal's name.
+	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	// When the goal was last modified; unset when the upstream omits it.
+	ModifiedOn    *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=modified_on,json=modifiedOn,proto3" json:"modified_on,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GoalRef) Reset() {
+	*x = GoalRef{}
+	mi := &file_betterworks_v1_common_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GoalRef) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GoalRef) ProtoMessage() {}
+
+func (x *GoalRef) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_common_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GoalRef.ProtoReflect.Descriptor instead.
+func (*GoalRef) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_common_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *GoalRef) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *GoalRef) GetUuid() string {
+	if x != nil {
+		return x.Uuid
+	}
+	return ""
+}
+
+func (x *GoalRef) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *GoalRef) GetModifiedOn() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ModifiedOn
+	}
+	return nil
+}
+
 var File_betterworks_v1_common_proto protoreflect.FileDescriptor
 
 const file_betterworks_v1_common_proto_rawDesc = "" +
 	"\n" +
-	"\x1bbetterworks/v1/common.proto\x12\x0ebetterworks.v1\"A\n" +
+	"\x1bbetterworks/v1/common.proto\x12\x0ebetterworks.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"A\n" +
 	"\aUserRef\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
 	"\x04uuid\x18\x02 \x01(\tR\x04uuid\x12\x12\n" +
 	"\x04name\x18\x03 \x01(\tR\x04name\";\n" +
 	"\vPictureUris\x12\x14\n" +
 	"\x05small\x18\x01 \x01(\tR\x05small\x12\x16\n" +
-	"\x06medium\x18\x02 \x01(\tR\x06mediumB\xb7\x01\n" +
+	"\x06medium\x18\x02 \x01(\tR\x06medium\"\x95\x01\n" +
+	"\tGoalOwner\x12+\n" +
+	"\x04user\x18\x01 \x01(\v2\x17.betterworks.v1.UserRefR\x04user\x12.\n" +
+	"\x05group\x18\x02 \x01(\v2\x18.betterworks.v1.GroupRefR\x05group\x12+\n" +
+	"\x04team\x18\x03 \x01(\v2\x17.betterworks.v1.TeamRefR\x04team\"\xd5\x01\n" +
+	"\bGroupRef\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
+	"\x04uuid\x18\x02 \x01(\tR\x04uuid\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\x12\x1b\n" +
+	"\tparent_id\x18\x04 \x01(\x03R\bparentId\x12>\n" +
+	"\fpicture_uris\x18\x05 \x01(\v2\x1b.betterworks.v1.PictureUrisR\vpictureUris\x12\x1b\n" +
+	"\tis_active\x18\x06 \x01(\bR\bisActive\x12\x17\n" +
+	"\ais_team\x18\a \x01(\bR\x06isTeam\"\x96\x02\n" +
+	"\aTeamRef\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
+	"\x04uuid\x18\x02 \x01(\tR\x04uuid\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\x12>\n" +
+	"\fpicture_uris\x18\x04 \x01(\v2\x1b.betterworks.v1.PictureUrisR\vpictureUris\x12\x1b\n" +
+	"\tis_active\x18\x05 \x01(\bR\bisActive\x129\n" +
+	"\n" +
+	"created_on\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedOn\x12;\n" +
+	"\vmodified_on\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"modifiedOn\"~\n" +
+	"\aGoalRef\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
+	"\x04uuid\x18\x02 \x01(\tR\x04uuid\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\x12;\n" +
+	"\vmodified_on\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"modifiedOnB\xb7\x01\n" +
 	"\x12com.betterworks.v1B\vCommonProtoP\x01Z;github.com/bwfacade/facade/gen/betterworks/v1;betterworksv1\xa2\x02\x03BXX\xaa\x02\x0eBetterworks.V1\xca\x02\x0eBetterworks\\V1\xe2\x02\x1aBetterworks\\V1\\GPBMetadata\xea\x02\x0fBetterworks::V1b\x06proto3"
 
 var (
@@ -167,17 +538,30 @@ func file_betterworks_v1_common_proto_rawDescGZIP() []byte {
 	return file_betterworks_v1_common_proto_rawDescData
 }
 
-var file_betterworks_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_betterworks_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_betterworks_v1_common_proto_goTypes = []any{
-	(*UserRef)(nil),     // 0: betterworks.v1.UserRef
-	(*PictureUris)(nil), // 1: betterworks.v1.PictureUris
+	(*UserRef)(nil),               // 0: betterworks.v1.UserRef
+	(*PictureUris)(nil),           // 1: betterworks.v1.PictureUris
+	(*GoalOwner)(nil),             // 2: betterworks.v1.GoalOwner
+	(*GroupRef)(nil),              // 3: betterworks.v1.GroupRef
+	(*TeamRef)(nil),               // 4: betterworks.v1.TeamRef
+	(*GoalRef)(nil),               // 5: betterworks.v1.GoalRef
+	(*timestamppb.Timestamp)(nil), // 6: google.protobuf.Timestamp
 }
 var file_betterworks_v1_common_proto_depIdxs = []int32{
-	0, // [0:0] is the sub-list for method output_type
-	0, // [0:0] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	0, // 0: betterworks.v1.GoalOwner.user:type_name -> betterworks.v1.UserRef
+	3, // 1: betterworks.v1.GoalOwner.group:type_name -> betterworks.v1.GroupRef
+	4, // 2: betterworks.v1.GoalOwner.team:type_name -> betterworks.v1.TeamRef
+	1, // 3: betterworks.v1.GroupRef.picture_uris:type_name -> betterworks.v1.PictureUris
+	1, // 4: betterworks.v1.TeamRef.picture_uris:type_name -> betterworks.v1.PictureUris
+	6, // 5: betterworks.v1.TeamRef.created_on:type_name -> google.protobuf.Timestamp
+	6, // 6: betterworks.v1.TeamRef.modified_on:type_name -> google.protobuf.Timestamp
+	6, // 7: betterworks.v1.GoalRef.modified_on:type_name -> google.protobuf.Timestamp
+	8, // [8:8] is the sub-list for method output_type
+	8, // [8:8] is the sub-list for method input_type
+	8, // [8:8] is the sub-list for extension type_name
+	8, // [8:8] is the sub-list for extension extendee
+	0, // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_betterworks_v1_common_proto_init() }
@@ -191,7 +575,7 @@ func file_betterworks_v1_common_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_betterworks_v1_common_proto_rawDesc), len(file_betterworks_v1_common_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   2,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

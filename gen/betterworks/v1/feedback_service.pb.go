@@ -2145,11 +2145,11 @@ type FeedbackRequest struct {
 	// The anytime cycle of the request; unset when the upstream sends null.
 	AdhocCycle *FeedbackAdhocCycle `protobuf:"bytes,4,opt,name=adhoc_cycle,json=adhocCycle,proto3" json:"adhoc_cycle,omitempty"`
 	// The user asked to give the feedback.
-	FromUser *FeedbackRequestUser `protobuf:"bytes,5,opt,name=from_user,json=fromUser,proto3" json:"from_user,omitempty"`
+	FromUser *User `protobuf:"bytes,5,opt,name=from_user,json=fromUser,proto3" json:"from_user,omitempty"`
 	// The user the feedback is about.
-	ForUser *FeedbackRequestUser `protobuf:"bytes,6,opt,name=for_user,json=forUser,proto3" json:"for_user,omitempty"`
+	ForUser *User `protobuf:"bytes,6,opt,name=for_user,json=forUser,proto3" json:"for_user,omitempty"`
 	// The user who asked for the feedback.
-	RequestedBy *FeedbackRequestUser `protobuf:"bytes,7,opt,name=requested_by,json=requestedBy,proto3" json:"requested_by,omitempty"`
+	RequestedBy *User `protobuf:"bytes,7,opt,name=requested_by,json=requestedBy,proto3" json:"requested_by,omitempty"`
 	// The id of the feedback given for the request.
 	FeedbackId int64 `protobuf:"varint,8,opt,name=feedback_id,json=feedbackId,proto3" json:"feedback_id,omitempty"`
 	// The UUID of the feedback given for the request.
@@ -2166,7 +2166,7 @@ type FeedbackRequest struct {
 	// When the request was created.
 	Created *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=created,proto3" json:"created,omitempty"`
 	// Who created the request.
-	CreatedBy *FeedbackRequestUser `protobuf:"bytes,15,opt,name=created_by,json=createdBy,proto3" json:"created_by,omitempty"`
+	CreatedBy *User `protobuf:"bytes,15,opt,name=created_by,json=createdBy,proto3" json:"created_by,omitempty"`
 	// The request's status as the upstream's numeric code, passed through:
 	// the reference shows 0 and does not name the codes.
 	Status int32 `protobuf:"varint,16,opt,name=status,proto3" json:"status,omitempty"`
@@ -2246,21 +2246,21 @@ func (x *FeedbackRequest) GetAdhocCycle() *FeedbackAdhocCycle {
 	return nil
 }
 
-func (x *FeedbackRequest) GetFromUser() *FeedbackRequestUser {
+func (x *FeedbackRequest) GetFromUser() *User {
 	if x != nil {
 		return x.FromUser
 	}
 	return nil
 }
 
-func (x *FeedbackRequest) GetForUser() *FeedbackRequestUser {
+func (x *FeedbackRequest) GetForUser() *User {
 	if x != nil {
 		return x.ForUser
 	}
 	return nil
 }
 
-func (x *FeedbackRequest) GetRequestedBy() *FeedbackRequestUser {
+func (x *FeedbackRequest) GetRequestedBy() *User {
 	if x != nil {
 		return x.RequestedBy
 	}
@@ -2316,7 +2316,7 @@ func (x *FeedbackRequest) GetCreated() *timestamppb.Timestamp {
 	return nil
 }
 
-func (x *FeedbackRequest) GetCreatedBy() *FeedbackRequestUser {
+func (x *FeedbackRequest) GetCreatedBy() *User {
 	if x != nil {
 		return x.CreatedBy
 	}
@@ -2454,336 +2454,6 @@ func (x *FeedbackAdhocCycle) GetQuestionsLocked() bool {
 	return false
 }
 
-// FeedbackRequestUser is a user as feedback requests embed them: the full
-// user record.
-type FeedbackRequestUser struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The user's Betterworks id.
-	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
-	// The user's Betterworks UUID.
-	Uuid string `protobuf:"bytes,2,opt,name=uuid,proto3" json:"uuid,omitempty"`
-	// The user's first name.
-	FirstName string `protobuf:"bytes,3,opt,name=first_name,json=firstName,proto3" json:"first_name,omitempty"`
-	// The user's preferred first name; empty for none.
-	PreferredName string `protobuf:"bytes,4,opt,name=preferred_name,json=preferredName,proto3" json:"preferred_name,omitempty"`
-	// The user's last name.
-	LastName string `protobuf:"bytes,5,opt,name=last_name,json=lastName,proto3" json:"last_name,omitempty"`
-	// The user's display name, "<First Name> <Last Name>".
-	Name string `protobuf:"bytes,6,opt,name=name,proto3" json:"name,omitempty"`
-	// The user's e-mail address.
-	Email string `protobuf:"bytes,7,opt,name=email,proto3" json:"email,omitempty"`
-	// True when the user is active.
-	IsActive bool `protobuf:"varint,8,opt,name=is_active,json=isActive,proto3" json:"is_active,omitempty"`
-	// When the user was deactivated; unset for an active user.
-	DeactivatedOn *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=deactivated_on,json=deactivatedOn,proto3" json:"deactivated_on,omitempty"`
-	// The day the user is or was deactivated, YYYY-MM-DD; empty for none.
-	DeactivationDate string `protobuf:"bytes,10,opt,name=deactivation_date,json=deactivationDate,proto3" json:"deactivation_date,omitempty"`
-	// The user's job title.
-	Title string `protobuf:"bytes,11,opt,name=title,proto3" json:"title,omitempty"`
-	// The user's manager; unset for none.
-	Manager *UserRef `protobuf:"bytes,12,opt,name=manager,proto3" json:"manager,omitempty"`
-	// The user's department; unset for none.
-	Department *FeedbackRequestDepartment `protobuf:"bytes,13,opt,name=department,proto3" json:"department,omitempty"`
-	// The user's phone number; empty for none.
-	Phone string `protobuf:"bytes,14,opt,name=phone,proto3" json:"phone,omitempty"`
-	// The user's "about" text; empty for none.
-	About string `protobuf:"bytes,15,opt,name=about,proto3" json:"about,omitempty"`
-	// The user's locale, such as "en".
-	Locale string `protobuf:"bytes,16,opt,name=locale,proto3" json:"locale,omitempty"`
-	// True when the user is a goal master.
-	IsGoalmaster bool `protobuf:"varint,17,opt,name=is_goalmaster,json=isGoalmaster,proto3" json:"is_goalmaster,omitempty"`
-	// True when the user is a super admin.
-	IsSuperAdmin bool `protobuf:"varint,18,opt,name=is_super_admin,json=isSuperAdmin,proto3" json:"is_super_admin,omitempty"`
-	// True when the user is an admin.
-	IsAdmin bool `protobuf:"varint,19,opt,name=is_admin,json=isAdmin,proto3" json:"is_admin,omitempty"`
-	// True when the user is a group admin.
-	IsGroupAdmin bool `protobuf:"varint,20,opt,name=is_group_admin,json=isGroupAdmin,proto3" json:"is_group_admin,omitempty"`
-	// The user's employee id in the organisation's HR system (a string,
-	// unlike the Betterworks id).
-	EmployeeId string `protobuf:"bytes,21,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
-	// When the user record was created (upstream created_on).
-	CreatedOn *timestamppb.Timestamp `protobuf:"bytes,22,opt,name=created_on,json=createdOn,proto3" json:"created_on,omitempty"`
-	// When the user record was last modified (upstream modified_on).
-	ModifiedOn *timestamppb.Timestamp `protobuf:"bytes,23,opt,name=modified_on,json=modifiedOn,proto3" json:"modified_on,omitempty"`
-	// Free-form attributes of the user as the upstream sends them, such as
-	// {"on_leave": false}.
-	Attributes *structpb.Struct `protobuf:"bytes,24,opt,name=attributes,proto3" json:"attributes,omitempty"`
-	// The organisation's custom fields, keyed by field name ("custom_01"...).
-	CustomValues  map[string]string `protobuf:"bytes,25,rep,name=custom_values,json=customValues,proto3" json:"custom_values,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *FeedbackRequestUser) Reset() {
-	*x = FeedbackRequestUser{}
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[19]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *FeedbackRequestUser) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*FeedbackRequestUser) ProtoMessage() {}
-
-func (x *FeedbackRequestUser) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[19]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use FeedbackRequestUser.ProtoReflect.Descriptor instead.
-func (*FeedbackRequestUser) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{19}
-}
-
-func (x *FeedbackRequestUser) GetId() int64 {
-	if x != nil {
-		return x.Id
-	}
-	return 0
-}
-
-func (x *FeedbackRequestUser) GetUuid() string {
-	if x != nil {
-		return x.Uuid
-	}
-	return ""
-}
-
-func (x *FeedbackRequestUser) GetFirstName() string {
-	if x != nil {
-		return x.FirstName
-	}
-	return ""
-}
-
-func (x *FeedbackRequestUser) GetPreferredName() string {
-	if x != nil {
-		return x.PreferredName
-	}
-	return ""
-}
-
-func (x *FeedbackRequestUser) GetLastName() string {
-	if x != nil {
-		return x.LastName
-	}
-	return ""
-}
-
-func (x *FeedbackRequestUser) GetName() string {
-	if x != nil {
-		return x.Name
-	}
-	return ""
-}
-
-func (x *FeedbackRequestUser) GetEmail() string {
-	if x != nil {
-		return x.Email
-	}
-	return ""
-}
-
-func (x *FeedbackRequestUser) GetIsActive() bool {
-	if x != nil {
-		return x.IsActive
-	}
-	return false
-}
-
-func (x *FeedbackRequestUser) GetDeactivatedOn() *timestamppb.Timestamp {
-	if x != nil {
-		return x.DeactivatedOn
-	}
-	return nil
-}
-
-func (x *FeedbackRequestUser) GetDeactivationDate() string {
-	if x != nil {
-		return x.DeactivationDate
-	}
-	return ""
-}
-
-func (x *FeedbackRequestUser) GetTitle() string {
-	if x != nil {
-		return x.Title
-	}
-	return ""
-}
-
-func (x *FeedbackRequestUser) GetManager() *UserRef {
-	if x != nil {
-		return x.Manager
-	}
-	return nil
-}
-
-func (x *FeedbackRequestUser) GetDepartment() *FeedbackRequestDepartment {
-	if x != nil {
-		return x.Department
-	}
-	return nil
-}
-
-func (x *FeedbackRequestUser) GetPhone() string {
-	if x != nil {
-		return x.Phone
-	}
-	return ""
-}
-
-func (x *FeedbackRequestUser) GetAbout() string {
-	if x != nil {
-		return x.About
-	}
-	return ""
-}
-
-func (x *FeedbackRequestUser) GetLocale() string {
-	if x != nil {
-		return x.Locale
-	}
-	return ""
-}
-
-func (x *FeedbackRequestUser) GetIsGoalmaster() bool {
-	if x != nil {
-		return x.IsGoalmaster
-	}
-	return false
-}
-
-func (x *FeedbackRequestUser) GetIsSuperAdmin() bool {
-	if x != nil {
-		return x.IsSuperAdmin
-	}
-	return false
-}
-
-func (x *FeedbackRequestUser) GetIsAdmin() bool {
-	if x != nil {
-		return x.IsAdmin
-	}
-	return false
-}
-
-func (x *FeedbackRequestUser) GetIsGroupAdmin() bool {
-	if x != nil {
-		return x.IsGroupAdmin
-	}
-	return false
-}
-
-func (x *FeedbackRequestUser) GetEmployeeId() string {
-	if x != nil {
-		return x.EmployeeId
-	}
-	return ""
-}
-
-func (x *FeedbackRequestUser) GetCreatedOn() *timestamppb.Timestamp {
-	if x != nil {
-		return x.CreatedOn
-	}
-	return nil
-}
-
-func (x *FeedbackRequestUser) GetModifiedOn() *timestamppb.Timestamp {
-	if x != nil {
-		return x.ModifiedOn
-	}
-	return nil
-}
-
-func (x *FeedbackRequestUser) GetAttributes() *structpb.Struct {
-	if x != nil {
-		return x.Attributes
-	}
-	return nil
-}
-
-func (x *FeedbackRequestUser) GetCustomValues() map[string]string {
-	if x != nil {
-		return x.CustomValues
-	}
-	return nil
-}
-
-// FeedbackRequestDepartment is the department of a user embedded in a
-// feedback request.
-type FeedbackRequestDepartment struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The department's Betterworks id.
-	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
-	// The department's Betterworks UUID.
-	Uuid string `protobuf:"bytes,2,opt,name=uuid,proto3" json:"uuid,omitempty"`
-	// The department's name.
-	Name          string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *FeedbackRequestDepartment) Reset() {
-	*x = FeedbackRequestDepartment{}
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[20]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *FeedbackRequestDepartment) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*FeedbackRequestDepartment) ProtoMessage() {}
-
-func (x *FeedbackRequestDepartment) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[20]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use FeedbackRequestDepartment.ProtoReflect.Descriptor instead.
-func (*FeedbackRequestDepartment) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{20}
-}
-
-func (x *FeedbackRequestDepartment) GetId() int64 {
-	if x != nil {
-		return x.Id
-	}
-	return 0
-}
-
-func (x *FeedbackRequestDepartment) GetUuid() string {
-	if x != nil {
-		return x.Uuid
-	}
-	return ""
-}
-
-func (x *FeedbackRequestDepartment) GetName() string {
-	if x != nil {
-		return x.Name
-	}
-	return ""
-}
-
 // Recognition is a thoughtful acknowledgement of a user's or a group's
 // efforts, achievements or performance.
 type Recognition struct {
@@ -2797,7 +2467,7 @@ type Recognition struct {
 	// The user recognized; unset when a group is recognized.
 	ForUser *UserRef `protobuf:"bytes,4,opt,name=for_user,json=forUser,proto3" json:"for_user,omitempty"`
 	// The group recognized; unset when a user is recognized.
-	ForGroup *RecognitionGroup `protobuf:"bytes,5,opt,name=for_group,json=forGroup,proto3" json:"for_group,omitempty"`
+	ForGroup *GroupRef `protobuf:"bytes,5,opt,name=for_group,json=forGroup,proto3" json:"for_group,omitempty"`
 	// The users mentioned in the recognition.
 	MentionedUsers []*UserRef `protobuf:"bytes,6,rep,name=mentioned_users,json=mentionedUsers,proto3" json:"mentioned_users,omitempty"`
 	// The hashtags used in the recognition; only name and id are set.
@@ -2817,7 +2487,7 @@ type Recognition struct {
 
 func (x *Recognition) Reset() {
 	*x = Recognition{}
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[21]
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2829,7 +2499,7 @@ func (x *Recognition) String() string {
 func (*Recognition) ProtoMessage() {}
 
 func (x *Recognition) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[21]
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2842,7 +2512,7 @@ func (x *Recognition) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Recognition.ProtoReflect.Descriptor instead.
 func (*Recognition) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{21}
+	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Recognition) GetId() int64 {
@@ -2873,7 +2543,7 @@ func (x *Recognition) GetForUser() *UserRef {
 	return nil
 }
 
-func (x *Recognition) GetForGroup() *RecognitionGroup {
+func (x *Recognition) GetForGroup() *GroupRef {
 	if x != nil {
 		return x.ForGroup
 	}
@@ -2922,106 +2592,6 @@ func (x *Recognition) GetModifiedOn() *timestamppb.Timestamp {
 	return nil
 }
 
-// RecognitionGroup is a group (department or team) as recognitions embed it.
-type RecognitionGroup struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The group's Betterworks id.
-	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
-	// The group's Betterworks UUID.
-	Uuid string `protobuf:"bytes,2,opt,name=uuid,proto3" json:"uuid,omitempty"`
-	// The group's name.
-	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
-	// The id of the parent group; 0 when absent.
-	ParentId int64 `protobuf:"varint,4,opt,name=parent_id,json=parentId,proto3" json:"parent_id,omitempty"`
-	// The group's pictures; unset when absent.
-	PictureUris *PictureUris `protobuf:"bytes,5,opt,name=picture_uris,json=pictureUris,proto3" json:"picture_uris,omitempty"`
-	// True when the group is active.
-	IsActive bool `protobuf:"varint,6,opt,name=is_active,json=isActive,proto3" json:"is_active,omitempty"`
-	// True when the group is a team rather than a department.
-	IsTeam        bool `protobuf:"varint,7,opt,name=is_team,json=isTeam,proto3" json:"is_team,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *RecognitionGroup) Reset() {
-	*x = RecognitionGroup{}
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[22]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *RecognitionGroup) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*RecognitionGroup) ProtoMessage() {}
-
-func (x *RecognitionGroup) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[22]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use RecognitionGroup.ProtoReflect.Descriptor instead.
-func (*RecognitionGroup) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{22}
-}
-
-func (x *RecognitionGroup) GetId() int64 {
-	if x != nil {
-		return x.Id
-	}
-	return 0
-}
-
-func (x *RecognitionGroup) GetUuid() string {
-	if x != nil {
-		return x.Uuid
-	}
-	return ""
-}
-
-func (x *RecognitionGroup) GetName() string {
-	if x != nil {
-		return x.Name
-	}
-	return ""
-}
-
-func (x *RecognitionGroup) GetParentId() int64 {
-	if x != nil {
-		return x.ParentId
-	}
-	return 0
-}
-
-func (x *RecognitionGroup) GetPictureUris() *PictureUris {
-	if x != nil {
-		return x.PictureUris
-	}
-	return nil
-}
-
-func (x *RecognitionGroup) GetIsActive() bool {
-	if x != nil {
-		return x.IsActive
-	}
-	return false
-}
-
-func (x *RecognitionGroup) GetIsTeam() bool {
-	if x != nil {
-		return x.IsTeam
-	}
-	return false
-}
-
 // RecognitionSource says where a recognition was given. Each part is unset
 // when the upstream sends null or omits it; the reference's example shows
 // both at once.
@@ -3037,7 +2607,7 @@ type RecognitionSource struct {
 
 func (x *RecognitionSource) Reset() {
 	*x = RecognitionSource{}
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[23]
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3049,7 +2619,7 @@ func (x *RecognitionSource) String() string {
 func (*RecognitionSource) ProtoMessage() {}
 
 func (x *RecognitionSource) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[23]
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3062,7 +2632,7 @@ func (x *RecognitionSource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecognitionSource.ProtoReflect.Descriptor instead.
 func (*RecognitionSource) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{23}
+	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *RecognitionSource) GetComment() *RecognitionComment {
@@ -3095,9 +2665,9 @@ type RecognitionComment struct {
 	// The comment's author.
 	Author *UserRef `protobuf:"bytes,6,opt,name=author,proto3" json:"author,omitempty"`
 	// The goal or milestone commented on.
-	Goal *RecognitionGoal `protobuf:"bytes,7,opt,name=goal,proto3" json:"goal,omitempty"`
+	Goal *GoalRef `protobuf:"bytes,7,opt,name=goal,proto3" json:"goal,omitempty"`
 	// Who owns that goal.
-	GoalOwner *RecognitionGoalOwner `protobuf:"bytes,8,opt,name=goal_owner,json=goalOwner,proto3" json:"goal_owner,omitempty"`
+	GoalOwner *GoalOwner `protobuf:"bytes,8,opt,name=goal_owner,json=goalOwner,proto3" json:"goal_owner,omitempty"`
 	// True when the goal commented on is a milestone (key result).
 	IsKeyResult   bool `protobuf:"varint,9,opt,name=is_key_result,json=isKeyResult,proto3" json:"is_key_result,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -3106,7 +2676,7 @@ type RecognitionComment struct {
 
 func (x *RecognitionComment) Reset() {
 	*x = RecognitionComment{}
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[24]
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3118,7 +2688,7 @@ func (x *RecognitionComment) String() string {
 func (*RecognitionComment) ProtoMessage() {}
 
 func (x *RecognitionComment) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[24]
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3131,7 +2701,7 @@ func (x *RecognitionComment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecognitionComment.ProtoReflect.Descriptor instead.
 func (*RecognitionComment) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{24}
+	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *RecognitionComment) GetId() int64 {
@@ -3176,14 +2746,14 @@ func (x *RecognitionComment) GetAuthor() *UserRef {
 	return nil
 }
 
-func (x *RecognitionComment) GetGoal() *RecognitionGoal {
+func (x *RecognitionComment) GetGoal() *GoalRef {
 	if x != nil {
 		return x.Goal
 	}
 	return nil
 }
 
-func (x *RecognitionComment) GetGoalOwner() *RecognitionGoalOwner {
+func (x *RecognitionComment) GetGoalOwner() *GoalOwner {
 	if x != nil {
 		return x.GoalOwner
 	}
@@ -3193,218 +2763,6 @@ func (x *RecognitionComment) GetGoalOwner() *RecognitionGoalOwner {
 func (x *RecognitionComment) GetIsKeyResult() bool {
 	if x != nil {
 		return x.IsKeyResult
-	}
-	return false
-}
-
-// RecognitionGoal is a short reference to the goal a recognition comment is
-// on.
-type RecognitionGoal struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The goal's Betterworks id.
-	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
-	// The goal's Betterworks UUID.
-	Uuid string `protobuf:"bytes,2,opt,name=uuid,proto3" json:"uuid,omitempty"`
-	// The goal's name.
-	Name          string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *RecognitionGoal) Reset() {
-	*x = RecognitionGoal{}
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[25]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *RecognitionGoal) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*RecognitionGoal) ProtoMessage() {}
-
-func (x *RecognitionGoal) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[25]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use RecognitionGoal.ProtoReflect.Descriptor instead.
-func (*RecognitionGoal) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{25}
-}
-
-func (x *RecognitionGoal) GetId() int64 {
-	if x != nil {
-		return x.Id
-	}
-	return 0
-}
-
-func (x *RecognitionGoal) GetUuid() string {
-	if x != nil {
-		return x.Uuid
-	}
-	return ""
-}
-
-func (x *RecognitionGoal) GetName() string {
-	if x != nil {
-		return x.Name
-	}
-	return ""
-}
-
-// RecognitionGoalOwner names who owns the goal of a recognition comment.
-// Each part is unset when the upstream sends null.
-type RecognitionGoalOwner struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The user who owns the goal.
-	User *UserRef `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
-	// The department (upstream "group") the goal belongs to.
-	Group *RecognitionGroup `protobuf:"bytes,2,opt,name=group,proto3" json:"group,omitempty"`
-	// The team the goal belongs to.
-	Team          *RecognitionTeam `protobuf:"bytes,3,opt,name=team,proto3" json:"team,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *RecognitionGoalOwner) Reset() {
-	*x = RecognitionGoalOwner{}
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[26]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *RecognitionGoalOwner) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*RecognitionGoalOwner) ProtoMessage() {}
-
-func (x *RecognitionGoalOwner) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[26]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use RecognitionGoalOwner.ProtoReflect.Descriptor instead.
-func (*RecognitionGoalOwner) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{26}
-}
-
-func (x *RecognitionGoalOwner) GetUser() *UserRef {
-	if x != nil {
-		return x.User
-	}
-	return nil
-}
-
-func (x *RecognitionGoalOwner) GetGroup() *RecognitionGroup {
-	if x != nil {
-		return x.Group
-	}
-	return nil
-}
-
-func (x *RecognitionGoalOwner) GetTeam() *RecognitionTeam {
-	if x != nil {
-		return x.Team
-	}
-	return nil
-}
-
-// RecognitionTeam is a team as recognitions embed it.
-type RecognitionTeam struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The team's Betterworks id.
-	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
-	// The team's Betterworks UUID.
-	Uuid string `protobuf:"bytes,2,opt,name=uuid,proto3" json:"uuid,omitempty"`
-	// The team's name.
-	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
-	// The team's pictures; unset when absent.
-	PictureUris *PictureUris `protobuf:"bytes,4,opt,name=picture_uris,json=pictureUris,proto3" json:"picture_uris,omitempty"`
-	// True when the team is active.
-	IsActive      bool `protobuf:"varint,5,opt,name=is_active,json=isActive,proto3" json:"is_active,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *RecognitionTeam) Reset() {
-	*x = RecognitionTeam{}
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[27]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *RecognitionTeam) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*RecognitionTeam) ProtoMessage() {}
-
-func (x *RecognitionTeam) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[27]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use RecognitionTeam.ProtoReflect.Descriptor instead.
-func (*RecognitionTeam) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{27}
-}
-
-func (x *RecognitionTeam) GetId() int64 {
-	if x != nil {
-		return x.Id
-	}
-	return 0
-}
-
-func (x *RecognitionTeam) GetUuid() string {
-	if x != nil {
-		return x.Uuid
-	}
-	return ""
-}
-
-func (x *RecognitionTeam) GetName() string {
-	if x != nil {
-		return x.Name
-	}
-	return ""
-}
-
-func (x *RecognitionTeam) GetPictureUris() *PictureUris {
-	if x != nil {
-		return x.PictureUris
-	}
-	return nil
-}
-
-func (x *RecognitionTeam) GetIsActive() bool {
-	if x != nil {
-		return x.IsActive
 	}
 	return false
 }
@@ -3436,7 +2794,7 @@ type RecognitionShoutout struct {
 
 func (x *RecognitionShoutout) Reset() {
 	*x = RecognitionShoutout{}
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[28]
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3448,7 +2806,7 @@ func (x *RecognitionShoutout) String() string {
 func (*RecognitionShoutout) ProtoMessage() {}
 
 func (x *RecognitionShoutout) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[28]
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3461,7 +2819,7 @@ func (x *RecognitionShoutout) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecognitionShoutout.ProtoReflect.Descriptor instead.
 func (*RecognitionShoutout) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{28}
+	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *RecognitionShoutout) GetId() int64 {
@@ -3547,7 +2905,7 @@ type Hashtag struct {
 
 func (x *Hashtag) Reset() {
 	*x = Hashtag{}
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[29]
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3559,7 +2917,7 @@ func (x *Hashtag) String() string {
 func (*Hashtag) ProtoMessage() {}
 
 func (x *Hashtag) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[29]
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3572,7 +2930,7 @@ func (x *Hashtag) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Hashtag.ProtoReflect.Descriptor instead.
 func (*Hashtag) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{29}
+	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Hashtag) GetName() string {
@@ -3607,7 +2965,7 @@ var File_betterworks_v1_feedback_service_proto protoreflect.FileDescriptor
 
 const file_betterworks_v1_feedback_service_proto_rawDesc = "" +
 	"\n" +
-	"%betterworks/v1/feedback_service.proto\x12\x0ebetterworks.v1\x1a\x1bbetterworks/v1/common.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb3\x01\n" +
+	"%betterworks/v1/feedback_service.proto\x12\x0ebetterworks.v1\x1a\x1bbetterworks/v1/common.proto\x1a#betterworks/v1/people_service.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb3\x01\n" +
 	"\x1cListFeedbackTemplatesRequest\x12B\n" +
 	"\x04type\x18\x01 \x01(\x0e2$.betterworks.v1.FeedbackTemplateTypeB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04type\x12&\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12'\n" +
@@ -3785,16 +3143,16 @@ const file_betterworks_v1_feedback_service_proto_rawDesc = "" +
 	"\vfeedback_id\x18\a \x01(\x03R\n" +
 	"feedbackId\x12.\n" +
 	"\x06answer\x18\b \x01(\v2\x16.google.protobuf.ValueR\x06answer\x12!\n" +
-	"\fhide_numbers\x18\t \x01(\bR\vhideNumbers\"\xfd\a\n" +
+	"\fhide_numbers\x18\t \x01(\bR\vhideNumbers\"\xc1\a\n" +
 	"\x0fFeedbackRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
 	"\x04uuid\x18\x02 \x01(\tR\x04uuid\x123\n" +
 	"\x05cycle\x18\x03 \x01(\v2\x1d.betterworks.v1.FeedbackCycleR\x05cycle\x12C\n" +
 	"\vadhoc_cycle\x18\x04 \x01(\v2\".betterworks.v1.FeedbackAdhocCycleR\n" +
-	"adhocCycle\x12@\n" +
-	"\tfrom_user\x18\x05 \x01(\v2#.betterworks.v1.FeedbackRequestUserR\bfromUser\x12>\n" +
-	"\bfor_user\x18\x06 \x01(\v2#.betterworks.v1.FeedbackRequestUserR\aforUser\x12F\n" +
-	"\frequested_by\x18\a \x01(\v2#.betterworks.v1.FeedbackRequestUserR\vrequestedBy\x12\x1f\n" +
+	"adhocCycle\x121\n" +
+	"\tfrom_user\x18\x05 \x01(\v2\x14.betterworks.v1.UserR\bfromUser\x12/\n" +
+	"\bfor_user\x18\x06 \x01(\v2\x14.betterworks.v1.UserR\aforUser\x127\n" +
+	"\frequested_by\x18\a \x01(\v2\x14.betterworks.v1.UserR\vrequestedBy\x12\x1f\n" +
 	"\vfeedback_id\x18\b \x01(\x03R\n" +
 	"feedbackId\x12#\n" +
 	"\rfeedback_uuid\x18\t \x01(\tR\ffeedbackUuid\x12\x1a\n" +
@@ -3803,9 +3161,9 @@ const file_betterworks_v1_feedback_service_proto_rawDesc = "" +
 	"\bdeclined\x18\v \x01(\bH\x00R\bdeclined\x88\x01\x01\x12*\n" +
 	"\x11can_view_feedback\x18\f \x01(\bR\x0fcanViewFeedback\x12#\n" +
 	"\rhold_feedback\x18\r \x01(\bR\fholdFeedback\x124\n" +
-	"\acreated\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\acreated\x12B\n" +
+	"\acreated\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\acreated\x123\n" +
 	"\n" +
-	"created_by\x18\x0f \x01(\v2#.betterworks.v1.FeedbackRequestUserR\tcreatedBy\x12\x16\n" +
+	"created_by\x18\x0f \x01(\v2\x14.betterworks.v1.UserR\tcreatedBy\x12\x16\n" +
 	"\x06status\x18\x10 \x01(\x05R\x06status\x12\x1f\n" +
 	"\vtemplate_id\x18\x11 \x01(\x03R\n" +
 	"templateId\x12#\n" +
@@ -3824,55 +3182,13 @@ const file_betterworks_v1_feedback_service_proto_rawDesc = "" +
 	"templateId\x12#\n" +
 	"\rtemplate_name\x18\x03 \x01(\tR\ftemplateName\x12-\n" +
 	"\x12template_questions\x18\x04 \x03(\tR\x11templateQuestions\x12)\n" +
-	"\x10questions_locked\x18\x05 \x01(\bR\x0fquestionsLocked\"\xa6\b\n" +
-	"\x13FeedbackRequestUser\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
-	"\x04uuid\x18\x02 \x01(\tR\x04uuid\x12\x1d\n" +
-	"\n" +
-	"first_name\x18\x03 \x01(\tR\tfirstName\x12%\n" +
-	"\x0epreferred_name\x18\x04 \x01(\tR\rpreferredName\x12\x1b\n" +
-	"\tlast_name\x18\x05 \x01(\tR\blastName\x12\x12\n" +
-	"\x04name\x18\x06 \x01(\tR\x04name\x12\x14\n" +
-	"\x05email\x18\a \x01(\tR\x05email\x12\x1b\n" +
-	"\tis_active\x18\b \x01(\bR\bisActive\x12A\n" +
-	"\x0edeactivated_on\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\rdeactivatedOn\x12+\n" +
-	"\x11deactivation_date\x18\n" +
-	" \x01(\tR\x10deactivationDate\x12\x14\n" +
-	"\x05title\x18\v \x01(\tR\x05title\x121\n" +
-	"\amanager\x18\f \x01(\v2\x17.betterworks.v1.UserRefR\amanager\x12I\n" +
-	"\n" +
-	"department\x18\r \x01(\v2).betterworks.v1.FeedbackRequestDepartmentR\n" +
-	"department\x12\x14\n" +
-	"\x05phone\x18\x0e \x01(\tR\x05phone\x12\x14\n" +
-	"\x05about\x18\x0f \x01(\tR\x05about\x12\x16\n" +
-	"\x06locale\x18\x10 \x01(\tR\x06locale\x12#\n" +
-	"\ris_goalmaster\x18\x11 \x01(\bR\fisGoalmaster\x12$\n" +
-	"\x0eis_super_admin\x18\x12 \x01(\bR\fisSuperAdmin\x12\x19\n" +
-	"\bis_admin\x18\x13 \x01(\bR\aisAdmin\x12$\n" +
-	"\x0eis_group_admin\x18\x14 \x01(\bR\fisGroupAdmin\x12\x1f\n" +
-	"\vemployee_id\x18\x15 \x01(\tR\n" +
-	"employeeId\x129\n" +
-	"\n" +
-	"created_on\x18\x16 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedOn\x12;\n" +
-	"\vmodified_on\x18\x17 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"modifiedOn\x127\n" +
-	"\n" +
-	"attributes\x18\x18 \x01(\v2\x17.google.protobuf.StructR\n" +
-	"attributes\x12Z\n" +
-	"\rcustom_values\x18\x19 \x03(\v25.betterworks.v1.FeedbackRequestUser.CustomValuesEntryR\fcustomValues\x1a?\n" +
-	"\x11CustomValuesEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"S\n" +
-	"\x19FeedbackRequestDepartment\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
-	"\x04uuid\x18\x02 \x01(\tR\x04uuid\x12\x12\n" +
-	"\x04name\x18\x03 \x01(\tR\x04name\"\xb5\x04\n" +
+	"\x10questions_locked\x18\x05 \x01(\bR\x0fquestionsLocked\"\xad\x04\n" +
 	"\vRecognition\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
 	"\x04uuid\x18\x02 \x01(\tR\x04uuid\x12/\n" +
 	"\x06author\x18\x03 \x01(\v2\x17.betterworks.v1.UserRefR\x06author\x122\n" +
-	"\bfor_user\x18\x04 \x01(\v2\x17.betterworks.v1.UserRefR\aforUser\x12=\n" +
-	"\tfor_group\x18\x05 \x01(\v2 .betterworks.v1.RecognitionGroupR\bforGroup\x12@\n" +
+	"\bfor_user\x18\x04 \x01(\v2\x17.betterworks.v1.UserRefR\aforUser\x125\n" +
+	"\tfor_group\x18\x05 \x01(\v2\x18.betterworks.v1.GroupRefR\bforGroup\x12@\n" +
 	"\x0fmentioned_users\x18\x06 \x03(\v2\x17.betterworks.v1.UserRefR\x0ementionedUsers\x123\n" +
 	"\bhashtags\x18\a \x03(\v2\x17.betterworks.v1.HashtagR\bhashtags\x129\n" +
 	"\x06source\x18\b \x01(\v2!.betterworks.v1.RecognitionSourceR\x06source\x124\n" +
@@ -3881,43 +3197,21 @@ const file_betterworks_v1_feedback_service_proto_rawDesc = "" +
 	"created_on\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedOn\x12;\n" +
 	"\vmodified_on\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"modifiedOn\"\xdd\x01\n" +
-	"\x10RecognitionGroup\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
-	"\x04uuid\x18\x02 \x01(\tR\x04uuid\x12\x12\n" +
-	"\x04name\x18\x03 \x01(\tR\x04name\x12\x1b\n" +
-	"\tparent_id\x18\x04 \x01(\x03R\bparentId\x12>\n" +
-	"\fpicture_uris\x18\x05 \x01(\v2\x1b.betterworks.v1.PictureUrisR\vpictureUris\x12\x1b\n" +
-	"\tis_active\x18\x06 \x01(\bR\bisActive\x12\x17\n" +
-	"\ais_team\x18\a \x01(\bR\x06isTeam\"\x92\x01\n" +
+	"modifiedOn\"\x92\x01\n" +
 	"\x11RecognitionSource\x12<\n" +
 	"\acomment\x18\x01 \x01(\v2\".betterworks.v1.RecognitionCommentR\acomment\x12?\n" +
-	"\bshoutout\x18\x02 \x01(\v2#.betterworks.v1.RecognitionShoutoutR\bshoutout\"\x85\x03\n" +
+	"\bshoutout\x18\x02 \x01(\v2#.betterworks.v1.RecognitionShoutoutR\bshoutout\"\xf2\x02\n" +
 	"\x12RecognitionComment\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
 	"\x04uuid\x18\x02 \x01(\tR\x04uuid\x124\n" +
 	"\acreated\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\acreated\x122\n" +
 	"\x06edited\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x06edited\x12\x12\n" +
 	"\x04text\x18\x05 \x01(\tR\x04text\x12/\n" +
-	"\x06author\x18\x06 \x01(\v2\x17.betterworks.v1.UserRefR\x06author\x123\n" +
-	"\x04goal\x18\a \x01(\v2\x1f.betterworks.v1.RecognitionGoalR\x04goal\x12C\n" +
+	"\x06author\x18\x06 \x01(\v2\x17.betterworks.v1.UserRefR\x06author\x12+\n" +
+	"\x04goal\x18\a \x01(\v2\x17.betterworks.v1.GoalRefR\x04goal\x128\n" +
 	"\n" +
-	"goal_owner\x18\b \x01(\v2$.betterworks.v1.RecognitionGoalOwnerR\tgoalOwner\x12\"\n" +
-	"\ris_key_result\x18\t \x01(\bR\visKeyResult\"I\n" +
-	"\x0fRecognitionGoal\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
-	"\x04uuid\x18\x02 \x01(\tR\x04uuid\x12\x12\n" +
-	"\x04name\x18\x03 \x01(\tR\x04name\"\xb0\x01\n" +
-	"\x14RecognitionGoalOwner\x12+\n" +
-	"\x04user\x18\x01 \x01(\v2\x17.betterworks.v1.UserRefR\x04user\x126\n" +
-	"\x05group\x18\x02 \x01(\v2 .betterworks.v1.RecognitionGroupR\x05group\x123\n" +
-	"\x04team\x18\x03 \x01(\v2\x1f.betterworks.v1.RecognitionTeamR\x04team\"\xa6\x01\n" +
-	"\x0fRecognitionTeam\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
-	"\x04uuid\x18\x02 \x01(\tR\x04uuid\x12\x12\n" +
-	"\x04name\x18\x03 \x01(\tR\x04name\x12>\n" +
-	"\fpicture_uris\x18\x04 \x01(\v2\x1b.betterworks.v1.PictureUrisR\vpictureUris\x12\x1b\n" +
-	"\tis_active\x18\x05 \x01(\bR\bisActive\"\xb9\x02\n" +
+	"goal_owner\x18\b \x01(\v2\x19.betterworks.v1.GoalOwnerR\tgoalOwner\x12\"\n" +
+	"\ris_key_result\x18\t \x01(\bR\visKeyResult\"\xb9\x02\n" +
 	"\x13RecognitionShoutout\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
 	"\x04uuid\x18\x02 \x01(\tR\x04uuid\x12\x1e\n" +
@@ -3981,7 +3275,7 @@ func file_betterworks_v1_feedback_service_proto_rawDescGZIP() []byte {
 }
 
 var file_betterworks_v1_feedback_service_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_betterworks_v1_feedback_service_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
+var file_betterworks_v1_feedback_service_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_betterworks_v1_feedback_service_proto_goTypes = []any{
 	(FeedbackTemplateType)(0),             // 0: betterworks.v1.FeedbackTemplateType
 	(FeedbackQuestionType)(0),             // 1: betterworks.v1.FeedbackQuestionType
@@ -4007,126 +3301,109 @@ var file_betterworks_v1_feedback_service_proto_goTypes = []any{
 	(*FeedbackAnswer)(nil),                // 21: betterworks.v1.FeedbackAnswer
 	(*FeedbackRequest)(nil),               // 22: betterworks.v1.FeedbackRequest
 	(*FeedbackAdhocCycle)(nil),            // 23: betterworks.v1.FeedbackAdhocCycle
-	(*FeedbackRequestUser)(nil),           // 24: betterworks.v1.FeedbackRequestUser
-	(*FeedbackRequestDepartment)(nil),     // 25: betterworks.v1.FeedbackRequestDepartment
-	(*Recognition)(nil),                   // 26: betterworks.v1.Recognition
-	(*RecognitionGroup)(nil),              // 27: betterworks.v1.RecognitionGroup
-	(*RecognitionSource)(nil),             // 28: betterworks.v1.RecognitionSource
-	(*RecognitionComment)(nil),            // 29: betterworks.v1.RecognitionComment
-	(*RecognitionGoal)(nil),               // 30: betterworks.v1.RecognitionGoal
-	(*RecognitionGoalOwner)(nil),          // 31: betterworks.v1.RecognitionGoalOwner
-	(*RecognitionTeam)(nil),               // 32: betterworks.v1.RecognitionTeam
-	(*RecognitionShoutout)(nil),           // 33: betterworks.v1.RecognitionShoutout
-	(*Hashtag)(nil),                       // 34: betterworks.v1.Hashtag
-	nil,                                   // 35: betterworks.v1.FeedbackRequestUser.CustomValuesEntry
-	(*timestamppb.Timestamp)(nil),         // 36: google.protobuf.Timestamp
-	(*UserRef)(nil),                       // 37: betterworks.v1.UserRef
-	(*structpb.Value)(nil),                // 38: google.protobuf.Value
-	(*structpb.Struct)(nil),               // 39: google.protobuf.Struct
-	(*PictureUris)(nil),                   // 40: betterworks.v1.PictureUris
+	(*Recognition)(nil),                   // 24: betterworks.v1.Recognition
+	(*RecognitionSource)(nil),             // 25: betterworks.v1.RecognitionSource
+	(*RecognitionComment)(nil),            // 26: betterworks.v1.RecognitionComment
+	(*RecognitionShoutout)(nil),           // 27: betterworks.v1.RecognitionShoutout
+	(*Hashtag)(nil),                       // 28: betterworks.v1.Hashtag
+	(*timestamppb.Timestamp)(nil),         // 29: google.protobuf.Timestamp
+	(*UserRef)(nil),                       // 30: betterworks.v1.UserRef
+	(*structpb.Value)(nil),                // 31: google.protobuf.Value
+	(*User)(nil),                          // 32: betterworks.v1.User
+	(*GroupRef)(nil),                      // 33: betterworks.v1.GroupRef
+	(*GoalRef)(nil),                       // 34: betterworks.v1.GoalRef
+	(*GoalOwner)(nil),                     // 35: betterworks.v1.GoalOwner
 }
 var file_betterworks_v1_feedback_service_proto_depIdxs = []int32{
 	0,  // 0: betterworks.v1.ListFeedbackTemplatesRequest.type:type_name -> betterworks.v1.FeedbackTemplateType
 	17, // 1: betterworks.v1.ListFeedbackTemplatesResponse.feedback_templates:type_name -> betterworks.v1.FeedbackTemplate
 	17, // 2: betterworks.v1.GetFeedbackTemplateResponse.feedback_template:type_name -> betterworks.v1.FeedbackTemplate
-	36, // 3: betterworks.v1.ListFeedbackRequest.modified_after:type_name -> google.protobuf.Timestamp
-	36, // 4: betterworks.v1.ListFeedbackRequest.modified_before:type_name -> google.protobuf.Timestamp
+	29, // 3: betterworks.v1.ListFeedbackRequest.modified_after:type_name -> google.protobuf.Timestamp
+	29, // 4: betterworks.v1.ListFeedbackRequest.modified_before:type_name -> google.protobuf.Timestamp
 	20, // 5: betterworks.v1.ListFeedbackResponse.feedback:type_name -> betterworks.v1.Feedback
-	36, // 6: betterworks.v1.ListFeedbackRequestsRequest.modified_after:type_name -> google.protobuf.Timestamp
-	36, // 7: betterworks.v1.ListFeedbackRequestsRequest.modified_before:type_name -> google.protobuf.Timestamp
+	29, // 6: betterworks.v1.ListFeedbackRequestsRequest.modified_after:type_name -> google.protobuf.Timestamp
+	29, // 7: betterworks.v1.ListFeedbackRequestsRequest.modified_before:type_name -> google.protobuf.Timestamp
 	22, // 8: betterworks.v1.ListFeedbackRequestsResponse.feedback_requests:type_name -> betterworks.v1.FeedbackRequest
-	36, // 9: betterworks.v1.ListRecognitionsRequest.modified_after:type_name -> google.protobuf.Timestamp
-	36, // 10: betterworks.v1.ListRecognitionsRequest.modified_before:type_name -> google.protobuf.Timestamp
-	26, // 11: betterworks.v1.ListRecognitionsResponse.recognitions:type_name -> betterworks.v1.Recognition
-	36, // 12: betterworks.v1.ListHashtagsRequest.modified_after:type_name -> google.protobuf.Timestamp
-	36, // 13: betterworks.v1.ListHashtagsRequest.modified_before:type_name -> google.protobuf.Timestamp
-	34, // 14: betterworks.v1.ListHashtagsResponse.hashtags:type_name -> betterworks.v1.Hashtag
+	29, // 9: betterworks.v1.ListRecognitionsRequest.modified_after:type_name -> google.protobuf.Timestamp
+	29, // 10: betterworks.v1.ListRecognitionsRequest.modified_before:type_name -> google.protobuf.Timestamp
+	24, // 11: betterworks.v1.ListRecognitionsResponse.recognitions:type_name -> betterworks.v1.Recognition
+	29, // 12: betterworks.v1.ListHashtagsRequest.modified_after:type_name -> google.protobuf.Timestamp
+	29, // 13: betterworks.v1.ListHashtagsRequest.modified_before:type_name -> google.protobuf.Timestamp
+	28, // 14: betterworks.v1.ListHashtagsResponse.hashtags:type_name -> betterworks.v1.Hashtag
 	0,  // 15: betterworks.v1.FeedbackTemplate.type:type_name -> betterworks.v1.FeedbackTemplateType
 	18, // 16: betterworks.v1.FeedbackTemplate.cycles:type_name -> betterworks.v1.FeedbackCycle
-	36, // 17: betterworks.v1.FeedbackTemplate.created:type_name -> google.protobuf.Timestamp
-	36, // 18: betterworks.v1.FeedbackTemplate.updated:type_name -> google.protobuf.Timestamp
-	36, // 19: betterworks.v1.FeedbackTemplate.created_on:type_name -> google.protobuf.Timestamp
-	36, // 20: betterworks.v1.FeedbackTemplate.modified_on:type_name -> google.protobuf.Timestamp
+	29, // 17: betterworks.v1.FeedbackTemplate.created:type_name -> google.protobuf.Timestamp
+	29, // 18: betterworks.v1.FeedbackTemplate.updated:type_name -> google.protobuf.Timestamp
+	29, // 19: betterworks.v1.FeedbackTemplate.created_on:type_name -> google.protobuf.Timestamp
+	29, // 20: betterworks.v1.FeedbackTemplate.modified_on:type_name -> google.protobuf.Timestamp
 	19, // 21: betterworks.v1.FeedbackTemplate.questions:type_name -> betterworks.v1.FeedbackTemplateQuestion
-	37, // 22: betterworks.v1.FeedbackTemplate.allowed_employees:type_name -> betterworks.v1.UserRef
-	37, // 23: betterworks.v1.FeedbackTemplate.allowed_providers:type_name -> betterworks.v1.UserRef
+	30, // 22: betterworks.v1.FeedbackTemplate.allowed_employees:type_name -> betterworks.v1.UserRef
+	30, // 23: betterworks.v1.FeedbackTemplate.allowed_providers:type_name -> betterworks.v1.UserRef
 	2,  // 24: betterworks.v1.FeedbackTemplate.skip_level_managers_level:type_name -> betterworks.v1.FeedbackSkipLevel
 	3,  // 25: betterworks.v1.FeedbackTemplate.default_provider_type:type_name -> betterworks.v1.FeedbackProviderType
 	1,  // 26: betterworks.v1.FeedbackTemplateQuestion.type:type_name -> betterworks.v1.FeedbackQuestionType
-	38, // 27: betterworks.v1.FeedbackTemplateQuestion.options:type_name -> google.protobuf.Value
+	31, // 27: betterworks.v1.FeedbackTemplateQuestion.options:type_name -> google.protobuf.Value
 	18, // 28: betterworks.v1.Feedback.cycle:type_name -> betterworks.v1.FeedbackCycle
-	37, // 29: betterworks.v1.Feedback.for_user:type_name -> betterworks.v1.UserRef
-	37, // 30: betterworks.v1.Feedback.requested_by:type_name -> betterworks.v1.UserRef
-	36, // 31: betterworks.v1.Feedback.created:type_name -> google.protobuf.Timestamp
-	37, // 32: betterworks.v1.Feedback.created_by:type_name -> betterworks.v1.UserRef
-	36, // 33: betterworks.v1.Feedback.updated:type_name -> google.protobuf.Timestamp
+	30, // 29: betterworks.v1.Feedback.for_user:type_name -> betterworks.v1.UserRef
+	30, // 30: betterworks.v1.Feedback.requested_by:type_name -> betterworks.v1.UserRef
+	29, // 31: betterworks.v1.Feedback.created:type_name -> google.protobuf.Timestamp
+	30, // 32: betterworks.v1.Feedback.created_by:type_name -> betterworks.v1.UserRef
+	29, // 33: betterworks.v1.Feedback.updated:type_name -> google.protobuf.Timestamp
 	21, // 34: betterworks.v1.Feedback.responses:type_name -> betterworks.v1.FeedbackAnswer
-	36, // 35: betterworks.v1.Feedback.created_on:type_name -> google.protobuf.Timestamp
-	36, // 36: betterworks.v1.Feedback.modified_on:type_name -> google.protobuf.Timestamp
+	29, // 35: betterworks.v1.Feedback.created_on:type_name -> google.protobuf.Timestamp
+	29, // 36: betterworks.v1.Feedback.modified_on:type_name -> google.protobuf.Timestamp
 	4,  // 37: betterworks.v1.Feedback.status:type_name -> betterworks.v1.FeedbackStatus
 	0,  // 38: betterworks.v1.Feedback.template_type:type_name -> betterworks.v1.FeedbackTemplateType
-	38, // 39: betterworks.v1.FeedbackAnswer.question_options:type_name -> google.protobuf.Value
+	31, // 39: betterworks.v1.FeedbackAnswer.question_options:type_name -> google.protobuf.Value
 	1,  // 40: betterworks.v1.FeedbackAnswer.type:type_name -> betterworks.v1.FeedbackQuestionType
-	38, // 41: betterworks.v1.FeedbackAnswer.answer:type_name -> google.protobuf.Value
+	31, // 41: betterworks.v1.FeedbackAnswer.answer:type_name -> google.protobuf.Value
 	18, // 42: betterworks.v1.FeedbackRequest.cycle:type_name -> betterworks.v1.FeedbackCycle
 	23, // 43: betterworks.v1.FeedbackRequest.adhoc_cycle:type_name -> betterworks.v1.FeedbackAdhocCycle
-	24, // 44: betterworks.v1.FeedbackRequest.from_user:type_name -> betterworks.v1.FeedbackRequestUser
-	24, // 45: betterworks.v1.FeedbackRequest.for_user:type_name -> betterworks.v1.FeedbackRequestUser
-	24, // 46: betterworks.v1.FeedbackRequest.requested_by:type_name -> betterworks.v1.FeedbackRequestUser
-	36, // 47: betterworks.v1.FeedbackRequest.created:type_name -> google.protobuf.Timestamp
-	24, // 48: betterworks.v1.FeedbackRequest.created_by:type_name -> betterworks.v1.FeedbackRequestUser
-	38, // 49: betterworks.v1.FeedbackRequest.expired:type_name -> google.protobuf.Value
-	36, // 50: betterworks.v1.FeedbackRequest.created_on:type_name -> google.protobuf.Timestamp
-	36, // 51: betterworks.v1.FeedbackRequest.modified_on:type_name -> google.protobuf.Timestamp
-	36, // 52: betterworks.v1.FeedbackRequestUser.deactivated_on:type_name -> google.protobuf.Timestamp
-	37, // 53: betterworks.v1.FeedbackRequestUser.manager:type_name -> betterworks.v1.UserRef
-	25, // 54: betterworks.v1.FeedbackRequestUser.department:type_name -> betterworks.v1.FeedbackRequestDepartment
-	36, // 55: betterworks.v1.FeedbackRequestUser.created_on:type_name -> google.protobuf.Timestamp
-	36, // 56: betterworks.v1.FeedbackRequestUser.modified_on:type_name -> google.protobuf.Timestamp
-	39, // 57: betterworks.v1.FeedbackRequestUser.attributes:type_name -> google.protobuf.Struct
-	35, // 58: betterworks.v1.FeedbackRequestUser.custom_values:type_name -> betterworks.v1.FeedbackRequestUser.CustomValuesEntry
-	37, // 59: betterworks.v1.Recognition.author:type_name -> betterworks.v1.UserRef
-	37, // 60: betterworks.v1.Recognition.for_user:type_name -> betterworks.v1.UserRef
-	27, // 61: betterworks.v1.Recognition.for_group:type_name -> betterworks.v1.RecognitionGroup
-	37, // 62: betterworks.v1.Recognition.mentioned_users:type_name -> betterworks.v1.UserRef
-	34, // 63: betterworks.v1.Recognition.hashtags:type_name -> betterworks.v1.Hashtag
-	28, // 64: betterworks.v1.Recognition.source:type_name -> betterworks.v1.RecognitionSource
-	36, // 65: betterworks.v1.Recognition.created:type_name -> google.protobuf.Timestamp
-	36, // 66: betterworks.v1.Recognition.created_on:type_name -> google.protobuf.Timestamp
-	36, // 67: betterworks.v1.Recognition.modified_on:type_name -> google.protobuf.Timestamp
-	40, // 68: betterworks.v1.RecognitionGroup.picture_uris:type_name -> betterworks.v1.PictureUris
-	29, // 69: betterworks.v1.RecognitionSource.comment:type_name -> betterworks.v1.RecognitionComment
-	33, // 70: betterworks.v1.RecognitionSource.shoutout:type_name -> betterworks.v1.RecognitionShoutout
-	36, // 71: betterworks.v1.RecognitionComment.created:type_name -> google.protobuf.Timestamp
-	36, // 72: betterworks.v1.RecognitionComment.edited:type_name -> google.protobuf.Timestamp
-	37, // 73: betterworks.v1.RecognitionComment.author:type_name -> betterworks.v1.UserRef
-	30, // 74: betterworks.v1.RecognitionComment.goal:type_name -> betterworks.v1.RecognitionGoal
-	31, // 75: betterworks.v1.RecognitionComment.goal_owner:type_name -> betterworks.v1.RecognitionGoalOwner
-	37, // 76: betterworks.v1.RecognitionGoalOwner.user:type_name -> betterworks.v1.UserRef
-	27, // 77: betterworks.v1.RecognitionGoalOwner.group:type_name -> betterworks.v1.RecognitionGroup
-	32, // 78: betterworks.v1.RecognitionGoalOwner.team:type_name -> betterworks.v1.RecognitionTeam
-	40, // 79: betterworks.v1.RecognitionTeam.picture_uris:type_name -> betterworks.v1.PictureUris
-	36, // 80: betterworks.v1.RecognitionShoutout.created:type_name -> google.protobuf.Timestamp
-	36, // 81: betterworks.v1.RecognitionShoutout.edited:type_name -> google.protobuf.Timestamp
-	36, // 82: betterworks.v1.Hashtag.created_on:type_name -> google.protobuf.Timestamp
-	36, // 83: betterworks.v1.Hashtag.modified_on:type_name -> google.protobuf.Timestamp
-	5,  // 84: betterworks.v1.FeedbackService.ListFeedbackTemplates:input_type -> betterworks.v1.ListFeedbackTemplatesRequest
-	7,  // 85: betterworks.v1.FeedbackService.GetFeedbackTemplate:input_type -> betterworks.v1.GetFeedbackTemplateRequest
-	9,  // 86: betterworks.v1.FeedbackService.ListFeedback:input_type -> betterworks.v1.ListFeedbackRequest
-	11, // 87: betterworks.v1.FeedbackService.ListFeedbackRequests:input_type -> betterworks.v1.ListFeedbackRequestsRequest
-	13, // 88: betterworks.v1.FeedbackService.ListRecognitions:input_type -> betterworks.v1.ListRecognitionsRequest
-	15, // 89: betterworks.v1.FeedbackService.ListHashtags:input_type -> betterworks.v1.ListHashtagsRequest
-	6,  // 90: betterworks.v1.FeedbackService.ListFeedbackTemplates:output_type -> betterworks.v1.ListFeedbackTemplatesResponse
-	8,  // 91: betterworks.v1.FeedbackService.GetFeedbackTemplate:output_type -> betterworks.v1.GetFeedbackTemplateResponse
-	10, // 92: betterworks.v1.FeedbackService.ListFeedback:output_type -> betterworks.v1.ListFeedbackResponse
-	12, // 93: betterworks.v1.FeedbackService.ListFeedbackRequests:output_type -> betterworks.v1.ListFeedbackRequestsResponse
-	14, // 94: betterworks.v1.FeedbackService.ListRecognitions:output_type -> betterworks.v1.ListRecognitionsResponse
-	16, // 95: betterworks.v1.FeedbackService.ListHashtags:output_type -> betterworks.v1.ListHashtagsResponse
-	90, // [90:96] is the sub-list for method output_type
-	84, // [84:90] is the sub-list for method input_type
-	84, // [84:84] is the sub-list for extension type_name
-	84, // [84:84] is the sub-list for extension extendee
-	0,  // [0:84] is the sub-list for field type_name
+	32, // 44: betterworks.v1.FeedbackRequest.from_user:type_name -> betterworks.v1.User
+	32, // 45: betterworks.v1.FeedbackRequest.for_user:type_name -> betterworks.v1.User
+	32, // 46: betterworks.v1.FeedbackRequest.requested_by:type_name -> betterworks.v1.User
+	29, // 47: betterworks.v1.FeedbackRequest.created:type_name -> google.protobuf.Timestamp
+	32, // 48: betterworks.v1.FeedbackRequest.created_by:type_name -> betterworks.v1.User
+	31, // 49: betterworks.v1.FeedbackRequest.expired:type_name -> google.protobuf.Value
+	29, // 50: betterworks.v1.FeedbackRequest.created_on:type_name -> google.protobuf.Timestamp
+	29, // 51: betterworks.v1.FeedbackRequest.modified_on:type_name -> google.protobuf.Timestamp
+	30, // 52: betterworks.v1.Recognition.author:type_name -> betterworks.v1.UserRef
+	30, // 53: betterworks.v1.Recognition.for_user:type_name -> betterworks.v1.UserRef
+	33, // 54: betterworks.v1.Recognition.for_group:type_name -> betterworks.v1.GroupRef
+	30, // 55: betterworks.v1.Recognition.mentioned_users:type_name -> betterworks.v1.UserRef
+	28, // 56: betterworks.v1.Recognition.hashtags:type_name -> betterworks.v1.Hashtag
+	25, // 57: betterworks.v1.Recognition.source:type_name -> betterworks.v1.RecognitionSource
+	29, // 58: betterworks.v1.Recognition.created:type_name -> google.protobuf.Timestamp
+	29, // 59: betterworks.v1.Recognition.created_on:type_name -> google.protobuf.Timestamp
+	29, // 60: betterworks.v1.Recognition.modified_on:type_name -> google.protobuf.Timestamp
+	26, // 61: betterworks.v1.RecognitionSource.comment:type_name -> betterworks.v1.RecognitionComment
+	27, // 62: betterworks.v1.RecognitionSource.shoutout:type_name -> betterworks.v1.RecognitionShoutout
+	29, // 63: betterworks.v1.RecognitionComment.created:type_name -> google.protobuf.Timestamp
+	29, // 64: betterworks.v1.RecognitionComment.edited:type_name -> google.protobuf.Timestamp
+	30, // 65: betterworks.v1.RecognitionComment.author:type_name -> betterworks.v1.UserRef
+	34, // 66: betterworks.v1.RecognitionComment.goal:type_name -> betterworks.v1.GoalRef
+	35, // 67: betterworks.v1.RecognitionComment.goal_owner:type_name -> betterworks.v1.GoalOwner
+	29, // 68: betterworks.v1.RecognitionShoutout.created:type_name -> google.protobuf.Timestamp
+	29, // 69: betterworks.v1.RecognitionShoutout.edited:type_name -> google.protobuf.Timestamp
+	29, // 70: betterworks.v1.Hashtag.created_on:type_name -> google.protobuf.Timestamp
+	29, // 71: betterworks.v1.Hashtag.modified_on:type_name -> google.protobuf.Timestamp
+	5,  // 72: betterworks.v1.FeedbackService.ListFeedbackTemplates:input_type -> betterworks.v1.ListFeedbackTemplatesRequest
+	7,  // 73: betterworks.v1.FeedbackService.GetFeedbackTemplate:input_type -> betterworks.v1.GetFeedbackTemplateRequest
+	9,  // 74: betterworks.v1.FeedbackService.ListFeedback:input_type -> betterworks.v1.ListFeedbackRequest
+	11, // 75: betterworks.v1.FeedbackService.ListFeedbackRequests:input_type -> betterworks.v1.ListFeedbackRequestsRequest
+	13, // 76: betterworks.v1.FeedbackService.ListRecognitions:input_type -> betterworks.v1.ListRecognitionsRequest
+	15, // 77: betterworks.v1.FeedbackService.ListHashtags:input_type -> betterworks.v1.ListHashtagsRequest
+	6,  // 78: betterworks.v1.FeedbackService.ListFeedbackTemplates:output_type -> betterworks.v1.ListFeedbackTemplatesResponse
+	8,  // 79: betterworks.v1.FeedbackService.GetFeedbackTemplate:output_type -> betterworks.v1.GetFeedbackTemplateResponse
+	10, // 80: betterworks.v1.FeedbackService.ListFeedback:output_type -> betterworks.v1.ListFeedbackResponse
+	12, // 81: betterworks.v1.FeedbackService.ListFeedbackRequests:output_type -> betterworks.v1.ListFeedbackRequestsResponse
+	14, // 82: betterworks.v1.FeedbackService.ListRecognitions:output_type -> betterworks.v1.ListRecognitionsResponse
+	16, // 83: betterworks.v1.FeedbackService.ListHashtags:output_type -> betterworks.v1.ListHashtagsResponse
+	78, // [78:84] is the sub-list for method output_type
+	72, // [72:78] is the sub-list for method input_type
+	72, // [72:72] is the sub-list for extension type_name
+	72, // [72:72] is the sub-list for extension extendee
+	0,  // [0:72] is the sub-list for field type_name
 }
 
 func init() { file_betterworks_v1_feedback_service_proto_init() }
@@ -4135,6 +3412,7 @@ func file_betterworks_v1_feedback_service_proto_init() {
 		return
 	}
 	file_betterworks_v1_common_proto_init()
+	file_betterworks_v1_people_service_proto_init()
 	file_betterworks_v1_feedback_service_proto_msgTypes[6].OneofWrappers = []any{}
 	file_betterworks_v1_feedback_service_proto_msgTypes[17].OneofWrappers = []any{}
 	type x struct{}
@@ -4143,7 +3421,7 @@ func file_betterworks_v1_feedback_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_betterworks_v1_feedback_service_proto_rawDesc), len(file_betterworks_v1_feedback_service_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   31,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

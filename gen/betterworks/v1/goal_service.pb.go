@@ -1114,345 +1114,6 @@ func (x *GoalMeasurement) GetIsNumeric() bool {
 	return false
 }
 
-// GoalOwner names who owns a goal. Each part is unset when the upstream sends
-// null.
-type GoalOwner struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The user who owns the goal.
-	User *UserRef `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
-	// The department (upstream "group") the goal belongs to.
-	Group *GoalOwnerGroup `protobuf:"bytes,2,opt,name=group,proto3" json:"group,omitempty"`
-	// The team the goal belongs to.
-	Team          *GoalOwnerTeam `protobuf:"bytes,3,opt,name=team,proto3" json:"team,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *GoalOwner) Reset() {
-	*x = GoalOwner{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[2]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *GoalOwner) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*GoalOwner) ProtoMessage() {}
-
-func (x *GoalOwner) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[2]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use GoalOwner.ProtoReflect.Descriptor instead.
-func (*GoalOwner) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{2}
-}
-
-func (x *GoalOwner) GetUser() *UserRef {
-	if x != nil {
-		return x.User
-	}
-	return nil
-}
-
-func (x *GoalOwner) GetGroup() *GoalOwnerGroup {
-	if x != nil {
-		return x.Group
-	}
-	return nil
-}
-
-func (x *GoalOwner) GetTeam() *GoalOwnerTeam {
-	if x != nil {
-		return x.Team
-	}
-	return nil
-}
-
-// GoalOwnerGroup is the department that owns a goal.
-type GoalOwnerGroup struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The department's Betterworks id.
-	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
-	// The department's Betterworks UUID.
-	Uuid string `protobuf:"bytes,2,opt,name=uuid,proto3" json:"uuid,omitempty"`
-	// The department's name.
-	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
-	// The id of the parent department; 0 for a top-level department.
-	ParentId int64 `protobuf:"varint,4,opt,name=parent_id,json=parentId,proto3" json:"parent_id,omitempty"`
-	// The department's pictures.
-	PictureUris *PictureUris `protobuf:"bytes,5,opt,name=picture_uris,json=pictureUris,proto3" json:"picture_uris,omitempty"`
-	// True when the department is active.
-	IsActive bool `protobuf:"varint,6,opt,name=is_active,json=isActive,proto3" json:"is_active,omitempty"`
-	// True when the group is a team rather than a department.
-	IsTeam        bool `protobuf:"varint,7,opt,name=is_team,json=isTeam,proto3" json:"is_team,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *GoalOwnerGroup) Reset() {
-	*x = GoalOwnerGroup{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[3]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *GoalOwnerGroup) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*GoalOwnerGroup) ProtoMessage() {}
-
-func (x *GoalOwnerGroup) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[3]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use GoalOwnerGroup.ProtoReflect.Descriptor instead.
-func (*GoalOwnerGroup) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{3}
-}
-
-func (x *GoalOwnerGroup) GetId() int64 {
-	if x != nil {
-		return x.Id
-	}
-	return 0
-}
-
-func (x *GoalOwnerGroup) GetUuid() string {
-	if x != nil {
-		return x.Uuid
-	}
-	return ""
-}
-
-func (x *GoalOwnerGroup) GetName() string {
-	if x != nil {
-		return x.Name
-	}
-	return ""
-}
-
-func (x *GoalOwnerGroup) GetParentId() int64 {
-	if x != nil {
-		return x.ParentId
-	}
-	return 0
-}
-
-func (x *GoalOwnerGroup) GetPictureUris() *PictureUris {
-	if x != nil {
-		return x.PictureUris
-	}
-	return nil
-}
-
-func (x *GoalOwnerGroup) GetIsActive() bool {
-	if x != nil {
-		return x.IsActive
-	}
-	return false
-}
-
-func (x *GoalOwnerGroup) GetIsTeam() bool {
-	if x != nil {
-		return x.IsTeam
-	}
-	return false
-}
-
-// GoalOwnerTeam is the team that owns a goal.
-type GoalOwnerTeam struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The team's Betterworks id.
-	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
-	// The team's Betterworks UUID.
-	Uuid string `protobuf:"bytes,2,opt,name=uuid,proto3" json:"uuid,omitempty"`
-	// The team's name.
-	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
-	// The team's pictures.
-	PictureUris *PictureUris `protobuf:"bytes,4,opt,name=picture_uris,json=pictureUris,proto3" json:"picture_uris,omitempty"`
-	// True when the team is active.
-	IsActive bool `protobuf:"varint,5,opt,name=is_active,json=isActive,proto3" json:"is_active,omitempty"`
-	// When the team was created; unset when the upstream's value is invalid.
-	CreatedOn *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=created_on,json=createdOn,proto3" json:"created_on,omitempty"`
-	// When the team was last modified; unset when the upstream's value is
-	// invalid.
-	ModifiedOn    *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=modified_on,json=modifiedOn,proto3" json:"modified_on,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *GoalOwnerTeam) Reset() {
-	*x = GoalOwnerTeam{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[4]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *GoalOwnerTeam) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*GoalOwnerTeam) ProtoMessage() {}
-
-func (x *GoalOwnerTeam) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[4]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use GoalOwnerTeam.ProtoReflect.Descriptor instead.
-func (*GoalOwnerTeam) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{4}
-}
-
-func (x *GoalOwnerTeam) GetId() int64 {
-	if x != nil {
-		return x.Id
-	}
-	return 0
-}
-
-func (x *GoalOwnerTeam) GetUuid() string {
-	if x != nil {
-		return x.Uuid
-	}
-	return ""
-}
-
-func (x *GoalOwnerTeam) GetName() string {
-	if x != nil {
-		return x.Name
-	}
-	return ""
-}
-
-func (x *GoalOwnerTeam) GetPictureUris() *PictureUris {
-	if x != nil {
-		return x.PictureUris
-	}
-	return nil
-}
-
-func (x *GoalOwnerTeam) GetIsActive() bool {
-	if x != nil {
-		return x.IsActive
-	}
-	return false
-}
-
-func (x *GoalOwnerTeam) GetCreatedOn() *timestamppb.Timestamp {
-	if x != nil {
-		return x.CreatedOn
-	}
-	return nil
-}
-
-func (x *GoalOwnerTeam) GetModifiedOn() *timestamppb.Timestamp {
-	if x != nil {
-		return x.ModifiedOn
-	}
-	return nil
-}
-
-// GoalRef is a short reference to a goal or milestone.
-type GoalRef struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The goal's Betterworks id.
-	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
-	// The goal's Betterworks UUID; empty when the upstream omits it.
-	Uuid string `protobuf:"bytes,2,opt,name=uuid,proto3" json:"uuid,omitempty"`
-	// The goal's name.
-	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
-	// When the goal was last modified; unset when the upstream omits it.
-	ModifiedOn    *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=modified_on,json=modifiedOn,proto3" json:"modified_on,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *GoalRef) Reset() {
-	*x = GoalRef{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[5]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *GoalRef) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*GoalRef) ProtoMessage() {}
-
-func (x *GoalRef) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[5]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use GoalRef.ProtoReflect.Descriptor instead.
-func (*GoalRef) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{5}
-}
-
-func (x *GoalRef) GetId() int64 {
-	if x != nil {
-		return x.Id
-	}
-	return 0
-}
-
-func (x *GoalRef) GetUuid() string {
-	if x != nil {
-		return x.Uuid
-	}
-	return ""
-}
-
-func (x *GoalRef) GetName() string {
-	if x != nil {
-		return x.Name
-	}
-	return ""
-}
-
-func (x *GoalRef) GetModifiedOn() *timestamppb.Timestamp {
-	if x != nil {
-		return x.ModifiedOn
-	}
-	return nil
-}
-
 // GoalStats counts the activity on a goal.
 type GoalStats struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1472,7 +1133,7 @@ type GoalStats struct {
 
 func (x *GoalStats) Reset() {
 	*x = GoalStats{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[6]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1484,7 +1145,7 @@ func (x *GoalStats) String() string {
 func (*GoalStats) ProtoMessage() {}
 
 func (x *GoalStats) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[6]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1497,7 +1158,7 @@ func (x *GoalStats) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GoalStats.ProtoReflect.Descriptor instead.
 func (*GoalStats) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{6}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *GoalStats) GetComments() int64 {
@@ -1550,7 +1211,7 @@ type GoalCategoryRef struct {
 
 func (x *GoalCategoryRef) Reset() {
 	*x = GoalCategoryRef{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[7]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1562,7 +1223,7 @@ func (x *GoalCategoryRef) String() string {
 func (*GoalCategoryRef) ProtoMessage() {}
 
 func (x *GoalCategoryRef) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[7]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1575,7 +1236,7 @@ func (x *GoalCategoryRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GoalCategoryRef.ProtoReflect.Descriptor instead.
 func (*GoalCategoryRef) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{7}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *GoalCategoryRef) GetId() int64 {
@@ -1620,7 +1281,7 @@ type GoalCategory struct {
 
 func (x *GoalCategory) Reset() {
 	*x = GoalCategory{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[8]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1632,7 +1293,7 @@ func (x *GoalCategory) String() string {
 func (*GoalCategory) ProtoMessage() {}
 
 func (x *GoalCategory) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[8]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1645,7 +1306,7 @@ func (x *GoalCategory) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GoalCategory.ProtoReflect.Descriptor instead.
 func (*GoalCategory) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{8}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *GoalCategory) GetId() int64 {
@@ -1717,7 +1378,7 @@ type GoalComment struct {
 
 func (x *GoalComment) Reset() {
 	*x = GoalComment{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[9]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1729,7 +1390,7 @@ func (x *GoalComment) String() string {
 func (*GoalComment) ProtoMessage() {}
 
 func (x *GoalComment) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[9]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1742,7 +1403,7 @@ func (x *GoalComment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GoalComment.ProtoReflect.Descriptor instead.
 func (*GoalComment) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{9}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *GoalComment) GetId() int64 {
@@ -1833,7 +1494,7 @@ type GoalAssessment struct {
 
 func (x *GoalAssessment) Reset() {
 	*x = GoalAssessment{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[10]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1845,7 +1506,7 @@ func (x *GoalAssessment) String() string {
 func (*GoalAssessment) ProtoMessage() {}
 
 func (x *GoalAssessment) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[10]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1858,7 +1519,7 @@ func (x *GoalAssessment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GoalAssessment.ProtoReflect.Descriptor instead.
 func (*GoalAssessment) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{10}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GoalAssessment) GetId() int64 {
@@ -1928,7 +1589,7 @@ type GetGoalRequest struct {
 
 func (x *GetGoalRequest) Reset() {
 	*x = GetGoalRequest{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[11]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1940,7 +1601,7 @@ func (x *GetGoalRequest) String() string {
 func (*GetGoalRequest) ProtoMessage() {}
 
 func (x *GetGoalRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[11]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1953,7 +1614,7 @@ func (x *GetGoalRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetGoalRequest.ProtoReflect.Descriptor instead.
 func (*GetGoalRequest) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{11}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GetGoalRequest) GetGoalId() string {
@@ -1974,7 +1635,7 @@ type GetGoalResponse struct {
 
 func (x *GetGoalResponse) Reset() {
 	*x = GetGoalResponse{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[12]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1986,7 +1647,7 @@ func (x *GetGoalResponse) String() string {
 func (*GetGoalResponse) ProtoMessage() {}
 
 func (x *GetGoalResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[12]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1999,7 +1660,7 @@ func (x *GetGoalResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetGoalResponse.ProtoReflect.Descriptor instead.
 func (*GetGoalResponse) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{12}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetGoalResponse) GetGoal() *Goal {
@@ -2025,7 +1686,7 @@ type GoalRelationFilter struct {
 
 func (x *GoalRelationFilter) Reset() {
 	*x = GoalRelationFilter{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[13]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2037,7 +1698,7 @@ func (x *GoalRelationFilter) String() string {
 func (*GoalRelationFilter) ProtoMessage() {}
 
 func (x *GoalRelationFilter) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[13]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2050,7 +1711,7 @@ func (x *GoalRelationFilter) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GoalRelationFilter.ProtoReflect.Descriptor instead.
 func (*GoalRelationFilter) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{13}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *GoalRelationFilter) GetId() string {
@@ -2090,7 +1751,7 @@ type GoalDateRange struct {
 
 func (x *GoalDateRange) Reset() {
 	*x = GoalDateRange{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[14]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2102,7 +1763,7 @@ func (x *GoalDateRange) String() string {
 func (*GoalDateRange) ProtoMessage() {}
 
 func (x *GoalDateRange) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[14]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2115,7 +1776,7 @@ func (x *GoalDateRange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GoalDateRange.ProtoReflect.Descriptor instead.
 func (*GoalDateRange) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{14}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *GoalDateRange) GetStart() string {
@@ -2214,7 +1875,7 @@ type ListGoalsRequest struct {
 
 func (x *ListGoalsRequest) Reset() {
 	*x = ListGoalsRequest{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[15]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2226,7 +1887,7 @@ func (x *ListGoalsRequest) String() string {
 func (*ListGoalsRequest) ProtoMessage() {}
 
 func (x *ListGoalsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[15]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2239,7 +1900,7 @@ func (x *ListGoalsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListGoalsRequest.ProtoReflect.Descriptor instead.
 func (*ListGoalsRequest) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{15}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ListGoalsRequest) GetPageSize() int32 {
@@ -2444,7 +2105,7 @@ type ListGoalsResponse struct {
 
 func (x *ListGoalsResponse) Reset() {
 	*x = ListGoalsResponse{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[16]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2456,7 +2117,7 @@ func (x *ListGoalsResponse) String() string {
 func (*ListGoalsResponse) ProtoMessage() {}
 
 func (x *ListGoalsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[16]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2469,7 +2130,7 @@ func (x *ListGoalsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListGoalsResponse.ProtoReflect.Descriptor instead.
 func (*ListGoalsResponse) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{16}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ListGoalsResponse) GetGoals() []*Goal {
@@ -2517,7 +2178,7 @@ type SearchGoalsRequest struct {
 
 func (x *SearchGoalsRequest) Reset() {
 	*x = SearchGoalsRequest{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[17]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2529,7 +2190,7 @@ func (x *SearchGoalsRequest) String() string {
 func (*SearchGoalsRequest) ProtoMessage() {}
 
 func (x *SearchGoalsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[17]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2542,7 +2203,7 @@ func (x *SearchGoalsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SearchGoalsRequest.ProtoReflect.Descriptor instead.
 func (*SearchGoalsRequest) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{17}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *SearchGoalsRequest) GetQuery() string {
@@ -2621,7 +2282,7 @@ type SearchGoalsResponse struct {
 
 func (x *SearchGoalsResponse) Reset() {
 	*x = SearchGoalsResponse{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[18]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2633,7 +2294,7 @@ func (x *SearchGoalsResponse) String() string {
 func (*SearchGoalsResponse) ProtoMessage() {}
 
 func (x *SearchGoalsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[18]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2646,7 +2307,7 @@ func (x *SearchGoalsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SearchGoalsResponse.ProtoReflect.Descriptor instead.
 func (*SearchGoalsResponse) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{18}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *SearchGoalsResponse) GetGoals() []*Goal {
@@ -2706,7 +2367,7 @@ type KeyResultInput struct {
 
 func (x *KeyResultInput) Reset() {
 	*x = KeyResultInput{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[19]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2718,7 +2379,7 @@ func (x *KeyResultInput) String() string {
 func (*KeyResultInput) ProtoMessage() {}
 
 func (x *KeyResultInput) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[19]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2731,7 +2392,7 @@ func (x *KeyResultInput) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyResultInput.ProtoReflect.Descriptor instead.
 func (*KeyResultInput) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{19}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *KeyResultInput) GetKeyResultId() string {
@@ -2903,7 +2564,7 @@ type CreateGoalRequest struct {
 
 func (x *CreateGoalRequest) Reset() {
 	*x = CreateGoalRequest{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[20]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2915,7 +2576,7 @@ func (x *CreateGoalRequest) String() string {
 func (*CreateGoalRequest) ProtoMessage() {}
 
 func (x *CreateGoalRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[20]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2928,7 +2589,7 @@ func (x *CreateGoalRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateGoalRequest.ProtoReflect.Descriptor instead.
 func (*CreateGoalRequest) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{20}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CreateGoalRequest) GetOwnerUserId() string {
@@ -3089,7 +2750,7 @@ type CreateGoalResponse struct {
 
 func (x *CreateGoalResponse) Reset() {
 	*x = CreateGoalResponse{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[21]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3101,7 +2762,7 @@ func (x *CreateGoalResponse) String() string {
 func (*CreateGoalResponse) ProtoMessage() {}
 
 func (x *CreateGoalResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[21]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3114,7 +2775,7 @@ func (x *CreateGoalResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateGoalResponse.ProtoReflect.Descriptor instead.
 func (*CreateGoalResponse) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{21}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *CreateGoalResponse) GetGoal() *Goal {
@@ -3168,7 +2829,7 @@ type KeyResultChange struct {
 
 func (x *KeyResultChange) Reset() {
 	*x = KeyResultChange{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[22]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3180,7 +2841,7 @@ func (x *KeyResultChange) String() string {
 func (*KeyResultChange) ProtoMessage() {}
 
 func (x *KeyResultChange) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[22]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3193,7 +2854,7 @@ func (x *KeyResultChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyResultChange.ProtoReflect.Descriptor instead.
 func (*KeyResultChange) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{22}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *KeyResultChange) GetKeyResultId() string {
@@ -3366,7 +3027,7 @@ type UpdateGoalRequest struct {
 
 func (x *UpdateGoalRequest) Reset() {
 	*x = UpdateGoalRequest{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[23]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3378,7 +3039,7 @@ func (x *UpdateGoalRequest) String() string {
 func (*UpdateGoalRequest) ProtoMessage() {}
 
 func (x *UpdateGoalRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[23]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3391,7 +3052,7 @@ func (x *UpdateGoalRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateGoalRequest.ProtoReflect.Descriptor instead.
 func (*UpdateGoalRequest) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{23}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *UpdateGoalRequest) GetGoalId() string {
@@ -3545,7 +3206,7 @@ type UpdateGoalResponse struct {
 
 func (x *UpdateGoalResponse) Reset() {
 	*x = UpdateGoalResponse{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[24]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3557,7 +3218,7 @@ func (x *UpdateGoalResponse) String() string {
 func (*UpdateGoalResponse) ProtoMessage() {}
 
 func (x *UpdateGoalResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[24]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3570,7 +3231,7 @@ func (x *UpdateGoalResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateGoalResponse.ProtoReflect.Descriptor instead.
 func (*UpdateGoalResponse) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{24}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *UpdateGoalResponse) GetGoal() *Goal {
@@ -3591,7 +3252,7 @@ type DeleteGoalRequest struct {
 
 func (x *DeleteGoalRequest) Reset() {
 	*x = DeleteGoalRequest{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[25]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3603,7 +3264,7 @@ func (x *DeleteGoalRequest) String() string {
 func (*DeleteGoalRequest) ProtoMessage() {}
 
 func (x *DeleteGoalRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[25]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3616,7 +3277,7 @@ func (x *DeleteGoalRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteGoalRequest.ProtoReflect.Descriptor instead.
 func (*DeleteGoalRequest) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{25}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *DeleteGoalRequest) GetGoalId() string {
@@ -3635,7 +3296,7 @@ type DeleteGoalResponse struct {
 
 func (x *DeleteGoalResponse) Reset() {
 	*x = DeleteGoalResponse{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[26]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3647,7 +3308,7 @@ func (x *DeleteGoalResponse) String() string {
 func (*DeleteGoalResponse) ProtoMessage() {}
 
 func (x *DeleteGoalResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[26]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3660,7 +3321,7 @@ func (x *DeleteGoalResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteGoalResponse.ProtoReflect.Descriptor instead.
 func (*DeleteGoalResponse) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{26}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{22}
 }
 
 // CheckInGoalRequest records progress on a milestone.
@@ -3683,7 +3344,7 @@ type CheckInGoalRequest struct {
 
 func (x *CheckInGoalRequest) Reset() {
 	*x = CheckInGoalRequest{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[27]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3695,7 +3356,7 @@ func (x *CheckInGoalRequest) String() string {
 func (*CheckInGoalRequest) ProtoMessage() {}
 
 func (x *CheckInGoalRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[27]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3708,7 +3369,7 @@ func (x *CheckInGoalRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckInGoalRequest.ProtoReflect.Descriptor instead.
 func (*CheckInGoalRequest) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{27}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *CheckInGoalRequest) GetGoalId() string {
@@ -3780,7 +3441,7 @@ type CheckInGoalResponse struct {
 
 func (x *CheckInGoalResponse) Reset() {
 	*x = CheckInGoalResponse{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[28]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3792,7 +3453,7 @@ func (x *CheckInGoalResponse) String() string {
 func (*CheckInGoalResponse) ProtoMessage() {}
 
 func (x *CheckInGoalResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[28]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3805,7 +3466,7 @@ func (x *CheckInGoalResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckInGoalResponse.ProtoReflect.Descriptor instead.
 func (*CheckInGoalResponse) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{28}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *CheckInGoalResponse) GetGoal() *Goal {
@@ -3836,7 +3497,7 @@ type ListGoalCommentsRequest struct {
 
 func (x *ListGoalCommentsRequest) Reset() {
 	*x = ListGoalCommentsRequest{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[29]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3848,7 +3509,7 @@ func (x *ListGoalCommentsRequest) String() string {
 func (*ListGoalCommentsRequest) ProtoMessage() {}
 
 func (x *ListGoalCommentsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[29]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3861,7 +3522,7 @@ func (x *ListGoalCommentsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListGoalCommentsRequest.ProtoReflect.Descriptor instead.
 func (*ListGoalCommentsRequest) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{29}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ListGoalCommentsRequest) GetGoalId() string {
@@ -3912,7 +3573,7 @@ type ListGoalCommentsResponse struct {
 
 func (x *ListGoalCommentsResponse) Reset() {
 	*x = ListGoalCommentsResponse{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[30]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3924,7 +3585,7 @@ func (x *ListGoalCommentsResponse) String() string {
 func (*ListGoalCommentsResponse) ProtoMessage() {}
 
 func (x *ListGoalCommentsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[30]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3937,7 +3598,7 @@ func (x *ListGoalCommentsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListGoalCommentsResponse.ProtoReflect.Descriptor instead.
 func (*ListGoalCommentsResponse) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{30}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ListGoalCommentsResponse) GetComments() []*GoalComment {
@@ -3965,7 +3626,7 @@ type ListGoalAssessmentsRequest struct {
 
 func (x *ListGoalAssessmentsRequest) Reset() {
 	*x = ListGoalAssessmentsRequest{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[31]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3977,7 +3638,7 @@ func (x *ListGoalAssessmentsRequest) String() string {
 func (*ListGoalAssessmentsRequest) ProtoMessage() {}
 
 func (x *ListGoalAssessmentsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[31]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3990,7 +3651,7 @@ func (x *ListGoalAssessmentsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListGoalAssessmentsRequest.ProtoReflect.Descriptor instead.
 func (*ListGoalAssessmentsRequest) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{31}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListGoalAssessmentsRequest) GetGoalId() string {
@@ -4012,7 +3673,7 @@ type ListGoalAssessmentsResponse struct {
 
 func (x *ListGoalAssessmentsResponse) Reset() {
 	*x = ListGoalAssessmentsResponse{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[32]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4024,7 +3685,7 @@ func (x *ListGoalAssessmentsResponse) String() string {
 func (*ListGoalAssessmentsResponse) ProtoMessage() {}
 
 func (x *ListGoalAssessmentsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[32]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4037,7 +3698,7 @@ func (x *ListGoalAssessmentsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListGoalAssessmentsResponse.ProtoReflect.Descriptor instead.
 func (*ListGoalAssessmentsResponse) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{32}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ListGoalAssessmentsResponse) GetAssessments() []*GoalAssessment {
@@ -4065,7 +3726,7 @@ type SearchGoalCategoriesRequest struct {
 
 func (x *SearchGoalCategoriesRequest) Reset() {
 	*x = SearchGoalCategoriesRequest{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[33]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4077,7 +3738,7 @@ func (x *SearchGoalCategoriesRequest) String() string {
 func (*SearchGoalCategoriesRequest) ProtoMessage() {}
 
 func (x *SearchGoalCategoriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[33]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4090,7 +3751,7 @@ func (x *SearchGoalCategoriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SearchGoalCategoriesRequest.ProtoReflect.Descriptor instead.
 func (*SearchGoalCategoriesRequest) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{33}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *SearchGoalCategoriesRequest) GetQuery() string {
@@ -4127,7 +3788,7 @@ type SearchGoalCategoriesResponse struct {
 
 func (x *SearchGoalCategoriesResponse) Reset() {
 	*x = SearchGoalCategoriesResponse{}
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[34]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4139,7 +3800,7 @@ func (x *SearchGoalCategoriesResponse) String() string {
 func (*SearchGoalCategoriesResponse) ProtoMessage() {}
 
 func (x *SearchGoalCategoriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_goal_service_proto_msgTypes[34]
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4152,7 +3813,7 @@ func (x *SearchGoalCategoriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SearchGoalCategoriesResponse.ProtoReflect.Descriptor instead.
 func (*SearchGoalCategoriesResponse) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{34}
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *SearchGoalCategoriesResponse) GetCategories() []*GoalCategory {
@@ -4243,35 +3904,7 @@ const file_betterworks_v1_goal_service_proto_rawDesc = "" +
 	"_upper_midB\n" +
 	"\n" +
 	"\b_currentB\v\n" +
-	"\t_expected\"\xa1\x01\n" +
-	"\tGoalOwner\x12+\n" +
-	"\x04user\x18\x01 \x01(\v2\x17.betterworks.v1.UserRefR\x04user\x124\n" +
-	"\x05group\x18\x02 \x01(\v2\x1e.betterworks.v1.GoalOwnerGroupR\x05group\x121\n" +
-	"\x04team\x18\x03 \x01(\v2\x1d.betterworks.v1.GoalOwnerTeamR\x04team\"\xdb\x01\n" +
-	"\x0eGoalOwnerGroup\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
-	"\x04uuid\x18\x02 \x01(\tR\x04uuid\x12\x12\n" +
-	"\x04name\x18\x03 \x01(\tR\x04name\x12\x1b\n" +
-	"\tparent_id\x18\x04 \x01(\x03R\bparentId\x12>\n" +
-	"\fpicture_uris\x18\x05 \x01(\v2\x1b.betterworks.v1.PictureUrisR\vpictureUris\x12\x1b\n" +
-	"\tis_active\x18\x06 \x01(\bR\bisActive\x12\x17\n" +
-	"\ais_team\x18\a \x01(\bR\x06isTeam\"\x9c\x02\n" +
-	"\rGoalOwnerTeam\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
-	"\x04uuid\x18\x02 \x01(\tR\x04uuid\x12\x12\n" +
-	"\x04name\x18\x03 \x01(\tR\x04name\x12>\n" +
-	"\fpicture_uris\x18\x04 \x01(\v2\x1b.betterworks.v1.PictureUrisR\vpictureUris\x12\x1b\n" +
-	"\tis_active\x18\x05 \x01(\bR\bisActive\x129\n" +
-	"\n" +
-	"created_on\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedOn\x12;\n" +
-	"\vmodified_on\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"modifiedOn\"~\n" +
-	"\aGoalRef\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
-	"\x04uuid\x18\x02 \x01(\tR\x04uuid\x12\x12\n" +
-	"\x04name\x18\x03 \x01(\tR\x04name\x12;\n" +
-	"\vmodified_on\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"modifiedOn\"\xae\x01\n" +
+	"\t_expected\"\xae\x01\n" +
 	"\tGoalStats\x12\x1a\n" +
 	"\bcomments\x18\x01 \x01(\x03R\bcomments\x12\x16\n" +
 	"\x06cheers\x18\x02 \x01(\x03R\x06cheers\x12\x16\n" +
@@ -4684,7 +4317,7 @@ func file_betterworks_v1_goal_service_proto_rawDescGZIP() []byte {
 }
 
 var file_betterworks_v1_goal_service_proto_enumTypes = make([]protoimpl.EnumInfo, 11)
-var file_betterworks_v1_goal_service_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
+var file_betterworks_v1_goal_service_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
 var file_betterworks_v1_goal_service_proto_goTypes = []any{
 	(GoalVisibility)(0),                  // 0: betterworks.v1.GoalVisibility
 	(MeasurementType)(0),                 // 1: betterworks.v1.MeasurementType
@@ -4699,153 +4332,142 @@ var file_betterworks_v1_goal_service_proto_goTypes = []any{
 	(KeyResultAction)(0),                 // 10: betterworks.v1.KeyResultAction
 	(*Goal)(nil),                         // 11: betterworks.v1.Goal
 	(*GoalMeasurement)(nil),              // 12: betterworks.v1.GoalMeasurement
-	(*GoalOwner)(nil),                    // 13: betterworks.v1.GoalOwner
-	(*GoalOwnerGroup)(nil),               // 14: betterworks.v1.GoalOwnerGroup
-	(*GoalOwnerTeam)(nil),                // 15: betterworks.v1.GoalOwnerTeam
-	(*GoalRef)(nil),                      // 16: betterworks.v1.GoalRef
-	(*GoalStats)(nil),                    // 17: betterworks.v1.GoalStats
-	(*GoalCategoryRef)(nil),              // 18: betterworks.v1.GoalCategoryRef
-	(*GoalCategory)(nil),                 // 19: betterworks.v1.GoalCategory
-	(*GoalComment)(nil),                  // 20: betterworks.v1.GoalComment
-	(*GoalAssessment)(nil),               // 21: betterworks.v1.GoalAssessment
-	(*GetGoalRequest)(nil),               // 22: betterworks.v1.GetGoalRequest
-	(*GetGoalResponse)(nil),              // 23: betterworks.v1.GetGoalResponse
-	(*GoalRelationFilter)(nil),           // 24: betterworks.v1.GoalRelationFilter
-	(*GoalDateRange)(nil),                // 25: betterworks.v1.GoalDateRange
-	(*ListGoalsRequest)(nil),             // 26: betterworks.v1.ListGoalsRequest
-	(*ListGoalsResponse)(nil),            // 27: betterworks.v1.ListGoalsResponse
-	(*SearchGoalsRequest)(nil),           // 28: betterworks.v1.SearchGoalsRequest
-	(*SearchGoalsResponse)(nil),          // 29: betterworks.v1.SearchGoalsResponse
-	(*KeyResultInput)(nil),               // 30: betterworks.v1.KeyResultInput
-	(*CreateGoalRequest)(nil),            // 31: betterworks.v1.CreateGoalRequest
-	(*CreateGoalResponse)(nil),           // 32: betterworks.v1.CreateGoalResponse
-	(*KeyResultChange)(nil),              // 33: betterworks.v1.KeyResultChange
-	(*UpdateGoalRequest)(nil),            // 34: betterworks.v1.UpdateGoalRequest
-	(*UpdateGoalResponse)(nil),           // 35: betterworks.v1.UpdateGoalResponse
-	(*DeleteGoalRequest)(nil),            // 36: betterworks.v1.DeleteGoalRequest
-	(*DeleteGoalResponse)(nil),           // 37: betterworks.v1.DeleteGoalResponse
-	(*CheckInGoalRequest)(nil),           // 38: betterworks.v1.CheckInGoalRequest
-	(*CheckInGoalResponse)(nil),          // 39: betterworks.v1.CheckInGoalResponse
-	(*ListGoalCommentsRequest)(nil),      // 40: betterworks.v1.ListGoalCommentsRequest
-	(*ListGoalCommentsResponse)(nil),     // 41: betterworks.v1.ListGoalCommentsResponse
-	(*ListGoalAssessmentsRequest)(nil),   // 42: betterworks.v1.ListGoalAssessmentsRequest
-	(*ListGoalAssessmentsResponse)(nil),  // 43: betterworks.v1.ListGoalAssessmentsResponse
-	(*SearchGoalCategoriesRequest)(nil),  // 44: betterworks.v1.SearchGoalCategoriesRequest
-	(*SearchGoalCategoriesResponse)(nil), // 45: betterworks.v1.SearchGoalCategoriesResponse
-	(*timestamppb.Timestamp)(nil),        // 46: google.protobuf.Timestamp
-	(*UserRef)(nil),                      // 47: betterworks.v1.UserRef
-	(*PictureUris)(nil),                  // 48: betterworks.v1.PictureUris
+	(*GoalStats)(nil),                    // 13: betterworks.v1.GoalStats
+	(*GoalCategoryRef)(nil),              // 14: betterworks.v1.GoalCategoryRef
+	(*GoalCategory)(nil),                 // 15: betterworks.v1.GoalCategory
+	(*GoalComment)(nil),                  // 16: betterworks.v1.GoalComment
+	(*GoalAssessment)(nil),               // 17: betterworks.v1.GoalAssessment
+	(*GetGoalRequest)(nil),               // 18: betterworks.v1.GetGoalRequest
+	(*GetGoalResponse)(nil),              // 19: betterworks.v1.GetGoalResponse
+	(*GoalRelationFilter)(nil),           // 20: betterworks.v1.GoalRelationFilter
+	(*GoalDateRange)(nil),                // 21: betterworks.v1.GoalDateRange
+	(*ListGoalsRequest)(nil),             // 22: betterworks.v1.ListGoalsRequest
+	(*ListGoalsResponse)(nil),            // 23: betterworks.v1.ListGoalsResponse
+	(*SearchGoalsRequest)(nil),           // 24: betterworks.v1.SearchGoalsRequest
+	(*SearchGoalsResponse)(nil),          // 25: betterworks.v1.SearchGoalsResponse
+	(*KeyResultInput)(nil),               // 26: betterworks.v1.KeyResultInput
+	(*CreateGoalRequest)(nil),            // 27: betterworks.v1.CreateGoalRequest
+	(*CreateGoalResponse)(nil),           // 28: betterworks.v1.CreateGoalResponse
+	(*KeyResultChange)(nil),              // 29: betterworks.v1.KeyResultChange
+	(*UpdateGoalRequest)(nil),            // 30: betterworks.v1.UpdateGoalRequest
+	(*UpdateGoalResponse)(nil),           // 31: betterworks.v1.UpdateGoalResponse
+	(*DeleteGoalRequest)(nil),            // 32: betterworks.v1.DeleteGoalRequest
+	(*DeleteGoalResponse)(nil),           // 33: betterworks.v1.DeleteGoalResponse
+	(*CheckInGoalRequest)(nil),           // 34: betterworks.v1.CheckInGoalRequest
+	(*CheckInGoalResponse)(nil),          // 35: betterworks.v1.CheckInGoalResponse
+	(*ListGoalCommentsRequest)(nil),      // 36: betterworks.v1.ListGoalCommentsRequest
+	(*ListGoalCommentsResponse)(nil),     // 37: betterworks.v1.ListGoalCommentsResponse
+	(*ListGoalAssessmentsRequest)(nil),   // 38: betterworks.v1.ListGoalAssessmentsRequest
+	(*ListGoalAssessmentsResponse)(nil),  // 39: betterworks.v1.ListGoalAssessmentsResponse
+	(*SearchGoalCategoriesRequest)(nil),  // 40: betterworks.v1.SearchGoalCategoriesRequest
+	(*SearchGoalCategoriesResponse)(nil), // 41: betterworks.v1.SearchGoalCategoriesResponse
+	(*GoalOwner)(nil),                    // 42: betterworks.v1.GoalOwner
+	(*GoalRef)(nil),                      // 43: betterworks.v1.GoalRef
+	(*timestamppb.Timestamp)(nil),        // 44: google.protobuf.Timestamp
+	(*UserRef)(nil),                      // 45: betterworks.v1.UserRef
 }
 var file_betterworks_v1_goal_service_proto_depIdxs = []int32{
 	12, // 0: betterworks.v1.Goal.measurement:type_name -> betterworks.v1.GoalMeasurement
-	13, // 1: betterworks.v1.Goal.owner:type_name -> betterworks.v1.GoalOwner
-	16, // 2: betterworks.v1.Goal.parent:type_name -> betterworks.v1.GoalRef
-	16, // 3: betterworks.v1.Goal.children:type_name -> betterworks.v1.GoalRef
-	46, // 4: betterworks.v1.Goal.updated:type_name -> google.protobuf.Timestamp
-	47, // 5: betterworks.v1.Goal.updated_by:type_name -> betterworks.v1.UserRef
+	42, // 1: betterworks.v1.Goal.owner:type_name -> betterworks.v1.GoalOwner
+	43, // 2: betterworks.v1.Goal.parent:type_name -> betterworks.v1.GoalRef
+	43, // 3: betterworks.v1.Goal.children:type_name -> betterworks.v1.GoalRef
+	44, // 4: betterworks.v1.Goal.updated:type_name -> google.protobuf.Timestamp
+	45, // 5: betterworks.v1.Goal.updated_by:type_name -> betterworks.v1.UserRef
 	0,  // 6: betterworks.v1.Goal.visibility:type_name -> betterworks.v1.GoalVisibility
-	17, // 7: betterworks.v1.Goal.stats:type_name -> betterworks.v1.GoalStats
-	18, // 8: betterworks.v1.Goal.categories:type_name -> betterworks.v1.GoalCategoryRef
+	13, // 7: betterworks.v1.Goal.stats:type_name -> betterworks.v1.GoalStats
+	14, // 8: betterworks.v1.Goal.categories:type_name -> betterworks.v1.GoalCategoryRef
 	3,  // 9: betterworks.v1.Goal.attribute_type:type_name -> betterworks.v1.GoalAttributeType
 	4,  // 10: betterworks.v1.Goal.attribute_scope:type_name -> betterworks.v1.GoalAttributeScope
-	46, // 11: betterworks.v1.Goal.created:type_name -> google.protobuf.Timestamp
-	47, // 12: betterworks.v1.Goal.created_by:type_name -> betterworks.v1.UserRef
-	46, // 13: betterworks.v1.Goal.last_checkedin:type_name -> google.protobuf.Timestamp
-	47, // 14: betterworks.v1.Goal.last_checkedin_by:type_name -> betterworks.v1.UserRef
-	46, // 15: betterworks.v1.Goal.created_on:type_name -> google.protobuf.Timestamp
-	46, // 16: betterworks.v1.Goal.modified_on:type_name -> google.protobuf.Timestamp
-	46, // 17: betterworks.v1.GoalMeasurement.updated:type_name -> google.protobuf.Timestamp
-	47, // 18: betterworks.v1.GoalMeasurement.updated_by:type_name -> betterworks.v1.UserRef
+	44, // 11: betterworks.v1.Goal.created:type_name -> google.protobuf.Timestamp
+	45, // 12: betterworks.v1.Goal.created_by:type_name -> betterworks.v1.UserRef
+	44, // 13: betterworks.v1.Goal.last_checkedin:type_name -> google.protobuf.Timestamp
+	45, // 14: betterworks.v1.Goal.last_checkedin_by:type_name -> betterworks.v1.UserRef
+	44, // 15: betterworks.v1.Goal.created_on:type_name -> google.protobuf.Timestamp
+	44, // 16: betterworks.v1.Goal.modified_on:type_name -> google.protobuf.Timestamp
+	44, // 17: betterworks.v1.GoalMeasurement.updated:type_name -> google.protobuf.Timestamp
+	45, // 18: betterworks.v1.GoalMeasurement.updated_by:type_name -> betterworks.v1.UserRef
 	1,  // 19: betterworks.v1.GoalMeasurement.type:type_name -> betterworks.v1.MeasurementType
 	2,  // 20: betterworks.v1.GoalMeasurement.condition:type_name -> betterworks.v1.GoalCondition
-	47, // 21: betterworks.v1.GoalOwner.user:type_name -> betterworks.v1.UserRef
-	14, // 22: betterworks.v1.GoalOwner.group:type_name -> betterworks.v1.GoalOwnerGroup
-	15, // 23: betterworks.v1.GoalOwner.team:type_name -> betterworks.v1.GoalOwnerTeam
-	48, // 24: betterworks.v1.GoalOwnerGroup.picture_uris:type_name -> betterworks.v1.PictureUris
-	48, // 25: betterworks.v1.GoalOwnerTeam.picture_uris:type_name -> betterworks.v1.PictureUris
-	46, // 26: betterworks.v1.GoalOwnerTeam.created_on:type_name -> google.protobuf.Timestamp
-	46, // 27: betterworks.v1.GoalOwnerTeam.modified_on:type_name -> google.protobuf.Timestamp
-	46, // 28: betterworks.v1.GoalRef.modified_on:type_name -> google.protobuf.Timestamp
-	46, // 29: betterworks.v1.GoalStats.last_assessed:type_name -> google.protobuf.Timestamp
-	46, // 30: betterworks.v1.GoalCategory.updated:type_name -> google.protobuf.Timestamp
-	46, // 31: betterworks.v1.GoalCategory.created:type_name -> google.protobuf.Timestamp
-	46, // 32: betterworks.v1.GoalComment.created:type_name -> google.protobuf.Timestamp
-	46, // 33: betterworks.v1.GoalComment.edited:type_name -> google.protobuf.Timestamp
-	47, // 34: betterworks.v1.GoalComment.author:type_name -> betterworks.v1.UserRef
-	16, // 35: betterworks.v1.GoalComment.goal:type_name -> betterworks.v1.GoalRef
-	13, // 36: betterworks.v1.GoalComment.goal_owner:type_name -> betterworks.v1.GoalOwner
-	46, // 37: betterworks.v1.GoalAssessment.created:type_name -> google.protobuf.Timestamp
-	46, // 38: betterworks.v1.GoalAssessment.edited:type_name -> google.protobuf.Timestamp
-	47, // 39: betterworks.v1.GoalAssessment.created_by:type_name -> betterworks.v1.UserRef
-	11, // 40: betterworks.v1.GetGoalResponse.goal:type_name -> betterworks.v1.Goal
-	24, // 41: betterworks.v1.ListGoalsRequest.owner:type_name -> betterworks.v1.GoalRelationFilter
-	24, // 42: betterworks.v1.ListGoalsRequest.aligned_to_goal:type_name -> betterworks.v1.GoalRelationFilter
-	24, // 43: betterworks.v1.ListGoalsRequest.aligned_to_owner:type_name -> betterworks.v1.GoalRelationFilter
-	24, // 44: betterworks.v1.ListGoalsRequest.reports_to:type_name -> betterworks.v1.GoalRelationFilter
-	0,  // 45: betterworks.v1.ListGoalsRequest.visibility:type_name -> betterworks.v1.GoalVisibility
-	6,  // 46: betterworks.v1.ListGoalsRequest.permission:type_name -> betterworks.v1.GoalPermission
-	7,  // 47: betterworks.v1.ListGoalsRequest.risk:type_name -> betterworks.v1.GoalRisk
-	8,  // 48: betterworks.v1.ListGoalsRequest.integration:type_name -> betterworks.v1.GoalIntegrationFilter
-	25, // 49: betterworks.v1.ListGoalsRequest.date_range:type_name -> betterworks.v1.GoalDateRange
-	25, // 50: betterworks.v1.ListGoalsRequest.updated_since:type_name -> betterworks.v1.GoalDateRange
-	25, // 51: betterworks.v1.ListGoalsRequest.viewed_by_owner_date:type_name -> betterworks.v1.GoalDateRange
-	46, // 52: betterworks.v1.ListGoalsRequest.modified_after:type_name -> google.protobuf.Timestamp
-	46, // 53: betterworks.v1.ListGoalsRequest.modified_before:type_name -> google.protobuf.Timestamp
-	11, // 54: betterworks.v1.ListGoalsResponse.goals:type_name -> betterworks.v1.Goal
-	0,  // 55: betterworks.v1.SearchGoalsRequest.visibility:type_name -> betterworks.v1.GoalVisibility
-	1,  // 56: betterworks.v1.SearchGoalsRequest.goal_type:type_name -> betterworks.v1.MeasurementType
-	11, // 57: betterworks.v1.SearchGoalsResponse.goals:type_name -> betterworks.v1.Goal
-	1,  // 58: betterworks.v1.KeyResultInput.type:type_name -> betterworks.v1.MeasurementType
-	4,  // 59: betterworks.v1.KeyResultInput.attribute_scope:type_name -> betterworks.v1.GoalAttributeScope
-	3,  // 60: betterworks.v1.KeyResultInput.attribute_type:type_name -> betterworks.v1.GoalAttributeType
-	0,  // 61: betterworks.v1.CreateGoalRequest.visibility:type_name -> betterworks.v1.GoalVisibility
-	5,  // 62: betterworks.v1.CreateGoalRequest.creation_source:type_name -> betterworks.v1.GoalCreationSource
-	30, // 63: betterworks.v1.CreateGoalRequest.key_results:type_name -> betterworks.v1.KeyResultInput
-	1,  // 64: betterworks.v1.CreateGoalRequest.type:type_name -> betterworks.v1.MeasurementType
-	4,  // 65: betterworks.v1.CreateGoalRequest.attribute_scope:type_name -> betterworks.v1.GoalAttributeScope
-	3,  // 66: betterworks.v1.CreateGoalRequest.attribute_type:type_name -> betterworks.v1.GoalAttributeType
-	11, // 67: betterworks.v1.CreateGoalResponse.goal:type_name -> betterworks.v1.Goal
-	10, // 68: betterworks.v1.KeyResultChange.action:type_name -> betterworks.v1.KeyResultAction
-	1,  // 69: betterworks.v1.KeyResultChange.type:type_name -> betterworks.v1.MeasurementType
-	4,  // 70: betterworks.v1.KeyResultChange.attribute_scope:type_name -> betterworks.v1.GoalAttributeScope
-	3,  // 71: betterworks.v1.KeyResultChange.attribute_type:type_name -> betterworks.v1.GoalAttributeType
-	0,  // 72: betterworks.v1.UpdateGoalRequest.visibility:type_name -> betterworks.v1.GoalVisibility
-	33, // 73: betterworks.v1.UpdateGoalRequest.key_results:type_name -> betterworks.v1.KeyResultChange
-	1,  // 74: betterworks.v1.UpdateGoalRequest.type:type_name -> betterworks.v1.MeasurementType
-	4,  // 75: betterworks.v1.UpdateGoalRequest.attribute_scope:type_name -> betterworks.v1.GoalAttributeScope
-	3,  // 76: betterworks.v1.UpdateGoalRequest.attribute_type:type_name -> betterworks.v1.GoalAttributeType
-	11, // 77: betterworks.v1.UpdateGoalResponse.goal:type_name -> betterworks.v1.Goal
-	11, // 78: betterworks.v1.CheckInGoalResponse.goal:type_name -> betterworks.v1.Goal
-	9,  // 79: betterworks.v1.ListGoalCommentsRequest.type:type_name -> betterworks.v1.GoalCommentType
-	46, // 80: betterworks.v1.ListGoalCommentsRequest.latest_time:type_name -> google.protobuf.Timestamp
-	20, // 81: betterworks.v1.ListGoalCommentsResponse.comments:type_name -> betterworks.v1.GoalComment
-	21, // 82: betterworks.v1.ListGoalAssessmentsResponse.assessments:type_name -> betterworks.v1.GoalAssessment
-	19, // 83: betterworks.v1.SearchGoalCategoriesResponse.categories:type_name -> betterworks.v1.GoalCategory
-	22, // 84: betterworks.v1.GoalService.GetGoal:input_type -> betterworks.v1.GetGoalRequest
-	26, // 85: betterworks.v1.GoalService.ListGoals:input_type -> betterworks.v1.ListGoalsRequest
-	28, // 86: betterworks.v1.GoalService.SearchGoals:input_type -> betterworks.v1.SearchGoalsRequest
-	31, // 87: betterworks.v1.GoalService.CreateGoal:input_type -> betterworks.v1.CreateGoalRequest
-	34, // 88: betterworks.v1.GoalService.UpdateGoal:input_type -> betterworks.v1.UpdateGoalRequest
-	36, // 89: betterworks.v1.GoalService.DeleteGoal:input_type -> betterworks.v1.DeleteGoalRequest
-	38, // 90: betterworks.v1.GoalService.CheckInGoal:input_type -> betterworks.v1.CheckInGoalRequest
-	40, // 91: betterworks.v1.GoalService.ListGoalComments:input_type -> betterworks.v1.ListGoalCommentsRequest
-	42, // 92: betterworks.v1.GoalService.ListGoalAssessments:input_type -> betterworks.v1.ListGoalAssessmentsRequest
-	44, // 93: betterworks.v1.GoalService.SearchGoalCategories:input_type -> betterworks.v1.SearchGoalCategoriesRequest
-	23, // 94: betterworks.v1.GoalService.GetGoal:output_type -> betterworks.v1.GetGoalResponse
-	27, // 95: betterworks.v1.GoalService.ListGoals:output_type -> betterworks.v1.ListGoalsResponse
-	29, // 96: betterworks.v1.GoalService.SearchGoals:output_type -> betterworks.v1.SearchGoalsResponse
-	32, // 97: betterworks.v1.GoalService.CreateGoal:output_type -> betterworks.v1.CreateGoalResponse
-	35, // 98: betterworks.v1.GoalService.UpdateGoal:output_type -> betterworks.v1.UpdateGoalResponse
-	37, // 99: betterworks.v1.GoalService.DeleteGoal:output_type -> betterworks.v1.DeleteGoalResponse
-	39, // 100: betterworks.v1.GoalService.CheckInGoal:output_type -> betterworks.v1.CheckInGoalResponse
-	41, // 101: betterworks.v1.GoalService.ListGoalComments:output_type -> betterworks.v1.ListGoalCommentsResponse
-	43, // 102: betterworks.v1.GoalService.ListGoalAssessments:output_type -> betterworks.v1.ListGoalAssessmentsResponse
-	45, // 103: betterworks.v1.GoalService.SearchGoalCategories:output_type -> betterworks.v1.SearchGoalCategoriesResponse
-	94, // [94:104] is the sub-list for method output_type
-	84, // [84:94] is the sub-list for method input_type
-	84, // [84:84] is the sub-list for extension type_name
-	84, // [84:84] is the sub-list for extension extendee
-	0,  // [0:84] is the sub-list for field type_name
+	44, // 21: betterworks.v1.GoalStats.last_assessed:type_name -> google.protobuf.Timestamp
+	44, // 22: betterworks.v1.GoalCategory.updated:type_name -> google.protobuf.Timestamp
+	44, // 23: betterworks.v1.GoalCategory.created:type_name -> google.protobuf.Timestamp
+	44, // 24: betterworks.v1.GoalComment.created:type_name -> google.protobuf.Timestamp
+	44, // 25: betterworks.v1.GoalComment.edited:type_name -> google.protobuf.Timestamp
+	45, // 26: betterworks.v1.GoalComment.author:type_name -> betterworks.v1.UserRef
+	43, // 27: betterworks.v1.GoalComment.goal:type_name -> betterworks.v1.GoalRef
+	42, // 28: betterworks.v1.GoalComment.goal_owner:type_name -> betterworks.v1.GoalOwner
+	44, // 29: betterworks.v1.GoalAssessment.created:type_name -> google.protobuf.Timestamp
+	44, // 30: betterworks.v1.GoalAssessment.edited:type_name -> google.protobuf.Timestamp
+	45, // 31: betterworks.v1.GoalAssessment.created_by:type_name -> betterworks.v1.UserRef
+	11, // 32: betterworks.v1.GetGoalResponse.goal:type_name -> betterworks.v1.Goal
+	20, // 33: betterworks.v1.ListGoalsRequest.owner:type_name -> betterworks.v1.GoalRelationFilter
+	20, // 34: betterworks.v1.ListGoalsRequest.aligned_to_goal:type_name -> betterworks.v1.GoalRelationFilter
+	20, // 35: betterworks.v1.ListGoalsRequest.aligned_to_owner:type_name -> betterworks.v1.GoalRelationFilter
+	20, // 36: betterworks.v1.ListGoalsRequest.reports_to:type_name -> betterworks.v1.GoalRelationFilter
+	0,  // 37: betterworks.v1.ListGoalsRequest.visibility:type_name -> betterworks.v1.GoalVisibility
+	6,  // 38: betterworks.v1.ListGoalsRequest.permission:type_name -> betterworks.v1.GoalPermission
+	7,  // 39: betterworks.v1.ListGoalsRequest.risk:type_name -> betterworks.v1.GoalRisk
+	8,  // 40: betterworks.v1.ListGoalsRequest.integration:type_name -> betterworks.v1.GoalIntegrationFilter
+	21, // 41: betterworks.v1.ListGoalsRequest.date_range:type_name -> betterworks.v1.GoalDateRange
+	21, // 42: betterworks.v1.ListGoalsRequest.updated_since:type_name -> betterworks.v1.GoalDateRange
+	21, // 43: betterworks.v1.ListGoalsRequest.viewed_by_owner_date:type_name -> betterworks.v1.GoalDateRange
+	44, // 44: betterworks.v1.ListGoalsRequest.modified_after:type_name -> google.protobuf.Timestamp
+	44, // 45: betterworks.v1.ListGoalsRequest.modified_before:type_name -> google.protobuf.Timestamp
+	11, // 46: betterworks.v1.ListGoalsResponse.goals:type_name -> betterworks.v1.Goal
+	0,  // 47: betterworks.v1.SearchGoalsRequest.visibility:type_name -> betterworks.v1.GoalVisibility
+	1,  // 48: betterworks.v1.SearchGoalsRequest.goal_type:type_name -> betterworks.v1.MeasurementType
+	11, // 49: betterworks.v1.SearchGoalsResponse.goals:type_name -> betterworks.v1.Goal
+	1,  // 50: betterworks.v1.KeyResultInput.type:type_name -> betterworks.v1.MeasurementType
+	4,  // 51: betterworks.v1.KeyResultInput.attribute_scope:type_name -> betterworks.v1.GoalAttributeScope
+	3,  // 52: betterworks.v1.KeyResultInput.attribute_type:type_name -> betterworks.v1.GoalAttributeType
+	0,  // 53: betterworks.v1.CreateGoalRequest.visibility:type_name -> betterworks.v1.GoalVisibility
+	5,  // 54: betterworks.v1.CreateGoalRequest.creation_source:type_name -> betterworks.v1.GoalCreationSource
+	26, // 55: betterworks.v1.CreateGoalRequest.key_results:type_name -> betterworks.v1.KeyResultInput
+	1,  // 56: betterworks.v1.CreateGoalRequest.type:type_name -> betterworks.v1.MeasurementType
+	4,  // 57: betterworks.v1.CreateGoalRequest.attribute_scope:type_name -> betterworks.v1.GoalAttributeScope
+	3,  // 58: betterworks.v1.CreateGoalRequest.attribute_type:type_name -> betterworks.v1.GoalAttributeType
+	11, // 59: betterworks.v1.CreateGoalResponse.goal:type_name -> betterworks.v1.Goal
+	10, // 60: betterworks.v1.KeyResultChange.action:type_name -> betterworks.v1.KeyResultAction
+	1,  // 61: betterworks.v1.KeyResultChange.type:type_name -> betterworks.v1.MeasurementType
+	4,  // 62: betterworks.v1.KeyResultChange.attribute_scope:type_name -> betterworks.v1.GoalAttributeScope
+	3,  // 63: betterworks.v1.KeyResultChange.attribute_type:type_name -> betterworks.v1.GoalAttributeType
+	0,  // 64: betterworks.v1.UpdateGoalRequest.visibility:type_name -> betterworks.v1.GoalVisibility
+	29, // 65: betterworks.v1.UpdateGoalRequest.key_results:type_name -> betterworks.v1.KeyResultChange
+	1,  // 66: betterworks.v1.UpdateGoalRequest.type:type_name -> betterworks.v1.MeasurementType
+	4,  // 67: betterworks.v1.UpdateGoalRequest.attribute_scope:type_name -> betterworks.v1.GoalAttributeScope
+	3,  // 68: betterworks.v1.UpdateGoalRequest.attribute_type:type_name -> betterworks.v1.GoalAttributeType
+	11, // 69: betterworks.v1.UpdateGoalResponse.goal:type_name -> betterworks.v1.Goal
+	11, // 70: betterworks.v1.CheckInGoalResponse.goal:type_name -> betterworks.v1.Goal
+	9,  // 71: betterworks.v1.ListGoalCommentsRequest.type:type_name -> betterworks.v1.GoalCommentType
+	44, // 72: betterworks.v1.ListGoalCommentsRequest.latest_time:type_name -> google.protobuf.Timestamp
+	16, // 73: betterworks.v1.ListGoalCommentsResponse.comments:type_name -> betterworks.v1.GoalComment
+	17, // 74: betterworks.v1.ListGoalAssessmentsResponse.assessments:type_name -> betterworks.v1.GoalAssessment
+	15, // 75: betterworks.v1.SearchGoalCategoriesResponse.categories:type_name -> betterworks.v1.GoalCategory
+	18, // 76: betterworks.v1.GoalService.GetGoal:input_type -> betterworks.v1.GetGoalRequest
+	22, // 77: betterworks.v1.GoalService.ListGoals:input_type -> betterworks.v1.ListGoalsRequest
+	24, // 78: betterworks.v1.GoalService.SearchGoals:input_type -> betterworks.v1.SearchGoalsRequest
+	27, // 79: betterworks.v1.GoalService.CreateGoal:input_type -> betterworks.v1.CreateGoalRequest
+	30, // 80: betterworks.v1.GoalService.UpdateGoal:input_type -> betterworks.v1.UpdateGoalRequest
+	32, // 81: betterworks.v1.GoalService.DeleteGoal:input_type -> betterworks.v1.DeleteGoalRequest
+	34, // 82: betterworks.v1.GoalService.CheckInGoal:input_type -> betterworks.v1.CheckInGoalRequest
+	36, // 83: betterworks.v1.GoalService.ListGoalComments:input_type -> betterworks.v1.ListGoalCommentsRequest
+	38, // 84: betterworks.v1.GoalService.ListGoalAssessments:input_type -> betterworks.v1.ListGoalAssessmentsRequest
+	40, // 85: betterworks.v1.GoalService.SearchGoalCategories:input_type -> betterworks.v1.SearchGoalCategoriesRequest
+	19, // 86: betterworks.v1.GoalService.GetGoal:output_type -> betterworks.v1.GetGoalResponse
+	23, // 87: betterworks.v1.GoalService.ListGoals:output_type -> betterworks.v1.ListGoalsResponse
+	25, // 88: betterworks.v1.GoalService.SearchGoals:output_type -> betterworks.v1.SearchGoalsResponse
+	28, // 89: betterworks.v1.GoalService.CreateGoal:output_type -> betterworks.v1.CreateGoalResponse
+	31, // 90: betterworks.v1.GoalService.UpdateGoal:output_type -> betterworks.v1.UpdateGoalResponse
+	33, // 91: betterworks.v1.GoalService.DeleteGoal:output_type -> betterworks.v1.DeleteGoalResponse
+	35, // 92: betterworks.v1.GoalService.CheckInGoal:output_type -> betterworks.v1.CheckInGoalResponse
+	37, // 93: betterworks.v1.GoalService.ListGoalComments:output_type -> betterworks.v1.ListGoalCommentsResponse
+	39, // 94: betterworks.v1.GoalService.ListGoalAssessments:output_type -> betterworks.v1.ListGoalAssessmentsResponse
+	41, // 95: betterworks.v1.GoalService.SearchGoalCategories:output_type -> betterworks.v1.SearchGoalCategoriesResponse
+	86, // [86:96] is the sub-list for method output_type
+	76, // [76:86] is the sub-list for method input_type
+	76, // [76:76] is the sub-list for extension type_name
+	76, // [76:76] is the sub-list for extension extendee
+	0,  // [0:76] is the sub-list for field type_name
 }
 
 func init() { file_betterworks_v1_goal_service_proto_init() }
@@ -4855,12 +4477,12 @@ func file_betterworks_v1_goal_service_proto_init() {
 	}
 	file_betterworks_v1_common_proto_init()
 	file_betterworks_v1_goal_service_proto_msgTypes[1].OneofWrappers = []any{}
+	file_betterworks_v1_goal_service_proto_msgTypes[11].OneofWrappers = []any{}
 	file_betterworks_v1_goal_service_proto_msgTypes[15].OneofWrappers = []any{}
+	file_betterworks_v1_goal_service_proto_msgTypes[16].OneofWrappers = []any{}
+	file_betterworks_v1_goal_service_proto_msgTypes[18].OneofWrappers = []any{}
 	file_betterworks_v1_goal_service_proto_msgTypes[19].OneofWrappers = []any{}
-	file_betterworks_v1_goal_service_proto_msgTypes[20].OneofWrappers = []any{}
-	file_betterworks_v1_goal_service_proto_msgTypes[22].OneofWrappers = []any{}
-	file_betterworks_v1_goal_service_proto_msgTypes[23].OneofWrappers = []any{}
-	file_betterworks_v1_goal_service_proto_msgTypes[27].OneofWrappers = []any{
+	file_betterworks_v1_goal_service_proto_msgTypes[23].OneofWrappers = []any{
 		(*CheckInGoalRequest_Done)(nil),
 		(*CheckInGoalRequest_Value)(nil),
 	}
@@ -4870,7 +4492,7 @@ func file_betterworks_v1_goal_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_betterworks_v1_goal_service_proto_rawDesc), len(file_betterworks_v1_goal_service_proto_rawDesc)),
 			NumEnums:      11,
-			NumMessages:   35,
+			NumMessages:   31,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
