@@ -718,7 +718,7 @@ func TestDecodeListRecognitions(t *testing.T) {
 			},
 			Hashtags: []Hashtag{{Name: "<Hashtag Name>", ID: 123}},
 			Source: &RecognitionSource{
-				Comment: &RecognitionComment{
+				Comment: &Comment{
 					ID:      16449,
 					UUID:    "9a906c67-81a7-45a0-b755-3815d96e68ac",
 					Created: engagementEpoch(1637215829, 973811),

@@ -28,23 +28,10 @@ type Recognition struct {
 // RecognitionSource says where a recognition was given. Each part is nil
 // when absent or null.
 type RecognitionSource struct {
-	Comment  *RecognitionComment  `json:"comment"`
+	Comment  *Comment  `json:"comment"`
 	Shoutout *RecognitionShoutout `json:"shoutout"`
 }
 
-// RecognitionComment is a goal comment that carries a recognition.
-type RecognitionComment struct {
-	ID        int64      `json:"id"`
-	UUID      string     `json:"uuid"`
-	Created   Time       `json:"created"`
-	Edited    Time       `json:"edited"`
-	Text      string     `json:"text"`
-	Author    *UserRef   `json:"author"`
-	Goal      *GoalRef   `json:"goal"`
-	GoalOwner *GoalOwner `json:"goal_owner"`
-	// IsKeyResult reports whether the goal commented on is a milestone.
-	IsKeyResult bool `json:"is_key_result"`
-}
 
 // RecognitionShoutout is a shout-out that carries a recognition.
 type RecognitionShoutout struct {

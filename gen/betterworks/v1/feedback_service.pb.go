@@ -2598,7 +2598,7 @@ func (x *Recognition) GetModifiedOn() *timestamppb.Timestamp {
 type RecognitionSource struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The goal comment the recognition was given in.
-	Comment *RecognitionComment `protobuf:"bytes,1,opt,name=comment,proto3" json:"comment,omitempty"`
+	Comment *GoalComment `protobuf:"bytes,1,opt,name=comment,proto3" json:"comment,omitempty"`
 	// The shout-out the recognition was given as.
 	Shoutout      *RecognitionShoutout `protobuf:"bytes,2,opt,name=shoutout,proto3" json:"shoutout,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -2635,7 +2635,7 @@ func (*RecognitionSource) Descriptor() ([]byte, []int) {
 	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{20}
 }
 
-func (x *RecognitionSource) GetComment() *RecognitionComment {
+func (x *RecognitionSource) GetComment() *GoalComment {
 	if x != nil {
 		return x.Comment
 	}
@@ -2647,124 +2647,6 @@ func (x *RecognitionSource) GetShoutout() *RecognitionShoutout {
 		return x.Shoutout
 	}
 	return nil
-}
-
-// RecognitionComment is a goal comment that carries a recognition.
-type RecognitionComment struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The comment's Betterworks id.
-	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
-	// The comment's Betterworks UUID.
-	Uuid string `protobuf:"bytes,2,opt,name=uuid,proto3" json:"uuid,omitempty"`
-	// When the comment was written.
-	Created *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=created,proto3" json:"created,omitempty"`
-	// When the comment was last edited.
-	Edited *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=edited,proto3" json:"edited,omitempty"`
-	// The comment's text.
-	Text string `protobuf:"bytes,5,opt,name=text,proto3" json:"text,omitempty"`
-	// The comment's author.
-	Author *UserRef `protobuf:"bytes,6,opt,name=author,proto3" json:"author,omitempty"`
-	// The goal or milestone commented on.
-	Goal *GoalRef `protobuf:"bytes,7,opt,name=goal,proto3" json:"goal,omitempty"`
-	// Who owns that goal.
-	GoalOwner *GoalOwner `protobuf:"bytes,8,opt,name=goal_owner,json=goalOwner,proto3" json:"goal_owner,omitempty"`
-	// True when the goal commented on is a milestone (key result).
-	IsKeyResult   bool `protobuf:"varint,9,opt,name=is_key_result,json=isKeyResult,proto3" json:"is_key_result,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *RecognitionComment) Reset() {
-	*x = RecognitionComment{}
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[21]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *RecognitionComment) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*RecognitionComment) ProtoMessage() {}
-
-func (x *RecognitionComment) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[21]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use RecognitionComment.ProtoReflect.Descriptor instead.
-func (*RecognitionComment) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{21}
-}
-
-func (x *RecognitionComment) GetId() int64 {
-	if x != nil {
-		return x.Id
-	}
-	return 0
-}
-
-func (x *RecognitionComment) GetUuid() string {
-	if x != nil {
-		return x.Uuid
-	}
-	return ""
-}
-
-func (x *RecognitionComment) GetCreated() *timestamppb.Timestamp {
-	if x != nil {
-		return x.Created
-	}
-	return nil
-}
-
-func (x *RecognitionComment) GetEdited() *timestamppb.Timestamp {
-	if x != nil {
-		return x.Edited
-	}
-	return nil
-}
-
-func (x *RecognitionComment) GetText() string {
-	if x != nil {
-		return x.Text
-	}
-	return ""
-}
-
-func (x *RecognitionComment) GetAuthor() *UserRef {
-	if x != nil {
-		return x.Author
-	}
-	return nil
-}
-
-func (x *RecognitionComment) GetGoal() *GoalRef {
-	if x != nil {
-		return x.Goal
-	}
-	return nil
-}
-
-func (x *RecognitionComment) GetGoalOwner() *GoalOwner {
-	if x != nil {
-		return x.GoalOwner
-	}
-	return nil
-}
-
-func (x *RecognitionComment) GetIsKeyResult() bool {
-	if x != nil {
-		return x.IsKeyResult
-	}
-	return false
 }
 
 // RecognitionShoutout is a shout-out that carries a recognition.
@@ -2794,7 +2676,7 @@ type RecognitionShoutout struct {
 
 func (x *RecognitionShoutout) Reset() {
 	*x = RecognitionShoutout{}
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[22]
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2806,7 +2688,7 @@ func (x *RecognitionShoutout) String() string {
 func (*RecognitionShoutout) ProtoMessage() {}
 
 func (x *RecognitionShoutout) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[22]
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2819,7 +2701,7 @@ func (x *RecognitionShoutout) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecognitionShoutout.ProtoReflect.Descriptor instead.
 func (*RecognitionShoutout) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{22}
+	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *RecognitionShoutout) GetId() int64 {
@@ -2905,7 +2787,7 @@ type Hashtag struct {
 
 func (x *Hashtag) Reset() {
 	*x = Hashtag{}
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[23]
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2917,7 +2799,7 @@ func (x *Hashtag) String() string {
 func (*Hashtag) ProtoMessage() {}
 
 func (x *Hashtag) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[23]
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2930,7 +2812,7 @@ func (x *Hashtag) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Hashtag.ProtoReflect.Descriptor instead.
 func (*Hashtag) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{23}
+	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Hashtag) GetName() string {
@@ -2965,7 +2847,7 @@ var File_betterworks_v1_feedback_service_proto protoreflect.FileDescriptor
 
 const file_betterworks_v1_feedback_service_proto_rawDesc = "" +
 	"\n" +
-	"%betterworks/v1/feedback_service.proto\x12\x0ebetterworks.v1\x1a\x1bbetterworks/v1/common.proto\x1a#betterworks/v1/people_service.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb3\x01\n" +
+	"%betterworks/v1/feedback_service.proto\x12\x0ebetterworks.v1\x1a\x1bbetterworks/v1/common.proto\x1a!betterworks/v1/goal_service.proto\x1a#betterworks/v1/people_service.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb3\x01\n" +
 	"\x1cListFeedbackTemplatesRequest\x12B\n" +
 	"\x04type\x18\x01 \x01(\x0e2$.betterworks.v1.FeedbackTemplateTypeB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04type\x12&\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12'\n" +
@@ -3197,21 +3079,10 @@ const file_betterworks_v1_feedback_service_proto_rawDesc = "" +
 	"created_on\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedOn\x12;\n" +
 	"\vmodified_on\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"modifiedOn\"\x92\x01\n" +
-	"\x11RecognitionSource\x12<\n" +
-	"\acomment\x18\x01 \x01(\v2\".betterworks.v1.RecognitionCommentR\acomment\x12?\n" +
-	"\bshoutout\x18\x02 \x01(\v2#.betterworks.v1.RecognitionShoutoutR\bshoutout\"\xf2\x02\n" +
-	"\x12RecognitionComment\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
-	"\x04uuid\x18\x02 \x01(\tR\x04uuid\x124\n" +
-	"\acreated\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\acreated\x122\n" +
-	"\x06edited\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x06edited\x12\x12\n" +
-	"\x04text\x18\x05 \x01(\tR\x04text\x12/\n" +
-	"\x06author\x18\x06 \x01(\v2\x17.betterworks.v1.UserRefR\x06author\x12+\n" +
-	"\x04goal\x18\a \x01(\v2\x17.betterworks.v1.GoalRefR\x04goal\x128\n" +
-	"\n" +
-	"goal_owner\x18\b \x01(\v2\x19.betterworks.v1.GoalOwnerR\tgoalOwner\x12\"\n" +
-	"\ris_key_result\x18\t \x01(\bR\visKeyResult\"\xb9\x02\n" +
+	"modifiedOn\"\x8b\x01\n" +
+	"\x11RecognitionSource\x125\n" +
+	"\acomment\x18\x01 \x01(\v2\x1b.betterworks.v1.GoalCommentR\acomment\x12?\n" +
+	"\bshoutout\x18\x02 \x01(\v2#.betterworks.v1.RecognitionShoutoutR\bshoutout\"\xb9\x02\n" +
 	"\x13RecognitionShoutout\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
 	"\x04uuid\x18\x02 \x01(\tR\x04uuid\x12\x1e\n" +
@@ -3275,7 +3146,7 @@ func file_betterworks_v1_feedback_service_proto_rawDescGZIP() []byte {
 }
 
 var file_betterworks_v1_feedback_service_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_betterworks_v1_feedback_service_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_betterworks_v1_feedback_service_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_betterworks_v1_feedback_service_proto_goTypes = []any{
 	(FeedbackTemplateType)(0),             // 0: betterworks.v1.FeedbackTemplateType
 	(FeedbackQuestionType)(0),             // 1: betterworks.v1.FeedbackQuestionType
@@ -3303,107 +3174,100 @@ var file_betterworks_v1_feedback_service_proto_goTypes = []any{
 	(*FeedbackAdhocCycle)(nil),            // 23: betterworks.v1.FeedbackAdhocCycle
 	(*Recognition)(nil),                   // 24: betterworks.v1.Recognition
 	(*RecognitionSource)(nil),             // 25: betterworks.v1.RecognitionSource
-	(*RecognitionComment)(nil),            // 26: betterworks.v1.RecognitionComment
-	(*RecognitionShoutout)(nil),           // 27: betterworks.v1.RecognitionShoutout
-	(*Hashtag)(nil),                       // 28: betterworks.v1.Hashtag
-	(*timestamppb.Timestamp)(nil),         // 29: google.protobuf.Timestamp
-	(*UserRef)(nil),                       // 30: betterworks.v1.UserRef
-	(*structpb.Value)(nil),                // 31: google.protobuf.Value
-	(*User)(nil),                          // 32: betterworks.v1.User
-	(*GroupRef)(nil),                      // 33: betterworks.v1.GroupRef
-	(*GoalRef)(nil),                       // 34: betterworks.v1.GoalRef
-	(*GoalOwner)(nil),                     // 35: betterworks.v1.GoalOwner
+	(*RecognitionShoutout)(nil),           // 26: betterworks.v1.RecognitionShoutout
+	(*Hashtag)(nil),                       // 27: betterworks.v1.Hashtag
+	(*timestamppb.Timestamp)(nil),         // 28: google.protobuf.Timestamp
+	(*UserRef)(nil),                       // 29: betterworks.v1.UserRef
+	(*structpb.Value)(nil),                // 30: google.protobuf.Value
+	(*User)(nil),                          // 31: betterworks.v1.User
+	(*GroupRef)(nil),                      // 32: betterworks.v1.GroupRef
+	(*GoalComment)(nil),                   // 33: betterworks.v1.GoalComment
 }
 var file_betterworks_v1_feedback_service_proto_depIdxs = []int32{
 	0,  // 0: betterworks.v1.ListFeedbackTemplatesRequest.type:type_name -> betterworks.v1.FeedbackTemplateType
 	17, // 1: betterworks.v1.ListFeedbackTemplatesResponse.feedback_templates:type_name -> betterworks.v1.FeedbackTemplate
 	17, // 2: betterworks.v1.GetFeedbackTemplateResponse.feedback_template:type_name -> betterworks.v1.FeedbackTemplate
-	29, // 3: betterworks.v1.ListFeedbackRequest.modified_after:type_name -> google.protobuf.Timestamp
-	29, // 4: betterworks.v1.ListFeedbackRequest.modified_before:type_name -> google.protobuf.Timestamp
+	28, // 3: betterworks.v1.ListFeedbackRequest.modified_after:type_name -> google.protobuf.Timestamp
+	28, // 4: betterworks.v1.ListFeedbackRequest.modified_before:type_name -> google.protobuf.Timestamp
 	20, // 5: betterworks.v1.ListFeedbackResponse.feedback:type_name -> betterworks.v1.Feedback
-	29, // 6: betterworks.v1.ListFeedbackRequestsRequest.modified_after:type_name -> google.protobuf.Timestamp
-	29, // 7: betterworks.v1.ListFeedbackRequestsRequest.modified_before:type_name -> google.protobuf.Timestamp
+	28, // 6: betterworks.v1.ListFeedbackRequestsRequest.modified_after:type_name -> google.protobuf.Timestamp
+	28, // 7: betterworks.v1.ListFeedbackRequestsRequest.modified_before:type_name -> google.protobuf.Timestamp
 	22, // 8: betterworks.v1.ListFeedbackRequestsResponse.feedback_requests:type_name -> betterworks.v1.FeedbackRequest
-	29, // 9: betterworks.v1.ListRecognitionsRequest.modified_after:type_name -> google.protobuf.Timestamp
-	29, // 10: betterworks.v1.ListRecognitionsRequest.modified_before:type_name -> google.protobuf.Timestamp
+	28, // 9: betterworks.v1.ListRecognitionsRequest.modified_after:type_name -> google.protobuf.Timestamp
+	28, // 10: betterworks.v1.ListRecognitionsRequest.modified_before:type_name -> google.protobuf.Timestamp
 	24, // 11: betterworks.v1.ListRecognitionsResponse.recognitions:type_name -> betterworks.v1.Recognition
-	29, // 12: betterworks.v1.ListHashtagsRequest.modified_after:type_name -> google.protobuf.Timestamp
-	29, // 13: betterworks.v1.ListHashtagsRequest.modified_before:type_name -> google.protobuf.Timestamp
-	28, // 14: betterworks.v1.ListHashtagsResponse.hashtags:type_name -> betterworks.v1.Hashtag
+	28, // 12: betterworks.v1.ListHashtagsRequest.modified_after:type_name -> google.protobuf.Timestamp
+	28, // 13: betterworks.v1.ListHashtagsRequest.modified_before:type_name -> google.protobuf.Timestamp
+	27, // 14: betterworks.v1.ListHashtagsResponse.hashtags:type_name -> betterworks.v1.Hashtag
 	0,  // 15: betterworks.v1.FeedbackTemplate.type:type_name -> betterworks.v1.FeedbackTemplateType
 	18, // 16: betterworks.v1.FeedbackTemplate.cycles:type_name -> betterworks.v1.FeedbackCycle
-	29, // 17: betterworks.v1.FeedbackTemplate.created:type_name -> google.protobuf.Timestamp
-	29, // 18: betterworks.v1.FeedbackTemplate.updated:type_name -> google.protobuf.Timestamp
-	29, // 19: betterworks.v1.FeedbackTemplate.created_on:type_name -> google.protobuf.Timestamp
-	29, // 20: betterworks.v1.FeedbackTemplate.modified_on:type_name -> google.protobuf.Timestamp
+	28, // 17: betterworks.v1.FeedbackTemplate.created:type_name -> google.protobuf.Timestamp
+	28, // 18: betterworks.v1.FeedbackTemplate.updated:type_name -> google.protobuf.Timestamp
+	28, // 19: betterworks.v1.FeedbackTemplate.created_on:type_name -> google.protobuf.Timestamp
+	28, // 20: betterworks.v1.FeedbackTemplate.modified_on:type_name -> google.protobuf.Timestamp
 	19, // 21: betterworks.v1.FeedbackTemplate.questions:type_name -> betterworks.v1.FeedbackTemplateQuestion
-	30, // 22: betterworks.v1.FeedbackTemplate.allowed_employees:type_name -> betterworks.v1.UserRef
-	30, // 23: betterworks.v1.FeedbackTemplate.allowed_providers:type_name -> betterworks.v1.UserRef
+	29, // 22: betterworks.v1.FeedbackTemplate.allowed_employees:type_name -> betterworks.v1.UserRef
+	29, // 23: betterworks.v1.FeedbackTemplate.allowed_providers:type_name -> betterworks.v1.UserRef
 	2,  // 24: betterworks.v1.FeedbackTemplate.skip_level_managers_level:type_name -> betterworks.v1.FeedbackSkipLevel
 	3,  // 25: betterworks.v1.FeedbackTemplate.default_provider_type:type_name -> betterworks.v1.FeedbackProviderType
 	1,  // 26: betterworks.v1.FeedbackTemplateQuestion.type:type_name -> betterworks.v1.FeedbackQuestionType
-	31, // 27: betterworks.v1.FeedbackTemplateQuestion.options:type_name -> google.protobuf.Value
+	30, // 27: betterworks.v1.FeedbackTemplateQuestion.options:type_name -> google.protobuf.Value
 	18, // 28: betterworks.v1.Feedback.cycle:type_name -> betterworks.v1.FeedbackCycle
-	30, // 29: betterworks.v1.Feedback.for_user:type_name -> betterworks.v1.UserRef
-	30, // 30: betterworks.v1.Feedback.requested_by:type_name -> betterworks.v1.UserRef
-	29, // 31: betterworks.v1.Feedback.created:type_name -> google.protobuf.Timestamp
-	30, // 32: betterworks.v1.Feedback.created_by:type_name -> betterworks.v1.UserRef
-	29, // 33: betterworks.v1.Feedback.updated:type_name -> google.protobuf.Timestamp
+	29, // 29: betterworks.v1.Feedback.for_user:type_name -> betterworks.v1.UserRef
+	29, // 30: betterworks.v1.Feedback.requested_by:type_name -> betterworks.v1.UserRef
+	28, // 31: betterworks.v1.Feedback.created:type_name -> google.protobuf.Timestamp
+	29, // 32: betterworks.v1.Feedback.created_by:type_name -> betterworks.v1.UserRef
+	28, // 33: betterworks.v1.Feedback.updated:type_name -> google.protobuf.Timestamp
 	21, // 34: betterworks.v1.Feedback.responses:type_name -> betterworks.v1.FeedbackAnswer
-	29, // 35: betterworks.v1.Feedback.created_on:type_name -> google.protobuf.Timestamp
-	29, // 36: betterworks.v1.Feedback.modified_on:type_name -> google.protobuf.Timestamp
+	28, // 35: betterworks.v1.Feedback.created_on:type_name -> google.protobuf.Timestamp
+	28, // 36: betterworks.v1.Feedback.modified_on:type_name -> google.protobuf.Timestamp
 	4,  // 37: betterworks.v1.Feedback.status:type_name -> betterworks.v1.FeedbackStatus
 	0,  // 38: betterworks.v1.Feedback.template_type:type_name -> betterworks.v1.FeedbackTemplateType
-	31, // 39: betterworks.v1.FeedbackAnswer.question_options:type_name -> google.protobuf.Value
+	30, // 39: betterworks.v1.FeedbackAnswer.question_options:type_name -> google.protobuf.Value
 	1,  // 40: betterworks.v1.FeedbackAnswer.type:type_name -> betterworks.v1.FeedbackQuestionType
-	31, // 41: betterworks.v1.FeedbackAnswer.answer:type_name -> google.protobuf.Value
+	30, // 41: betterworks.v1.FeedbackAnswer.answer:type_name -> google.protobuf.Value
 	18, // 42: betterworks.v1.FeedbackRequest.cycle:type_name -> betterworks.v1.FeedbackCycle
 	23, // 43: betterworks.v1.FeedbackRequest.adhoc_cycle:type_name -> betterworks.v1.FeedbackAdhocCycle
-	32, // 44: betterworks.v1.FeedbackRequest.from_user:type_name -> betterworks.v1.User
-	32, // 45: betterworks.v1.FeedbackRequest.for_user:type_name -> betterworks.v1.User
-	32, // 46: betterworks.v1.FeedbackRequest.requested_by:type_name -> betterworks.v1.User
-	29, // 47: betterworks.v1.FeedbackRequest.created:type_name -> google.protobuf.Timestamp
-	32, // 48: betterworks.v1.FeedbackRequest.created_by:type_name -> betterworks.v1.User
-	31, // 49: betterworks.v1.FeedbackRequest.expired:type_name -> google.protobuf.Value
-	29, // 50: betterworks.v1.FeedbackRequest.created_on:type_name -> google.protobuf.Timestamp
-	29, // 51: betterworks.v1.FeedbackRequest.modified_on:type_name -> google.protobuf.Timestamp
-	30, // 52: betterworks.v1.Recognition.author:type_name -> betterworks.v1.UserRef
-	30, // 53: betterworks.v1.Recognition.for_user:type_name -> betterworks.v1.UserRef
-	33, // 54: betterworks.v1.Recognition.for_group:type_name -> betterworks.v1.GroupRef
-	30, // 55: betterworks.v1.Recognition.mentioned_users:type_name -> betterworks.v1.UserRef
-	28, // 56: betterworks.v1.Recognition.hashtags:type_name -> betterworks.v1.Hashtag
+	31, // 44: betterworks.v1.FeedbackRequest.from_user:type_name -> betterworks.v1.User
+	31, // 45: betterworks.v1.FeedbackRequest.for_user:type_name -> betterworks.v1.User
+	31, // 46: betterworks.v1.FeedbackRequest.requested_by:type_name -> betterworks.v1.User
+	28, // 47: betterworks.v1.FeedbackRequest.created:type_name -> google.protobuf.Timestamp
+	31, // 48: betterworks.v1.FeedbackRequest.created_by:type_name -> betterworks.v1.User
+	30, // 49: betterworks.v1.FeedbackRequest.expired:type_name -> google.protobuf.Value
+	28, // 50: betterworks.v1.FeedbackRequest.created_on:type_name -> google.protobuf.Timestamp
+	28, // 51: betterworks.v1.FeedbackRequest.modified_on:type_name -> google.protobuf.Timestamp
+	29, // 52: betterworks.v1.Recognition.author:type_name -> betterworks.v1.UserRef
+	29, // 53: betterworks.v1.Recognition.for_user:type_name -> betterworks.v1.UserRef
+	32, // 54: betterworks.v1.Recognition.for_group:type_name -> betterworks.v1.GroupRef
+	29, // 55: betterworks.v1.Recognition.mentioned_users:type_name -> betterworks.v1.UserRef
+	27, // 56: betterworks.v1.Recognition.hashtags:type_name -> betterworks.v1.Hashtag
 	25, // 57: betterworks.v1.Recognition.source:type_name -> betterworks.v1.RecognitionSource
-	29, // 58: betterworks.v1.Recognition.created:type_name -> google.protobuf.Timestamp
-	29, // 59: betterworks.v1.Recognition.created_on:type_name -> google.protobuf.Timestamp
-	29, // 60: betterworks.v1.Recognition.modified_on:type_name -> google.protobuf.Timestamp
-	26, // 61: betterworks.v1.RecognitionSource.comment:type_name -> betterworks.v1.RecognitionComment
-	27, // 62: betterworks.v1.RecognitionSource.shoutout:type_name -> betterworks.v1.RecognitionShoutout
-	29, // 63: betterworks.v1.RecognitionComment.created:type_name -> google.protobuf.Timestamp
-	29, // 64: betterworks.v1.RecognitionComment.edited:type_name -> google.protobuf.Timestamp
-	30, // 65: betterworks.v1.RecognitionComment.author:type_name -> betterworks.v1.UserRef
-	34, // 66: betterworks.v1.RecognitionComment.goal:type_name -> betterworks.v1.GoalRef
-	35, // 67: betterworks.v1.RecognitionComment.goal_owner:type_name -> betterworks.v1.GoalOwner
-	29, // 68: betterworks.v1.RecognitionShoutout.created:type_name -> google.protobuf.Timestamp
-	29, // 69: betterworks.v1.RecognitionShoutout.edited:type_name -> google.protobuf.Timestamp
-	29, // 70: betterworks.v1.Hashtag.created_on:type_name -> google.protobuf.Timestamp
-	29, // 71: betterworks.v1.Hashtag.modified_on:type_name -> google.protobuf.Timestamp
-	5,  // 72: betterworks.v1.FeedbackService.ListFeedbackTemplates:input_type -> betterworks.v1.ListFeedbackTemplatesRequest
-	7,  // 73: betterworks.v1.FeedbackService.GetFeedbackTemplate:input_type -> betterworks.v1.GetFeedbackTemplateRequest
-	9,  // 74: betterworks.v1.FeedbackService.ListFeedback:input_type -> betterworks.v1.ListFeedbackRequest
-	11, // 75: betterworks.v1.FeedbackService.ListFeedbackRequests:input_type -> betterworks.v1.ListFeedbackRequestsRequest
-	13, // 76: betterworks.v1.FeedbackService.ListRecognitions:input_type -> betterworks.v1.ListRecognitionsRequest
-	15, // 77: betterworks.v1.FeedbackService.ListHashtags:input_type -> betterworks.v1.ListHashtagsRequest
-	6,  // 78: betterworks.v1.FeedbackService.ListFeedbackTemplates:output_type -> betterworks.v1.ListFeedbackTemplatesResponse
-	8,  // 79: betterworks.v1.FeedbackService.GetFeedbackTemplate:output_type -> betterworks.v1.GetFeedbackTemplateResponse
-	10, // 80: betterworks.v1.FeedbackService.ListFeedback:output_type -> betterworks.v1.ListFeedbackResponse
-	12, // 81: betterworks.v1.FeedbackService.ListFeedbackRequests:output_type -> betterworks.v1.ListFeedbackRequestsResponse
-	14, // 82: betterworks.v1.FeedbackService.ListRecognitions:output_type -> betterworks.v1.ListRecognitionsResponse
-	16, // 83: betterworks.v1.FeedbackService.ListHashtags:output_type -> betterworks.v1.ListHashtagsResponse
-	78, // [78:84] is the sub-list for method output_type
-	72, // [72:78] is the sub-list for method input_type
-	72, // [72:72] is the sub-list for extension type_name
-	72, // [72:72] is the sub-list for extension extendee
-	0,  // [0:72] is the sub-list for field type_name
+	28, // 58: betterworks.v1.Recognition.created:type_name -> google.protobuf.Timestamp
+	28, // 59: betterworks.v1.Recognition.created_on:type_name -> google.protobuf.Timestamp
+	28, // 60: betterworks.v1.Recognition.modified_on:type_name -> google.protobuf.Timestamp
+	33, // 61: betterworks.v1.RecognitionSource.comment:type_name -> betterworks.v1.GoalComment
+	26, // 62: betterworks.v1.RecognitionSource.shoutout:type_name -> betterworks.v1.RecognitionShoutout
+	28, // 63: betterworks.v1.RecognitionShoutout.created:type_name -> google.protobuf.Timestamp
+	28, // 64: betterworks.v1.RecognitionShoutout.edited:type_name -> google.protobuf.Timestamp
+	28, // 65: betterworks.v1.Hashtag.created_on:type_name -> google.protobuf.Timestamp
+	28, // 66: betterworks.v1.Hashtag.modified_on:type_name -> google.protobuf.Timestamp
+	5,  // 67: betterworks.v1.FeedbackService.ListFeedbackTemplates:input_type -> betterworks.v1.ListFeedbackTemplatesRequest
+	7,  // 68: betterworks.v1.FeedbackService.GetFeedbackTemplate:input_type -> betterworks.v1.GetFeedbackTemplateRequest
+	9,  // 69: betterworks.v1.FeedbackService.ListFeedback:input_type -> betterworks.v1.ListFeedbackRequest
+	11, // 70: betterworks.v1.FeedbackService.ListFeedbackRequests:input_type -> betterworks.v1.ListFeedbackRequestsRequest
+	13, // 71: betterworks.v1.FeedbackService.ListRecognitions:input_type -> betterworks.v1.ListRecognitionsRequest
+	15, // 72: betterworks.v1.FeedbackService.ListHashtags:input_type -> betterworks.v1.ListHashtagsRequest
+	6,  // 73: betterworks.v1.FeedbackService.ListFeedbackTemplates:output_type -> betterworks.v1.ListFeedbackTemplatesResponse
+	8,  // 74: betterworks.v1.FeedbackService.GetFeedbackTemplate:output_type -> betterworks.v1.GetFeedbackTemplateResponse
+	10, // 75: betterworks.v1.FeedbackService.ListFeedback:output_type -> betterworks.v1.ListFeedbackResponse
+	12, // 76: betterworks.v1.FeedbackService.ListFeedbackRequests:output_type -> betterworks.v1.ListFeedbackRequestsResponse
+	14, // 77: betterworks.v1.FeedbackService.ListRecognitions:output_type -> betterworks.v1.ListRecognitionsResponse
+	16, // 78: betterworks.v1.FeedbackService.ListHashtags:output_type -> betterworks.v1.ListHashtagsResponse
+	73, // [73:79] is the sub-list for method output_type
+	67, // [67:73] is the sub-list for method input_type
+	67, // [67:67] is the sub-list for extension type_name
+	67, // [67:67] is the sub-list for extension extendee
+	0,  // [0:67] is the sub-list for field type_name
 }
 
 func init() { file_betterworks_v1_feedback_service_proto_init() }
@@ -3412,6 +3276,7 @@ func file_betterworks_v1_feedback_service_proto_init() {
 		return
 	}
 	file_betterworks_v1_common_proto_init()
+	file_betterworks_v1_goal_service_proto_init()
 	file_betterworks_v1_people_service_proto_init()
 	file_betterworks_v1_feedback_service_proto_msgTypes[6].OneofWrappers = []any{}
 	file_betterworks_v1_feedback_service_proto_msgTypes[17].OneofWrappers = []any{}
@@ -3421,7 +3286,7 @@ func file_betterworks_v1_feedback_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_betterworks_v1_feedback_service_proto_rawDesc), len(file_betterworks_v1_feedback_service_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   24,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
