@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"connectrpc.com/authn"
@@ -95,9 +96,8 @@ func NewHandler(cfg Config) (*Handler, error) {
 	// Authenticated services: no key, no work.
 	services := http.NewServeMux()
 	services.Handle(betterworksv1connect.NewGoalServiceHandler(service.NewGoalService(svc), opts...))
-	services.Handle(betterworksv1connect.NewPeopleServiceHandler(
-		betterworksv1connect.UnimplementedPeopleServiceHandler{},
-		append(opts, connect.WithReadMaxBytes(MaxBulkRequestBytes))...))
+	bulkOpts := slices.Concat(opts, []connect.HandlerOption{connect.WithReadMaxBytes(MaxBulkRequestBytes)})
+	services.Handle(betterworksv1connect.NewPeopleServiceHandler(betterworksv1connect.UnimplementedPeopleServiceHandler{}, bulkOpts...))
 	services.Handle(betterworksv1connect.NewConversationServiceHandler(betterworksv1connect.UnimplementedConversationServiceHandler{}, opts...))
 	services.Handle(betterworksv1connect.NewFeedbackServiceHandler(betterworksv1connect.UnimplementedFeedbackServiceHandler{}, opts...))
 	services.Handle(betterworksv1connect.NewReportServiceHandler(betterworksv1connect.UnimplementedReportServiceHandler{}, opts...))

@@ -655,3 +655,39 @@ func TestGoalServiceCheckInMetricAndAssessments(t *testing.T) {
 		}
 	})
 }
+
+func TestGoalServiceKeepsUpstreamFieldErrors(t *testing.T) {
+	t.Parallel()
+	forEachProtocol(t, func(t *testing.T, st *facadetest.Stack, p facadetest.Protocol) {
+		req := validCreate(fmt.Sprint(st.Sandbox.UserFor(sandbox.RoleUser).ID), "2026-01-01", "2026-02-01")
+		req.ParentId = "999999" // passes our validation; the upstream knows no such goal
+
+		_, err := st.Goals(p, sandbox.RoleSuperAdmin).CreateGoal(t.Context(), req)
+
+		if got := connect.CodeOf(err); got != connect.CodeInvalidArgument {
+			t.Fatalf("CreateGoal() code = %v, want %v (err: %v)", got, connect.CodeInvalidArgument, err)
+		}
+		var violations []string
+		var cerr *connect.Error
+		if errors.As(err, &cerr) {
+			for _, d := range cerr.Details() {
+				if br, ok := must(d.Value()).(*errdetails.BadRequest); ok {
+					for _, fv := range br.GetFieldViolations() {
+						violations = append(violations, fv.GetField()+": "+fv.GetDescription())
+					}
+				}
+			}
+		}
+		if want := []string{"parent: Invalid pk - object does not exist."}; fmt.Sprint(violations) != fmt.Sprint(want) {
+			t.Errorf("CreateGoal() field violations = %v, want %v", violations, want)
+		}
+		if info := errorInfo(err); info.GetMetadata()["upstream_endpoint"] != "POST /goals/" || info.GetMetadata()["upstream_status"] != "400" {
+			t.Errorf("ErrorInfo metadata = %v, want the endpoint template and status", info.GetMetadata())
+		}
+		if n := st.Sandbox.Count("POST /goals/"); n != 1 {
+			t.Errorf("POST /goals/ sent %d times, want exactly 1 (writes are never retried)", n)
+		}
+	})
+}
+
+func must[T any](v T, _ error) T { return v }
