@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -199,16 +200,21 @@ func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte,
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		return newStatusError(cl.endpoint, resp, data, requestID, c.now())
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
-	if err != nil {
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	defer putBodyBuffer(buf)
+	if resp.ContentLength > 0 && resp.ContentLength <= c.maxBody {
+		buf.Grow(int(resp.ContentLength))
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, c.maxBody+1)); err != nil {
 		return fmt.Errorf("%s: read body: %w", cl.endpoint, stripURL(err))
 	}
-	if int64(len(data)) > c.maxBody {
+	if int64(buf.Len()) > c.maxBody {
 		return fmt.Errorf("%s: %w (over %d bytes)", cl.endpoint, ErrResponseTooLarge, c.maxBody)
 	}
 	if out == nil {
 		return nil
 	}
+	data := buf.Bytes()
 	if len(bytes.TrimSpace(data)) == 0 {
 		return fmt.Errorf("%s: %w: empty body (status %d)", cl.endpoint, ErrMalformedResponse, resp.StatusCode)
 	}
@@ -216,6 +222,21 @@ func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte,
 		return fmt.Errorf("%s: %w: %w", cl.endpoint, ErrMalformedResponse, err)
 	}
 	return nil
+}
+
+// bodyBuffers recycles the buffers that response bodies are read into;
+// decoding copies what it keeps, so a buffer is free once decoded.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer keeps rare huge buffers out of the pool.
+const maxPooledBuffer = 1 << 20
+
+func putBodyBuffer(buf *bytes.Buffer) {
+	if buf.Cap() > maxPooledBuffer {
+		return
+	}
+	buf.Reset()
+	bodyBuffers.Put(buf)
 }
 
 // stripURL removes the request URL (which carries ids and query values)

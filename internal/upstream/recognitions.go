@@ -28,10 +28,9 @@ type Recognition struct {
 // RecognitionSource says where a recognition was given. Each part is nil
 // when absent or null.
 type RecognitionSource struct {
-	Comment  *Comment  `json:"comment"`
+	Comment  *Comment             `json:"comment"`
 	Shoutout *RecognitionShoutout `json:"shoutout"`
 }
-
 
 // RecognitionShoutout is a shout-out that carries a recognition.
 type RecognitionShoutout struct {
