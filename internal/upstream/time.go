@@ -52,7 +52,9 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
+	if len(b) >= 2 && b[len(b)-1] == '"' && bytes.IndexByte(b, '\\') < 0 {
+		s = string(b[1 : len(b)-1]) // no escapes: the common case, without a second decode
+	} else if err := json.Unmarshal(b, &s); err != nil {
 		t.Invalid = true
 		return nil
 	}
