@@ -182,7 +182,7 @@ func goalCreate(req *betterworksv1.CreateGoalRequest) (*upstream.GoalCreate, err
 			Start:          dates.parseOptional(field+"start", kr.GetStart()),
 			End:            dates.parseOptional(field+"end", kr.GetEnd()),
 			Type:           measurementTypes.upstream(kr.GetType()),
-			Target:         new(kr.GetTarget()),
+			Target:         kr.Target,
 			Initial:        kr.Initial,
 			Unit:           nonEmpty(kr.GetUnit()),
 			LowerLimit:     kr.LowerLimit,

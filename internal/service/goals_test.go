@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"strings"
 	"testing"
@@ -241,6 +242,22 @@ func TestGoalServiceRejectsInvalidRequestsBeforeUpstream(t *testing.T) {
 				})
 				return err
 			}, "check_in.target"},
+			{"check_in_not_finite", func() error {
+				_, err := client.CheckInGoal(t.Context(), &betterworksv1.CheckInGoalRequest{
+					GoalId: "1", Progress: &betterworksv1.CheckInGoalRequest_Value{Value: math.NaN()},
+				})
+				return err
+			}, "value"},
+			{"key_result_without_target", func() error {
+				req := validCreate("1", "2024-01-01", "2024-02-01")
+				req.KeyResults[0].Target = nil
+				_, err := client.CreateGoal(t.Context(), req)
+				return err
+			}, "target"},
+			{"id_beyond_int64", func() error {
+				_, err := client.GetGoal(t.Context(), &betterworksv1.GetGoalRequest{GoalId: "9999999999999999999"})
+				return err
+			}, "goal_id"},
 			{"bad_page_token", func() error {
 				_, err := client.ListGoals(t.Context(), &betterworksv1.ListGoalsRequest{PageToken: "not-a-token"})
 				return err
@@ -291,7 +308,7 @@ func validCreate(owner, start, end string) *betterworksv1.CreateGoalRequest {
 			OwnerUserId: owner,
 			Name:        "All RPCs served",
 			Type:        betterworksv1.MeasurementType_MEASUREMENT_TYPE_NUMERIC,
-			Target:      38,
+			Target:      new(38.0),
 			Unit:        "RPCs",
 			Initial:     new(0.0),
 		}},

@@ -2297,15 +2297,15 @@ const file_betterworks_v1_conversation_service_proto_rawDesc = "" +
 	"\x16conversation_templates\x18\x01 \x03(\v2$.betterworks.v1.ConversationTemplateR\x15conversationTemplates\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xb0\x01\n" +
 	"\x1eGetConversationTemplateRequest\x12\x8d\x01\n" +
-	"\vtemplate_id\x18\x01 \x01(\tBl\xbaHi\xc8\x01\x01rd\x18$2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\n" +
+	"\vtemplate_id\x18\x01 \x01(\tBl\xbaHi\xc8\x01\x01rd\x18$2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\n" +
 	"templateId\"|\n" +
 	"\x1fGetConversationTemplateResponse\x12Y\n" +
 	"\x15conversation_template\x18\x01 \x01(\v2$.betterworks.v1.ConversationTemplateR\x14conversationTemplate\"\x8f\x06\n" +
 	"\x18ListConversationsRequest\x12\x91\x01\n" +
-	"\rdeployment_id\x18\x01 \x01(\tBl\xbaHi\xc8\x01\x01rd\x18$2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\fdeploymentId\x12\x8b\x01\n" +
+	"\rdeployment_id\x18\x01 \x01(\tBl\xbaHi\xc8\x01\x01rd\x18$2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\fdeploymentId\x12\x8b\x01\n" +
 	"\n" +
-	"manager_id\x18\x02 \x01(\tBl\xbaHi\xd8\x01\x01rd\x18$2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\tmanagerId\x12?\n" +
-	"\vemployee_id\x18\x03 \x01(\tB\x1e\xbaH\x1b\xd8\x01\x01r\x16\x18\x132\x12^[1-9][0-9]{0,18}$R\n" +
+	"manager_id\x18\x02 \x01(\tBl\xbaHi\xd8\x01\x01rd\x18$2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\tmanagerId\x12?\n" +
+	"\vemployee_id\x18\x03 \x01(\tB\x1e\xbaH\x1b\xd8\x01\x01r\x16\x18\x132\x12^[1-9][0-9]{0,17}$R\n" +
 	"employeeId\x12A\n" +
 	"\x0emodified_after\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedAfter\x12C\n" +
 	"\x0fmodified_before\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x0emodifiedBefore\x12&\n" +

@@ -530,9 +530,10 @@ func (x *GetFeedbackTemplateResponse) GetFeedbackTemplate() *FeedbackTemplate {
 	return nil
 }
 
-// ListFeedbackRequest selects the feedback of one user or of one cycle,
-// filters it and selects a page. Exactly one of for_user_id and cycle_id
-// must be set.
+// ListFeedbackRequest selects the feedback of a user, of a cycle, or of a
+// user within a cycle, filters it and selects a page. At least one of
+// for_user_id and cycle_id must be set (the upstream's "cycle_id and/or
+// for_user_id").
 type ListFeedbackRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The feedback received by this user: the user's Betterworks id (digits)
@@ -2857,28 +2858,28 @@ const file_betterworks_v1_feedback_service_proto_rawDesc = "" +
 	"\x12feedback_templates\x18\x01 \x03(\v2 .betterworks.v1.FeedbackTemplateR\x11feedbackTemplates\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xac\x01\n" +
 	"\x1aGetFeedbackTemplateRequest\x12\x8d\x01\n" +
-	"\vtemplate_id\x18\x01 \x01(\tBl\xbaHi\xc8\x01\x01rd\x18$2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\n" +
+	"\vtemplate_id\x18\x01 \x01(\tBl\xbaHi\xc8\x01\x01rd\x18$2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\n" +
 	"templateId\"l\n" +
 	"\x1bGetFeedbackTemplateResponse\x12M\n" +
-	"\x11feedback_template\x18\x01 \x01(\v2 .betterworks.v1.FeedbackTemplateR\x10feedbackTemplate\"\xb9\x06\n" +
+	"\x11feedback_template\x18\x01 \x01(\v2 .betterworks.v1.FeedbackTemplateR\x10feedbackTemplate\"\xb6\x06\n" +
 	"\x13ListFeedbackRequest\x12\x8c\x01\n" +
-	"\vfor_user_id\x18\x01 \x01(\tBl\xbaHi\xd8\x01\x01rd\x18$2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\tforUserId\x12\x87\x01\n" +
-	"\bcycle_id\x18\x02 \x01(\tBl\xbaHi\xd8\x01\x01rd\x18$2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\acycleId\x12A\n" +
+	"\vfor_user_id\x18\x01 \x01(\tBl\xbaHi\xd8\x01\x01rd\x18$2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\tforUserId\x12\x87\x01\n" +
+	"\bcycle_id\x18\x02 \x01(\tBl\xbaHi\xd8\x01\x01rd\x18$2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\acycleId\x12A\n" +
 	"\x0emodified_after\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedAfter\x12C\n" +
 	"\x0fmodified_before\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x0emodifiedBefore\x12&\n" +
 	"\tpage_size\x18\x05 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12'\n" +
 	"\n" +
-	"page_token\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\tpageToken:\xaf\x02\xbaH\xab\x02\x1aw\n" +
-	"\ruser_or_cycle\x123exactly one of for_user_id and cycle_id must be set\x1a1(this.for_user_id != '') != (this.cycle_id != '')\x1a\xaf\x01\n" +
+	"page_token\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\tpageToken:\xac\x02\xbaH\xa8\x02\x1at\n" +
+	"\ruser_or_cycle\x124at least one of for_user_id and cycle_id must be set\x1a-this.for_user_id != '' || this.cycle_id != ''\x1a\xaf\x01\n" +
 	"\x0emodified_range\x125modified_after must not be later than modified_before\x1af!has(this.modified_after) || !has(this.modified_before) || this.modified_after <= this.modified_before\"t\n" +
 	"\x14ListFeedbackResponse\x124\n" +
 	"\bfeedback\x18\x01 \x03(\v2\x18.betterworks.v1.FeedbackR\bfeedback\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x8f\b\n" +
 	"\x1bListFeedbackRequestsRequest\x12\x87\x01\n" +
-	"\bcycle_id\x18\x01 \x01(\tBl\xbaHi\xd8\x01\x01rd\x18$2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\acycleId\x12\x8e\x01\n" +
-	"\ffrom_user_id\x18\x02 \x01(\tBl\xbaHi\xd8\x01\x01rd\x18$2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\n" +
+	"\bcycle_id\x18\x01 \x01(\tBl\xbaHi\xd8\x01\x01rd\x18$2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\acycleId\x12\x8e\x01\n" +
+	"\ffrom_user_id\x18\x02 \x01(\tBl\xbaHi\xd8\x01\x01rd\x18$2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\n" +
 	"fromUserId\x12\x8c\x01\n" +
-	"\vfor_user_id\x18\x03 \x01(\tBl\xbaHi\xd8\x01\x01rd\x18$2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\tforUserId\x12\x1f\n" +
+	"\vfor_user_id\x18\x03 \x01(\tBl\xbaHi\xd8\x01\x01rd\x18$2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\tforUserId\x12\x1f\n" +
 	"\bdeclined\x18\x04 \x01(\bH\x00R\bdeclined\x88\x01\x01\x12!\n" +
 	"\tquestions\x18\x05 \x01(\bH\x01R\tquestions\x88\x01\x01\x12\x1c\n" +
 	"\ais_open\x18\x06 \x01(\bH\x02R\x06isOpen\x88\x01\x01\x12\x1e\n" +
@@ -2903,8 +2904,8 @@ const file_betterworks_v1_feedback_service_proto_rawDesc = "" +
 	"\n" +
 	"start_date\x18\x01 \x01(\tB=\xbaH:\xd8\x01\x01r523^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$R\tstartDate\x12X\n" +
 	"\bend_date\x18\x02 \x01(\tB=\xbaH:\xd8\x01\x01r523^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$R\aendDate\x12>\n" +
-	"\vfor_user_id\x18\x03 \x01(\tB\x1e\xbaH\x1b\xd8\x01\x01r\x16\x18\x132\x12^[1-9][0-9]{0,18}$R\tforUserId\x12@\n" +
-	"\ffor_group_id\x18\x04 \x01(\tB\x1e\xbaH\x1b\xd8\x01\x01r\x16\x18\x132\x12^[1-9][0-9]{0,18}$R\n" +
+	"\vfor_user_id\x18\x03 \x01(\tB\x1e\xbaH\x1b\xd8\x01\x01r\x16\x18\x132\x12^[1-9][0-9]{0,17}$R\tforUserId\x12@\n" +
+	"\ffor_group_id\x18\x04 \x01(\tB\x1e\xbaH\x1b\xd8\x01\x01r\x16\x18\x132\x12^[1-9][0-9]{0,17}$R\n" +
 	"forGroupId\x12!\n" +
 	"\ahashtag\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18dR\ahashtag\x12A\n" +
 	"\x0emodified_after\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedAfter\x12C\n" +

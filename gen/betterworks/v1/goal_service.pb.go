@@ -953,7 +953,8 @@ type GoalMeasurement struct {
 	UpdatedBy *UserRef `protobuf:"bytes,12,opt,name=updated_by,json=updatedBy,proto3" json:"updated_by,omitempty"`
 	// How progress is computed.
 	Type MeasurementType `protobuf:"varint,13,opt,name=type,proto3,enum=betterworks.v1.MeasurementType" json:"type,omitempty"`
-	// The progress expected by now, as a fraction, 0 to 1.
+	// The progress expected by now: a fraction (0 to 1) for goals, in the
+	// metric's units for numeric and range key results.
 	Expected *float64 `protobuf:"fixed64,14,opt,name=expected,proto3,oneof" json:"expected,omitempty"`
 	// The traffic-light status of the goal.
 	Condition GoalCondition `protobuf:"varint,15,opt,name=condition,proto3,enum=betterworks.v1.GoalCondition" json:"condition,omitempty"`
@@ -1676,9 +1677,12 @@ type GoalRelationFilter struct {
 	// The id of the user or goal: an integer or a UUID.
 	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	// Keep only the direct relation (the upstream's "direct" modifier), for
-	// example direct reports rather than the whole reporting line.
+	// example direct reports rather than the whole reporting line. The
+	// reference names the modifiers but not their query syntax; the facade
+	// sends <param>__direct=yes.
 	Direct bool `protobuf:"varint,2,opt,name=direct,proto3" json:"direct,omitempty"`
-	// Invert the filter (the upstream's "negate" modifier).
+	// Invert the filter (the upstream's "negate" modifier, sent as
+	// <param>__negate=yes).
 	Negate        bool `protobuf:"varint,3,opt,name=negate,proto3" json:"negate,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1804,8 +1808,8 @@ func (x *GoalDateRange) GetNegate() bool {
 // filter that is set must match; an unset filter matches everything.
 type ListGoalsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The maximum number of goals to return. 0 means the upstream default (20);
-	// at most 100.
+	// The maximum number of goals to return. 0 means the upstream default, which
+	// the reference does not state; at most 100.
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The next_page_token of a previous ListGoals call with the same filters;
 	// a token from other filters is rejected with INVALID_ARGUMENT.
@@ -2152,8 +2156,8 @@ type SearchGoalsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The text to match against goal names; at least 3 characters (upstream q).
 	Query string `protobuf:"bytes,1,opt,name=query,proto3" json:"query,omitempty"`
-	// The maximum number of goals to return. 0 means the upstream default (20);
-	// at most 100.
+	// The maximum number of goals to return. 0 means the upstream default, which
+	// the reference does not state; at most 100.
 	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The next_page_token of a previous SearchGoals call with the same query
 	// and filters; a token from others is rejected with INVALID_ARGUMENT.
@@ -2339,8 +2343,8 @@ type KeyResultInput struct {
 	End string `protobuf:"bytes,5,opt,name=end,proto3" json:"end,omitempty"`
 	// How progress is measured: binary, numeric or range.
 	Type MeasurementType `protobuf:"varint,6,opt,name=type,proto3,enum=betterworks.v1.MeasurementType" json:"type,omitempty"`
-	// The target value.
-	Target float64 `protobuf:"fixed64,7,opt,name=target,proto3" json:"target,omitempty"`
+	// The target value; required.
+	Target *float64 `protobuf:"fixed64,7,opt,name=target,proto3,oneof" json:"target,omitempty"`
 	// The starting value; unset leaves it to the upstream.
 	Initial *float64 `protobuf:"fixed64,8,opt,name=initial,proto3,oneof" json:"initial,omitempty"`
 	// The unit of the metric; required for numeric and range key results.
@@ -2438,8 +2442,8 @@ func (x *KeyResultInput) GetType() MeasurementType {
 }
 
 func (x *KeyResultInput) GetTarget() float64 {
-	if x != nil {
-		return x.Target
+	if x != nil && x.Target != nil {
+		return *x.Target
 	}
 	return 0
 }
@@ -3432,8 +3436,8 @@ func (*CheckInGoalRequest_Value) isCheckInGoalRequest_Progress() {}
 // CheckInGoalResponse holds the goal after the check-in.
 type CheckInGoalResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The parent goal of the checked-in milestone with its new progress, as the
-	// upstream returns it.
+	// The goal the upstream returns after the check-in: by the reference's
+	// text, the parent goal of the milestone with its new progress.
 	Goal          *Goal `protobuf:"bytes,1,opt,name=goal,proto3" json:"goal,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3714,8 +3718,8 @@ type SearchGoalCategoriesRequest struct {
 	// The text to match against category names (upstream q); empty matches
 	// every category.
 	Query string `protobuf:"bytes,1,opt,name=query,proto3" json:"query,omitempty"`
-	// The maximum number of categories to return. 0 means the upstream default
-	// (20); at most 100.
+	// The maximum number of categories to return. 0 means the upstream default,
+	// which the reference does not state; at most 100.
 	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The next_page_token of a previous SearchGoalCategories call with the same
 	// query; a token from another query is rejected with INVALID_ARGUMENT.
@@ -3944,11 +3948,11 @@ const file_betterworks_v1_goal_service_proto_rawDesc = "" +
 	"\acomment\x18\a \x01(\tR\acomment\x12\x14\n" +
 	"\x05score\x18\b \x01(\x01R\x05score\"\x96\x01\n" +
 	"\x0eGetGoalRequest\x12\x83\x01\n" +
-	"\agoal_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\x06goalId\";\n" +
+	"\agoal_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\x06goalId\";\n" +
 	"\x0fGetGoalResponse\x12(\n" +
 	"\x04goal\x18\x01 \x01(\v2\x14.betterworks.v1.GoalR\x04goal\"\xc0\x01\n" +
 	"\x12GoalRelationFilter\x12z\n" +
-	"\x02id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\x02id\x12\x16\n" +
+	"\x02id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\x02id\x12\x16\n" +
 	"\x06direct\x18\x02 \x01(\bR\x06direct\x12\x16\n" +
 	"\x06negate\x18\x03 \x01(\bR\x06negate\"\xa1\x02\n" +
 	"\rGoalDateRange\x12S\n" +
@@ -3964,7 +3968,7 @@ const file_betterworks_v1_goal_service_proto_rawDesc = "" +
 	"\x0faligned_to_goal\x18\x04 \x01(\v2\".betterworks.v1.GoalRelationFilterR\ralignedToGoal\x12L\n" +
 	"\x10aligned_to_owner\x18\x05 \x01(\v2\".betterworks.v1.GoalRelationFilterR\x0ealignedToOwner\x12 \n" +
 	"\tteam_only\x18\x06 \x01(\bH\x00R\bteamOnly\x88\x01\x01\x12\x83\x01\n" +
-	"\bgroup_id\x18\a \x01(\tBh\xbaHerc2a^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$R\agroupId\x12\x19\n" +
+	"\bgroup_id\x18\a \x01(\tBh\xbaHerc2a^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$R\agroupId\x12\x19\n" +
 	"\bno_group\x18\b \x01(\bR\anoGroup\x12A\n" +
 	"\n" +
 	"reports_to\x18\t \x01(\v2\".betterworks.v1.GoalRelationFilterR\treportsTo\x12H\n" +
@@ -3976,7 +3980,7 @@ const file_betterworks_v1_goal_service_proto_rawDesc = "" +
 	"permission\x18\v \x01(\x0e2\x1e.betterworks.v1.GoalPermissionB\b\xbaH\x05\x82\x01\x02\x10\x01R\n" +
 	"permission\x12!\n" +
 	"\tfollowing\x18\f \x01(\bH\x01R\tfollowing\x88\x01\x01\x12\x91\x01\n" +
-	"\fcategory_ids\x18\r \x03(\tBn\xbaHk\x92\x01h\x102\"drb2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\vcategoryIds\x12-\n" +
+	"\fcategory_ids\x18\r \x03(\tBn\xbaHk\x92\x01h\x102\"drb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\vcategoryIds\x12-\n" +
 	"\x12category_intersect\x18\x0e \x01(\bR\x11categoryIntersect\x12$\n" +
 	"\runcategorized\x18\x0f \x01(\bR\runcategorized\x12\x1f\n" +
 	"\bassessed\x18\x10 \x01(\bH\x02R\bassessed\x88\x01\x01\x126\n" +
@@ -4023,32 +4027,34 @@ const file_betterworks_v1_goal_service_proto_rawDesc = "" +
 	"\x06future\x18\t \x01(\bR\x06future\"i\n" +
 	"\x13SearchGoalsResponse\x12*\n" +
 	"\x05goals\x18\x01 \x03(\v2\x14.betterworks.v1.GoalR\x05goals\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x99\f\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xbe\f\n" +
 	"\x0eKeyResultInput\x12\x8c\x01\n" +
-	"\rkey_result_id\x18\x01 \x01(\tBh\xbaHerc2a^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$R\vkeyResultId\x12\x8e\x01\n" +
-	"\rowner_user_id\x18\x02 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\vownerUserId\x12\x1e\n" +
+	"\rkey_result_id\x18\x01 \x01(\tBh\xbaHerc2a^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$R\vkeyResultId\x12\x8e\x01\n" +
+	"\rowner_user_id\x18\x02 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\vownerUserId\x12\x1e\n" +
 	"\x04name\x18\x03 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xf4\x03R\x04name\x12S\n" +
 	"\x05start\x18\x04 \x01(\tB=\xbaH:r826^([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))?$R\x05start\x12O\n" +
 	"\x03end\x18\x05 \x01(\tB=\xbaH:r826^([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))?$R\x03end\x12A\n" +
-	"\x04type\x18\x06 \x01(\x0e2\x1f.betterworks.v1.MeasurementTypeB\f\xbaH\t\x82\x01\x06\x18\x05\x18\x06\x18\aR\x04type\x12\x16\n" +
-	"\x06target\x18\a \x01(\x01R\x06target\x12\x1d\n" +
-	"\ainitial\x18\b \x01(\x01H\x00R\ainitial\x88\x01\x01\x12\x1b\n" +
+	"\x04type\x18\x06 \x01(\x0e2\x1f.betterworks.v1.MeasurementTypeB\f\xbaH\t\x82\x01\x06\x18\x05\x18\x06\x18\aR\x04type\x12'\n" +
+	"\x06target\x18\a \x01(\x01B\n" +
+	"\xbaH\a\xc8\x01\x01\x12\x02@\x01H\x00R\x06target\x88\x01\x01\x12&\n" +
+	"\ainitial\x18\b \x01(\x01B\a\xbaH\x04\x12\x02@\x01H\x01R\ainitial\x88\x01\x01\x12\x1b\n" +
 	"\x04unit\x18\t \x01(\tB\a\xbaH\x04r\x02\x18dR\x04unit\x12$\n" +
 	"\vlower_limit\x18\n" +
-	" \x01(\x03H\x01R\n" +
+	" \x01(\x03H\x02R\n" +
 	"lowerLimit\x88\x01\x01\x12 \n" +
-	"\tlower_mid\x18\v \x01(\x03H\x02R\blowerMid\x88\x01\x01\x12$\n" +
-	"\vupper_limit\x18\f \x01(\x03H\x03R\n" +
+	"\tlower_mid\x18\v \x01(\x03H\x03R\blowerMid\x88\x01\x01\x12$\n" +
+	"\vupper_limit\x18\f \x01(\x03H\x04R\n" +
 	"upperLimit\x88\x01\x01\x12 \n" +
-	"\tupper_mid\x18\r \x01(\x03H\x04R\bupperMid\x88\x01\x01\x12$\n" +
-	"\vauto_target\x18\x0e \x01(\bH\x05R\n" +
+	"\tupper_mid\x18\r \x01(\x03H\x05R\bupperMid\x88\x01\x01\x12$\n" +
+	"\vauto_target\x18\x0e \x01(\bH\x06R\n" +
 	"autoTarget\x88\x01\x01\x12U\n" +
 	"\x0fattribute_scope\x18\x0f \x01(\x0e2\".betterworks.v1.GoalAttributeScopeB\b\xbaH\x05\x82\x01\x02\x10\x01R\x0eattributeScope\x12R\n" +
 	"\x0eattribute_type\x18\x10 \x01(\x0e2!.betterworks.v1.GoalAttributeTypeB\b\xbaH\x05\x82\x01\x02\x10\x01R\rattributeType:\xd0\x03\xbaH\xcc\x03\x1a}\n" +
 	"\x0fkey_result.unit\x122unit is required for numeric and range key results\x1a6!(this.type == 6 || this.type == 7) || this.unit != ''\x1a\xda\x01\n" +
 	"\x10key_result.range\x12Tlower_limit, lower_mid, upper_mid and upper_limit are required for range key results\x1apthis.type != 7 || (has(this.lower_limit) && has(this.lower_mid) && has(this.upper_mid) && has(this.upper_limit))\x1an\n" +
-	"\x10key_result.dates\x12\x1cend must not be before start\x1a<this.start == '' || this.end == '' || this.end >= this.startB\n" +
+	"\x10key_result.dates\x12\x1cend must not be before start\x1a<this.start == '' || this.end == '' || this.end >= this.startB\t\n" +
+	"\a_targetB\n" +
 	"\n" +
 	"\b_initialB\x0e\n" +
 	"\f_lower_limitB\f\n" +
@@ -4057,16 +4063,16 @@ const file_betterworks_v1_goal_service_proto_rawDesc = "" +
 	"\f_upper_limitB\f\n" +
 	"\n" +
 	"_upper_midB\x0e\n" +
-	"\f_auto_target\"\xe3\x0f\n" +
+	"\f_auto_target\"\xf5\x0f\n" +
 	"\x11CreateGoalRequest\x12\x8e\x01\n" +
-	"\rowner_user_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\vownerUserId\x12\x1e\n" +
+	"\rowner_user_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\vownerUserId\x12\x1e\n" +
 	"\x04name\x18\x02 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xf4\x03R\x04name\x12*\n" +
 	"\vdescription\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x90NR\vdescription\x12\x85\x01\n" +
-	"\tparent_id\x18\x04 \x01(\tBh\xbaHerc2a^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$R\bparentId\x12S\n" +
+	"\tparent_id\x18\x04 \x01(\tBh\xbaHerc2a^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$R\bparentId\x12S\n" +
 	"\x05start\x18\x05 \x01(\tB=\xbaH:\xc8\x01\x01r523^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$R\x05start\x12O\n" +
 	"\x03end\x18\x06 \x01(\tB=\xbaH:\xc8\x01\x01r523^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$R\x03end\x12\x91\x01\n" +
-	"\fcategory_ids\x18\a \x03(\tBn\xbaHk\x92\x01h\x102\"drb2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\vcategoryIds\x12K\n" +
+	"\fcategory_ids\x18\a \x03(\tBn\xbaHk\x92\x01h\x102\"drb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\vcategoryIds\x12K\n" +
 	"\n" +
 	"visibility\x18\b \x01(\x0e2\x1e.betterworks.v1.GoalVisibilityB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\n" +
 	"visibility\x12X\n" +
@@ -4074,9 +4080,9 @@ const file_betterworks_v1_goal_service_proto_rawDesc = "" +
 	"\vkey_results\x18\n" +
 	" \x03(\v2\x1e.betterworks.v1.KeyResultInputB\b\xbaH\x05\x92\x01\x02\x10dR\n" +
 	"keyResults\x12C\n" +
-	"\x04type\x18\v \x01(\x0e2\x1f.betterworks.v1.MeasurementTypeB\x0e\xbaH\v\x82\x01\b\x18\x01\x18\x02\x18\x03\x18\x04R\x04type\x12\x1b\n" +
-	"\x06target\x18\f \x01(\x01H\x00R\x06target\x88\x01\x01\x12\x1d\n" +
-	"\ainitial\x18\r \x01(\x01H\x01R\ainitial\x88\x01\x01\x12\x1b\n" +
+	"\x04type\x18\v \x01(\x0e2\x1f.betterworks.v1.MeasurementTypeB\x0e\xbaH\v\x82\x01\b\x18\x01\x18\x02\x18\x03\x18\x04R\x04type\x12$\n" +
+	"\x06target\x18\f \x01(\x01B\a\xbaH\x04\x12\x02@\x01H\x00R\x06target\x88\x01\x01\x12&\n" +
+	"\ainitial\x18\r \x01(\x01B\a\xbaH\x04\x12\x02@\x01H\x01R\ainitial\x88\x01\x01\x12\x1b\n" +
 	"\x04unit\x18\x0e \x01(\tB\a\xbaH\x04r\x02\x18dR\x04unit\x12$\n" +
 	"\vlower_limit\x18\x0f \x01(\x03H\x02R\n" +
 	"lowerLimit\x88\x01\x01\x12 \n" +
@@ -4102,18 +4108,18 @@ const file_betterworks_v1_goal_service_proto_rawDesc = "" +
 	"_upper_midB\x0e\n" +
 	"\f_auto_target\">\n" +
 	"\x12CreateGoalResponse\x12(\n" +
-	"\x04goal\x18\x01 \x01(\v2\x14.betterworks.v1.GoalR\x04goal\"\xe4\t\n" +
+	"\x04goal\x18\x01 \x01(\v2\x14.betterworks.v1.GoalR\x04goal\"\xf6\t\n" +
 	"\x0fKeyResultChange\x12\x8e\x01\n" +
-	"\rkey_result_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\vkeyResultId\x12A\n" +
+	"\rkey_result_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\vkeyResultId\x12A\n" +
 	"\x06action\x18\x02 \x01(\x0e2\x1f.betterworks.v1.KeyResultActionB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06action\x12\x90\x01\n" +
-	"\rowner_user_id\x18\x03 \x01(\tBg\xbaHdrb2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$H\x00R\vownerUserId\x88\x01\x01\x12#\n" +
+	"\rowner_user_id\x18\x03 \x01(\tBg\xbaHdrb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$H\x00R\vownerUserId\x88\x01\x01\x12#\n" +
 	"\x04name\x18\x04 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xf4\x03H\x01R\x04name\x88\x01\x01\x12U\n" +
 	"\x05start\x18\x05 \x01(\tB:\xbaH7r523^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$H\x02R\x05start\x88\x01\x01\x12Q\n" +
 	"\x03end\x18\x06 \x01(\tB:\xbaH7r523^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$H\x03R\x03end\x88\x01\x01\x12 \n" +
-	"\x04unit\x18\a \x01(\tB\a\xbaH\x04r\x02\x18dH\x04R\x04unit\x88\x01\x01\x12\x1b\n" +
-	"\x06target\x18\b \x01(\x01H\x05R\x06target\x88\x01\x01\x12\x1d\n" +
-	"\ainitial\x18\t \x01(\x01H\x06R\ainitial\x88\x01\x01\x12$\n" +
+	"\x04unit\x18\a \x01(\tB\a\xbaH\x04r\x02\x18dH\x04R\x04unit\x88\x01\x01\x12$\n" +
+	"\x06target\x18\b \x01(\x01B\a\xbaH\x04\x12\x02@\x01H\x05R\x06target\x88\x01\x01\x12&\n" +
+	"\ainitial\x18\t \x01(\x01B\a\xbaH\x04\x12\x02@\x01H\x06R\ainitial\x88\x01\x01\x12$\n" +
 	"\vlower_limit\x18\n" +
 	" \x01(\x03H\aR\n" +
 	"lowerLimit\x88\x01\x01\x12 \n" +
@@ -4141,13 +4147,13 @@ const file_betterworks_v1_goal_service_proto_rawDesc = "" +
 	"\f_upper_limitB\f\n" +
 	"\n" +
 	"_upper_midB\x0e\n" +
-	"\f_auto_target\"\x81\r\n" +
+	"\f_auto_target\"\x93\r\n" +
 	"\x11UpdateGoalRequest\x12\x83\x01\n" +
-	"\agoal_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\x06goalId\x12\x90\x01\n" +
-	"\rowner_user_id\x18\x02 \x01(\tBg\xbaHdrb2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$H\x00R\vownerUserId\x88\x01\x01\x12#\n" +
+	"\agoal_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\x06goalId\x12\x90\x01\n" +
+	"\rowner_user_id\x18\x02 \x01(\tBg\xbaHdrb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$H\x00R\vownerUserId\x88\x01\x01\x12#\n" +
 	"\x04name\x18\x03 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xf4\x03H\x01R\x04name\x88\x01\x01\x12\x89\x01\n" +
-	"\tparent_id\x18\x04 \x01(\tBg\xbaHdrb2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$H\x02R\bparentId\x88\x01\x01\x12H\n" +
+	"\tparent_id\x18\x04 \x01(\tBg\xbaHdrb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$H\x02R\bparentId\x88\x01\x01\x12H\n" +
 	"\n" +
 	"visibility\x18\x05 \x01(\x0e2\x1e.betterworks.v1.GoalVisibilityB\b\xbaH\x05\x82\x01\x02\x10\x01R\n" +
 	"visibility\x12/\n" +
@@ -4157,9 +4163,9 @@ const file_betterworks_v1_goal_service_proto_rawDesc = "" +
 	"\vkey_results\x18\t \x03(\v2\x1f.betterworks.v1.KeyResultChangeB\b\xbaH\x05\x92\x01\x02\x10dR\n" +
 	"keyResults\x12 \n" +
 	"\x04unit\x18\n" +
-	" \x01(\tB\a\xbaH\x04r\x02\x18dH\x06R\x04unit\x88\x01\x01\x12\x1b\n" +
-	"\x06target\x18\v \x01(\x01H\aR\x06target\x88\x01\x01\x12\x1d\n" +
-	"\ainitial\x18\f \x01(\x01H\bR\ainitial\x88\x01\x01\x12$\n" +
+	" \x01(\tB\a\xbaH\x04r\x02\x18dH\x06R\x04unit\x88\x01\x01\x12$\n" +
+	"\x06target\x18\v \x01(\x01B\a\xbaH\x04\x12\x02@\x01H\aR\x06target\x88\x01\x01\x12&\n" +
+	"\ainitial\x18\f \x01(\x01B\a\xbaH\x04\x12\x02@\x01H\bR\ainitial\x88\x01\x01\x12$\n" +
 	"\vlower_limit\x18\r \x01(\x03H\tR\n" +
 	"lowerLimit\x88\x01\x01\x12 \n" +
 	"\tlower_mid\x18\x0e \x01(\x03H\n" +
@@ -4195,20 +4201,20 @@ const file_betterworks_v1_goal_service_proto_rawDesc = "" +
 	"\x12UpdateGoalResponse\x12(\n" +
 	"\x04goal\x18\x01 \x01(\v2\x14.betterworks.v1.GoalR\x04goal\"\x99\x01\n" +
 	"\x11DeleteGoalRequest\x12\x83\x01\n" +
-	"\agoal_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\x06goalId\"\x14\n" +
-	"\x12DeleteGoalResponse\"\xe4\x02\n" +
+	"\agoal_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\x06goalId\"\x14\n" +
+	"\x12DeleteGoalResponse\"\xf6\x02\n" +
 	"\x12CheckInGoalRequest\x12\x83\x01\n" +
-	"\agoal_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\x06goalId\x12\x14\n" +
-	"\x04done\x18\x02 \x01(\bH\x00R\x04done\x12\x16\n" +
-	"\x05value\x18\x03 \x01(\x01H\x00R\x05value\x12\x1b\n" +
-	"\x06target\x18\x04 \x01(\x01H\x01R\x06target\x88\x01\x01:_\xbaH\\\x1aZ\n" +
+	"\agoal_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\x06goalId\x12\x14\n" +
+	"\x04done\x18\x02 \x01(\bH\x00R\x04done\x12\x1f\n" +
+	"\x05value\x18\x03 \x01(\x01B\a\xbaH\x04\x12\x02@\x01H\x00R\x05value\x12$\n" +
+	"\x06target\x18\x04 \x01(\x01B\a\xbaH\x04\x12\x02@\x01H\x01R\x06target\x88\x01\x01:_\xbaH\\\x1aZ\n" +
 	"\x0fcheck_in.target\x12!target can only be set with value\x1a$!has(this.target) || has(this.value)B\x11\n" +
 	"\bprogress\x12\x05\xbaH\x02\b\x01B\t\n" +
 	"\a_target\"?\n" +
 	"\x13CheckInGoalResponse\x12(\n" +
 	"\x04goal\x18\x01 \x01(\v2\x14.betterworks.v1.GoalR\x04goal\"\xec\x02\n" +
 	"\x17ListGoalCommentsRequest\x12\x83\x01\n" +
-	"\agoal_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\x06goalId\x12&\n" +
+	"\agoal_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\x06goalId\x12&\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\n" +
 	"(\x00R\bpageSize\x12'\n" +
 	"\n" +
@@ -4220,7 +4226,7 @@ const file_betterworks_v1_goal_service_proto_rawDesc = "" +
 	"\bcomments\x18\x01 \x03(\v2\x1b.betterworks.v1.GoalCommentR\bcomments\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xa2\x01\n" +
 	"\x1aListGoalAssessmentsRequest\x12\x83\x01\n" +
-	"\agoal_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\x06goalId\"_\n" +
+	"\agoal_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\x06goalId\"_\n" +
 	"\x1bListGoalAssessmentsResponse\x12@\n" +
 	"\vassessments\x18\x01 \x03(\v2\x1e.betterworks.v1.GoalAssessmentR\vassessments\"\x8e\x01\n" +
 	"\x1bSearchGoalCategoriesRequest\x12\x1e\n" +

@@ -437,7 +437,7 @@ type User struct {
 	// The user's locale; UNSPECIFIED when the upstream sent none or one this
 	// API does not know yet.
 	Locale UserLocale `protobuf:"varint,16,opt,name=locale,proto3,enum=betterworks.v1.UserLocale" json:"locale,omitempty"`
-	// True when the user is a goal master (may edit every goal).
+	// True when the user is a goal master.
 	IsGoalmaster bool `protobuf:"varint,17,opt,name=is_goalmaster,json=isGoalmaster,proto3" json:"is_goalmaster,omitempty"`
 	// True when the user is a Super Admin.
 	IsSuperAdmin bool `protobuf:"varint,18,opt,name=is_super_admin,json=isSuperAdmin,proto3" json:"is_super_admin,omitempty"`
@@ -3808,7 +3808,7 @@ const file_betterworks_v1_people_service_proto_rawDesc = "" +
 	"\x04name\x18\x03 \x01(\tR\x04name\"\x90\x02\n" +
 	"\x0eGetUserRequest\x12\xfd\x01\n" +
 	"\auser_id\x18\x01 \x01(\tB\xe3\x01\xbaH\xdf\x01\xba\x01\xd3\x01\n" +
-	"\x12user_id.identifier\x128must be a user id (integer), a UUID or an e-mail address\x1a\x82\x01this.matches('^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$') || this.isEmail()\xc8\x01\x01r\x03\x18\xfe\x01R\x06userId\";\n" +
+	"\x12user_id.identifier\x128must be a user id (integer), a UUID or an e-mail address\x1a\x82\x01this.matches('^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$') || this.isEmail()\xc8\x01\x01r\x03\x18\xfe\x01R\x06userId\";\n" +
 	"\x0fGetUserResponse\x12(\n" +
 	"\x04user\x18\x01 \x01(\v2\x14.betterworks.v1.UserR\x04user\"\xfe\x05\n" +
 	"\x10ListUsersRequest\x12&\n" +
@@ -3821,7 +3821,7 @@ const file_betterworks_v1_people_service_proto_rawDesc = "" +
 	"\vemployee_id\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xff\x01R\n" +
 	"employeeId\x12\x87\x01\n" +
 	"\n" +
-	"manager_id\x18\x05 \x01(\tBh\xbaHerc2a^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$R\tmanagerId\x12%\n" +
+	"manager_id\x18\x05 \x01(\tBh\xbaHerc2a^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$R\tmanagerId\x12%\n" +
 	"\vdeactivated\x18\x06 \x01(\bH\x00R\vdeactivated\x88\x01\x01\x12A\n" +
 	"\x0emodified_after\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedAfter\x12C\n" +
 	"\x0fmodified_before\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\x0emodifiedBefore\x12<\n" +
@@ -3835,8 +3835,8 @@ const file_betterworks_v1_people_service_proto_rawDesc = "" +
 	"\x05query\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x03\x18\xff\x01R\x05query\x12\x87\x01\n" +
 	"\n" +
-	"manager_id\x18\x02 \x01(\tBh\xbaHerc2a^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$R\tmanagerId\x12E\n" +
-	"\x10can_view_goal_id\x18\x03 \x01(\tB\x1c\xbaH\x19r\x172\x15^([1-9][0-9]{0,18})?$R\rcanViewGoalId\x12%\n" +
+	"manager_id\x18\x02 \x01(\tBh\xbaHerc2a^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$R\tmanagerId\x12E\n" +
+	"\x10can_view_goal_id\x18\x03 \x01(\tB\x1c\xbaH\x19r\x172\x15^([1-9][0-9]{0,17})?$R\rcanViewGoalId\x12%\n" +
 	"\vdeactivated\x18\x04 \x01(\bH\x00R\vdeactivated\x88\x01\x01\x12&\n" +
 	"\tpage_size\x18\x05 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\x14(\x00R\bpageSize\x12'\n" +
 	"\n" +
@@ -3950,14 +3950,14 @@ const file_betterworks_v1_people_service_proto_rawDesc = "" +
 	"\x10role_assignments\x18\x01 \x03(\v2\x1e.betterworks.v1.RoleAssignmentR\x0froleAssignments\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xf1\x05\n" +
 	"\x14RoleAssignmentUpdate\x125\n" +
-	"\auser_id\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^([1-9][0-9]{0,18})?$R\x06userId\x12#\n" +
+	"\auser_id\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^([1-9][0-9]{0,17})?$R\x06userId\x12#\n" +
 	"\x05email\x18\x02 \x01(\tB\r\xbaH\n" +
 	"\xd8\x01\x01r\x05\x18\xfe\x01`\x01R\x05email\x12)\n" +
 	"\vemployee_id\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xff\x01R\n" +
 	"employeeId\x129\n" +
 	"\x04role\x18\x04 \x01(\x0e2\x18.betterworks.v1.UserRoleB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x04role\x12J\n" +
-	"\x0edepartment_ids\x18\x05 \x03(\tB#\xbaH \x92\x01\x1d\x10\xe8\a\x18\x01\"\x16r\x142\x12^[1-9][0-9]{0,18}$R\rdepartmentIds\x12K\n" +
-	"\x0fadmin_group_ids\x18\x06 \x03(\tB#\xbaH \x92\x01\x1d\x10\xe8\a\x18\x01\"\x16r\x142\x12^[1-9][0-9]{0,18}$R\radminGroupIds:\xfd\x02\xbaH\xf9\x02\x1a\xbe\x01\n" +
+	"\x0edepartment_ids\x18\x05 \x03(\tB#\xbaH \x92\x01\x1d\x10\xe8\a\x18\x01\"\x16r\x142\x12^[1-9][0-9]{0,17}$R\rdepartmentIds\x12K\n" +
+	"\x0fadmin_group_ids\x18\x06 \x03(\tB#\xbaH \x92\x01\x1d\x10\xe8\a\x18\x01\"\x16r\x142\x12^[1-9][0-9]{0,17}$R\radminGroupIds:\xfd\x02\xbaH\xf9\x02\x1a\xbe\x01\n" +
 	"\x1erole_assignment.one_identifier\x129exactly one of user_id, email and employee_id must be set\x1aa(this.user_id != '' ? 1 : 0) + (this.email != '' ? 1 : 0) + (this.employee_id != '' ? 1 : 0) == 1\x1a\xb5\x01\n" +
 	"!role_assignment.group_admin_scope\x12=USER_ROLE_GROUP_ADMIN needs department_ids or admin_group_ids\x1aQthis.role != 2 || size(this.department_ids) > 0 || size(this.admin_group_ids) > 0\"]\n" +
 	"\x12AssignRolesRequest\x12G\n" +
@@ -3987,28 +3987,28 @@ const file_betterworks_v1_people_service_proto_rawDesc = "" +
 	"\x17CreateDepartmentRequest\x12\x1e\n" +
 	"\x04name\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xff\x01R\x04name\x129\n" +
-	"\tparent_id\x18\x02 \x01(\tB\x1c\xbaH\x19r\x172\x15^([1-9][0-9]{0,18})?$R\bparentId\"V\n" +
+	"\tparent_id\x18\x02 \x01(\tB\x1c\xbaH\x19r\x172\x15^([1-9][0-9]{0,17})?$R\bparentId\"V\n" +
 	"\x18CreateDepartmentResponse\x12:\n" +
 	"\n" +
 	"department\x18\x01 \x01(\v2\x1a.betterworks.v1.DepartmentR\n" +
 	"department\"\x86\x02\n" +
 	"\x17UpdateDepartmentRequest\x12\x8f\x01\n" +
-	"\rdepartment_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\fdepartmentId\x12\x1e\n" +
+	"\rdepartment_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\fdepartmentId\x12\x1e\n" +
 	"\x04name\x18\x02 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xff\x01R\x04name\x129\n" +
-	"\tparent_id\x18\x03 \x01(\tB\x1c\xbaH\x19r\x172\x15^([1-9][0-9]{0,18})?$R\bparentId\"V\n" +
+	"\tparent_id\x18\x03 \x01(\tB\x1c\xbaH\x19r\x172\x15^([1-9][0-9]{0,17})?$R\bparentId\"V\n" +
 	"\x18UpdateDepartmentResponse\x12:\n" +
 	"\n" +
 	"department\x18\x01 \x01(\v2\x1a.betterworks.v1.DepartmentR\n" +
 	"department\"\xaf\x01\n" +
 	"\x1bDeactivateDepartmentRequest\x12\x8f\x01\n" +
-	"\rdepartment_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\fdepartmentId\"Z\n" +
+	"\rdepartment_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\fdepartmentId\"Z\n" +
 	"\x1cDeactivateDepartmentResponse\x12:\n" +
 	"\n" +
 	"department\x18\x01 \x01(\v2\x1a.betterworks.v1.DepartmentR\n" +
 	"department\"\xaf\x01\n" +
 	"\x1bReactivateDepartmentRequest\x12\x8f\x01\n" +
-	"\rdepartment_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\fdepartmentId\"Z\n" +
+	"\rdepartment_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\fdepartmentId\"Z\n" +
 	"\x1cReactivateDepartmentResponse\x12:\n" +
 	"\n" +
 	"department\x18\x01 \x01(\v2\x1a.betterworks.v1.DepartmentR\n" +
@@ -4046,7 +4046,7 @@ const file_betterworks_v1_people_service_proto_rawDesc = "" +
 	"\x05teams\x18\x01 \x03(\v2\x14.betterworks.v1.TeamR\x05teams\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"G\n" +
 	"\x0eGetTeamRequest\x125\n" +
-	"\ateam_id\x18\x01 \x01(\tB\x1c\xbaH\x19\xc8\x01\x01r\x142\x12^[1-9][0-9]{0,18}$R\x06teamId\";\n" +
+	"\ateam_id\x18\x01 \x01(\tB\x1c\xbaH\x19\xc8\x01\x01r\x142\x12^[1-9][0-9]{0,17}$R\x06teamId\";\n" +
 	"\x0fGetTeamResponse\x12(\n" +
 	"\x04team\x18\x01 \x01(\v2\x14.betterworks.v1.TeamR\x04team\"\xac\x04\n" +
 	"\n" +
@@ -4088,7 +4088,7 @@ const file_betterworks_v1_people_service_proto_rawDesc = "" +
 	"\fadmin_groups\x18\x01 \x03(\v2\x1a.betterworks.v1.AdminGroupR\vadminGroups\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x9e\x01\n" +
 	"\x14GetAdminGroupRequest\x12\x85\x01\n" +
-	"\bgroup_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,18}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\agroupId\"T\n" +
+	"\bgroup_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\agroupId\"T\n" +
 	"\x15GetAdminGroupResponse\x12;\n" +
 	"\vadmin_group\x18\x01 \x01(\v2\x1a.betterworks.v1.AdminGroupR\n" +
 	"adminGroup*\xcd\x04\n" +

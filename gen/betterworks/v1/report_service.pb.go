@@ -859,7 +859,7 @@ const file_betterworks_v1_report_service_proto_rawDesc = "" +
 	"#betterworks/v1/report_service.proto\x12\x0ebetterworks.v1\x1a\x1bbetterworks/v1/common.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe9\x03\n" +
 	"\x15ListReportRunsRequest\x12<\n" +
 	"\x06report\x18\x01 \x01(\x0e2\x1a.betterworks.v1.ReportKindB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06report\x12?\n" +
-	"\vtemplate_id\x18\x02 \x01(\tB\x1e\xbaH\x1b\xd8\x01\x01r\x16\x18\x132\x12^[1-9][0-9]{0,18}$R\n" +
+	"\vtemplate_id\x18\x02 \x01(\tB\x1e\xbaH\x1b\xd8\x01\x01r\x16\x18\x132\x12^[1-9][0-9]{0,17}$R\n" +
 	"templateId\x12`\n" +
 	"\fcreated_date\x18\x03 \x01(\tB=\xbaH:\xd8\x01\x01r523^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$R\vcreatedDate\x12&\n" +
 	"\tpage_size\x18\x04 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12'\n" +
@@ -871,13 +871,13 @@ const file_betterworks_v1_report_service_proto_rawDesc = "" +
 	"reportRuns\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"Y\n" +
 	"\x13GetReportRunRequest\x12B\n" +
-	"\rreport_run_id\x18\x01 \x01(\tB\x1e\xbaH\x1b\xc8\x01\x01r\x16\x18\x132\x12^[1-9][0-9]{0,18}$R\vreportRunId\"P\n" +
+	"\rreport_run_id\x18\x01 \x01(\tB\x1e\xbaH\x1b\xc8\x01\x01r\x16\x18\x132\x12^[1-9][0-9]{0,17}$R\vreportRunId\"P\n" +
 	"\x14GetReportRunResponse\x128\n" +
 	"\n" +
 	"report_run\x18\x01 \x01(\v2\x19.betterworks.v1.ReportRunR\treportRun\"\xa6\x05\n" +
 	"\x16CreateReportRunRequest\x12?\n" +
 	"\x06report\x18\x01 \x01(\x0e2\x1a.betterworks.v1.ReportKindB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x06report\x12?\n" +
-	"\vtemplate_id\x18\x02 \x01(\tB\x1e\xbaH\x1b\xd8\x01\x01r\x16\x18\x132\x12^[1-9][0-9]{0,18}$R\n" +
+	"\vtemplate_id\x18\x02 \x01(\tB\x1e\xbaH\x1b\xd8\x01\x01r\x16\x18\x132\x12^[1-9][0-9]{0,17}$R\n" +
 	"templateId\x12S\n" +
 	"\x05start\x18\x03 \x01(\tB=\xbaH:\xc8\x01\x01r523^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$R\x05start\x12O\n" +
 	"\x03end\x18\x04 \x01(\tB=\xbaH:\xc8\x01\x01r523^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$R\x03end:\xe3\x02\xbaH\xdf\x02\x1a\x8c\x01\n" +

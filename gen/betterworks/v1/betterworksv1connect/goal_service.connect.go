@@ -78,8 +78,9 @@ type GoalServiceClient interface {
 	// DeleteGoal deletes a goal or milestone (upstream DELETE /goals/{id}/).
 	DeleteGoal(context.Context, *v1.DeleteGoalRequest) (*v1.DeleteGoalResponse, error)
 	// CheckInGoal records progress on a milestone, either its completion or
-	// its current value, and returns the parent goal with the new progress
-	// (upstream POST /goals/{id}/checkin/).
+	// its current value, and returns the goal the upstream answers with: the
+	// reference's text says the parent goal with the new progress (its example
+	// shows a milestone) (upstream POST /goals/{id}/checkin/).
 	CheckInGoal(context.Context, *v1.CheckInGoalRequest) (*v1.CheckInGoalResponse, error)
 	// ListGoalComments returns one page of the comments on a goal, newest first
 	// (upstream GET /goals/{id}/comments).
@@ -297,8 +298,9 @@ type GoalServiceHandler interface {
 	// DeleteGoal deletes a goal or milestone (upstream DELETE /goals/{id}/).
 	DeleteGoal(context.Context, *v1.DeleteGoalRequest) (*v1.DeleteGoalResponse, error)
 	// CheckInGoal records progress on a milestone, either its completion or
-	// its current value, and returns the parent goal with the new progress
-	// (upstream POST /goals/{id}/checkin/).
+	// its current value, and returns the goal the upstream answers with: the
+	// reference's text says the parent goal with the new progress (its example
+	// shows a milestone) (upstream POST /goals/{id}/checkin/).
 	CheckInGoal(context.Context, *v1.CheckInGoalRequest) (*v1.CheckInGoalResponse, error)
 	// ListGoalComments returns one page of the comments on a goal, newest first
 	// (upstream GET /goals/{id}/comments).
