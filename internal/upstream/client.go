@@ -162,22 +162,19 @@ func fetch[T any](ctx context.Context, c *Client, token Token, cl call) (*T, err
 
 // attempt sends one HTTP request and reads its answer.
 func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte, out any) error {
-	// cl.path is already escaped (see pathSegment); parsing it against the
-	// base keeps every segment as written, with no dot-segment cleaning.
-	target, err := url.Parse(c.baseURL + cl.path)
-	if err != nil {
-		return fmt.Errorf("%s: %w: %w", cl.endpoint, ErrInvalidRequest, err)
-	}
+	// cl.path is already escaped (see pathSegment), and joining strings
+	// keeps every segment as written: no dot-segment cleaning.
+	rawURL := c.baseURL + cl.path
 	if len(cl.query) > 0 {
-		target.RawQuery = cl.query.Encode()
+		rawURL += "?" + cl.query.Encode()
 	}
 	var reader io.Reader
 	if body != nil {
 		reader = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, cl.method, target.String(), reader)
+	req, err := http.NewRequestWithContext(ctx, cl.method, rawURL, reader)
 	if err != nil {
-		return fmt.Errorf("%s: %w: %w", cl.endpoint, ErrInvalidRequest, err)
+		return fmt.Errorf("%s: %w: %w", cl.endpoint, ErrInvalidRequest, stripURL(err))
 	}
 	requestID := rand.Text()
 	req.Header.Set("Authorization", "APIToken "+token.raw())
