@@ -52,7 +52,8 @@ type Stack struct {
 	// HTTPClient speaks HTTP/1.1 and h2c to the facade.
 	HTTPClient *http.Client
 
-	keys map[sandbox.Role]string
+	keys     map[sandbox.Role]string
+	upstream *httptest.Server
 }
 
 // Start starts a stack whose servers stop when tb ends.
@@ -97,8 +98,13 @@ func Start(tb testing.TB, opts Options) *Stack {
 		URL:        facade.URL,
 		HTTPClient: &http.Client{Transport: &http.Transport{Protocols: protocols, MaxIdleConnsPerHost: 64}},
 		keys:       keys,
+		upstream:   upstreamServer,
 	}
 }
+
+// CloseUpstream stops the sandbox's server, so that upstream calls fail
+// with connection refused.
+func (s *Stack) CloseUpstream() { s.upstream.Close() }
 
 // Key returns the caller key mapped to the sandbox user with role.
 func (s *Stack) Key(role sandbox.Role) string { return s.keys[role] }

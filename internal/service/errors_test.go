@@ -1,0 +1,140 @@
+package service_test
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+
+	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
+	"github.com/bwfacade/facade/internal/facadetest"
+	"github.com/bwfacade/facade/internal/sandbox"
+)
+
+// TestGoalServiceMapsUpstreamErrors drives the error table of DESIGN.md
+// through the sandbox's fault injection: every upstream outcome becomes its
+// Connect code with an ErrorInfo reason.
+func TestGoalServiceMapsUpstreamErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		fault      sandbox.Fault
+		wantCode   connect.Code
+		wantReason string
+		wantRetry  time.Duration
+	}{
+		{"bad_request", sandbox.Fault{Status: 400}, connect.CodeInvalidArgument, "UPSTREAM_INVALID_ARGUMENT", 0},
+		{"unprocessable", sandbox.Fault{Status: 422}, connect.CodeInvalidArgument, "UPSTREAM_INVALID_ARGUMENT", 0},
+		{"token_rejected", sandbox.Fault{Status: 401}, connect.CodeFailedPrecondition, "UPSTREAM_TOKEN_REJECTED", 0},
+		{"forbidden", sandbox.Fault{Status: 403}, connect.CodePermissionDenied, "UPSTREAM_PERMISSION_DENIED", 0},
+		{"not_found", sandbox.Fault{Status: 404}, connect.CodeNotFound, "UPSTREAM_NOT_FOUND", 0},
+		{"conflict", sandbox.Fault{Status: 409}, connect.CodeAborted, "UPSTREAM_CONFLICT", 0},
+		{"rate_limited", sandbox.Fault{Status: 429, RetryAfter: "7"}, connect.CodeResourceExhausted, "UPSTREAM_RATE_LIMITED", 7 * time.Second},
+		{"internal", sandbox.Fault{Status: 500}, connect.CodeInternal, "UPSTREAM_INTERNAL", 0},
+		{"not_implemented", sandbox.Fault{Status: 501}, connect.CodeUnimplemented, "UPSTREAM_UNIMPLEMENTED", 0},
+		{"bad_gateway_html", sandbox.Fault{Status: 502, Body: "<html><body>Bad gateway</body></html>"}, connect.CodeUnavailable, "UPSTREAM_UNAVAILABLE", 0},
+		{"unavailable", sandbox.Fault{Status: 503, RetryAfter: "2"}, connect.CodeUnavailable, "UPSTREAM_UNAVAILABLE", 2 * time.Second},
+		{"gateway_timeout", sandbox.Fault{Status: 504}, connect.CodeUnavailable, "UPSTREAM_UNAVAILABLE", 0},
+		{"malformed_body", sandbox.Fault{Status: 200, Body: "{not json"}, connect.CodeInternal, "UPSTREAM_MALFORMED_RESPONSE", 0},
+	}
+	st := facadetest.Start(t, facadetest.Options{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Faults belong to the whole sandbox, so these cases share one
+			// stack and run in turn.
+			tt.fault.Endpoint = "GET /goals/{id}/"
+			st.Sandbox.SetFaults(tt.fault)
+			defer st.Sandbox.SetFaults()
+
+			_, err := st.Goals(facadetest.GRPC, sandbox.RoleSuperAdmin).GetGoal(t.Context(), &betterworksv1.GetGoalRequest{GoalId: "1001"})
+
+			if got := connect.CodeOf(err); got != tt.wantCode {
+				t.Errorf("GetGoal() code = %v, want %v (err: %v)", got, tt.wantCode, err)
+			}
+			info := errorInfo(err)
+			if info.GetReason() != tt.wantReason || info.GetDomain() != "betterworks.com" {
+				t.Errorf("ErrorInfo = %v, want reason %s in domain betterworks.com", info, tt.wantReason)
+			}
+			if got := retryDelay(err); got != tt.wantRetry {
+				t.Errorf("RetryInfo delay = %v, want %v", got, tt.wantRetry)
+			}
+		})
+	}
+}
+
+func TestGoalServiceUpstreamDown(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{})
+	st.CloseUpstream()
+
+	_, err := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin).GetGoal(t.Context(), &betterworksv1.GetGoalRequest{GoalId: "1001"})
+
+	if got := connect.CodeOf(err); got != connect.CodeUnavailable {
+		t.Errorf("GetGoal() code = %v, want %v (err: %v)", got, connect.CodeUnavailable, err)
+	}
+	if got := errorInfo(err).GetReason(); got != "UPSTREAM_UNAVAILABLE" {
+		t.Errorf("ErrorInfo reason = %q, want UPSTREAM_UNAVAILABLE", got)
+	}
+}
+
+// retryDelay returns the RetryInfo delay of err, or 0.
+func retryDelay(err error) time.Duration {
+	var cerr *connect.Error
+	if !errors.As(err, &cerr) {
+		return 0
+	}
+	for _, d := range cerr.Details() {
+		if v, derr := d.Value(); derr == nil {
+			if ri, ok := v.(*errdetails.RetryInfo); ok {
+				return ri.GetRetryDelay().AsDuration()
+			}
+		}
+	}
+	return 0
+}
+
+func TestGoalServiceAlertsOnRejectedTokenWithoutSecrets(t *testing.T) {
+	t.Parallel()
+	var logs syncBuffer
+	st := facadetest.Start(t, facadetest.Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	st.Sandbox.SetFaults(sandbox.Fault{Endpoint: "GET /goals/{id}/", Status: 401})
+
+	_, err := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin).GetGoal(t.Context(), &betterworksv1.GetGoalRequest{GoalId: "1001"})
+
+	if got := connect.CodeOf(err); got != connect.CodeFailedPrecondition {
+		t.Fatalf("GetGoal() code = %v, want %v", got, connect.CodeFailedPrecondition)
+	}
+	out := logs.String()
+	if !strings.Contains(out, `"alert":"UPSTREAM_TOKEN_REJECTED"`) || !strings.Contains(out, `"caller":"superadmin"`) {
+		t.Errorf("log has no alert naming the caller:\n%s", out)
+	}
+	for _, secret := range []string{st.Sandbox.Token(sandbox.RoleSuperAdmin), st.Key(sandbox.RoleSuperAdmin)} {
+		if strings.Contains(out, secret) || strings.Contains(err.Error(), secret) {
+			t.Errorf("a token or key leaked into the log or the error:\n%s\n%v", out, err)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger and a test.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
