@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -159,8 +160,11 @@ func upstreamAndCallers(ctx context.Context, cfg *config.Config, logger *slog.Lo
 
 func decodeHash(hexHash string) ([32]byte, error) {
 	var hash [32]byte
-	if _, err := fmt.Sscanf(hexHash, "%x", &hash); err != nil {
-		return hash, fmt.Errorf("%s: %w", config.EnvCallerKeyHash, err)
+	if len(hexHash) != hex.EncodedLen(len(hash)) {
+		return hash, fmt.Errorf("%s: want 64 hex digits (the SHA-256 of the key)", config.EnvCallerKeyHash)
+	}
+	if _, err := hex.Decode(hash[:], []byte(hexHash)); err != nil {
+		return hash, fmt.Errorf("%s: want 64 hex digits (the SHA-256 of the key)", config.EnvCallerKeyHash)
 	}
 	return hash, nil
 }

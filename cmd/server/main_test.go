@@ -14,9 +14,11 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -28,6 +30,7 @@ import (
 
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
+	"github.com/bwfacade/facade/internal/auth"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server's logger and the test.
@@ -172,25 +175,76 @@ func hasComment(files []*descriptorpb.FileDescriptorProto, text string) bool {
 
 func TestRunDrainsInFlightCallsOnShutdown(t *testing.T) {
 	t.Parallel()
-	url, key, _, stop := startDemo(t, map[string]string{"BWFACADE_SANDBOX_FAULTS": "GET /goals/filter/:latency=1s"})
-	client := betterworksv1connect.NewGoalServiceClient(http.DefaultClient, url,
+	// A Betterworks stand-in that holds GET /goals/filter/ until released,
+	// so the call is provably in flight when shutdown begins.
+	arrived, release := make(chan struct{}), make(chan struct{})
+	upstreamServer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "APIToken tenant-token" {
+			http.Error(w, `{"detail":"Invalid token."}`, http.StatusUnauthorized)
+			return
+		}
+		close(arrived)
+		<-release
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"results":[{"id":7,"name":"Drained"}],"more":false,"nextUrl":null}`)
+	}))
+	t.Cleanup(upstreamServer.Close)
+
+	key := "bwf_drain-test-key"
+	env := map[string]string{
+		"BWFACADE_ADDR":              "127.0.0.1:0",
+		"BWFACADE_UPSTREAM_URL":      upstreamServer.URL + "/api/v1/",
+		"BWFACADE_UPSTREAM_TOKEN":    "tenant-token",
+		"BWFACADE_CALLER_KEY_SHA256": auth.HashKeyHex(key),
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	ready := make(chan net.Addr, 1)
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, io.Discard, ready) }()
+	var addr string
+	select {
+	case a := <-ready:
+		addr = a.String()
+	case err := <-done:
+		t.Fatalf("run() error = %v", err)
+	}
+
+	client := betterworksv1connect.NewGoalServiceClient(h2cClient(), "http://"+addr, connect.WithGRPC(),
 		connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
 			return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
 				req.Header().Set("Authorization", "Bearer "+key)
 				return next(ctx, req)
 			}
 		})))
-	result := make(chan error, 1)
+	result := make(chan *betterworksv1.ListGoalsResponse, 1)
+	callErr := make(chan error, 1)
 	go func() {
-		_, err := client.ListGoals(context.Background(), &betterworksv1.ListGoalsRequest{PageSize: 1})
-		result <- err
+		resp, err := client.ListGoals(context.Background(), &betterworksv1.ListGoalsRequest{PageSize: 1})
+		result <- resp
+		callErr <- err
 	}()
-	time.Sleep(300 * time.Millisecond) // let the call reach the sandbox's added latency of 1 s
-	if err := stop(); err != nil {
-		t.Errorf("run() after shutdown = %v, want nil", err)
+	<-arrived
+
+	cancel() // as SIGTERM does
+	// Shutdown has begun once the listener refuses new connections.
+	for {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			break
+		}
+		conn.Close()
+		runtime.Gosched()
 	}
-	if err := <-result; err != nil {
-		t.Errorf("in-flight ListGoals() error = %v, want it drained to success", err)
+	close(release)
+
+	if err := <-callErr; err != nil {
+		t.Fatalf("in-flight ListGoals() error = %v, want it drained to success", err)
+	}
+	if goals := (<-result).GetGoals(); len(goals) != 1 || goals[0].GetName() != "Drained" {
+		t.Errorf("in-flight ListGoals() = %v, want the upstream's answer", goals)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("run() after shutdown = %v, want nil", err)
 	}
 }
 
