@@ -21,17 +21,18 @@ func TestRegistryAuthenticatesByKeyHash(t *testing.T) {
 		auth.Entry{KeyHash: auth.HashKey(auth.GenerateKey()), Caller: &auth.Caller{Name: "other"}},
 	)
 	tests := []struct {
-		name   string
-		header string
-		want   *auth.Caller
+		name       string
+		header     string
+		want       *auth.Caller
+		wantStatus int
 	}{
-		{"bearer", "Bearer " + key, reporting},
-		{"scheme_any_case", "bearer " + key, reporting},
-		{"unknown_key", "Bearer " + auth.GenerateKey(), nil},
-		{"no_header", "", nil},
-		{"basic_scheme", "Basic " + key, nil},
-		{"bearer_without_key", "Bearer ", nil},
-		{"key_without_scheme", key, nil},
+		{"bearer", "Bearer " + key, reporting, http.StatusOK},
+		{"scheme_any_case", "bearer " + key, reporting, http.StatusOK},
+		{"unknown_key", "Bearer " + auth.GenerateKey(), nil, http.StatusUnauthorized},
+		{"no_header", "", nil, http.StatusUnauthorized},
+		{"basic_scheme", "Basic " + key, nil, http.StatusUnauthorized},
+		{"bearer_without_key", "Bearer ", nil, http.StatusUnauthorized},
+		{"key_without_scheme", key, nil, http.StatusUnauthorized},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -42,9 +43,7 @@ func TestRegistryAuthenticatesByKeyHash(t *testing.T) {
 			}))
 			req := httptest.NewRequest(http.MethodPost, "/betterworks.v1.GoalService/GetGoal", nil)
 			req.Header.Set("Content-Type", "application/json")
-			if tt.header != "" {
-				req.Header.Set("Authorization", tt.header)
-			}
+			req.Header.Set("Authorization", tt.header)
 			rec := httptest.NewRecorder()
 
 			handler.ServeHTTP(rec, req)
@@ -52,8 +51,8 @@ func TestRegistryAuthenticatesByKeyHash(t *testing.T) {
 			if got != tt.want {
 				t.Errorf("caller = %v, want %v", got, tt.want)
 			}
-			if wantStatus := map[bool]int{true: http.StatusOK, false: http.StatusUnauthorized}[tt.want != nil]; rec.Code != wantStatus {
-				t.Errorf("status = %d, want %d", rec.Code, wantStatus)
+			if rec.Code != tt.wantStatus {
+				t.Errorf("status = %d, want %d", rec.Code, tt.wantStatus)
 			}
 		})
 	}
