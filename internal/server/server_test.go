@@ -1,0 +1,127 @@
+package server_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"connectrpc.com/connect"
+
+	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
+	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
+	"github.com/bwfacade/facade/internal/facadetest"
+	"github.com/bwfacade/facade/internal/sandbox"
+)
+
+// TestServicesNotYetServedAnswerUnimplemented covers the four services whose
+// handlers come later: they are declared, authenticated and validated like
+// GoalService, and answer CodeUnimplemented.
+func TestServicesNotYetServedAnswerUnimplemented(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{})
+	for _, p := range facadetest.Protocols {
+		opts := facadetest.ClientOptions(p, st.Key(sandbox.RoleSuperAdmin))
+		calls := map[string]func() error{
+			"PeopleService": func() error {
+				_, err := betterworksv1connect.NewPeopleServiceClient(st.HTTPClient, st.URL, opts...).
+					GetUser(t.Context(), &betterworksv1.GetUserRequest{UserId: "100"})
+				return err
+			},
+			"ConversationService": func() error {
+				_, err := betterworksv1connect.NewConversationServiceClient(st.HTTPClient, st.URL, opts...).
+					ListConversationTemplates(t.Context(), &betterworksv1.ListConversationTemplatesRequest{})
+				return err
+			},
+			"FeedbackService": func() error {
+				_, err := betterworksv1connect.NewFeedbackServiceClient(st.HTTPClient, st.URL, opts...).
+					ListHashtags(t.Context(), &betterworksv1.ListHashtagsRequest{})
+				return err
+			},
+			"ReportService": func() error {
+				_, err := betterworksv1connect.NewReportServiceClient(st.HTTPClient, st.URL, opts...).
+					GetReportRun(t.Context(), &betterworksv1.GetReportRunRequest{ReportRunId: "1"})
+				return err
+			},
+		}
+		for name, call := range calls {
+			if got := connect.CodeOf(call()); got != connect.CodeUnimplemented {
+				t.Errorf("%s over %s: code = %v, want %v", name, p, got, connect.CodeUnimplemented)
+			}
+		}
+	}
+	if n := len(st.Sandbox.Requests()); n != 0 {
+		t.Errorf("sandbox saw %d requests, want 0", n)
+	}
+}
+
+func TestRequestSizeLimit(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{})
+	client := st.Goals(facadetest.GRPC, sandbox.RoleSuperAdmin)
+
+	_, err := client.CreateGoal(t.Context(), &betterworksv1.CreateGoalRequest{Description: strings.Repeat("x", 2<<20)})
+
+	if got := connect.CodeOf(err); got != connect.CodeResourceExhausted {
+		t.Errorf("CreateGoal(2 MiB) code = %v, want %v (err: %v)", got, connect.CodeResourceExhausted, err)
+	}
+	if n := len(st.Sandbox.Requests()); n != 0 {
+		t.Errorf("sandbox saw %d requests, want 0", n)
+	}
+}
+
+func TestHeaderSizeLimit(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{})
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, st.URL+"/betterworks.v1.GoalService/GetGoal", strings.NewReader(`{"goal_id":"1001"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Padding", strings.Repeat("x", 128<<10))
+
+	resp, err := st.HTTPClient.Do(req)
+	if err != nil {
+		t.Fatalf("POST with 128 KiB of headers: %v", err)
+	}
+	resp.Body.Close()
+
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("status = %d, want %d", resp.StatusCode, http.StatusRequestHeaderFieldsTooLarge)
+	}
+}
+
+func TestLargeResponsesAreCompressed(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{})
+	tests := []struct {
+		name     string
+		path     string
+		body     string
+		wantGzip bool
+	}{
+		{"one_goal", "GetGoal", `{"goal_id":"1001"}`, false},
+		{"page_of_100_goals", "ListGoals", `{"page_size":100}`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, st.URL+"/betterworks.v1.GoalService/"+tt.path, strings.NewReader(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept-Encoding", "gzip")
+			req.Header.Set("Authorization", "Bearer "+st.Key(sandbox.RoleSuperAdmin))
+
+			resp, err := st.HTTPClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+
+			if got := resp.Header.Get("Content-Encoding") == "gzip"; resp.StatusCode != http.StatusOK || got != tt.wantGzip {
+				t.Errorf("status %d, gzip = %v; want 200 and gzip = %v", resp.StatusCode, got, tt.wantGzip)
+			}
+		})
+	}
+}
