@@ -28,13 +28,15 @@ generate: protodeps ## Regenerate gen/ from proto/.
 	go mod tidy
 
 checkgenerate: generate ## Fail when regenerating changes anything.
-	test -z "$$(git status --porcelain -- gen proto internal/server/descriptors.binpb go.mod go.sum | tee /dev/stderr)"
+	@dirty="$$(git status --porcelain -- gen proto internal/server/descriptors.binpb go.mod go.sum)"; \
+	  if [ -n "$$dirty" ]; then echo "regenerating changed these files; run make generate and commit:" >&2; echo "$$dirty" >&2; exit 1; fi
 
 lint: protodeps ## vet, buf lint, buf format, layering rules.
 	go vet ./...
 	go tool buf lint
 	go tool buf format -d --exit-code
-	test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '^gen/') | tee /dev/stderr)"
+	@unformatted="$$(gofmt -l $$(git ls-files '*.go' | grep -v '^gen/'))"; \
+	  if [ -n "$$unformatted" ]; then echo "gofmt would change:" >&2; echo "$$unformatted" >&2; exit 1; fi
 	go test -count=1 ./internal/layering/
 
 test: ## Every test, with the race detector.
