@@ -105,9 +105,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down: draining in-flight calls", slog.Duration("grace", shutdownGrace))
-	for _, name := range server.Services {
-		handler.Health.SetStatus(name, 2) // NOT_SERVING, so balancers stop sending
-	}
+	handler.SetNotServing()
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {

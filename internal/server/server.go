@@ -73,9 +73,17 @@ type Config struct {
 // Handler is the facade's HTTP handler with its health checker.
 type Handler struct {
 	http.Handler
-	// Health reports each service's status through the gRPC health
-	// protocol; set NOT_SERVING while shutting down.
-	Health *grpchealth.StaticChecker
+	health *grpchealth.StaticChecker
+}
+
+// SetNotServing makes the gRPC health service answer NOT_SERVING for the
+// server and every service, so that load balancers stop sending new calls
+// while in-flight ones drain.
+func (h *Handler) SetNotServing() {
+	h.health.SetStatus("", grpchealth.StatusNotServing)
+	for _, name := range Services {
+		h.health.SetStatus(name, grpchealth.StatusNotServing)
+	}
 }
 
 // NewHandler returns the facade's handler for cfg.
@@ -126,7 +134,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
 	health := grpchealth.NewStaticChecker(Services...)
 	mux.Handle(grpchealth.NewHandler(health))
-	return &Handler{Handler: mux, Health: health}, nil
+	return &Handler{Handler: mux, health: health}, nil
 }
 
 // NewHTTPServer returns an http.Server for h with the facade's limits,

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -9,8 +10,11 @@ import (
 
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
+	"github.com/bwfacade/facade/internal/auth"
 	"github.com/bwfacade/facade/internal/facadetest"
 	"github.com/bwfacade/facade/internal/sandbox"
+	"github.com/bwfacade/facade/internal/server"
+	"github.com/bwfacade/facade/internal/upstream"
 )
 
 // TestServicesNotYetServedAnswerUnimplemented covers the four services whose
@@ -123,5 +127,37 @@ func TestLargeResponsesAreCompressed(t *testing.T) {
 				t.Errorf("status %d, gzip = %v; want 200 and gzip = %v", resp.StatusCode, got, tt.wantGzip)
 			}
 		})
+	}
+}
+
+func TestSetNotServingTurnsHealthChecks(t *testing.T) {
+	t.Parallel()
+	client, err := upstream.New(upstream.Config{BaseURL: "http://127.0.0.1:1/api/v1/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	handler, err := server.NewHandler(server.Config{Upstream: client, Callers: auth.NewRegistry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(service string) string {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodPost, "/grpc.health.v1.Health/Check", strings.NewReader(`{"service":"`+service+`"}`))
+		req.Header.Set("Content-Type", "application/json")
+		handler.ServeHTTP(rec, req)
+		return rec.Body.String()
+	}
+	for _, service := range []string{"", "betterworks.v1.GoalService"} {
+		if got := check(service); !strings.Contains(got, `"SERVING_STATUS_SERVING"`) {
+			t.Errorf("Check(%q) before = %s, want SERVING", service, got)
+		}
+	}
+
+	handler.SetNotServing()
+
+	for _, service := range []string{"", "betterworks.v1.GoalService"} {
+		if got := check(service); !strings.Contains(got, "NOT_SERVING") {
+			t.Errorf("Check(%q) after SetNotServing = %s, want NOT_SERVING", service, got)
+		}
 	}
 }
