@@ -1,5 +1,7 @@
 # Build: a static binary from the committed gen/ (no code generator needed).
 FROM golang:1.26-bookworm AS build
+# go.mod may ask for a newer 1.26 patch release than the image carries.
+ENV GOTOOLCHAIN=auto
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
