@@ -708,3 +708,33 @@ func TestGoalServiceKeepsUpstreamFieldErrors(t *testing.T) {
 }
 
 func must[T any](v T, _ error) T { return v }
+
+func TestGoalServiceListGoalsByModifiedTime(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{})
+	ref := st.Sandbox.ReferenceTime()
+	after := ref.Add(-90*24*time.Hour + 123456789*time.Nanosecond)
+	before := ref.Add(-30*24*time.Hour - 987654321*time.Nanosecond)
+
+	resp, err := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin).ListGoals(t.Context(), &betterworksv1.ListGoalsRequest{
+		PageSize:       100,
+		ModifiedAfter:  timestamppb.New(after),
+		ModifiedBefore: timestamppb.New(before),
+	})
+	if err != nil {
+		t.Fatalf("ListGoals() error = %v", err)
+	}
+	if len(resp.GetGoals()) == 0 {
+		t.Fatal("ListGoals() found no goal modified in the window; the seed spreads modifications over two years")
+	}
+	for _, g := range resp.GetGoals() {
+		if m := g.GetModifiedOn().AsTime(); m.Before(after.Truncate(time.Microsecond)) || m.After(before) {
+			t.Errorf("goal %d modified %v, outside [%v, %v]", g.GetId(), m, after, before)
+		}
+	}
+	q := lastQuery(st, "GET /goals/filter/")
+	if q.Get("delta_start") != after.UTC().Truncate(time.Microsecond).Format("2006-01-02T15:04:05.999999Z") ||
+		q.Get("delta_end") != before.UTC().Truncate(time.Microsecond).Format("2006-01-02T15:04:05.999999Z") {
+		t.Errorf("upstream delta filters = %v, want UTC instants to the microsecond", q)
+	}
+}
