@@ -49,6 +49,9 @@ type Stack struct {
 	Sandbox *sandbox.Sandbox
 	// URL is the facade's base URL.
 	URL string
+	// UpstreamURL is the sandbox's API root, ending in "/api/v1/", for
+	// baselines that call it directly.
+	UpstreamURL string
 	// HTTPClient speaks HTTP/1.1 and h2c to the facade.
 	HTTPClient *http.Client
 
@@ -94,11 +97,12 @@ func Start(tb testing.TB, opts Options) *Stack {
 	protocols.SetHTTP1(true)
 	protocols.SetUnencryptedHTTP2(true)
 	return &Stack{
-		Sandbox:    sb,
-		URL:        facade.URL,
-		HTTPClient: &http.Client{Transport: &http.Transport{Protocols: protocols, MaxIdleConnsPerHost: 64}},
-		keys:       keys,
-		upstream:   upstreamServer,
+		Sandbox:     sb,
+		URL:         facade.URL,
+		UpstreamURL: upstreamServer.URL + "/api/v1/",
+		HTTPClient:  &http.Client{Transport: &http.Transport{Protocols: protocols, MaxIdleConnsPerHost: 64}},
+		keys:        keys,
+		upstream:    upstreamServer,
 	}
 }
 

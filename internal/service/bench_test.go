@@ -7,22 +7,36 @@ import (
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
 	"github.com/bwfacade/facade/internal/facadetest"
 	"github.com/bwfacade/facade/internal/sandbox"
+	"github.com/bwfacade/facade/internal/upstream"
 )
 
 // The benchmarks run the whole stack: generated client, facade server,
 // upstream client and sandbox over loopback HTTP. Allocations include both
-// servers and the client, all in this process.
+// servers and the client, all in this process. The upstream_direct case is
+// the baseline of the same run: the upstream client calling the sandbox
+// with no facade in between, so facade/direct is what the facade adds.
 
 func BenchmarkGetGoal(b *testing.B) {
+	b.Run("upstream_direct", func(b *testing.B) {
+		st := facadetest.Start(b, facadetest.Options{})
+		client, err := upstream.New(upstream.Config{BaseURL: st.UpstreamURL})
+		if err != nil {
+			b.Fatal(err)
+		}
+		token := upstream.NewToken(st.Sandbox.Token(sandbox.RoleSuperAdmin))
+		id := fmt.Sprint(st.Sandbox.Fixtures().UserGoalID)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := client.GetGoal(b.Context(), token, id); err != nil {
+				b.Fatalf("GetGoal() error = %v", err)
+			}
+		}
+	})
 	for _, p := range facadetest.Protocols {
 		b.Run(string(p), func(b *testing.B) {
 			st := facadetest.Start(b, facadetest.Options{})
 			client := st.Goals(p, sandbox.RoleSuperAdmin)
-			first, err := client.ListGoals(b.Context(), &betterworksv1.ListGoalsRequest{PageSize: 1})
-			if err != nil || len(first.GetGoals()) != 1 {
-				b.Fatalf("ListGoals() = %v, error %v", first, err)
-			}
-			req := &betterworksv1.GetGoalRequest{GoalId: fmt.Sprint(first.GetGoals()[0].GetId())}
+			req := &betterworksv1.GetGoalRequest{GoalId: fmt.Sprint(st.Sandbox.Fixtures().UserGoalID)}
 			if _, err := client.GetGoal(b.Context(), req); err != nil {
 				b.Fatalf("GetGoal() error = %v", err)
 			}
@@ -38,7 +52,21 @@ func BenchmarkGetGoal(b *testing.B) {
 
 func BenchmarkListGoals(b *testing.B) {
 	for _, size := range []int32{20, 100} {
-		b.Run(fmt.Sprintf("page_size=%d", size), func(b *testing.B) {
+		b.Run(fmt.Sprintf("upstream_direct/page_size=%d", size), func(b *testing.B) {
+			st := facadetest.Start(b, facadetest.Options{})
+			client, err := upstream.New(upstream.Config{BaseURL: st.UpstreamURL})
+			if err != nil {
+				b.Fatal(err)
+			}
+			token := upstream.NewToken(st.Sandbox.Token(sandbox.RoleSuperAdmin))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := client.ListGoals(b.Context(), token, upstream.GoalFilter{}, upstream.PageRequest{Page: 1, Size: int(size)}); err != nil {
+					b.Fatalf("ListGoals() error = %v", err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("facade_connect/page_size=%d", size), func(b *testing.B) {
 			st := facadetest.Start(b, facadetest.Options{})
 			client := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin)
 			req := &betterworksv1.ListGoalsRequest{PageSize: size}
