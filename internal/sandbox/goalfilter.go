@@ -166,30 +166,53 @@ func within(t time.Time, r [2]time.Time) bool { return !t.Before(r[0]) && !t.Aft
 // mod reports whether modifier name__mod is set to yes.
 func (fq *filterQuery) mod(name, mod string) bool { return fq.modifiers[name+"__"+mod] }
 
-// predicates builds the filters for caller me.
-func (fq *filterQuery) predicates(st *store, me *user) []goalPredicate {
-	var preds []goalPredicate
-	add := func(name string, negatable bool, p goalPredicate) {
-		if negatable && fq.mod(name, "negate") {
-			preds = append(preds, func(g *goal) bool { return !p(g) })
-			return
-		}
-		preds = append(preds, p)
+// predicateSet collects the filters of one request for one caller.
+type predicateSet struct {
+	fq    *filterQuery
+	st    *store
+	me    *user
+	preds []goalPredicate
+}
+
+// add appends p, inverted when name is negatable and name__negate=yes.
+func (ps *predicateSet) add(name string, negatable bool, p goalPredicate) {
+	if negatable && ps.fq.mod(name, "negate") {
+		ps.preds = append(ps.preds, func(g *goal) bool { return !p(g) })
+		return
 	}
-	q := fq.q
-	resolveUsers := func(name string) map[int64]bool {
-		out := map[int64]bool{}
-		for _, v := range q[name] {
-			if ref, okRef := parseIdent(v, true); okRef {
-				if u := st.users.find(ref); u != nil {
-					out[u.id] = true
-				}
+	ps.preds = append(ps.preds, p)
+}
+
+// users resolves the ids and UUIDs of parameter name to user ids; unknown
+// ones match nothing.
+func (ps *predicateSet) users(name string) map[int64]bool {
+	out := map[int64]bool{}
+	for _, v := range ps.fq.q[name] {
+		if ref, okRef := parseIdent(v, true); okRef {
+			if u := ps.st.users.find(ref); u != nil {
+				out[u.id] = true
 			}
 		}
-		return out
 	}
+	return out
+}
+
+// predicates builds the filters for caller me.
+func (fq *filterQuery) predicates(st *store, me *user) []goalPredicate {
+	ps := &predicateSet{fq: fq, st: st, me: me}
+	ps.relations()
+	ps.attributes()
+	ps.categories()
+	ps.progress()
+	ps.times()
+	return ps.preds
+}
+
+// relations filters by owner, alignment, team, department and reporting line.
+func (ps *predicateSet) relations() {
+	fq, st, me, q := ps.fq, ps.st, ps.me, ps.fq.q
 	if q.Has("owner") {
-		owners := resolveUsers("owner")
+		owners := ps.users("owner")
 		direct := fq.mod("owner", "direct")
 		teams := map[int64]bool{}
 		for _, t := range st.teams.all() {
@@ -199,7 +222,7 @@ func (fq *filterQuery) predicates(st *store, me *user) []goalPredicate {
 				}
 			}
 		}
-		add("owner", true, func(g *goal) bool {
+		ps.add("owner", true, func(g *goal) bool {
 			if owners[g.ownerUser] {
 				return true
 			}
@@ -224,19 +247,19 @@ func (fq *filterQuery) predicates(st *store, me *user) []goalPredicate {
 			}
 		}
 		direct := fq.mod("aligned_to_goal", "direct")
-		add("aligned_to_goal", true, func(g *goal) bool { return st.alignedTo(g, direct, func(p *goal) bool { return targets[p.id] }) })
+		ps.add("aligned_to_goal", true, func(g *goal) bool { return st.alignedTo(g, direct, func(p *goal) bool { return targets[p.id] }) })
 	}
 	if q.Has("aligned_to_owner") {
-		owners := resolveUsers("aligned_to_owner")
+		owners := ps.users("aligned_to_owner")
 		direct := fq.mod("aligned_to_owner", "direct")
-		add("aligned_to_owner", true, func(g *goal) bool {
+		ps.add("aligned_to_owner", true, func(g *goal) bool {
 			return st.alignedTo(g, direct, func(p *goal) bool { return owners[p.ownerUser] })
 		})
 	}
 	if b, set := fq.bools["team_only"]; set {
 		team := st.directReports(me.id)
 		team[me.id] = true
-		add("team_only", false, func(g *goal) bool { return team[g.ownerUser] == b })
+		ps.add("team_only", false, func(g *goal) bool { return team[g.ownerUser] == b })
 	}
 	if q.Has("group") {
 		groups, none := map[int64]bool{}, false
@@ -249,10 +272,10 @@ func (fq *filterQuery) predicates(st *store, me *user) []goalPredicate {
 				}
 			}
 		}
-		add("group", false, func(g *goal) bool { return (none && g.ownerGroup == 0) || groups[g.ownerGroup] })
+		ps.add("group", false, func(g *goal) bool { return (none && g.ownerGroup == 0) || groups[g.ownerGroup] })
 	}
 	if q.Has("reports_to") {
-		managers := resolveUsers("reports_to")
+		managers := ps.users("reports_to")
 		reports := map[int64]bool{}
 		for m := range managers {
 			var below map[int64]bool
@@ -265,19 +288,30 @@ func (fq *filterQuery) predicates(st *store, me *user) []goalPredicate {
 				reports[id] = true
 			}
 		}
-		add("reports_to", true, func(g *goal) bool { return reports[g.ownerUser] })
+		ps.add("reports_to", true, func(g *goal) bool { return reports[g.ownerUser] })
 	}
+}
+
+// attributes filters by visibility, the caller's permission and following.
+func (ps *predicateSet) attributes() {
+	fq, st, me, q := ps.fq, ps.st, ps.me, ps.fq.q
 	if q.Has("visibility") {
 		values := lowerAll(q["visibility"])
-		add("visibility", false, func(g *goal) bool { return slices.Contains(values, g.visibility) })
+		ps.add("visibility", false, func(g *goal) bool { return slices.Contains(values, g.visibility) })
 	}
 	if q.Has("permission") {
 		wantEdit := strings.ToLower(q.Get("permission")) == "can_edit"
-		add("permission", false, func(g *goal) bool { return st.canEditGoal(me, g) == wantEdit })
+		ps.add("permission", false, func(g *goal) bool { return st.canEditGoal(me, g) == wantEdit })
 	}
 	if b, set := fq.bools["following"]; set {
-		add("following", false, func(g *goal) bool { return slices.Contains(g.followers, me.id) == b })
+		ps.add("following", false, func(g *goal) bool { return slices.Contains(g.followers, me.id) == b })
 	}
+}
+
+// categories filters by category: any of them, all of them (intersect), or
+// none (an empty value).
+func (ps *predicateSet) categories() {
+	fq, st, q := ps.fq, ps.st, ps.fq.q
 	if q.Has("category") {
 		var cats []int64
 		none, unknown := false, false
@@ -292,7 +326,7 @@ func (fq *filterQuery) predicates(st *store, me *user) []goalPredicate {
 			}
 		}
 		if fq.mod("category", "intersect") {
-			add("category", false, func(g *goal) bool {
+			ps.add("category", false, func(g *goal) bool {
 				if unknown || (none && len(g.categories) > 0) {
 					return false
 				}
@@ -304,7 +338,7 @@ func (fq *filterQuery) predicates(st *store, me *user) []goalPredicate {
 				return true
 			})
 		} else {
-			add("category", false, func(g *goal) bool {
+			ps.add("category", false, func(g *goal) bool {
 				if none && len(g.categories) == 0 {
 					return true
 				}
@@ -317,23 +351,29 @@ func (fq *filterQuery) predicates(st *store, me *user) []goalPredicate {
 			})
 		}
 	}
+}
+
+// progress filters by assessment, risk, integration, unit, top company goal
+// and name.
+func (ps *predicateSet) progress() {
+	fq, st, q := ps.fq, ps.st, ps.fq.q
 	if b, set := fq.bools["assessment"]; set {
-		add("assessment", false, func(g *goal) bool { return (len(st.assessByGoal[g.id]) > 0) == b })
+		ps.add("assessment", false, func(g *goal) bool { return (len(st.assessByGoal[g.id]) > 0) == b })
 	}
 	if q.Has("risk") {
 		conditions := map[string]bool{}
 		for _, v := range q["risk"] {
 			conditions[map[string]string{"ontrack": "green", "needsattention": "yellow", "atrisk": "red"}[strings.ToLower(v)]] = true
 		}
-		add("risk", false, func(g *goal) bool { return conditions[g.m.condition] })
+		ps.add("risk", false, func(g *goal) bool { return conditions[g.m.condition] })
 	}
 	if q.Has("integration") {
 		values := lowerAll(q["integration"])
-		add("integration", false, func(g *goal) bool { return slices.Contains(values, strings.ToLower(g.integration)) })
+		ps.add("integration", false, func(g *goal) bool { return slices.Contains(values, strings.ToLower(g.integration)) })
 	}
 	if q.Has("unit") {
 		values := lowerAll(q["unit"])
-		add("unit", false, func(g *goal) bool {
+		ps.add("unit", false, func(g *goal) bool {
 			units := st.goalUnits(g)
 			for _, v := range values {
 				if (v == "" && len(units) == 0) || units[v] {
@@ -344,26 +384,31 @@ func (fq *filterQuery) predicates(st *store, me *user) []goalPredicate {
 		})
 	}
 	if b, set := fq.bools["top_company_goal"]; set {
-		add("top_company_goal", false, func(g *goal) bool { return g.topCompany == b })
+		ps.add("top_company_goal", false, func(g *goal) bool { return g.topCompany == b })
 	}
 	if q.Has("goal_name") {
 		name := strings.ToLower(q.Get("goal_name"))
-		add("goal_name", false, func(g *goal) bool { return strings.Contains(strings.ToLower(g.name), name) })
+		ps.add("goal_name", false, func(g *goal) bool { return strings.Contains(strings.ToLower(g.name), name) })
 	}
+}
+
+// times filters by active period, key result updates, owner views and the
+// delta filters.
+func (ps *predicateSet) times() {
+	fq, me := ps.fq, ps.me
 	if r, set := fq.ranges["date_range"]; set {
-		add("date_range", true, func(g *goal) bool { return !g.start.After(r[1]) && !g.end.Before(day(r[0])) })
+		ps.add("date_range", true, func(g *goal) bool { return !g.start.After(r[1]) && !g.end.Before(day(r[0])) })
 	}
 	if r, set := fq.ranges["updated_since"]; set {
-		add("updated_since", true, func(g *goal) bool { return within(g.m.updated, r) })
+		ps.add("updated_since", true, func(g *goal) bool { return within(g.m.updated, r) })
 	}
 	if r, set := fq.ranges["viewed_by_owner_date"]; set {
-		add("viewed_by_owner_date", false, func(g *goal) bool { return g.ownerUser == me.id && within(g.viewedByOwner, r) })
+		ps.add("viewed_by_owner_date", false, func(g *goal) bool { return g.ownerUser == me.id && within(g.viewedByOwner, r) })
 	}
 	if fq.delta.active() {
 		d := fq.delta
-		add("delta", false, func(g *goal) bool { return d.contains(g.modifiedOn) })
+		ps.add("delta", false, func(g *goal) bool { return d.contains(g.modifiedOn) })
 	}
-	return preds
 }
 
 // alignedTo reports whether g sits right under (direct) or anywhere under
