@@ -172,65 +172,9 @@ func (w *bulkWork) byEmployeeID(emp string) *user {
 // upsert applies one row to the view and reports its problems, if any;
 // a row with problems changes nothing.
 func (w *bulkWork) upsert(item *payload, now time.Time) (bulkResult, []string) {
-	var problems []string
-	problem := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	strField := func(f string) (string, bool) {
-		v, present := item.str(f)
-		if item.failedOn(f) {
-			problem("%s: %s", f, msgInvalidStr)
-		}
-		return strings.TrimSpace(v), present
-	}
-	for _, f := range bulkUnclearable {
-		var v string
-		if raw, present := item.raw(f); present && json.Unmarshal(raw, &v) == nil && v == bwNull {
-			problem("%s cannot be cleared with BW_NULL.", f)
-			delete(item.fields, f)
-		}
-	}
-	email, _ := strField("email")
-	first, _ := strField("first_name")
-	last, _ := strField("last_name")
-	for _, f := range []struct{ name, value string }{{"email", email}, {"first_name", first}, {"last_name", last}} {
-		if f.value == "" {
-			problem("%s is required.", f.name)
-		}
-	}
-	if email != "" && email != bwNull {
-		at := strings.LastIndex(email, "@")
-		switch {
-		case at <= 0 || at == len(email)-1:
-			problem("%s is not a valid e-mail address", email)
-		case !strings.EqualFold(email[at+1:], w.st.domain):
-			problem("%s is an invalid domain", email[at+1:])
-		}
-	}
-	empID, hasEmp := strField("employee_id")
-
-	// Find the user: by employee id first, else by e-mail.
-	var target *user
-	if hasEmp && empID != "" && empID != bwNull {
-		target = w.byEmployeeID(empID)
-	}
-	if target == nil && email != "" {
-		target = w.byEmail(email)
-	}
-	if target != nil && email != "" {
-		if other := w.byEmail(email); other != nil && other.id != target.id {
-			problem("%s is already used by another user", email)
-		}
-	}
-	if target != nil && hasEmp && empID != "" && empID != bwNull {
-		if other := w.byEmployeeID(empID); other != nil && other.id != target.id {
-			problem("employee_id %s is already used by another user", empID)
-		}
-	}
-	if target == nil && hasEmp && empID != bwNull {
-		if other := w.byEmployeeID(empID); other != nil {
-			problem("employee_id %s is already used by another user", empID)
-		}
-	}
-
+	r := &bulkRow{w: w, item: item}
+	r.refuseUnclearable()
+	target := r.identify()
 	next := &user{active: true, locale: "en", custom: map[string]string{}}
 	if target != nil {
 		copied := *target
@@ -240,16 +184,116 @@ func (w *bulkWork) upsert(item *payload, now time.Time) (bulkResult, []string) {
 		}
 		next = &copied
 	}
-	next.email, next.firstName, next.lastName = email, first, last
-	if hasEmp {
-		next.employeeID = unlessNull(empID)
+	next.email, next.firstName, next.lastName = r.email, r.first, r.last
+	if r.hasEmp {
+		next.employeeID = unlessNull(r.empID)
 	}
-	if v, present := strField("department_name"); present {
-		switch d := w.st.departmentByName(v); {
+	r.applyProfile(next)
+	r.applyManagers(next)
+	wantActive, hasActive := item.boolean("is_active")
+	if item.failedOn("is_active") {
+		r.problem("is_active: %s", msgInvalidBool)
+	}
+	if len(r.problems) > 0 {
+		return bulkResult{}, r.problems
+	}
+	return w.record(target, next, hasActive, wantActive, now)
+}
+
+// bulkRow is one row of POST /users/bulk/ while it is checked.
+type bulkRow struct {
+	w        *bulkWork
+	item     *payload
+	problems []string
+
+	// Set by identify.
+	email, first, last, empID string
+	hasEmp                    bool
+}
+
+func (r *bulkRow) problem(format string, args ...any) {
+	r.problems = append(r.problems, fmt.Sprintf(format, args...))
+}
+
+// str returns field f trimmed, and whether the row has it; a value of
+// the wrong type is a problem.
+func (r *bulkRow) str(f string) (string, bool) {
+	v, present := r.item.str(f)
+	if r.item.failedOn(f) {
+		r.problem("%s: %s", f, msgInvalidStr)
+	}
+	return strings.TrimSpace(v), present
+}
+
+// refuseUnclearable drops BW_NULL from fields that cannot be cleared.
+func (r *bulkRow) refuseUnclearable() {
+	for _, f := range bulkUnclearable {
+		var v string
+		if raw, present := r.item.raw(f); present && json.Unmarshal(raw, &v) == nil && v == bwNull {
+			r.problem("%s cannot be cleared with BW_NULL.", f)
+			delete(r.item.fields, f)
+		}
+	}
+}
+
+// identify checks the row's identity fields and finds the user it
+// updates: by employee id first, else by e-mail; nil for a new user.
+func (r *bulkRow) identify() *user {
+	w := r.w
+	r.email, _ = r.str("email")
+	r.first, _ = r.str("first_name")
+	r.last, _ = r.str("last_name")
+	for _, f := range []struct{ name, value string }{{"email", r.email}, {"first_name", r.first}, {"last_name", r.last}} {
+		if f.value == "" {
+			r.problem("%s is required.", f.name)
+		}
+	}
+	if r.email != "" && r.email != bwNull {
+		at := strings.LastIndex(r.email, "@")
+		switch {
+		case at <= 0 || at == len(r.email)-1:
+			r.problem("%s is not a valid e-mail address", r.email)
+		case !strings.EqualFold(r.email[at+1:], w.st.domain):
+			r.problem("%s is an invalid domain", r.email[at+1:])
+		}
+	}
+	r.empID, r.hasEmp = r.str("employee_id")
+	knownEmp := r.hasEmp && r.empID != "" && r.empID != bwNull
+
+	var target *user
+	if knownEmp {
+		target = w.byEmployeeID(r.empID)
+	}
+	if target == nil && r.email != "" {
+		target = w.byEmail(r.email)
+	}
+	if target != nil && r.email != "" {
+		if other := w.byEmail(r.email); other != nil && other.id != target.id {
+			r.problem("%s is already used by another user", r.email)
+		}
+	}
+	if target != nil && knownEmp {
+		if other := w.byEmployeeID(r.empID); other != nil && other.id != target.id {
+			r.problem("employee_id %s is already used by another user", r.empID)
+		}
+	}
+	if target == nil && r.hasEmp && r.empID != bwNull {
+		if other := w.byEmployeeID(r.empID); other != nil {
+			r.problem("employee_id %s is already used by another user", r.empID)
+		}
+	}
+	return target
+}
+
+// applyProfile sets the department, the plain profile fields, the locale,
+// on_leave and the custom fields the row carries.
+func (r *bulkRow) applyProfile(next *user) {
+	if v, present := r.str("department_name"); present {
+		switch d := r.w.st.departmentByName(v); {
 		case v == bwNull:
 			next.departmentID = 0
 		case d == nil || !d.active:
-			problem("Department %q does not exist.", v)
+			r.problem("Department %q does not exist.", v)
 		default:
 			next.departmentID = d.id
 		}
@@ -258,61 +302,24 @@ func (w *bulkWork) upsert(item *payload, now time.Time) (bulkResult, []string) {
 		name string
 		dst  *string
 	}{{"title", &next.title}, {"phone", &next.phone}, {"location", &next.location}, {"preferred_name", &next.preferredName}} {
-		if v, present := strField(f.name); present {
+		if v, present := r.str(f.name); present {
 			*f.dst = unlessNull(v)
 		}
 	}
-	var managerByID, managerByEmail *user
-	mgrID, hasMgrID := strField("manager_id")
-	mgrEmail, hasMgrEmail := strField("manager_email")
-	if hasMgrID && mgrID != bwNull {
-		if managerByID = w.byEmployeeID(mgrID); managerByID == nil {
-			problem("manager_id %s does not match an existing employee_id", mgrID)
-		}
-	}
-	if hasMgrEmail && mgrEmail != bwNull {
-		if managerByEmail = w.byEmail(mgrEmail); managerByEmail == nil {
-			problem("manager_email %s does not match an existing user", mgrEmail)
-		}
-	}
-	switch {
-	case managerByID != nil && managerByEmail != nil && managerByID.id != managerByEmail.id:
-		problem("manager_id and manager_email name different users")
-	case managerByID != nil:
-		next.managerID = managerByID.id
-	case managerByEmail != nil:
-		next.managerID = managerByEmail.id
-	case (hasMgrID && mgrID == bwNull) || (hasMgrEmail && mgrEmail == bwNull):
-		next.managerID = 0
-	}
-	if v, present := strField("matrix_manager"); present {
-		switch {
-		case v == bwNull:
-			next.matrixManager = ""
-		case w.byEmail(v) == nil:
-			problem("matrix_manager %s does not match an existing user", v)
-		default:
-			next.matrixManager = v
-		}
-	}
-	if v, present := strField("locale"); present && v != bwNull {
+	if v, present := r.str("locale"); present && v != bwNull {
 		if !slices.Contains(locales, v) {
-			problem("locale %q is not one of the available options", v)
+			r.problem("locale %q is not one of the available options", v)
 		}
 		next.locale = v
 	}
-	if v, present := item.boolean("on_leave"); present {
+	if v, present := r.item.boolean("on_leave"); present {
 		next.onLeave = v
-	} else if item.failedOn("on_leave") {
-		problem("on_leave: %s", msgInvalidBool)
-	}
-	wantActive, hasActive := item.boolean("is_active")
-	if item.failedOn("is_active") {
-		problem("is_active: %s", msgInvalidBool)
+	} else if r.item.failedOn("on_leave") {
+		r.problem("on_leave: %s", msgInvalidBool)
 	}
 	for i := 1; i <= 5; i++ {
 		f := fmt.Sprintf("custom_%02d", i)
-		if v, present := strField(f); present {
+		if v, present := r.str(f); present {
 			if v == bwNull {
 				delete(next.custom, f)
 			} else {
@@ -320,10 +327,50 @@ func (w *bulkWork) upsert(item *payload, now time.Time) (bulkResult, []string) {
 			}
 		}
 	}
-	if len(problems) > 0 {
-		return bulkResult{}, problems
-	}
+}
 
+// applyManagers sets the manager (by employee id or e-mail, which must
+// agree) and the matrix manager.
+func (r *bulkRow) applyManagers(next *user) {
+	w := r.w
+	var managerByID, managerByEmail *user
+	mgrID, hasMgrID := r.str("manager_id")
+	mgrEmail, hasMgrEmail := r.str("manager_email")
+	if hasMgrID && mgrID != bwNull {
+		if managerByID = w.byEmployeeID(mgrID); managerByID == nil {
+			r.problem("manager_id %s does not match an existing employee_id", mgrID)
+		}
+	}
+	if hasMgrEmail && mgrEmail != bwNull {
+		if managerByEmail = w.byEmail(mgrEmail); managerByEmail == nil {
+			r.problem("manager_email %s does not match an existing user", mgrEmail)
+		}
+	}
+	switch {
+	case managerByID != nil && managerByEmail != nil && managerByID.id != managerByEmail.id:
+		r.problem("manager_id and manager_email name different users")
+	case managerByID != nil:
+		next.managerID = managerByID.id
+	case managerByEmail != nil:
+		next.managerID = managerByEmail.id
+	case (hasMgrID && mgrID == bwNull) || (hasMgrEmail && mgrEmail == bwNull):
+		next.managerID = 0
+	}
+	if v, present := r.str("matrix_manager"); present {
+		switch {
+		case v == bwNull:
+			next.matrixManager = ""
+		case w.byEmail(v) == nil:
+			r.problem("matrix_manager %s does not match an existing user", v)
+		default:
+			next.matrixManager = v
+		}
+	}
+}
+
+// record adds a checked row to the view: next replaces target, or is
+// created when target is nil.
+func (w *bulkWork) record(target, next *user, hasActive, wantActive bool, now time.Time) (bulkResult, []string) {
 	var result bulkResult
 	if target == nil {
 		w.nextID++
