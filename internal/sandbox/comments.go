@@ -118,6 +118,9 @@ func (s *Sandbox) listComments(c *call) reply {
 // date-time.
 func parseInstant(v string) (time.Time, bool) {
 	if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+		if math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1e11 {
+			return time.Time{}, false
+		}
 		return time.UnixMicro(int64(math.Round(f * 1e6))).UTC(), true
 	}
 	return parseISOBound(v, false)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -168,7 +169,8 @@ func (p *payload) number(field string) (float64, bool) {
 	return f, ok
 }
 
-// parseNumber reads a JSON number or a numeric string.
+// parseNumber reads a JSON number or a numeric string. "NaN" and
+// "Infinity" are not numbers here: JSON cannot carry them back.
 func parseNumber(raw json.RawMessage) (float64, bool) {
 	var f float64
 	if err := json.Unmarshal(raw, &f); err == nil {
@@ -179,7 +181,7 @@ func parseNumber(raw json.RawMessage) (float64, bool) {
 		return 0, false
 	}
 	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	return f, err == nil
+	return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
 }
 
 // integer returns an integer field, accepting a JSON integer or an integer string.
