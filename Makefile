@@ -31,8 +31,9 @@ checkgenerate: generate ## Fail when regenerating changes anything.
 	@dirty="$$(git status --porcelain -- gen proto internal/server/descriptors.binpb go.mod go.sum)"; \
 	  if [ -n "$$dirty" ]; then echo "regenerating changed these files; run make generate and commit:" >&2; echo "$$dirty" >&2; exit 1; fi
 
-lint: protodeps ## vet, buf lint, buf format, layering rules.
+lint: protodeps ## vet, staticcheck, buf lint, buf format, gofmt, layering rules.
 	go vet ./...
+	go tool staticcheck ./...
 	go tool buf lint
 	go tool buf format -d --exit-code
 	@unformatted="$$(gofmt -l $$(git ls-files '*.go' | grep -v '^gen/'))"; \
