@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/http"
 	"sort"
 	"strconv"
 
@@ -41,7 +40,7 @@ func connectError(ctx context.Context, logger *slog.Logger, err error) *connect.
 		if statusErr.RetryAfter > 0 {
 			addDetail(cerr, &errdetails.RetryInfo{RetryDelay: durationpb.New(statusErr.RetryAfter)})
 		}
-		if statusErr.StatusCode == http.StatusUnauthorized {
+		if statusErr.StatusCode == 401 { // see classifyStatus
 			caller := "unknown"
 			if c, ok := auth.CallerFrom(ctx); ok {
 				caller = c.Name

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 )
 
@@ -204,9 +203,7 @@ type ConversationTemplateFilter struct {
 func (c *Client) ListConversationTemplates(ctx context.Context, token Token, f ConversationTemplateFilter, page PageRequest) (*Page[ConversationTemplate], error) {
 	q := url.Values{}
 	setNonEmpty(q, "type", f.Type)
-	if f.Enabled != nil {
-		q.Set("enabled", strconv.FormatBool(*f.Enabled))
-	}
+	setBool(q, "enabled", f.Enabled)
 	page.encode(q)
 	return fetch[Page[ConversationTemplate]](ctx, c, token, call{
 		method:   http.MethodGet,
@@ -246,9 +243,7 @@ func (c *Client) ListConversations(ctx context.Context, token Token, f Conversat
 	}
 	q := url.Values{"deployment_id": {f.DeploymentID}}
 	setNonEmpty(q, "manager_id", f.ManagerID)
-	if f.EmployeeID != 0 {
-		q.Set("employee_id", strconv.FormatInt(f.EmployeeID, 10))
-	}
+	setID(q, "employee_id", f.EmployeeID)
 	setDelta(q, f.DeltaStart, f.DeltaEnd)
 	page.encode(q)
 	return fetch[Page[Conversation]](ctx, c, token, call{method: http.MethodGet, path: "conversations/", endpoint: endpoint, query: q})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strconv"
 )
 
 // Department is a Betterworks department.
@@ -72,9 +71,7 @@ type DepartmentBulkResult struct {
 func (c *Client) ListDepartments(ctx context.Context, token Token, filter DepartmentFilter, page PageRequest) (*Page[Department], error) {
 	q := url.Values{}
 	page.encode(q)
-	if filter.IncludeDeactivated != nil {
-		q.Set("include_deactivated", strconv.FormatBool(*filter.IncludeDeactivated))
-	}
+	setBool(q, "include_deactivated", filter.IncludeDeactivated)
 	return fetch[Page[Department]](ctx, c, token, call{
 		method:   http.MethodGet,
 		path:     "departments/",

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 )
 
@@ -261,9 +260,7 @@ func (c *Client) ListFeedbackRequests(ctx context.Context, token Token, f Feedba
 		{"is_open", f.IsOpen},
 		{"is_adhoc", f.IsAdhoc},
 	} {
-		if flag.value != nil {
-			q.Set(flag.name, strconv.FormatBool(*flag.value))
-		}
+		setBool(q, flag.name, flag.value)
 	}
 	setDelta(q, f.DeltaStart, f.DeltaEnd)
 	page.encode(q)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 )
 
@@ -159,9 +158,7 @@ type UserSearch struct {
 func (s UserSearch) encode(q url.Values) {
 	q.Set("q", s.Q)
 	setNonEmpty(q, "manager_id", s.ManagerID)
-	if s.CanViewGoalID != 0 {
-		q.Set("can_view_goal_id", strconv.FormatInt(s.CanViewGoalID, 10))
-	}
+	setID(q, "can_view_goal_id", s.CanViewGoalID)
 	setBool(q, "deactivated", s.Deactivated)
 }
 

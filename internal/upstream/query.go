@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"net/url"
+	"strconv"
 	"time"
 )
 
@@ -37,6 +38,13 @@ func setBool(q url.Values, name string, v *bool) {
 		q.Set(name, "true")
 	} else {
 		q.Set(name, "false")
+	}
+}
+
+// setID sends an integer id unless it is zero.
+func setID(q url.Values, name string, id int64) {
+	if id != 0 {
+		q.Set(name, strconv.FormatInt(id, 10))
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 )
 
@@ -79,12 +78,8 @@ func (c *Client) ListRecognitions(ctx context.Context, token Token, f Recognitio
 	q := url.Values{}
 	setNonEmpty(q, "start_date", f.StartDate)
 	setNonEmpty(q, "end_date", f.EndDate)
-	if f.ForUserID != 0 {
-		q.Set("for_user_id", strconv.FormatInt(f.ForUserID, 10))
-	}
-	if f.ForGroupID != 0 {
-		q.Set("for_group_id", strconv.FormatInt(f.ForGroupID, 10))
-	}
+	setID(q, "for_user_id", f.ForUserID)
+	setID(q, "for_group_id", f.ForGroupID)
 	setNonEmpty(q, "hashtag", f.Hashtag)
 	setDelta(q, f.DeltaStart, f.DeltaEnd)
 	page.encode(q)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 )
 
 // Report names, as the reference spells them in the report filter of List
@@ -124,9 +123,7 @@ type ReportRunFilter struct {
 func (c *Client) ListReportRuns(ctx context.Context, token Token, f ReportRunFilter, page PageRequest) (*Page[ReportRun], error) {
 	q := url.Values{}
 	setNonEmpty(q, "report", f.Report)
-	if f.Template != 0 {
-		q.Set("template", strconv.FormatInt(f.Template, 10))
-	}
+	setID(q, "template", f.Template)
 	setNonEmpty(q, "created", f.Created)
 	page.encode(q)
 	return fetch[Page[ReportRun]](ctx, c, token, call{method: http.MethodGet, path: "report_runs/", endpoint: "GET /report_runs/", query: q})
