@@ -143,3 +143,23 @@ func bearer(key string) connect.UnaryInterceptorFunc {
 func (s *Stack) Goals(p Protocol, role sandbox.Role) betterworksv1connect.GoalServiceClient {
 	return betterworksv1connect.NewGoalServiceClient(s.HTTPClient, s.URL, ClientOptions(p, s.keys[role])...)
 }
+
+// People returns a PeopleService client speaking p as the caller with role.
+func (s *Stack) People(p Protocol, role sandbox.Role) betterworksv1connect.PeopleServiceClient {
+	return betterworksv1connect.NewPeopleServiceClient(s.HTTPClient, s.URL, ClientOptions(p, s.keys[role])...)
+}
+
+// Conversations returns a ConversationService client speaking p as the caller with role.
+func (s *Stack) Conversations(p Protocol, role sandbox.Role) betterworksv1connect.ConversationServiceClient {
+	return betterworksv1connect.NewConversationServiceClient(s.HTTPClient, s.URL, ClientOptions(p, s.keys[role])...)
+}
+
+// Feedback returns a FeedbackService client speaking p as the caller with role.
+func (s *Stack) Feedback(p Protocol, role sandbox.Role) betterworksv1connect.FeedbackServiceClient {
+	return betterworksv1connect.NewFeedbackServiceClient(s.HTTPClient, s.URL, ClientOptions(p, s.keys[role])...)
+}
+
+// Reports returns a ReportService client speaking p as the caller with role.
+func (s *Stack) Reports(p Protocol, role sandbox.Role) betterworksv1connect.ReportServiceClient {
+	return betterworksv1connect.NewReportServiceClient(s.HTTPClient, s.URL, ClientOptions(p, s.keys[role])...)
+}

@@ -1,8 +1,11 @@
 package service
 
 import (
+	"encoding/json"
 	"expvar"
 
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
@@ -80,4 +83,30 @@ func convertAll[T, P any](items []T, f func(*T) P) []P {
 		out[i] = f(&items[i])
 	}
 	return out
+}
+
+// jsonValue converts an upstream JSON value whose type varies (an answer
+// that is text, a number or a list) to a Value that keeps that type. An
+// absent or null value is nil.
+func jsonValue(raw json.RawMessage) *structpb.Value {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	v := new(structpb.Value)
+	if err := protojson.Unmarshal(raw, v); err != nil {
+		// The upstream client decoded raw as JSON already; protojson
+		// refuses only what no Value can hold.
+		return nil
+	}
+	return v
+}
+
+// jsonStruct converts an upstream JSON object, keeping every key. An
+// absent, null or non-object value is nil.
+func jsonStruct(raw json.RawMessage) *structpb.Struct {
+	v := jsonValue(raw)
+	if v == nil {
+		return nil
+	}
+	return v.GetStructValue()
 }
