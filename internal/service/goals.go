@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
 	"github.com/bwfacade/facade/internal/upstream"
