@@ -10,6 +10,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -29,8 +31,14 @@ import (
 	"github.com/bwfacade/facade/internal/upstream"
 )
 
-// shutdownGrace bounds how long in-flight calls may drain after SIGTERM.
-const shutdownGrace = 20 * time.Second
+const (
+	// shutdownGrace bounds how long in-flight calls may drain after
+	// SIGTERM.
+	shutdownGrace = 20 * time.Second
+	// callersPollInterval is how often the callers file and its token
+	// files are checked for changes; SIGHUP reloads at once.
+	callersPollInterval = 5 * time.Second
+)
 
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, nil); err != nil {
@@ -64,15 +72,28 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	defer closeSandbox()
+	go callers.Watch(ctx, callersPollInterval)
+	go reloadOnHangup(ctx, callers)
 	client, err := upstream.New(upstream.Config{BaseURL: upstreamURL})
 	if err != nil {
 		return err
 	}
-	handler, err := server.NewHandler(server.Config{Upstream: client, Callers: callers, Logger: logger})
+	handler, err := server.NewHandler(server.Config{
+		Upstream:               client,
+		Callers:                callers,
+		Logger:                 logger,
+		AuthenticateReflection: cfg.ReflectionRequiresKey,
+		AuthenticateHealth:     cfg.HealthRequiresKey,
+	})
 	if err != nil {
 		return err
 	}
 	srv := server.NewHTTPServer(handler, logger)
+	if cfg.TLSClientCAFile != "" {
+		if srv.TLSConfig, err = clientCertificates(cfg.TLSClientCAFile); err != nil {
+			return err
+		}
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -118,24 +139,30 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	return nil
 }
 
-// upstreamAndCallers returns the upstream base URL and the caller registry.
-// In demo mode it starts the embedded sandbox on a loopback port and
+// upstreamAndCallers returns the upstream base URL and the callers. In
+// demo mode it starts the embedded sandbox on a loopback port and
 // registers a demo caller mapped to the sandbox's super admin, under the
 // configured key hash or a generated key, which it returns.
-func upstreamAndCallers(ctx context.Context, cfg *config.Config, logger *slog.Logger) (baseURL string, callers *auth.Registry, demoKey string, closeSandbox func(), err error) {
-	var hash [32]byte
-	if cfg.CallerKeyHash != "" {
-		if hash, err = decodeHash(cfg.CallerKeyHash); err != nil {
-			return "", nil, "", nil, err
-		}
-	}
+func upstreamAndCallers(ctx context.Context, cfg *config.Config, logger *slog.Logger) (baseURL string, callers *auth.Store, demoKey string, closeSandbox func(), err error) {
 	if !cfg.Demo() {
-		caller := &auth.Caller{Name: "default", Token: upstream.NewToken(cfg.UpstreamToken)}
-		return cfg.UpstreamURL, auth.NewRegistry(auth.Entry{KeyHash: hash, Caller: caller}), "", func() {}, nil
+		callers, err := auth.OpenFile(cfg.CallersFile, auth.LoadOptions{Methods: server.Methods()}, logger)
+		if err != nil {
+			return "", nil, "", nil, fmt.Errorf("%s: %w", config.EnvCallersFile, err)
+		}
+		return cfg.UpstreamURL, callers, "", func() {}, nil
 	}
 	faults, err := sandbox.ParseFaults(cfg.SandboxFaults)
 	if err != nil {
 		return "", nil, "", nil, fmt.Errorf("%s: %w", config.EnvSandboxFaults, err)
+	}
+	var hash auth.KeyHash
+	if cfg.DemoKeyHash == "" {
+		demoKey = auth.GenerateKey()
+		hash = auth.HashKey(demoKey)
+	} else {
+		// config.Load checked the form.
+		_, _ = hex.Decode(hash[:], []byte(cfg.DemoKeyHash))
+		logger.InfoContext(ctx, "demo mode: the embedded sandbox answers as a super admin to the configured demo key")
 	}
 	sb := sandbox.New(sandbox.Config{Faults: faults, ReferenceTime: time.Now()})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -145,32 +172,51 @@ func upstreamAndCallers(ctx context.Context, cfg *config.Config, logger *slog.Lo
 	sbServer := &http.Server{Handler: sb, ReadHeaderTimeout: server.ReadHeaderTimeout}
 	go func() { _ = sbServer.Serve(ln) }()
 
-	caller := &auth.Caller{Name: "demo", Token: upstream.NewToken(sb.Token(sandbox.RoleSuperAdmin))}
-	if cfg.CallerKeyHash == "" {
-		demoKey = auth.GenerateKey()
-		hash = auth.HashKey(demoKey)
-	} else {
-		logger.InfoContext(ctx, "demo mode: the embedded sandbox answers as a super admin to the configured caller key")
+	demo := &auth.Caller{Name: "demo", Token: upstream.NewToken(sb.Token(sandbox.RoleSuperAdmin)), KeyHashes: []auth.KeyHash{hash}}
+	registry, err := auth.NewRegistry(nil, demo)
+	if err != nil {
+		_ = sbServer.Close()
+		return "", nil, "", nil, err
 	}
 	baseURL = "http://" + ln.Addr().String() + "/api/v1/"
-	return baseURL, auth.NewRegistry(auth.Entry{KeyHash: hash, Caller: caller}), demoKey, func() { _ = sbServer.Close() }, nil
+	return baseURL, auth.NewStore(registry), demoKey, func() { _ = sbServer.Close() }, nil
 }
 
-func decodeHash(hexHash string) ([32]byte, error) {
-	var hash [32]byte
-	if len(hexHash) != hex.EncodedLen(len(hash)) {
-		return hash, fmt.Errorf("%s: want 64 hex digits (the SHA-256 of the key)", config.EnvCallerKeyHash)
+// reloadOnHangup reloads the callers whenever SIGHUP arrives, until ctx
+// ends.
+func reloadOnHangup(ctx context.Context, callers *auth.Store) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			_ = callers.Reload() // Reload logs its outcome.
+		}
 	}
-	if _, err := hex.Decode(hash[:], []byte(hexHash)); err != nil {
-		return hash, fmt.Errorf("%s: want 64 hex digits (the SHA-256 of the key)", config.EnvCallerKeyHash)
+}
+
+// clientCertificates returns the TLS configuration that asks for client
+// certificates signed by the CAs in caFile. A certificate is optional (a
+// caller may use a key instead) but, when presented, must verify.
+func clientCertificates(caFile string) (*tls.Config, error) {
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", config.EnvTLSClientCA, err)
 	}
-	return hash, nil
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s: no PEM certificate in %s", config.EnvTLSClientCA, caFile)
+	}
+	return &tls.Config{ClientAuth: tls.VerifyClientCertIfGiven, ClientCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }
 
 func keygen(stdout io.Writer) error {
 	key := auth.GenerateKey()
-	_, err := fmt.Fprintf(stdout, "caller key (shown once; give it to the caller): %s\n%s=%s\n",
-		key, config.EnvCallerKeyHash, auth.HashKeyHex(key))
+	_, err := fmt.Fprintf(stdout, "caller key (shown once; give it to the caller): %s\nadd its hash to the caller's key_sha256 list in the callers file:\n  - %s\n",
+		key, auth.HashKeyHex(key))
 	return err
 }
 

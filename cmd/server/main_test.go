@@ -191,11 +191,20 @@ func TestRunDrainsInFlightCallsOnShutdown(t *testing.T) {
 	t.Cleanup(upstreamServer.Close)
 
 	key := "bwf_drain-test-key"
+	dir := t.TempDir()
+	tokenFile, callersFile := filepath.Join(dir, "token"), filepath.Join(dir, "callers.yaml")
+	writeFile(t, tokenFile, "tenant-token\n")
+	writeFile(t, callersFile, `callers:
+  - name: drain-test
+    key_sha256: [`+auth.HashKeyHex(key)+`]
+    token_file: `+tokenFile+`
+    allow: [betterworks.v1.GoalService]
+    read_only: true
+`)
 	env := map[string]string{
-		"BWFACADE_ADDR":              "127.0.0.1:0",
-		"BWFACADE_UPSTREAM_URL":      upstreamServer.URL + "/api/v1/",
-		"BWFACADE_UPSTREAM_TOKEN":    "tenant-token",
-		"BWFACADE_CALLER_KEY_SHA256": auth.HashKeyHex(key),
+		"BWFACADE_ADDR":         "127.0.0.1:0",
+		"BWFACADE_UPSTREAM_URL": upstreamServer.URL + "/api/v1/",
+		"BWFACADE_CALLERS_FILE": callersFile,
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	ready := make(chan net.Addr, 1)
@@ -255,9 +264,10 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{"url_without_token", map[string]string{"BWFACADE_UPSTREAM_URL": "https://app.betterworks.com/api/v1/"}, "BWFACADE_UPSTREAM_TOKEN"},
-		{"relative_url", map[string]string{"BWFACADE_UPSTREAM_URL": "app.betterworks.com", "BWFACADE_UPSTREAM_TOKEN": "t", "BWFACADE_CALLER_KEY_SHA256": strings.Repeat("a", 64)}, "not an absolute"},
-		{"bad_hash", map[string]string{"BWFACADE_CALLER_KEY_SHA256": "abc"}, "64 hex digits"},
+		{"url_without_callers", map[string]string{"BWFACADE_UPSTREAM_URL": "https://app.betterworks.com/api/v1/"}, "BWFACADE_CALLERS_FILE"},
+		{"missing_callers_file", map[string]string{"BWFACADE_UPSTREAM_URL": "https://app.betterworks.com/api/v1/", "BWFACADE_CALLERS_FILE": "/nonexistent/callers.yaml"}, "BWFACADE_CALLERS_FILE"},
+		{"relative_url", map[string]string{"BWFACADE_UPSTREAM_URL": "app.betterworks.com", "BWFACADE_CALLERS_FILE": "c.yaml"}, "not an absolute"},
+		{"bad_hash", map[string]string{"BWFACADE_DEMO_KEY_SHA256": "abc"}, "64 hex digits"},
 		{"tls_half", map[string]string{"BWFACADE_TLS_CERT_FILE": "c.pem"}, "go together"},
 		{"bad_faults", map[string]string{"BWFACADE_SANDBOX_FAULTS": "GET /x:status=abc"}, "BWFACADE_SANDBOX_FAULTS"},
 	}
@@ -278,7 +288,7 @@ func TestKeygenPrintsKeyAndHash(t *testing.T) {
 	if err := run(t.Context(), []string{"keygen"}, func(string) string { return "" }, &out, nil); err != nil {
 		t.Fatalf("keygen error = %v", err)
 	}
-	if !regexp.MustCompile(`(?m)^caller key .*: bwf_[A-Z0-9]{26}\nBWFACADE_CALLER_KEY_SHA256=[0-9a-f]{64}\n$`).MatchString(out.String()) {
+	if !regexp.MustCompile(`(?m)^caller key .*: bwf_[A-Z0-9]{26}\n.*key_sha256.*\n  - [0-9a-f]{64}\n$`).MatchString(out.String()) {
 		t.Errorf("keygen output = %q", out.String())
 	}
 }
@@ -341,4 +351,11 @@ func selfSignedCert(t *testing.T) (certPEM, keyPEM []byte) {
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -1,6 +1,11 @@
-// Package auth authenticates the facade's callers: each internal caller
-// presents its own key (Authorization: Bearer <key>) and is mapped to the
-// Betterworks API token it may use. Keys are kept only as SHA-256 hashes.
+// Package auth authenticates the facade's callers and decides what each may
+// call. Every internal caller presents its own key (Authorization: Bearer
+// <key>) or a client certificate, and is mapped to the Betterworks API
+// token it may use and to the methods it is allowed.
+//
+// Keys are kept only as SHA-256 hashes and compared in constant time. A
+// Registry is immutable; a Store holds the current one and swaps in a new
+// one atomically when the callers file changes.
 package auth
 
 import (
@@ -8,11 +13,15 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"crypto/tls"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 
 	"connectrpc.com/authn"
+	"connectrpc.com/connect"
 
 	"github.com/bwfacade/facade/internal/upstream"
 )
@@ -21,65 +30,187 @@ import (
 // in a secret scanner.
 const KeyPrefix = "bwf_"
 
-// Caller is an authenticated internal caller.
+// KeyHash is the SHA-256 hash of a caller key.
+type KeyHash [sha256.Size]byte
+
+// Quota is a caller's inbound request quota. The zero Quota selects the
+// facade's default.
+type Quota struct {
+	// Rate is the sustained rate in requests per second.
+	Rate float64
+	// Burst is how many requests may arrive at once.
+	Burst int
+}
+
+// Caller is an internal caller of the facade.
 type Caller struct {
 	// Name identifies the caller in logs and metrics.
 	Name string
 	// Token is the Betterworks API token the caller's calls use.
 	Token upstream.Token
+	// KeyHashes are the hashes of the caller's keys. Two at once let a
+	// key be rotated without downtime.
+	KeyHashes []KeyHash
+	// ClientIdentities name the caller in a client certificate: a URI SAN
+	// (such as spiffe://example.com/billing) or the subject's
+	// distinguished name (such as CN=billing,O=Example).
+	ClientIdentities []string
+	// Methods lists the procedures ("/betterworks.v1.GoalService/GetGoal")
+	// the caller may call. Nil allows every method.
+	Methods []string
+	// Quota is the caller's inbound quota.
+	Quota Quota
+	// Revoked callers are refused as if unknown, with a message saying so.
+	Revoked bool
+
+	allowed map[string]struct{}
 }
 
 // LogValue implements slog.LogValuer: the name only, never the token.
 func (c *Caller) LogValue() slog.Value { return slog.StringValue(c.Name) }
 
-// Entry registers one caller under the SHA-256 hash of its key.
-type Entry struct {
-	// KeyHash is HashKey of the caller's key.
-	KeyHash [sha256.Size]byte
-	// Caller is who the key belongs to.
-	Caller *Caller
+// Allowed reports whether the caller may call procedure.
+func (c *Caller) Allowed(procedure string) bool {
+	if c.allowed == nil {
+		return true
+	}
+	_, ok := c.allowed[procedure]
+	return ok
 }
 
-// Registry maps key hashes to callers. It is immutable and safe for
+// Registry maps credentials to callers. It is immutable and safe for
 // concurrent use.
 type Registry struct {
-	entries []Entry
+	callers    []*Caller
+	keys       []keyEntry
+	identities map[string]*Caller
+	// guarded lists the procedures whose callers need an allowance; other
+	// procedures (reflection, health) need only authentication.
+	guarded map[string]struct{}
+	// files are the files the registry was read from, with a digest of
+	// their contents, so a Store can tell when to reload.
+	files  []string
+	digest [sha256.Size]byte
 }
 
-// NewRegistry returns a registry of entries.
-func NewRegistry(entries ...Entry) *Registry {
-	return &Registry{entries: append([]Entry(nil), entries...)}
+type keyEntry struct {
+	hash   KeyHash
+	caller *Caller
 }
 
-// Authenticate returns the caller whose key is key. It compares the key's
-// hash with every registered hash in constant time, so timing reveals
-// nothing about which hashes exist.
-func (r *Registry) Authenticate(key string) (*Caller, bool) {
+// NewRegistry returns a registry of callers. Callers are copied; a name,
+// key hash or client identity used twice is an error. guarded lists the
+// procedures a caller's Methods restrict; a caller with nil Methods may
+// call them all.
+func NewRegistry(guarded []string, callers ...*Caller) (*Registry, error) {
+	r := &Registry{identities: make(map[string]*Caller), guarded: make(map[string]struct{}, len(guarded))}
+	for _, p := range guarded {
+		r.guarded[p] = struct{}{}
+	}
+	names := make(map[string]bool, len(callers))
+	hashes := make(map[KeyHash]string)
+	var errs []error
+	for _, in := range callers {
+		c := *in
+		if names[c.Name] {
+			errs = append(errs, fmt.Errorf("caller %q is listed twice", c.Name))
+		}
+		names[c.Name] = true
+		if c.Methods != nil {
+			c.allowed = make(map[string]struct{}, len(c.Methods))
+			for _, m := range c.Methods {
+				c.allowed[m] = struct{}{}
+			}
+		}
+		for _, h := range c.KeyHashes {
+			if other, dup := hashes[h]; dup {
+				errs = append(errs, fmt.Errorf("caller %q: key hash %x… is also a key of caller %q", c.Name, h[:4], other))
+			}
+			hashes[h] = c.Name
+			r.keys = append(r.keys, keyEntry{hash: h, caller: &c})
+		}
+		for _, id := range c.ClientIdentities {
+			if other, dup := r.identities[id]; dup {
+				errs = append(errs, fmt.Errorf("caller %q: client identity %q is also caller %q's", c.Name, id, other.Name))
+			}
+			r.identities[id] = &c
+		}
+		r.callers = append(r.callers, &c)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Callers returns the registered callers.
+func (r *Registry) Callers() []*Caller { return r.callers }
+
+// byKey returns the caller whose key is key. It compares the key's hash
+// with every registered hash in constant time, so timing reveals nothing
+// about which hashes exist.
+func (r *Registry) byKey(key string) *Caller {
 	sum := HashKey(key)
 	var found *Caller
-	for i := range r.entries {
-		if subtle.ConstantTimeCompare(sum[:], r.entries[i].KeyHash[:]) == 1 {
-			found = r.entries[i].Caller
+	for i := range r.keys {
+		if subtle.ConstantTimeCompare(sum[:], r.keys[i].hash[:]) == 1 {
+			found = r.keys[i].caller
 		}
 	}
-	return found, found != nil
+	return found
 }
 
-// AuthFunc returns the authentication function for connectrpc.com/authn's
-// middleware: a request without a valid bearer key is rejected with
-// CodeUnauthenticated before any other work.
-func (r *Registry) AuthFunc() authn.AuthFunc {
-	return func(_ context.Context, req authn.Request) (any, error) {
-		scheme, key, ok := strings.Cut(req.Header().Get("Authorization"), " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") || key == "" {
-			return nil, authn.Errorf("missing bearer key: send Authorization: Bearer <caller key>")
+// byCertificate returns the caller a verified client certificate names,
+// or nil, and whether a verified certificate was presented at all. The
+// leaf's URI SANs are tried first, then its subject.
+func (r *Registry) byCertificate(state *tls.ConnectionState) (caller *Caller, presented bool) {
+	if state == nil || len(state.VerifiedChains) == 0 || len(state.VerifiedChains[0]) == 0 {
+		return nil, false
+	}
+	leaf := state.VerifiedChains[0][0]
+	for _, u := range leaf.URIs {
+		if c, ok := r.identities[u.String()]; ok {
+			return c, true
 		}
-		caller, ok := r.Authenticate(strings.TrimSpace(key))
-		if !ok {
+	}
+	return r.identities[leaf.Subject.String()], true
+}
+
+// authenticate names the caller of req and checks it may call the
+// request's procedure. Its errors carry the code to answer with and never
+// the credential.
+func (r *Registry) authenticate(req authn.Request) (*Caller, error) {
+	certCaller, hasCert := r.byCertificate(req.TLS())
+	header := req.Header().Get("Authorization")
+	var caller *Caller
+	switch {
+	case header != "":
+		scheme, key, ok := strings.Cut(header, " ")
+		key = strings.TrimSpace(key)
+		if !ok || !strings.EqualFold(scheme, "Bearer") || key == "" {
+			return nil, authn.Errorf("malformed Authorization header: send Authorization: Bearer <caller key>")
+		}
+		if caller = r.byKey(key); caller == nil {
 			return nil, authn.Errorf("unknown caller key")
 		}
-		return caller, nil
+		if certCaller != nil && certCaller != caller {
+			return nil, authn.Errorf("the caller key and the client certificate name different callers")
+		}
+	case certCaller != nil:
+		caller = certCaller
+	case hasCert:
+		return nil, authn.Errorf("the client certificate names no caller")
+	default:
+		return nil, authn.Errorf("missing credentials: send Authorization: Bearer <caller key>")
 	}
+	if caller.Revoked {
+		return nil, authn.Errorf("caller %q is revoked", caller.Name)
+	}
+	procedure := req.Procedure()
+	if _, guarded := r.guarded[procedure]; guarded && !caller.Allowed(procedure) {
+		return nil, connect.NewError(connect.CodePermissionDenied, fmt.Errorf("caller %q may not call %s", caller.Name, procedure))
+	}
+	return caller, nil
 }
 
 // CallerFrom returns the caller the authentication middleware put in ctx.
@@ -100,11 +231,11 @@ func GenerateKey() string {
 }
 
 // HashKey returns the SHA-256 hash under which key is registered.
-func HashKey(key string) [sha256.Size]byte {
+func HashKey(key string) KeyHash {
 	return sha256.Sum256([]byte(key))
 }
 
-// HashKeyHex returns HashKey(key) in hex, the form configuration files use.
+// HashKeyHex returns HashKey(key) in hex, the form the callers file uses.
 func HashKeyHex(key string) string {
 	sum := HashKey(key)
 	return hex.EncodeToString(sum[:])

@@ -10,22 +10,24 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"os"
+	"strconv"
 	"strings"
 )
 
 // Environment variables read by Load.
 const (
-	EnvAddr            = "BWFACADE_ADDR"
-	EnvUpstreamURL     = "BWFACADE_UPSTREAM_URL"
-	EnvUpstreamToken   = "BWFACADE_UPSTREAM_TOKEN"
-	EnvUpstreamTokenFn = "BWFACADE_UPSTREAM_TOKEN_FILE"
-	EnvCallerKeyHash   = "BWFACADE_CALLER_KEY_SHA256"
-	EnvTLSCert         = "BWFACADE_TLS_CERT_FILE"
-	EnvTLSKey          = "BWFACADE_TLS_KEY_FILE"
-	EnvSandboxFaults   = "BWFACADE_SANDBOX_FAULTS"
-	EnvLogFormat       = "BWFACADE_LOG_FORMAT"
-	EnvLogLevel        = "BWFACADE_LOG_LEVEL"
+	EnvAddr              = "BWFACADE_ADDR"
+	EnvUpstreamURL       = "BWFACADE_UPSTREAM_URL"
+	EnvCallersFile       = "BWFACADE_CALLERS_FILE"
+	EnvDemoKeyHash       = "BWFACADE_DEMO_KEY_SHA256"
+	EnvTLSCert           = "BWFACADE_TLS_CERT_FILE"
+	EnvTLSKey            = "BWFACADE_TLS_KEY_FILE"
+	EnvTLSClientCA       = "BWFACADE_TLS_CLIENT_CA_FILE"
+	EnvReflectionNeedKey = "BWFACADE_REFLECTION_REQUIRES_KEY"
+	EnvHealthNeedKey     = "BWFACADE_HEALTH_REQUIRES_KEY"
+	EnvSandboxFaults     = "BWFACADE_SANDBOX_FAULTS"
+	EnvLogFormat         = "BWFACADE_LOG_FORMAT"
+	EnvLogLevel          = "BWFACADE_LOG_LEVEL"
 )
 
 // DefaultAddr is where the facade listens when BWFACADE_ADDR is unset.
@@ -39,16 +41,21 @@ type Config struct {
 	// https://app.betterworks.com/api/v1/ or the preview environment's.
 	// Empty means demo mode on the embedded sandbox.
 	UpstreamURL string
-	// UpstreamToken is the Betterworks API token for the configured caller,
-	// read from BWFACADE_UPSTREAM_TOKEN or the file BWFACADE_UPSTREAM_TOKEN_FILE
-	// names. Required with UpstreamURL.
-	UpstreamToken string
-	// CallerKeyHash is the hex SHA-256 of the caller key allowed to call
-	// the facade (see `server keygen`). Empty in demo mode means a key is
-	// generated at start and logged.
-	CallerKeyHash string
+	// CallersFile is the callers file (see package auth): who may call,
+	// with which key, mapped to which Betterworks token. Required with
+	// UpstreamURL; demo mode has its own demo caller.
+	CallersFile string
+	// DemoKeyHash is the hex SHA-256 of the demo caller's key. Empty
+	// means a key is generated at start and logged.
+	DemoKeyHash string
 	// TLSCertFile and TLSKeyFile enable TLS when both are set.
 	TLSCertFile, TLSKeyFile string
+	// TLSClientCAFile enables client certificates (mTLS): a certificate
+	// signed by one of its CAs may name a caller. Needs TLS.
+	TLSClientCAFile string
+	// ReflectionRequiresKey and HealthRequiresKey close gRPC reflection
+	// and health to unauthenticated callers; both are open by default.
+	ReflectionRequiresKey, HealthRequiresKey bool
 	// SandboxFaults is a fault specification for the embedded sandbox
 	// (see sandbox.ParseFaults); demo mode only.
 	SandboxFaults string
@@ -65,28 +72,28 @@ func (c *Config) Demo() bool { return c.UpstreamURL == "" }
 // Load reads the configuration through getenv and validates it.
 func Load(getenv func(string) string) (*Config, error) {
 	c := &Config{
-		Addr:          getenv(EnvAddr),
-		UpstreamURL:   strings.TrimSpace(getenv(EnvUpstreamURL)),
-		UpstreamToken: getenv(EnvUpstreamToken),
-		CallerKeyHash: strings.ToLower(strings.TrimSpace(getenv(EnvCallerKeyHash))),
-		TLSCertFile:   getenv(EnvTLSCert),
-		TLSKeyFile:    getenv(EnvTLSKey),
-		SandboxFaults: getenv(EnvSandboxFaults),
-		LogFormat:     getenv(EnvLogFormat),
+		Addr:            getenv(EnvAddr),
+		UpstreamURL:     strings.TrimSpace(getenv(EnvUpstreamURL)),
+		CallersFile:     getenv(EnvCallersFile),
+		DemoKeyHash:     strings.ToLower(strings.TrimSpace(getenv(EnvDemoKeyHash))),
+		TLSCertFile:     getenv(EnvTLSCert),
+		TLSKeyFile:      getenv(EnvTLSKey),
+		TLSClientCAFile: getenv(EnvTLSClientCA),
+		SandboxFaults:   getenv(EnvSandboxFaults),
+		LogFormat:       getenv(EnvLogFormat),
 	}
 	var errs []error
 	if c.Addr == "" {
 		c.Addr = DefaultAddr
 	}
-	if path := getenv(EnvUpstreamTokenFn); path != "" {
-		if c.UpstreamToken != "" {
-			errs = append(errs, fmt.Errorf("%s and %s are both set; set one", EnvUpstreamToken, EnvUpstreamTokenFn))
+	for name, dst := range map[string]*bool{EnvReflectionNeedKey: &c.ReflectionRequiresKey, EnvHealthNeedKey: &c.HealthRequiresKey} {
+		if v := getenv(name); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: want true or false, got %q", name, v))
+			}
+			*dst = b
 		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", EnvUpstreamTokenFn, err))
-		}
-		c.UpstreamToken = strings.TrimSpace(string(b))
 	}
 	if c.UpstreamURL != "" {
 		u, err := url.Parse(c.UpstreamURL)
@@ -96,21 +103,25 @@ func Load(getenv func(string) string) (*Config, error) {
 		case u.Scheme != "https" && u.Scheme != "http", u.Host == "":
 			errs = append(errs, fmt.Errorf("%s: %q is not an absolute http(s) URL", EnvUpstreamURL, c.UpstreamURL))
 		}
-		if c.UpstreamToken == "" {
-			errs = append(errs, fmt.Errorf("%s needs %s or %s", EnvUpstreamURL, EnvUpstreamToken, EnvUpstreamTokenFn))
+		if c.CallersFile == "" {
+			errs = append(errs, fmt.Errorf("%s needs %s, the callers and the Betterworks tokens they use", EnvUpstreamURL, EnvCallersFile))
 		}
-		if c.CallerKeyHash == "" {
-			errs = append(errs, fmt.Errorf("%s needs %s (generate one with `server keygen`)", EnvUpstreamURL, EnvCallerKeyHash))
+		for _, demoOnly := range []string{EnvSandboxFaults, EnvDemoKeyHash} {
+			if getenv(demoOnly) != "" {
+				errs = append(errs, fmt.Errorf("%s applies to demo mode on the embedded sandbox only; unset it or %s", demoOnly, EnvUpstreamURL))
+			}
 		}
-		if c.SandboxFaults != "" {
-			errs = append(errs, fmt.Errorf("%s applies to the embedded sandbox only; unset it or %s", EnvSandboxFaults, EnvUpstreamURL))
-		}
+	} else if c.CallersFile != "" {
+		errs = append(errs, fmt.Errorf("%s needs %s: demo mode has its own demo caller", EnvCallersFile, EnvUpstreamURL))
 	}
-	if c.CallerKeyHash != "" && !isSHA256Hex(c.CallerKeyHash) {
-		errs = append(errs, fmt.Errorf("%s: want 64 hex digits (the SHA-256 of the key)", EnvCallerKeyHash))
+	if c.DemoKeyHash != "" && !isSHA256Hex(c.DemoKeyHash) {
+		errs = append(errs, fmt.Errorf("%s: want 64 hex digits (the SHA-256 of the key)", EnvDemoKeyHash))
 	}
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
 		errs = append(errs, fmt.Errorf("%s and %s go together", EnvTLSCert, EnvTLSKey))
+	}
+	if c.TLSClientCAFile != "" && c.TLSCertFile == "" {
+		errs = append(errs, fmt.Errorf("%s needs %s and %s: client certificates need TLS", EnvTLSClientCA, EnvTLSCert, EnvTLSKey))
 	}
 	switch c.LogFormat {
 	case "":

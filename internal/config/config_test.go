@@ -1,8 +1,6 @@
 package config_test
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -22,23 +20,19 @@ func TestLoadDefaultsToDemo(t *testing.T) {
 	}
 }
 
-func TestLoadTenantReadsTokenFile(t *testing.T) {
+func TestLoadTenant(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "token")
-	if err := os.WriteFile(path, []byte("  tenant-token\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	cfg, err := config.Load(env(map[string]string{
-		config.EnvUpstreamURL:     "https://preview.betterworks.com/api/v1/",
-		config.EnvUpstreamTokenFn: path,
-		config.EnvCallerKeyHash:   strings.Repeat("AB", 32),
+		config.EnvUpstreamURL:       "https://preview.betterworks.com/api/v1/",
+		config.EnvCallersFile:       "/etc/bwfacade/callers.yaml",
+		config.EnvHealthNeedKey:     "true",
+		config.EnvReflectionNeedKey: "false",
 	}))
 	if err != nil {
 		t.Fatalf("Load() error = %v", err)
 	}
-	if cfg.Demo() || cfg.UpstreamToken != "tenant-token" || cfg.LogFormat != "json" || cfg.CallerKeyHash != strings.Repeat("ab", 32) {
-		t.Errorf("Load() = demo %v, format %q, hash %q; want the tenant, its trimmed token, json logs, a lower-case hash",
-			cfg.Demo(), cfg.LogFormat, cfg.CallerKeyHash)
+	if cfg.Demo() || cfg.CallersFile != "/etc/bwfacade/callers.yaml" || cfg.LogFormat != "json" || !cfg.HealthRequiresKey || cfg.ReflectionRequiresKey {
+		t.Errorf("Load() = %+v; want the tenant, its callers file, json logs, health closed and reflection open", cfg)
 	}
 }
 
@@ -49,13 +43,17 @@ func TestLoadRejects(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{"token_and_file", map[string]string{config.EnvUpstreamToken: "a", config.EnvUpstreamTokenFn: "/nonexistent"}, "set one"},
-		{"missing_token_file", map[string]string{config.EnvUpstreamTokenFn: "/nonexistent/token"}, config.EnvUpstreamTokenFn},
-		{"tenant_without_key_hash", map[string]string{config.EnvUpstreamURL: "https://app.betterworks.com/api/v1/", config.EnvUpstreamToken: "t"}, config.EnvCallerKeyHash},
+		{"tenant_without_callers", map[string]string{config.EnvUpstreamURL: "https://app.betterworks.com/api/v1/"}, config.EnvCallersFile},
+		{"callers_in_demo", map[string]string{config.EnvCallersFile: "callers.yaml"}, config.EnvUpstreamURL},
 		{"faults_with_tenant", map[string]string{
-			config.EnvUpstreamURL: "https://app.betterworks.com/api/v1/", config.EnvUpstreamToken: "t",
-			config.EnvCallerKeyHash: strings.Repeat("a", 64), config.EnvSandboxFaults: "*:status=500",
+			config.EnvUpstreamURL: "https://app.betterworks.com/api/v1/", config.EnvCallersFile: "c.yaml", config.EnvSandboxFaults: "*:status=500",
 		}, config.EnvSandboxFaults},
+		{"demo_key_with_tenant", map[string]string{
+			config.EnvUpstreamURL: "https://app.betterworks.com/api/v1/", config.EnvCallersFile: "c.yaml", config.EnvDemoKeyHash: strings.Repeat("a", 64),
+		}, config.EnvDemoKeyHash},
+		{"bad_demo_key_hash", map[string]string{config.EnvDemoKeyHash: "abc"}, "64 hex digits"},
+		{"client_ca_without_tls", map[string]string{config.EnvTLSClientCA: "ca.pem"}, config.EnvTLSClientCA},
+		{"bool", map[string]string{config.EnvHealthNeedKey: "sometimes"}, config.EnvHealthNeedKey},
 		{"log_format", map[string]string{config.EnvLogFormat: "xml"}, config.EnvLogFormat},
 		{"log_level", map[string]string{config.EnvLogLevel: "loud"}, config.EnvLogLevel},
 	}
@@ -67,16 +65,5 @@ func TestLoadRejects(t *testing.T) {
 				t.Errorf("Load() error = %v, want one naming %q", err, tt.want)
 			}
 		})
-	}
-}
-
-func TestLoadErrorsNeverShowTheToken(t *testing.T) {
-	t.Parallel()
-	_, err := config.Load(env(map[string]string{
-		config.EnvUpstreamURL:   "ftp://app.betterworks.com",
-		config.EnvUpstreamToken: "secret-tenant-token",
-	}))
-	if err == nil || strings.Contains(err.Error(), "secret-tenant-token") {
-		t.Errorf("Load() error = %v, want an error without the token", err)
 	}
 }

@@ -41,6 +41,10 @@ type Options struct {
 	Sandbox sandbox.Config
 	// Logger receives the facade's logs. Nil discards them.
 	Logger *slog.Logger
+	// Callers, when set, replaces the default callers (one per sandbox
+	// role, whose keys Key returns) with the store it builds; it gets the
+	// sandbox, whose Token(role) the callers may use.
+	Callers func(*sandbox.Sandbox) *auth.Store
 }
 
 // Stack is a running sandbox and facade.
@@ -71,20 +75,31 @@ func Start(tb testing.TB, opts Options) *Stack {
 		tb.Fatalf("upstream.New() error = %v", err)
 	}
 	keys := make(map[sandbox.Role]string)
-	var entries []auth.Entry
+	var callers []*auth.Caller
 	for _, role := range []sandbox.Role{sandbox.RoleSuperAdmin, sandbox.RoleAdmin, sandbox.RoleHRAdmin, sandbox.RoleUser} {
 		key := auth.GenerateKey()
 		keys[role] = key
-		entries = append(entries, auth.Entry{
-			KeyHash: auth.HashKey(key),
-			Caller:  &auth.Caller{Name: role.String(), Token: upstream.NewToken(sb.Token(role))},
+		callers = append(callers, &auth.Caller{
+			Name:      role.String(),
+			Token:     upstream.NewToken(sb.Token(role)),
+			KeyHashes: []auth.KeyHash{auth.HashKey(key)},
 		})
+	}
+	var store *auth.Store
+	if opts.Callers != nil {
+		store = opts.Callers(sb)
+	} else {
+		registry, err := auth.NewRegistry(nil, callers...)
+		if err != nil {
+			tb.Fatalf("auth.NewRegistry() error = %v", err)
+		}
+		store = auth.NewStore(registry)
 	}
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	handler, err := server.NewHandler(server.Config{Upstream: client, Callers: auth.NewRegistry(entries...), Logger: logger})
+	handler, err := server.NewHandler(server.Config{Upstream: client, Callers: store, Logger: logger})
 	if err != nil {
 		tb.Fatalf("server.NewHandler() error = %v", err)
 	}

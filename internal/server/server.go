@@ -20,6 +20,9 @@ import (
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
 	"connectrpc.com/validate"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/types/descriptorpb"
 
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
 	"github.com/bwfacade/facade/internal/auth"
@@ -64,10 +67,15 @@ var Services = []string{
 type Config struct {
 	// Upstream is the Betterworks client. Required.
 	Upstream *upstream.Client
-	// Callers authenticates callers. Required.
-	Callers *auth.Registry
-	// Logger receives access and alert logs. Nil means slog.Default().
+	// Callers authenticates callers and says what each may call. Required.
+	Callers *auth.Store
+	// Logger receives access, audit and alert logs. Nil means
+	// slog.Default().
 	Logger *slog.Logger
+	// AuthenticateReflection and AuthenticateHealth require a caller key
+	// (or client certificate) for gRPC reflection and health. By default
+	// both are open, so grpcurl and load balancer probes need no key.
+	AuthenticateReflection, AuthenticateHealth bool
 }
 
 // Handler is the facade's HTTP handler with its health checker.
@@ -100,7 +108,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 		return nil, fmt.Errorf("server: validation interceptor: %w", err)
 	}
 	opts := []connect.HandlerOption{
-		connect.WithInterceptors(newAccessLog(logger), validator),
+		connect.WithInterceptors(newAccessLog(logger), newAudit(logger), validator),
 		connect.WithReadMaxBytes(MaxRequestBytes),
 		connect.WithSendMaxBytes(MaxResponseBytes),
 		connect.WithCompressMinBytes(CompressMinBytes),
@@ -115,13 +123,13 @@ func NewHandler(cfg Config) (*Handler, error) {
 	services.Handle(betterworksv1connect.NewConversationServiceHandler(service.NewConversationService(svc), opts...))
 	services.Handle(betterworksv1connect.NewFeedbackServiceHandler(service.NewFeedbackService(svc), opts...))
 	services.Handle(betterworksv1connect.NewReportServiceHandler(service.NewReportService(svc), opts...))
-	authenticated := authn.NewMiddleware(cfg.Callers.AuthFunc(), opts...).Wrap(services)
+	authenticate := authn.NewMiddleware(cfg.Callers.AuthFunc(), opts...)
+	authenticated := authenticate.Wrap(services)
 
 	mux := http.NewServeMux()
 	for _, name := range Services {
 		mux.Handle("/"+name+"/", authenticated)
 	}
-	// Reflection and health stay open, so grpcurl and probes work without a key.
 	reflector, err := newReflector(append([]string{
 		grpchealth.HealthV1ServiceName,
 		grpcreflect.ReflectV1ServiceName,
@@ -130,11 +138,42 @@ func NewHandler(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	mux.Handle(grpcreflect.NewHandlerV1(reflector))
-	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
+	// Reflection and health are open unless configured otherwise, so
+	// grpcurl and probes work without a key.
+	guard := func(required bool) func(string, http.Handler) (string, http.Handler) {
+		return func(path string, h http.Handler) (string, http.Handler) {
+			if required {
+				return path, authenticate.Wrap(h)
+			}
+			return path, h
+		}
+	}
+	mux.Handle(guard(cfg.AuthenticateReflection)(grpcreflect.NewHandlerV1(reflector)))
+	mux.Handle(guard(cfg.AuthenticateReflection)(grpcreflect.NewHandlerV1Alpha(reflector)))
 	health := grpchealth.NewStaticChecker(Services...)
-	mux.Handle(grpchealth.NewHandler(health))
+	mux.Handle(guard(cfg.AuthenticateHealth)(grpchealth.NewHandler(health)))
 	return &Handler{Handler: mux, health: health}, nil
+}
+
+// Methods returns every procedure of the facade's services, such as
+// "/betterworks.v1.GoalService/GetGoal", mapped to whether it is read-only:
+// declared in the contract with idempotency_level NO_SIDE_EFFECTS. It is
+// the catalogue callers' allowances are checked against.
+func Methods() map[string]bool {
+	methods := make(map[string]bool)
+	for _, name := range Services {
+		d, err := protoregistry.GlobalFiles.FindDescriptorByName(protoreflect.FullName(name))
+		if err != nil {
+			panic(fmt.Sprintf("server: service %s is not registered: %v", name, err))
+		}
+		sd := d.(protoreflect.ServiceDescriptor)
+		for i := range sd.Methods().Len() {
+			md := sd.Methods().Get(i)
+			opts, _ := md.Options().(*descriptorpb.MethodOptions)
+			methods["/"+name+"/"+string(md.Name())] = opts.GetIdempotencyLevel() == descriptorpb.MethodOptions_NO_SIDE_EFFECTS
+		}
+	}
+	return methods
 }
 
 // NewHTTPServer returns an http.Server for h with the facade's limits,

@@ -136,7 +136,11 @@ func TestSetNotServingTurnsHealthChecks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	handler, err := server.NewHandler(server.Config{Upstream: client, Callers: auth.NewRegistry()})
+	registry, err := auth.NewRegistry(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	handler, err := server.NewHandler(server.Config{Upstream: client, Callers: auth.NewStore(registry)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"crypto/subtle"
 	"fmt"
 	"io"
 	"log/slog"
@@ -30,6 +31,12 @@ func NewToken(raw string) Token {
 
 // IsZero reports whether t holds no token.
 func (t Token) IsZero() bool { return t.value == nil }
+
+// Equal reports whether t and u hold the same token, comparing in
+// constant time.
+func (t Token) Equal(u Token) bool {
+	return t.IsZero() == u.IsZero() && subtle.ConstantTimeCompare([]byte(t.raw()), []byte(u.raw())) == 1
+}
 
 // raw returns the token for the Authorization header.
 func (t Token) raw() string {
