@@ -28,6 +28,7 @@ import (
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
 	"github.com/bwfacade/facade/internal/auth"
 	"github.com/bwfacade/facade/internal/sandbox"
+	"github.com/bwfacade/facade/internal/server"
 )
 
 // testCA issues certificates for tests.
@@ -274,5 +275,36 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestREADMECallersExampleLoads keeps README.md's callers file valid.
+func TestREADMECallersExampleLoads(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "```yaml\n# /etc/bwfacade/callers.yaml\n")
+	example, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("README.md has no callers file example")
+	}
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	writeFile(t, tokenFile, "token\n")
+	path := filepath.Join(t.TempDir(), "callers.yaml")
+	writeFile(t, path, strings.ReplaceAll(example, "/run/secrets/bw-dashboard", tokenFile))
+	getenv := func(k string) string {
+		if k == "BW_TOKEN_HR_SYNC" {
+			return "token"
+		}
+		return ""
+	}
+	registry, err := auth.LoadFile(path, auth.LoadOptions{Methods: server.Methods(), Getenv: getenv})
+	if err != nil {
+		t.Fatalf("README's callers file: %v", err)
+	}
+	if n := len(registry.Callers()); n != 3 {
+		t.Errorf("README's callers file has %d callers, want 3", n)
 	}
 }
