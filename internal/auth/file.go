@@ -75,7 +75,7 @@ func LoadFile(path string, opts LoadOptions) (*Registry, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if len(spec.Callers) == 0 {
-		return nil, fmt.Errorf("%s: no callers: list at least one under callers:", path)
+		return nil, fmt.Errorf("%s: no callers: list at least one under \"callers\"", path)
 	}
 	guarded := slices.Sorted(maps.Keys(opts.Methods))
 	var errs []error

@@ -1,13 +1,23 @@
 package service
 
 import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"connectrpc.com/connect"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
+	"github.com/bwfacade/facade/internal/upstream"
 )
 
 // FeedbackService implements betterworksv1connect.FeedbackServiceHandler.
 type FeedbackService struct {
 	handler
-	betterworksv1connect.UnimplementedFeedbackServiceHandler
 }
 
 var _ betterworksv1connect.FeedbackServiceHandler = (*FeedbackService)(nil)
@@ -15,4 +25,162 @@ var _ betterworksv1connect.FeedbackServiceHandler = (*FeedbackService)(nil)
 // NewFeedbackService returns the FeedbackService handler for cfg.
 func NewFeedbackService(cfg Config) *FeedbackService {
 	return &FeedbackService{handler: newHandler(cfg)}
+}
+
+// ListFeedbackTemplates implements betterworksv1connect.FeedbackServiceHandler.
+func (s *FeedbackService) ListFeedbackTemplates(ctx context.Context, req *betterworksv1.ListFeedbackTemplatesRequest) (*betterworksv1.ListFeedbackTemplatesResponse, error) {
+	filter := upstream.FeedbackTemplateFilter{Type: feedbackTemplateTypes.upstream(req.GetType())}
+	templates, next, err := listPage(ctx, &s.handler, req,
+		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.FeedbackTemplate], error) {
+			return s.upstream.ListFeedbackTemplates(ctx, token, filter, page)
+		}, feedbackTemplateToProto)
+	if err != nil {
+		return nil, err
+	}
+	return &betterworksv1.ListFeedbackTemplatesResponse{FeedbackTemplates: templates, NextPageToken: next}, nil
+}
+
+// GetFeedbackTemplate implements betterworksv1connect.FeedbackServiceHandler.
+func (s *FeedbackService) GetFeedbackTemplate(ctx context.Context, req *betterworksv1.GetFeedbackTemplateRequest) (*betterworksv1.GetFeedbackTemplateResponse, error) {
+	token, err := callerToken(ctx)
+	if err != nil {
+		return nil, err
+	}
+	template, err := s.upstream.GetFeedbackTemplate(ctx, token, req.GetTemplateId())
+	if err != nil {
+		return nil, s.upstreamError(ctx, err)
+	}
+	return &betterworksv1.GetFeedbackTemplateResponse{FeedbackTemplate: feedbackTemplateToProto(template)}, nil
+}
+
+// ListFeedback implements betterworksv1connect.FeedbackServiceHandler. The
+// contract requires for_user_id or cycle_id, so a request with neither never
+// reaches the upstream.
+func (s *FeedbackService) ListFeedback(ctx context.Context, req *betterworksv1.ListFeedbackRequest) (*betterworksv1.ListFeedbackResponse, error) {
+	filter := upstream.FeedbackFilter{
+		ForUserID:  req.GetForUserId(),
+		CycleID:    req.GetCycleId(),
+		DeltaStart: timeOrZero(req.GetModifiedAfter()),
+		DeltaEnd:   timeOrZero(req.GetModifiedBefore()),
+	}
+	feedback, next, err := listPage(ctx, &s.handler, req,
+		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.Feedback], error) {
+			return s.upstream.ListFeedback(ctx, token, filter, page)
+		}, feedbackToProto)
+	if err != nil {
+		return nil, err
+	}
+	return &betterworksv1.ListFeedbackResponse{Feedback: feedback, NextPageToken: next}, nil
+}
+
+// ListFeedbackRequests implements betterworksv1connect.FeedbackServiceHandler.
+func (s *FeedbackService) ListFeedbackRequests(ctx context.Context, req *betterworksv1.ListFeedbackRequestsRequest) (*betterworksv1.ListFeedbackRequestsResponse, error) {
+	filter := upstream.FeedbackRequestFilter{
+		Cycle:      req.GetCycleId(),
+		FromUser:   req.GetFromUserId(),
+		ForUser:    req.GetForUserId(),
+		Declined:   req.Declined,
+		Questions:  req.Questions,
+		IsOpen:     req.IsOpen,
+		IsAdhoc:    req.IsAdhoc,
+		DeltaStart: timeOrZero(req.GetModifiedAfter()),
+		DeltaEnd:   timeOrZero(req.GetModifiedBefore()),
+	}
+	requests, next, err := listPage(ctx, &s.handler, req,
+		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.FeedbackRequest], error) {
+			return s.upstream.ListFeedbackRequests(ctx, token, filter, page)
+		}, feedbackRequestToProto)
+	if err != nil {
+		return nil, err
+	}
+	return &betterworksv1.ListFeedbackRequestsResponse{FeedbackRequests: requests, NextPageToken: next}, nil
+}
+
+// ListRecognitions implements betterworksv1connect.FeedbackServiceHandler.
+func (s *FeedbackService) ListRecognitions(ctx context.Context, req *betterworksv1.ListRecognitionsRequest) (*betterworksv1.ListRecognitionsResponse, error) {
+	filter, err := recognitionFilter(req)
+	if err != nil {
+		return nil, err
+	}
+	recognitions, next, err := listPage(ctx, &s.handler, req,
+		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.Recognition], error) {
+			return s.upstream.ListRecognitions(ctx, token, filter, page)
+		}, recognitionToProto)
+	if err != nil {
+		return nil, err
+	}
+	return &betterworksv1.ListRecognitionsResponse{Recognitions: recognitions, NextPageToken: next}, nil
+}
+
+// recognitionFilter translates the filters of req. The contract checks the
+// dates' shape and that they come as a pair; parsing them here rejects days
+// that do not exist (2023-02-31). The upstream takes them as YYYY-MM-DD, as
+// given.
+func recognitionFilter(req *betterworksv1.ListRecognitionsRequest) (upstream.RecognitionFilter, error) {
+	var dates dateFields
+	dates.parseOptional("start_date", req.GetStartDate())
+	dates.parseOptional("end_date", req.GetEndDate())
+	if err := dates.err(); err != nil {
+		return upstream.RecognitionFilter{}, err
+	}
+	forUser, err := intIDFilter("for_user_id", req.GetForUserId())
+	if err != nil {
+		return upstream.RecognitionFilter{}, err
+	}
+	forGroup, err := intIDFilter("for_group_id", req.GetForGroupId())
+	if err != nil {
+		return upstream.RecognitionFilter{}, err
+	}
+	return upstream.RecognitionFilter{
+		StartDate:  req.GetStartDate(),
+		EndDate:    req.GetEndDate(),
+		ForUserID:  forUser,
+		ForGroupID: forGroup,
+		Hashtag:    req.GetHashtag(),
+		DeltaStart: timeOrZero(req.GetModifiedAfter()),
+		DeltaEnd:   timeOrZero(req.GetModifiedBefore()),
+	}, nil
+}
+
+// intIDFilter parses an integer id filter; empty is 0, no filter. The
+// contract's pattern admits only ids that fit an int64, so an error means
+// the request bypassed validation.
+func intIDFilter(field, id string) (int64, error) {
+	if id == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		cerr := connect.NewError(connect.CodeInvalidArgument, errors.New(field+": must be an integer id"))
+		addDetail(cerr, &errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{
+			{Field: field, Description: "must be an integer id"},
+		}})
+		return 0, cerr
+	}
+	return n, nil
+}
+
+// ListHashtags implements betterworksv1connect.FeedbackServiceHandler.
+func (s *FeedbackService) ListHashtags(ctx context.Context, req *betterworksv1.ListHashtagsRequest) (*betterworksv1.ListHashtagsResponse, error) {
+	filter := upstream.HashtagFilter{
+		DeltaStart: timeOrZero(req.GetModifiedAfter()),
+		DeltaEnd:   timeOrZero(req.GetModifiedBefore()),
+	}
+	hashtags, next, err := listPage(ctx, &s.handler, req,
+		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.Hashtag], error) {
+			return s.upstream.ListHashtags(ctx, token, filter, page)
+		}, hashtagToProto)
+	if err != nil {
+		return nil, err
+	}
+	return &betterworksv1.ListHashtagsResponse{Hashtags: hashtags, NextPageToken: next}, nil
+}
+
+// timeOrZero is t as a time.Time; nil (unset) is the zero time, which the
+// upstream filters do not send.
+func timeOrZero(t *timestamppb.Timestamp) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.AsTime()
 }

@@ -1,13 +1,16 @@
 package service
 
 import (
+	"context"
+
+	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
+	"github.com/bwfacade/facade/internal/upstream"
 )
 
 // ReportService implements betterworksv1connect.ReportServiceHandler.
 type ReportService struct {
 	handler
-	betterworksv1connect.UnimplementedReportServiceHandler
 }
 
 var _ betterworksv1connect.ReportServiceHandler = (*ReportService)(nil)
@@ -15,4 +18,100 @@ var _ betterworksv1connect.ReportServiceHandler = (*ReportService)(nil)
 // NewReportService returns the ReportService handler for cfg.
 func NewReportService(cfg Config) *ReportService {
 	return &ReportService{handler: newHandler(cfg)}
+}
+
+// ListReportRuns implements betterworksv1connect.ReportServiceHandler.
+func (s *ReportService) ListReportRuns(ctx context.Context, req *betterworksv1.ListReportRunsRequest) (*betterworksv1.ListReportRunsResponse, error) {
+	filter, err := reportRunFilter(req)
+	if err != nil {
+		return nil, err
+	}
+	runs, next, err := listPage(ctx, &s.handler, req,
+		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.ReportRun], error) {
+			return s.upstream.ListReportRuns(ctx, token, filter, page)
+		}, reportRunToProto)
+	if err != nil {
+		return nil, err
+	}
+	return &betterworksv1.ListReportRunsResponse{ReportRuns: runs, NextPageToken: next}, nil
+}
+
+func reportRunFilter(req *betterworksv1.ListReportRunsRequest) (upstream.ReportRunFilter, error) {
+	template, err := intIDFilter("template_id", req.GetTemplateId())
+	if err != nil {
+		return upstream.ReportRunFilter{}, err
+	}
+	var dates dateFields
+	f := upstream.ReportRunFilter{
+		Report:   reportKinds.upstream(req.GetReport()),
+		Template: template,
+	}
+	if created := req.GetCreatedDate(); created != "" {
+		f.Created = dates.isoDay("created_date", created)
+	}
+	if err := dates.err(); err != nil {
+		return upstream.ReportRunFilter{}, err
+	}
+	return f, nil
+}
+
+// GetReportRun implements betterworksv1connect.ReportServiceHandler.
+func (s *ReportService) GetReportRun(ctx context.Context, req *betterworksv1.GetReportRunRequest) (*betterworksv1.GetReportRunResponse, error) {
+	token, err := callerToken(ctx)
+	if err != nil {
+		return nil, err
+	}
+	run, err := s.upstream.GetReportRun(ctx, token, req.GetReportRunId())
+	if err != nil {
+		return nil, s.upstreamError(ctx, err)
+	}
+	return &betterworksv1.GetReportRunResponse{ReportRun: reportRunToProto(run)}, nil
+}
+
+// CreateReportRun implements betterworksv1connect.ReportServiceHandler. The
+// upstream call is a write: it is sent once and never retried, since a
+// retry could start a second run.
+func (s *ReportService) CreateReportRun(ctx context.Context, req *betterworksv1.CreateReportRunRequest) (*betterworksv1.CreateReportRunResponse, error) {
+	token, err := callerToken(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in, err := reportRunCreate(req)
+	if err != nil {
+		return nil, err
+	}
+	run, err := s.upstream.CreateReportRun(ctx, token, in)
+	if err != nil {
+		return nil, s.upstreamError(ctx, err)
+	}
+	return &betterworksv1.CreateReportRunResponse{ReportRun: reportRunToProto(run)}, nil
+}
+
+func reportRunCreate(req *betterworksv1.CreateReportRunRequest) (upstream.CreateReportRunRequest, error) {
+	template, err := intIDFilter("template_id", req.GetTemplateId())
+	if err != nil {
+		return upstream.CreateReportRunRequest{}, err
+	}
+	var dates dateFields
+	in := upstream.CreateReportRunRequest{
+		Report: reportKinds.upstream(req.GetReport()),
+		Parameters: upstream.ReportRunParameters{
+			Template: template,
+			DateRange: upstream.ReportDateRange{
+				Start: dates.isoDay("start", req.GetStart()),
+				End:   dates.isoDay("end", req.GetEnd()),
+			},
+		},
+	}
+	if err := dates.err(); err != nil {
+		return upstream.CreateReportRunRequest{}, err
+	}
+	return in, nil
+}
+
+// isoDay checks that iso is a day that exists and returns it unchanged, for
+// the endpoints that take YYYY-MM-DD rather than the goal writes' form.
+func (d *dateFields) isoDay(field, iso string) string {
+	d.parse(field, iso)
+	return iso
 }

@@ -157,6 +157,9 @@ type FeedbackRequest struct {
 	CreatedOn  Time            `json:"created_on"`
 	ModifiedOn Time            `json:"modified_on"`
 	CustomNote string          `json:"custom_note"`
+	// Questions is the JSON the upstream sent when the request asked for
+	// questions; nil otherwise. The reference does not show its shape.
+	Questions json.RawMessage `json:"questions"`
 }
 
 // FeedbackAdhocCycle is the anytime cycle of a feedback request.

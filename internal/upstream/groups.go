@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"time"
@@ -36,15 +37,12 @@ type AdminGroupAttribute struct {
 	// Operation is what the rule does, such as "exclude".
 	Operation string `json:"operation"`
 	// Property is the user property tested, such as "custom-01".
-	Property string                     `json:"property"`
-	Value    []AdminGroupAttributeValue `json:"value"`
-}
-
-// AdminGroupAttributeValue is one value a rule matches.
-type AdminGroupAttributeValue struct {
-	ID   int64  `json:"id"`
-	UUID string `json:"uuid"`
-	Name string `json:"name"`
+	Property string `json:"property"`
+	// Value is the values the rule matches, kept as raw JSON: the
+	// reference shows a list of {id, uuid, name} objects, but the shape
+	// depends on the property, and one unexpected shape must not fail a
+	// whole response. Nil when absent.
+	Value json.RawMessage `json:"value"`
 }
 
 // AdminGroupRef is the short form of an admin group the upstream embeds in

@@ -476,9 +476,7 @@ func wantExampleAdminGroup(attributeValueUUID string) AdminGroup {
 		Attributes: []AdminGroupAttribute{{
 			Operation: "exclude",
 			Property:  "custom-01",
-			Value: []AdminGroupAttributeValue{
-				{ID: 197, UUID: attributeValueUUID, Name: "<First Name> <Last Name>"},
-			},
+			Value:     json.RawMessage(`[{"id": 197, "uuid": "` + attributeValueUUID + `", "name": "<First Name> <Last Name>"}]`),
 		}},
 		AdditionalMembers: []UserRef{
 			{ID: 28, UUID: "e98d4f17-99c5-418a-ac70-f1fe27c739f7", Name: "<First Name> <Last Name>"},
@@ -505,6 +503,29 @@ func TestDecodeAdminGroupExamples(t *testing.T) {
 			Number:   1,
 		})
 	})
+}
+
+func TestDecodeAdminGroupAttributeValueOfAnyShape(t *testing.T) {
+	t.Parallel()
+	body := `{"id": 1, "attributes": [
+		{"operation": "include", "property": "location", "value": ["London", "Paris"]},
+		{"operation": "include", "property": "on_leave", "value": true},
+		{"operation": "exclude", "property": "custom-02", "value": "Contractor"},
+		{"operation": "include", "property": "manager", "value": null}
+	]}`
+	var got AdminGroup
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	want := []AdminGroupAttribute{
+		{Operation: "include", Property: "location", Value: json.RawMessage(`["London", "Paris"]`)},
+		{Operation: "include", Property: "on_leave", Value: json.RawMessage(`true`)},
+		{Operation: "exclude", Property: "custom-02", Value: json.RawMessage(`"Contractor"`)},
+		{Operation: "include", Property: "manager", Value: json.RawMessage(`null`)},
+	}
+	if diff := cmp.Diff(want, got.Attributes, peopleCmpOpts); diff != "" {
+		t.Errorf("attributes mismatch (-want +got):\n%s", diff)
+	}
 }
 
 func TestCustomValuesKeepEveryKey(t *testing.T) {

@@ -2184,7 +2184,13 @@ type FeedbackRequest struct {
 	// modified_after and modified_before filters compare against it.
 	ModifiedOn *timestamppb.Timestamp `protobuf:"bytes,21,opt,name=modified_on,json=modifiedOn,proto3" json:"modified_on,omitempty"`
 	// The note the requester added to the request; empty for none.
-	CustomNote    string `protobuf:"bytes,22,opt,name=custom_note,json=customNote,proto3" json:"custom_note,omitempty"`
+	CustomNote string `protobuf:"bytes,22,opt,name=custom_note,json=customNote,proto3" json:"custom_note,omitempty"`
+	// The questions of the request's template, as the upstream sends them:
+	// set only when the request asked for questions (ListFeedbackRequests
+	// questions = true). The reference does not show their shape, so it is
+	// passed through unchanged; the sandbox sends a list of objects shaped
+	// like FeedbackTemplateQuestion.
+	Questions     *structpb.Value `protobuf:"bytes,23,opt,name=questions,proto3" json:"questions,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2371,6 +2377,13 @@ func (x *FeedbackRequest) GetCustomNote() string {
 		return x.CustomNote
 	}
 	return ""
+}
+
+func (x *FeedbackRequest) GetQuestions() *structpb.Value {
+	if x != nil {
+		return x.Questions
+	}
+	return nil
 }
 
 // FeedbackAdhocCycle is the anytime cycle a feedback request belongs to.
@@ -3026,7 +3039,7 @@ const file_betterworks_v1_feedback_service_proto_rawDesc = "" +
 	"\vfeedback_id\x18\a \x01(\x03R\n" +
 	"feedbackId\x12.\n" +
 	"\x06answer\x18\b \x01(\v2\x16.google.protobuf.ValueR\x06answer\x12!\n" +
-	"\fhide_numbers\x18\t \x01(\bR\vhideNumbers\"\xc1\a\n" +
+	"\fhide_numbers\x18\t \x01(\bR\vhideNumbers\"\xf7\a\n" +
 	"\x0fFeedbackRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
 	"\x04uuid\x18\x02 \x01(\tR\x04uuid\x123\n" +
@@ -3057,7 +3070,8 @@ const file_betterworks_v1_feedback_service_proto_rawDesc = "" +
 	"\vmodified_on\x18\x15 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"modifiedOn\x12\x1f\n" +
 	"\vcustom_note\x18\x16 \x01(\tR\n" +
-	"customNoteB\v\n" +
+	"customNote\x124\n" +
+	"\tquestions\x18\x17 \x01(\v2\x16.google.protobuf.ValueR\tquestionsB\v\n" +
 	"\t_declined\"\xc4\x01\n" +
 	"\x12FeedbackAdhocCycle\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1f\n" +
@@ -3237,38 +3251,39 @@ var file_betterworks_v1_feedback_service_proto_depIdxs = []int32{
 	30, // 49: betterworks.v1.FeedbackRequest.expired:type_name -> google.protobuf.Value
 	28, // 50: betterworks.v1.FeedbackRequest.created_on:type_name -> google.protobuf.Timestamp
 	28, // 51: betterworks.v1.FeedbackRequest.modified_on:type_name -> google.protobuf.Timestamp
-	29, // 52: betterworks.v1.Recognition.author:type_name -> betterworks.v1.UserRef
-	29, // 53: betterworks.v1.Recognition.for_user:type_name -> betterworks.v1.UserRef
-	32, // 54: betterworks.v1.Recognition.for_group:type_name -> betterworks.v1.GroupRef
-	29, // 55: betterworks.v1.Recognition.mentioned_users:type_name -> betterworks.v1.UserRef
-	27, // 56: betterworks.v1.Recognition.hashtags:type_name -> betterworks.v1.Hashtag
-	25, // 57: betterworks.v1.Recognition.source:type_name -> betterworks.v1.RecognitionSource
-	28, // 58: betterworks.v1.Recognition.created:type_name -> google.protobuf.Timestamp
-	28, // 59: betterworks.v1.Recognition.created_on:type_name -> google.protobuf.Timestamp
-	28, // 60: betterworks.v1.Recognition.modified_on:type_name -> google.protobuf.Timestamp
-	33, // 61: betterworks.v1.RecognitionSource.comment:type_name -> betterworks.v1.GoalComment
-	26, // 62: betterworks.v1.RecognitionSource.shoutout:type_name -> betterworks.v1.RecognitionShoutout
-	28, // 63: betterworks.v1.RecognitionShoutout.created:type_name -> google.protobuf.Timestamp
-	28, // 64: betterworks.v1.RecognitionShoutout.edited:type_name -> google.protobuf.Timestamp
-	28, // 65: betterworks.v1.Hashtag.created_on:type_name -> google.protobuf.Timestamp
-	28, // 66: betterworks.v1.Hashtag.modified_on:type_name -> google.protobuf.Timestamp
-	5,  // 67: betterworks.v1.FeedbackService.ListFeedbackTemplates:input_type -> betterworks.v1.ListFeedbackTemplatesRequest
-	7,  // 68: betterworks.v1.FeedbackService.GetFeedbackTemplate:input_type -> betterworks.v1.GetFeedbackTemplateRequest
-	9,  // 69: betterworks.v1.FeedbackService.ListFeedback:input_type -> betterworks.v1.ListFeedbackRequest
-	11, // 70: betterworks.v1.FeedbackService.ListFeedbackRequests:input_type -> betterworks.v1.ListFeedbackRequestsRequest
-	13, // 71: betterworks.v1.FeedbackService.ListRecognitions:input_type -> betterworks.v1.ListRecognitionsRequest
-	15, // 72: betterworks.v1.FeedbackService.ListHashtags:input_type -> betterworks.v1.ListHashtagsRequest
-	6,  // 73: betterworks.v1.FeedbackService.ListFeedbackTemplates:output_type -> betterworks.v1.ListFeedbackTemplatesResponse
-	8,  // 74: betterworks.v1.FeedbackService.GetFeedbackTemplate:output_type -> betterworks.v1.GetFeedbackTemplateResponse
-	10, // 75: betterworks.v1.FeedbackService.ListFeedback:output_type -> betterworks.v1.ListFeedbackResponse
-	12, // 76: betterworks.v1.FeedbackService.ListFeedbackRequests:output_type -> betterworks.v1.ListFeedbackRequestsResponse
-	14, // 77: betterworks.v1.FeedbackService.ListRecognitions:output_type -> betterworks.v1.ListRecognitionsResponse
-	16, // 78: betterworks.v1.FeedbackService.ListHashtags:output_type -> betterworks.v1.ListHashtagsResponse
-	73, // [73:79] is the sub-list for method output_type
-	67, // [67:73] is the sub-list for method input_type
-	67, // [67:67] is the sub-list for extension type_name
-	67, // [67:67] is the sub-list for extension extendee
-	0,  // [0:67] is the sub-list for field type_name
+	30, // 52: betterworks.v1.FeedbackRequest.questions:type_name -> google.protobuf.Value
+	29, // 53: betterworks.v1.Recognition.author:type_name -> betterworks.v1.UserRef
+	29, // 54: betterworks.v1.Recognition.for_user:type_name -> betterworks.v1.UserRef
+	32, // 55: betterworks.v1.Recognition.for_group:type_name -> betterworks.v1.GroupRef
+	29, // 56: betterworks.v1.Recognition.mentioned_users:type_name -> betterworks.v1.UserRef
+	27, // 57: betterworks.v1.Recognition.hashtags:type_name -> betterworks.v1.Hashtag
+	25, // 58: betterworks.v1.Recognition.source:type_name -> betterworks.v1.RecognitionSource
+	28, // 59: betterworks.v1.Recognition.created:type_name -> google.protobuf.Timestamp
+	28, // 60: betterworks.v1.Recognition.created_on:type_name -> google.protobuf.Timestamp
+	28, // 61: betterworks.v1.Recognition.modified_on:type_name -> google.protobuf.Timestamp
+	33, // 62: betterworks.v1.RecognitionSource.comment:type_name -> betterworks.v1.GoalComment
+	26, // 63: betterworks.v1.RecognitionSource.shoutout:type_name -> betterworks.v1.RecognitionShoutout
+	28, // 64: betterworks.v1.RecognitionShoutout.created:type_name -> google.protobuf.Timestamp
+	28, // 65: betterworks.v1.RecognitionShoutout.edited:type_name -> google.protobuf.Timestamp
+	28, // 66: betterworks.v1.Hashtag.created_on:type_name -> google.protobuf.Timestamp
+	28, // 67: betterworks.v1.Hashtag.modified_on:type_name -> google.protobuf.Timestamp
+	5,  // 68: betterworks.v1.FeedbackService.ListFeedbackTemplates:input_type -> betterworks.v1.ListFeedbackTemplatesRequest
+	7,  // 69: betterworks.v1.FeedbackService.GetFeedbackTemplate:input_type -> betterworks.v1.GetFeedbackTemplateRequest
+	9,  // 70: betterworks.v1.FeedbackService.ListFeedback:input_type -> betterworks.v1.ListFeedbackRequest
+	11, // 71: betterworks.v1.FeedbackService.ListFeedbackRequests:input_type -> betterworks.v1.ListFeedbackRequestsRequest
+	13, // 72: betterworks.v1.FeedbackService.ListRecognitions:input_type -> betterworks.v1.ListRecognitionsRequest
+	15, // 73: betterworks.v1.FeedbackService.ListHashtags:input_type -> betterworks.v1.ListHashtagsRequest
+	6,  // 74: betterworks.v1.FeedbackService.ListFeedbackTemplates:output_type -> betterworks.v1.ListFeedbackTemplatesResponse
+	8,  // 75: betterworks.v1.FeedbackService.GetFeedbackTemplate:output_type -> betterworks.v1.GetFeedbackTemplateResponse
+	10, // 76: betterworks.v1.FeedbackService.ListFeedback:output_type -> betterworks.v1.ListFeedbackResponse
+	12, // 77: betterworks.v1.FeedbackService.ListFeedbackRequests:output_type -> betterworks.v1.ListFeedbackRequestsResponse
+	14, // 78: betterworks.v1.FeedbackService.ListRecognitions:output_type -> betterworks.v1.ListRecognitionsResponse
+	16, // 79: betterworks.v1.FeedbackService.ListHashtags:output_type -> betterworks.v1.ListHashtagsResponse
+	74, // [74:80] is the sub-list for method output_type
+	68, // [68:74] is the sub-list for method input_type
+	68, // [68:68] is the sub-list for extension type_name
+	68, // [68:68] is the sub-list for extension extendee
+	0,  // [0:68] is the sub-list for field type_name
 }
 
 func init() { file_betterworks_v1_feedback_service_proto_init() }

@@ -3412,8 +3412,12 @@ type AdminGroupAttribute struct {
 	Operation string `protobuf:"bytes,1,opt,name=operation,proto3" json:"operation,omitempty"`
 	// The user property the rule tests, such as "custom-01".
 	Property string `protobuf:"bytes,2,opt,name=property,proto3" json:"property,omitempty"`
-	// The property values the rule matches.
-	Value         []*AdminGroupAttributeValue `protobuf:"bytes,3,rep,name=value,proto3" json:"value,omitempty"`
+	// The property values the rule matches, as the upstream sends them. The
+	// reference shows a list of objects with id (a number), uuid and name;
+	// the shape depends on the property, so any other JSON (text, a number, a
+	// list of texts) is kept with its type rather than failing the response.
+	// Unset when the upstream sends none or null.
+	Value         *structpb.Value `protobuf:"bytes,3,opt,name=value,proto3" json:"value,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3462,75 +3466,11 @@ func (x *AdminGroupAttribute) GetProperty() string {
 	return ""
 }
 
-func (x *AdminGroupAttribute) GetValue() []*AdminGroupAttributeValue {
+func (x *AdminGroupAttribute) GetValue() *structpb.Value {
 	if x != nil {
 		return x.Value
 	}
 	return nil
-}
-
-// AdminGroupAttributeValue is one value an admin group rule matches.
-type AdminGroupAttributeValue struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The value's Betterworks id.
-	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
-	// The value's Betterworks UUID, as the upstream sends it.
-	Uuid string `protobuf:"bytes,2,opt,name=uuid,proto3" json:"uuid,omitempty"`
-	// The value's display name.
-	Name          string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *AdminGroupAttributeValue) Reset() {
-	*x = AdminGroupAttributeValue{}
-	mi := &file_betterworks_v1_people_service_proto_msgTypes[41]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *AdminGroupAttributeValue) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*AdminGroupAttributeValue) ProtoMessage() {}
-
-func (x *AdminGroupAttributeValue) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_people_service_proto_msgTypes[41]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use AdminGroupAttributeValue.ProtoReflect.Descriptor instead.
-func (*AdminGroupAttributeValue) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_people_service_proto_rawDescGZIP(), []int{41}
-}
-
-func (x *AdminGroupAttributeValue) GetId() int64 {
-	if x != nil {
-		return x.Id
-	}
-	return 0
-}
-
-func (x *AdminGroupAttributeValue) GetUuid() string {
-	if x != nil {
-		return x.Uuid
-	}
-	return ""
-}
-
-func (x *AdminGroupAttributeValue) GetName() string {
-	if x != nil {
-		return x.Name
-	}
-	return ""
 }
 
 // ListAdminGroupsRequest filters admin groups and selects a page.
@@ -3554,7 +3494,7 @@ type ListAdminGroupsRequest struct {
 
 func (x *ListAdminGroupsRequest) Reset() {
 	*x = ListAdminGroupsRequest{}
-	mi := &file_betterworks_v1_people_service_proto_msgTypes[42]
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3566,7 +3506,7 @@ func (x *ListAdminGroupsRequest) String() string {
 func (*ListAdminGroupsRequest) ProtoMessage() {}
 
 func (x *ListAdminGroupsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_people_service_proto_msgTypes[42]
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3579,7 +3519,7 @@ func (x *ListAdminGroupsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAdminGroupsRequest.ProtoReflect.Descriptor instead.
 func (*ListAdminGroupsRequest) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_people_service_proto_rawDescGZIP(), []int{42}
+	return file_betterworks_v1_people_service_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ListAdminGroupsRequest) GetPageSize() int32 {
@@ -3623,7 +3563,7 @@ type ListAdminGroupsResponse struct {
 
 func (x *ListAdminGroupsResponse) Reset() {
 	*x = ListAdminGroupsResponse{}
-	mi := &file_betterworks_v1_people_service_proto_msgTypes[43]
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3635,7 +3575,7 @@ func (x *ListAdminGroupsResponse) String() string {
 func (*ListAdminGroupsResponse) ProtoMessage() {}
 
 func (x *ListAdminGroupsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_people_service_proto_msgTypes[43]
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3648,7 +3588,7 @@ func (x *ListAdminGroupsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAdminGroupsResponse.ProtoReflect.Descriptor instead.
 func (*ListAdminGroupsResponse) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_people_service_proto_rawDescGZIP(), []int{43}
+	return file_betterworks_v1_people_service_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ListAdminGroupsResponse) GetAdminGroups() []*AdminGroup {
@@ -3676,7 +3616,7 @@ type GetAdminGroupRequest struct {
 
 func (x *GetAdminGroupRequest) Reset() {
 	*x = GetAdminGroupRequest{}
-	mi := &file_betterworks_v1_people_service_proto_msgTypes[44]
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3688,7 +3628,7 @@ func (x *GetAdminGroupRequest) String() string {
 func (*GetAdminGroupRequest) ProtoMessage() {}
 
 func (x *GetAdminGroupRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_people_service_proto_msgTypes[44]
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3701,7 +3641,7 @@ func (x *GetAdminGroupRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAdminGroupRequest.ProtoReflect.Descriptor instead.
 func (*GetAdminGroupRequest) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_people_service_proto_rawDescGZIP(), []int{44}
+	return file_betterworks_v1_people_service_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *GetAdminGroupRequest) GetGroupId() string {
@@ -3722,7 +3662,7 @@ type GetAdminGroupResponse struct {
 
 func (x *GetAdminGroupResponse) Reset() {
 	*x = GetAdminGroupResponse{}
-	mi := &file_betterworks_v1_people_service_proto_msgTypes[45]
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3734,7 +3674,7 @@ func (x *GetAdminGroupResponse) String() string {
 func (*GetAdminGroupResponse) ProtoMessage() {}
 
 func (x *GetAdminGroupResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_betterworks_v1_people_service_proto_msgTypes[45]
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3747,7 +3687,7 @@ func (x *GetAdminGroupResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAdminGroupResponse.ProtoReflect.Descriptor instead.
 func (*GetAdminGroupResponse) Descriptor() ([]byte, []int) {
-	return file_betterworks_v1_people_service_proto_rawDescGZIP(), []int{45}
+	return file_betterworks_v1_people_service_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *GetAdminGroupResponse) GetAdminGroup() *AdminGroup {
@@ -4068,15 +4008,11 @@ const file_betterworks_v1_people_service_proto_rawDesc = "" +
 	"\n" +
 	"created_on\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedOn\x12;\n" +
 	"\vmodified_on\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"modifiedOn\"\x8f\x01\n" +
+	"modifiedOn\"}\n" +
 	"\x13AdminGroupAttribute\x12\x1c\n" +
 	"\toperation\x18\x01 \x01(\tR\toperation\x12\x1a\n" +
-	"\bproperty\x18\x02 \x01(\tR\bproperty\x12>\n" +
-	"\x05value\x18\x03 \x03(\v2(.betterworks.v1.AdminGroupAttributeValueR\x05value\"R\n" +
-	"\x18AdminGroupAttributeValue\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
-	"\x04uuid\x18\x02 \x01(\tR\x04uuid\x12\x12\n" +
-	"\x04name\x18\x03 \x01(\tR\x04name\"\xb7\x03\n" +
+	"\bproperty\x18\x02 \x01(\tR\bproperty\x12,\n" +
+	"\x05value\x18\x03 \x01(\v2\x16.google.protobuf.ValueR\x05value\"\xb7\x03\n" +
 	"\x16ListAdminGroupsRequest\x12&\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12'\n" +
 	"\n" +
@@ -4182,7 +4118,7 @@ func file_betterworks_v1_people_service_proto_rawDescGZIP() []byte {
 }
 
 var file_betterworks_v1_people_service_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_betterworks_v1_people_service_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
+var file_betterworks_v1_people_service_proto_msgTypes = make([]protoimpl.MessageInfo, 46)
 var file_betterworks_v1_people_service_proto_goTypes = []any{
 	(UserLocale)(0),                      // 0: betterworks.v1.UserLocale
 	(UserField)(0),                       // 1: betterworks.v1.UserField
@@ -4229,29 +4165,29 @@ var file_betterworks_v1_people_service_proto_goTypes = []any{
 	(*GetTeamResponse)(nil),              // 42: betterworks.v1.GetTeamResponse
 	(*AdminGroup)(nil),                   // 43: betterworks.v1.AdminGroup
 	(*AdminGroupAttribute)(nil),          // 44: betterworks.v1.AdminGroupAttribute
-	(*AdminGroupAttributeValue)(nil),     // 45: betterworks.v1.AdminGroupAttributeValue
-	(*ListAdminGroupsRequest)(nil),       // 46: betterworks.v1.ListAdminGroupsRequest
-	(*ListAdminGroupsResponse)(nil),      // 47: betterworks.v1.ListAdminGroupsResponse
-	(*GetAdminGroupRequest)(nil),         // 48: betterworks.v1.GetAdminGroupRequest
-	(*GetAdminGroupResponse)(nil),        // 49: betterworks.v1.GetAdminGroupResponse
-	nil,                                  // 50: betterworks.v1.User.CustomValuesEntry
-	(*timestamppb.Timestamp)(nil),        // 51: google.protobuf.Timestamp
-	(*UserRef)(nil),                      // 52: betterworks.v1.UserRef
-	(*structpb.Struct)(nil),              // 53: google.protobuf.Struct
-	(*PictureUris)(nil),                  // 54: betterworks.v1.PictureUris
+	(*ListAdminGroupsRequest)(nil),       // 45: betterworks.v1.ListAdminGroupsRequest
+	(*ListAdminGroupsResponse)(nil),      // 46: betterworks.v1.ListAdminGroupsResponse
+	(*GetAdminGroupRequest)(nil),         // 47: betterworks.v1.GetAdminGroupRequest
+	(*GetAdminGroupResponse)(nil),        // 48: betterworks.v1.GetAdminGroupResponse
+	nil,                                  // 49: betterworks.v1.User.CustomValuesEntry
+	(*timestamppb.Timestamp)(nil),        // 50: google.protobuf.Timestamp
+	(*UserRef)(nil),                      // 51: betterworks.v1.UserRef
+	(*structpb.Struct)(nil),              // 52: google.protobuf.Struct
+	(*PictureUris)(nil),                  // 53: betterworks.v1.PictureUris
+	(*structpb.Value)(nil),               // 54: google.protobuf.Value
 }
 var file_betterworks_v1_people_service_proto_depIdxs = []int32{
-	51, // 0: betterworks.v1.User.deactivated_on:type_name -> google.protobuf.Timestamp
-	52, // 1: betterworks.v1.User.manager:type_name -> betterworks.v1.UserRef
+	50, // 0: betterworks.v1.User.deactivated_on:type_name -> google.protobuf.Timestamp
+	51, // 1: betterworks.v1.User.manager:type_name -> betterworks.v1.UserRef
 	5,  // 2: betterworks.v1.User.department:type_name -> betterworks.v1.DepartmentRef
 	0,  // 3: betterworks.v1.User.locale:type_name -> betterworks.v1.UserLocale
-	51, // 4: betterworks.v1.User.created_on:type_name -> google.protobuf.Timestamp
-	51, // 5: betterworks.v1.User.modified_on:type_name -> google.protobuf.Timestamp
-	53, // 6: betterworks.v1.User.attributes:type_name -> google.protobuf.Struct
-	50, // 7: betterworks.v1.User.custom_values:type_name -> betterworks.v1.User.CustomValuesEntry
+	50, // 4: betterworks.v1.User.created_on:type_name -> google.protobuf.Timestamp
+	50, // 5: betterworks.v1.User.modified_on:type_name -> google.protobuf.Timestamp
+	52, // 6: betterworks.v1.User.attributes:type_name -> google.protobuf.Struct
+	49, // 7: betterworks.v1.User.custom_values:type_name -> betterworks.v1.User.CustomValuesEntry
 	4,  // 8: betterworks.v1.GetUserResponse.user:type_name -> betterworks.v1.User
-	51, // 9: betterworks.v1.ListUsersRequest.modified_after:type_name -> google.protobuf.Timestamp
-	51, // 10: betterworks.v1.ListUsersRequest.modified_before:type_name -> google.protobuf.Timestamp
+	50, // 9: betterworks.v1.ListUsersRequest.modified_after:type_name -> google.protobuf.Timestamp
+	50, // 10: betterworks.v1.ListUsersRequest.modified_before:type_name -> google.protobuf.Timestamp
 	0,  // 11: betterworks.v1.ListUsersRequest.locale:type_name -> betterworks.v1.UserLocale
 	4,  // 12: betterworks.v1.ListUsersResponse.users:type_name -> betterworks.v1.User
 	4,  // 13: betterworks.v1.SearchUsersResponse.users:type_name -> betterworks.v1.User
@@ -4261,7 +4197,7 @@ var file_betterworks_v1_people_service_proto_depIdxs = []int32{
 	15, // 17: betterworks.v1.UpsertUsersResponse.errors:type_name -> betterworks.v1.UserUpsertError
 	16, // 18: betterworks.v1.UserUpsertError.error_details:type_name -> betterworks.v1.UserUpsertErrorDetail
 	2,  // 19: betterworks.v1.RoleAssignment.role:type_name -> betterworks.v1.UserRole
-	51, // 20: betterworks.v1.RoleAssignment.admin_since:type_name -> google.protobuf.Timestamp
+	50, // 20: betterworks.v1.RoleAssignment.admin_since:type_name -> google.protobuf.Timestamp
 	5,  // 21: betterworks.v1.RoleAssignment.managed_departments:type_name -> betterworks.v1.DepartmentRef
 	18, // 22: betterworks.v1.RoleAssignment.managed_admin_groups:type_name -> betterworks.v1.AdminGroupRef
 	17, // 23: betterworks.v1.ListRoleAssignmentsResponse.role_assignments:type_name -> betterworks.v1.RoleAssignment
@@ -4269,32 +4205,32 @@ var file_betterworks_v1_people_service_proto_depIdxs = []int32{
 	21, // 25: betterworks.v1.AssignRolesRequest.roles:type_name -> betterworks.v1.RoleAssignmentUpdate
 	17, // 26: betterworks.v1.AssignRolesResponse.role_assignments:type_name -> betterworks.v1.RoleAssignment
 	5,  // 27: betterworks.v1.Department.parent:type_name -> betterworks.v1.DepartmentRef
-	51, // 28: betterworks.v1.Department.created_on:type_name -> google.protobuf.Timestamp
-	51, // 29: betterworks.v1.Department.modified_on:type_name -> google.protobuf.Timestamp
+	50, // 28: betterworks.v1.Department.created_on:type_name -> google.protobuf.Timestamp
+	50, // 29: betterworks.v1.Department.modified_on:type_name -> google.protobuf.Timestamp
 	24, // 30: betterworks.v1.ListDepartmentsResponse.departments:type_name -> betterworks.v1.Department
 	24, // 31: betterworks.v1.CreateDepartmentResponse.department:type_name -> betterworks.v1.Department
 	24, // 32: betterworks.v1.UpdateDepartmentResponse.department:type_name -> betterworks.v1.Department
 	24, // 33: betterworks.v1.DeactivateDepartmentResponse.department:type_name -> betterworks.v1.Department
 	24, // 34: betterworks.v1.ReactivateDepartmentResponse.department:type_name -> betterworks.v1.Department
 	35, // 35: betterworks.v1.UpsertDepartmentsRequest.departments:type_name -> betterworks.v1.DepartmentUpsert
-	54, // 36: betterworks.v1.Team.picture_uris:type_name -> betterworks.v1.PictureUris
-	51, // 37: betterworks.v1.Team.created_on:type_name -> google.protobuf.Timestamp
-	51, // 38: betterworks.v1.Team.modified_on:type_name -> google.protobuf.Timestamp
-	52, // 39: betterworks.v1.Team.members:type_name -> betterworks.v1.UserRef
+	53, // 36: betterworks.v1.Team.picture_uris:type_name -> betterworks.v1.PictureUris
+	50, // 37: betterworks.v1.Team.created_on:type_name -> google.protobuf.Timestamp
+	50, // 38: betterworks.v1.Team.modified_on:type_name -> google.protobuf.Timestamp
+	51, // 39: betterworks.v1.Team.members:type_name -> betterworks.v1.UserRef
 	3,  // 40: betterworks.v1.ListTeamsRequest.type:type_name -> betterworks.v1.TeamAssociation
-	51, // 41: betterworks.v1.ListTeamsRequest.modified_after:type_name -> google.protobuf.Timestamp
-	51, // 42: betterworks.v1.ListTeamsRequest.modified_before:type_name -> google.protobuf.Timestamp
+	50, // 41: betterworks.v1.ListTeamsRequest.modified_after:type_name -> google.protobuf.Timestamp
+	50, // 42: betterworks.v1.ListTeamsRequest.modified_before:type_name -> google.protobuf.Timestamp
 	38, // 43: betterworks.v1.ListTeamsResponse.teams:type_name -> betterworks.v1.Team
 	38, // 44: betterworks.v1.GetTeamResponse.team:type_name -> betterworks.v1.Team
-	51, // 45: betterworks.v1.AdminGroup.last_edited:type_name -> google.protobuf.Timestamp
-	52, // 46: betterworks.v1.AdminGroup.last_edited_by:type_name -> betterworks.v1.UserRef
+	50, // 45: betterworks.v1.AdminGroup.last_edited:type_name -> google.protobuf.Timestamp
+	51, // 46: betterworks.v1.AdminGroup.last_edited_by:type_name -> betterworks.v1.UserRef
 	44, // 47: betterworks.v1.AdminGroup.attributes:type_name -> betterworks.v1.AdminGroupAttribute
-	52, // 48: betterworks.v1.AdminGroup.additional_members:type_name -> betterworks.v1.UserRef
-	51, // 49: betterworks.v1.AdminGroup.created_on:type_name -> google.protobuf.Timestamp
-	51, // 50: betterworks.v1.AdminGroup.modified_on:type_name -> google.protobuf.Timestamp
-	45, // 51: betterworks.v1.AdminGroupAttribute.value:type_name -> betterworks.v1.AdminGroupAttributeValue
-	51, // 52: betterworks.v1.ListAdminGroupsRequest.modified_after:type_name -> google.protobuf.Timestamp
-	51, // 53: betterworks.v1.ListAdminGroupsRequest.modified_before:type_name -> google.protobuf.Timestamp
+	51, // 48: betterworks.v1.AdminGroup.additional_members:type_name -> betterworks.v1.UserRef
+	50, // 49: betterworks.v1.AdminGroup.created_on:type_name -> google.protobuf.Timestamp
+	50, // 50: betterworks.v1.AdminGroup.modified_on:type_name -> google.protobuf.Timestamp
+	54, // 51: betterworks.v1.AdminGroupAttribute.value:type_name -> google.protobuf.Value
+	50, // 52: betterworks.v1.ListAdminGroupsRequest.modified_after:type_name -> google.protobuf.Timestamp
+	50, // 53: betterworks.v1.ListAdminGroupsRequest.modified_before:type_name -> google.protobuf.Timestamp
 	43, // 54: betterworks.v1.ListAdminGroupsResponse.admin_groups:type_name -> betterworks.v1.AdminGroup
 	43, // 55: betterworks.v1.GetAdminGroupResponse.admin_group:type_name -> betterworks.v1.AdminGroup
 	6,  // 56: betterworks.v1.PeopleService.GetUser:input_type -> betterworks.v1.GetUserRequest
@@ -4311,8 +4247,8 @@ var file_betterworks_v1_people_service_proto_depIdxs = []int32{
 	36, // 67: betterworks.v1.PeopleService.UpsertDepartments:input_type -> betterworks.v1.UpsertDepartmentsRequest
 	39, // 68: betterworks.v1.PeopleService.ListTeams:input_type -> betterworks.v1.ListTeamsRequest
 	41, // 69: betterworks.v1.PeopleService.GetTeam:input_type -> betterworks.v1.GetTeamRequest
-	46, // 70: betterworks.v1.PeopleService.ListAdminGroups:input_type -> betterworks.v1.ListAdminGroupsRequest
-	48, // 71: betterworks.v1.PeopleService.GetAdminGroup:input_type -> betterworks.v1.GetAdminGroupRequest
+	45, // 70: betterworks.v1.PeopleService.ListAdminGroups:input_type -> betterworks.v1.ListAdminGroupsRequest
+	47, // 71: betterworks.v1.PeopleService.GetAdminGroup:input_type -> betterworks.v1.GetAdminGroupRequest
 	7,  // 72: betterworks.v1.PeopleService.GetUser:output_type -> betterworks.v1.GetUserResponse
 	9,  // 73: betterworks.v1.PeopleService.ListUsers:output_type -> betterworks.v1.ListUsersResponse
 	11, // 74: betterworks.v1.PeopleService.SearchUsers:output_type -> betterworks.v1.SearchUsersResponse
@@ -4327,8 +4263,8 @@ var file_betterworks_v1_people_service_proto_depIdxs = []int32{
 	37, // 83: betterworks.v1.PeopleService.UpsertDepartments:output_type -> betterworks.v1.UpsertDepartmentsResponse
 	40, // 84: betterworks.v1.PeopleService.ListTeams:output_type -> betterworks.v1.ListTeamsResponse
 	42, // 85: betterworks.v1.PeopleService.GetTeam:output_type -> betterworks.v1.GetTeamResponse
-	47, // 86: betterworks.v1.PeopleService.ListAdminGroups:output_type -> betterworks.v1.ListAdminGroupsResponse
-	49, // 87: betterworks.v1.PeopleService.GetAdminGroup:output_type -> betterworks.v1.GetAdminGroupResponse
+	46, // 86: betterworks.v1.PeopleService.ListAdminGroups:output_type -> betterworks.v1.ListAdminGroupsResponse
+	48, // 87: betterworks.v1.PeopleService.GetAdminGroup:output_type -> betterworks.v1.GetAdminGroupResponse
 	72, // [72:88] is the sub-list for method output_type
 	56, // [56:72] is the sub-list for method input_type
 	56, // [56:56] is the sub-list for extension type_name
@@ -4353,7 +4289,7 @@ func file_betterworks_v1_people_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_betterworks_v1_people_service_proto_rawDesc), len(file_betterworks_v1_people_service_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   47,
+			NumMessages:   46,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
