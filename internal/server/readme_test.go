@@ -1,0 +1,56 @@
+package server_test
+
+import (
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/bwfacade/facade/internal/sandbox"
+	"github.com/bwfacade/facade/internal/server"
+)
+
+// TestREADMEListsEveryRPC keeps README.md's RPC table true: it lists every
+// method of the contract once, each with an operation the reference
+// defines, each operation once, and a GET exactly for the methods declared
+// without side effects.
+func TestREADMEListsEveryRPC(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile("(?m)^\\| `(\\w+/\\w+)` \\| `([A-Z]+ \\S+)` \\|$")
+	methods := server.Methods()
+	listed := make(map[string]bool)
+	operations := make(map[string]string)
+	for _, m := range row.FindAllStringSubmatch(string(readme), -1) {
+		procedure, operation := "/betterworks.v1."+m[1], m[2]
+		readOnly, ok := methods[procedure]
+		switch {
+		case !ok:
+			t.Errorf("README lists %s, which the contract does not have", procedure)
+		case listed[procedure]:
+			t.Errorf("README lists %s twice", procedure)
+		case readOnly != strings.HasPrefix(operation, "GET "):
+			t.Errorf("README maps %s (read-only %v) to %s", procedure, readOnly, operation)
+		}
+		listed[procedure] = true
+		if other, dup := operations[operation]; dup {
+			t.Errorf("README maps both %s and %s to %s", other, procedure, operation)
+		}
+		operations[operation] = procedure
+		if !slices.Contains(sandbox.Endpoints(), operation) {
+			t.Errorf("README maps %s to %s, which is no operation of the reference", procedure, operation)
+		}
+	}
+	for procedure := range methods {
+		if !listed[procedure] {
+			t.Errorf("README's RPC table lacks %s", procedure)
+		}
+	}
+	if len(operations) != len(sandbox.Endpoints()) {
+		t.Errorf("README's table covers %d operations, want all %d", len(operations), len(sandbox.Endpoints()))
+	}
+}
