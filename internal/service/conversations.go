@@ -66,15 +66,13 @@ func (s *ConversationService) ListConversations(ctx context.Context, req *better
 }
 
 func conversationFilter(req *betterworksv1.ListConversationsRequest) (upstream.ConversationFilter, error) {
-	employeeID, err := intIDFilter("employee_id", req.GetEmployeeId())
-	if err != nil {
-		return upstream.ConversationFilter{}, err
-	}
-	return upstream.ConversationFilter{
+	var fields fieldParser
+	f := upstream.ConversationFilter{
 		DeploymentID: req.GetDeploymentId(),
 		ManagerID:    req.GetManagerId(),
-		EmployeeID:   employeeID,
+		EmployeeID:   fields.optionalID("employee_id", req.GetEmployeeId()),
 		DeltaStart:   timeOrZero(req.GetModifiedAfter()),
 		DeltaEnd:     timeOrZero(req.GetModifiedBefore()),
-	}, nil
+	}
+	return f, fields.err()
 }

@@ -73,6 +73,23 @@ func pictureURIs(p *upstream.PictureURIs) *betterworksv1.PictureUris {
 	return &betterworksv1.PictureUris{Small: p.Small, Medium: p.Medium}
 }
 
+// groupRefToProto converts an embedded group; nil (null upstream) stays
+// nil.
+func groupRefToProto(g *upstream.GroupRef) *betterworksv1.GroupRef {
+	if g == nil {
+		return nil
+	}
+	return &betterworksv1.GroupRef{
+		Id:          g.ID,
+		Uuid:        g.UUID,
+		Name:        g.Name,
+		ParentId:    g.ParentID,
+		PictureUris: pictureURIs(g.PictureURIs),
+		IsActive:    g.IsActive,
+		IsTeam:      g.IsTeam,
+	}
+}
+
 // convertAll converts every item with f.
 func convertAll[T, P any](items []T, f func(*T) P) []P {
 	if len(items) == 0 {

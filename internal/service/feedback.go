@@ -2,13 +2,6 @@ package service
 
 import (
 	"context"
-	"errors"
-	"strconv"
-	"time"
-
-	"connectrpc.com/connect"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
-	"google.golang.org/protobuf/types/known/timestamppb"
 
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
@@ -117,47 +110,17 @@ func (s *FeedbackService) ListRecognitions(ctx context.Context, req *betterworks
 // that do not exist (2023-02-31). The upstream takes them as YYYY-MM-DD, as
 // given.
 func recognitionFilter(req *betterworksv1.ListRecognitionsRequest) (upstream.RecognitionFilter, error) {
-	var dates dateFields
-	dates.parseOptional("start_date", req.GetStartDate())
-	dates.parseOptional("end_date", req.GetEndDate())
-	if err := dates.err(); err != nil {
-		return upstream.RecognitionFilter{}, err
-	}
-	forUser, err := intIDFilter("for_user_id", req.GetForUserId())
-	if err != nil {
-		return upstream.RecognitionFilter{}, err
-	}
-	forGroup, err := intIDFilter("for_group_id", req.GetForGroupId())
-	if err != nil {
-		return upstream.RecognitionFilter{}, err
-	}
-	return upstream.RecognitionFilter{
-		StartDate:  req.GetStartDate(),
-		EndDate:    req.GetEndDate(),
-		ForUserID:  forUser,
-		ForGroupID: forGroup,
+	var fields fieldParser
+	f := upstream.RecognitionFilter{
+		StartDate:  fields.isoDate("start_date", req.GetStartDate()),
+		EndDate:    fields.isoDate("end_date", req.GetEndDate()),
+		ForUserID:  fields.optionalID("for_user_id", req.GetForUserId()),
+		ForGroupID: fields.optionalID("for_group_id", req.GetForGroupId()),
 		Hashtag:    req.GetHashtag(),
 		DeltaStart: timeOrZero(req.GetModifiedAfter()),
 		DeltaEnd:   timeOrZero(req.GetModifiedBefore()),
-	}, nil
-}
-
-// intIDFilter parses an integer id filter; empty is 0, no filter. The
-// contract's pattern admits only ids that fit an int64, so an error means
-// the request bypassed validation.
-func intIDFilter(field, id string) (int64, error) {
-	if id == "" {
-		return 0, nil
 	}
-	n, err := strconv.ParseInt(id, 10, 64)
-	if err != nil {
-		cerr := connect.NewError(connect.CodeInvalidArgument, errors.New(field+": must be an integer id"))
-		addDetail(cerr, &errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{
-			{Field: field, Description: "must be an integer id"},
-		}})
-		return 0, cerr
-	}
-	return n, nil
+	return f, fields.err()
 }
 
 // ListHashtags implements betterworksv1connect.FeedbackServiceHandler.
@@ -174,13 +137,4 @@ func (s *FeedbackService) ListHashtags(ctx context.Context, req *betterworksv1.L
 		return nil, err
 	}
 	return &betterworksv1.ListHashtagsResponse{Hashtags: hashtags, NextPageToken: next}, nil
-}
-
-// timeOrZero is t as a time.Time; nil (unset) is the zero time, which the
-// upstream filters do not send.
-func timeOrZero(t *timestamppb.Timestamp) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	return t.AsTime()
 }

@@ -238,20 +238,3 @@ func hashtagToProto(h *upstream.Hashtag) *betterworksv1.Hashtag {
 		ModifiedOn: timestamp(h.ModifiedOn),
 	}
 }
-
-// groupRefToProto converts an embedded group; nil (null upstream) stays
-// nil.
-func groupRefToProto(g *upstream.GroupRef) *betterworksv1.GroupRef {
-	if g == nil {
-		return nil
-	}
-	return &betterworksv1.GroupRef{
-		Id:          g.ID,
-		Uuid:        g.UUID,
-		Name:        g.Name,
-		ParentId:    g.ParentID,
-		PictureUris: pictureURIs(g.PictureURIs),
-		IsActive:    g.IsActive,
-		IsTeam:      g.IsTeam,
-	}
-}

@@ -2,52 +2,112 @@ package service
 
 import (
 	"errors"
+	"fmt"
+	"strconv"
+	"time"
 
 	"connectrpc.com/connect"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/bwfacade/facade/internal/upstream"
 )
 
-// dateFields parses the YYYY-MM-DD dates of one request into the upstream's
-// write form, collecting a field violation for each date that does not
-// exist (the contract's pattern admits 2023-02-31).
-type dateFields struct {
+// fieldParser parses the dates and integer ids of one request into the
+// upstream's forms, collecting a field violation for each value that does
+// not parse. The contract's patterns admit 2023-02-31 and leave ids as
+// strings; this is where they are checked for real, before any upstream
+// call, with every problem of the request reported at once.
+type fieldParser struct {
 	violations []*errdetails.BadRequest_FieldViolation
 }
 
-func (d *dateFields) parse(field, iso string) upstream.USDate {
+func (p *fieldParser) violation(field, description string) {
+	p.violations = append(p.violations, &errdetails.BadRequest_FieldViolation{Field: field, Description: description})
+}
+
+// usDate parses a YYYY-MM-DD date into the goal writes' MM/DD/YYYY form.
+func (p *fieldParser) usDate(field, iso string) upstream.USDate {
 	date, err := upstream.ParseUSDate(iso)
 	if err != nil {
-		d.violations = append(d.violations, &errdetails.BadRequest_FieldViolation{Field: field, Description: err.Error()})
+		p.violation(field, err.Error())
 	}
 	return date
 }
 
-func (d *dateFields) parseOptional(field, iso string) *upstream.USDate {
+// optionalUSDate is usDate, or nil (not sent) for "".
+func (p *fieldParser) optionalUSDate(field, iso string) *upstream.USDate {
 	if iso == "" {
 		return nil
 	}
-	date := d.parse(field, iso)
-	return &date
+	return new(p.usDate(field, iso))
 }
 
-func (d *dateFields) parsePtr(field string, iso *string) *upstream.USDate {
+// usDatePtr is usDate, or nil (not sent) for an unset field.
+func (p *fieldParser) usDatePtr(field string, iso *string) *upstream.USDate {
 	if iso == nil {
 		return nil
 	}
-	date := d.parse(field, *iso)
-	return &date
+	return new(p.usDate(field, *iso))
+}
+
+// isoDate checks that a YYYY-MM-DD date exists and returns it unchanged,
+// for the endpoints that take that form; "" (not sent) stays "".
+func (p *fieldParser) isoDate(field, iso string) string {
+	if iso != "" {
+		p.usDate(field, iso)
+	}
+	return iso
+}
+
+// id parses a positive integer id.
+func (p *fieldParser) id(field, s string) int64 {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		p.violation(field, fmt.Sprintf("%q is not a positive integer id", s))
+		return 0
+	}
+	return id
+}
+
+// optionalID is id, or 0 (not sent) for "".
+func (p *fieldParser) optionalID(field, s string) int64 {
+	if s == "" {
+		return 0
+	}
+	return p.id(field, s)
+}
+
+// ids parses every id of a repeated field; nil for none.
+func (p *fieldParser) ids(field string, ss []string) []int64 {
+	if len(ss) == 0 {
+		return nil
+	}
+	out := make([]int64, len(ss))
+	for i, s := range ss {
+		out[i] = p.id(fmt.Sprintf("%s[%d]", field, i), s)
+	}
+	return out
 }
 
 // err returns INVALID_ARGUMENT with every violation, or nil.
-func (d *dateFields) err() error {
-	if len(d.violations) == 0 {
+func (p *fieldParser) err() error {
+	if len(p.violations) == 0 {
 		return nil
 	}
-	cerr := connect.NewError(connect.CodeInvalidArgument, errors.New(d.violations[0].GetField()+": "+d.violations[0].GetDescription()))
-	addDetail(cerr, &errdetails.BadRequest{FieldViolations: d.violations})
+	first := p.violations[0]
+	cerr := connect.NewError(connect.CodeInvalidArgument, errors.New(first.GetField()+": "+first.GetDescription()))
+	addDetail(cerr, &errdetails.BadRequest{FieldViolations: p.violations})
 	return cerr
+}
+
+// timeOrZero is t as a time.Time; nil (unset) is the zero time, which the
+// upstream's delta filters do not send.
+func timeOrZero(t *timestamppb.Timestamp) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.AsTime()
 }
 
 func nonEmpty(s string) *string {

@@ -149,18 +149,7 @@ func goalOwnerToProto(o *upstream.GoalOwner) *betterworksv1.GoalOwner {
 	if o == nil {
 		return nil
 	}
-	out := &betterworksv1.GoalOwner{User: userRef(o.User)}
-	if g := o.Group; g != nil {
-		out.Group = &betterworksv1.GroupRef{
-			Id:          g.ID,
-			Uuid:        g.UUID,
-			Name:        g.Name,
-			ParentId:    g.ParentID,
-			PictureUris: pictureURIs(g.PictureURIs),
-			IsActive:    g.IsActive,
-			IsTeam:      g.IsTeam,
-		}
-	}
+	out := &betterworksv1.GoalOwner{User: userRef(o.User), Group: groupRefToProto(o.Group)}
 	if t := o.Team; t != nil {
 		out.Team = &betterworksv1.TeamRef{
 			Id:          t.ID,

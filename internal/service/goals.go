@@ -67,6 +67,8 @@ func goalFilter(req *betterworksv1.ListGoalsRequest) upstream.GoalFilter {
 		DateRange:         dateRange(req.GetDateRange()),
 		UpdatedSince:      dateRange(req.GetUpdatedSince()),
 		ViewedByOwnerDate: dateRange(req.GetViewedByOwnerDate()),
+		DeltaStart:        timeOrZero(req.GetModifiedAfter()),
+		DeltaEnd:          timeOrZero(req.GetModifiedBefore()),
 	}
 	switch {
 	case req.GetNoGroup():
@@ -82,12 +84,6 @@ func goalFilter(req *betterworksv1.ListGoalsRequest) upstream.GoalFilter {
 		f.Unit = new("")
 	case req.GetUnit() != "":
 		f.Unit = new(req.GetUnit())
-	}
-	if t := req.GetModifiedAfter(); t != nil {
-		f.DeltaStart = t.AsTime()
-	}
-	if t := req.GetModifiedBefore(); t != nil {
-		f.DeltaEnd = t.AsTime()
 	}
 	return f
 }
@@ -146,14 +142,14 @@ func (s *GoalService) CreateGoal(ctx context.Context, req *betterworksv1.CreateG
 }
 
 func goalCreate(req *betterworksv1.CreateGoalRequest) (*upstream.GoalCreate, error) {
-	var dates dateFields
+	var fields fieldParser
 	in := &upstream.GoalCreate{
 		Owner:          upstream.Owner{UserID: req.GetOwnerUserId()},
 		Name:           req.GetName(),
 		Description:    req.GetDescription(),
 		Parent:         req.GetParentId(),
-		Start:          dates.parse("start", req.GetStart()),
-		End:            dates.parse("end", req.GetEnd()),
+		Start:          fields.usDate("start", req.GetStart()),
+		End:            fields.usDate("end", req.GetEnd()),
 		Categories:     req.GetCategoryIds(),
 		Visibility:     goalVisibilities.upstream(req.GetVisibility()),
 		CreationSource: goalCreationSources.upstream(req.GetCreationSource()),
@@ -175,8 +171,8 @@ func goalCreate(req *betterworksv1.CreateGoalRequest) (*upstream.GoalCreate, err
 			ID:             kr.GetKeyResultId(),
 			Owner:          &upstream.Owner{UserID: kr.GetOwnerUserId()},
 			Name:           new(kr.GetName()),
-			Start:          dates.parseOptional(field+"start", kr.GetStart()),
-			End:            dates.parseOptional(field+"end", kr.GetEnd()),
+			Start:          fields.optionalUSDate(field+"start", kr.GetStart()),
+			End:            fields.optionalUSDate(field+"end", kr.GetEnd()),
 			Type:           measurementTypes.upstream(kr.GetType()),
 			Target:         kr.Target,
 			Initial:        kr.Initial,
@@ -190,7 +186,7 @@ func goalCreate(req *betterworksv1.CreateGoalRequest) (*upstream.GoalCreate, err
 			AttributeType:  goalAttributeTypes.upstream(kr.GetAttributeType()),
 		})
 	}
-	if err := dates.err(); err != nil {
+	if err := fields.err(); err != nil {
 		return nil, err
 	}
 	return in, nil
@@ -215,14 +211,14 @@ func (s *GoalService) UpdateGoal(ctx context.Context, req *betterworksv1.UpdateG
 }
 
 func goalUpdate(req *betterworksv1.UpdateGoalRequest) (*upstream.GoalUpdate, error) {
-	var dates dateFields
+	var fields fieldParser
 	in := &upstream.GoalUpdate{
 		Name:           req.Name,
 		Parent:         req.ParentId,
 		Visibility:     goalVisibilities.upstream(req.GetVisibility()),
 		Description:    req.Description,
-		Start:          dates.parsePtr("start", req.Start),
-		End:            dates.parsePtr("end", req.End),
+		Start:          fields.usDatePtr("start", req.Start),
+		End:            fields.usDatePtr("end", req.End),
 		Unit:           req.Unit,
 		Target:         req.Target,
 		Initial:        req.Initial,
@@ -253,8 +249,8 @@ func goalUpdate(req *betterworksv1.UpdateGoalRequest) (*upstream.GoalUpdate, err
 			w.Owner = &upstream.Owner{UserID: kr.GetOwnerUserId()}
 		}
 		w.Name = kr.Name
-		w.Start = dates.parsePtr(field+"start", kr.Start)
-		w.End = dates.parsePtr(field+"end", kr.End)
+		w.Start = fields.usDatePtr(field+"start", kr.Start)
+		w.End = fields.usDatePtr(field+"end", kr.End)
 		w.Unit = kr.Unit
 		w.Target = kr.Target
 		w.Initial = kr.Initial
@@ -265,7 +261,7 @@ func goalUpdate(req *betterworksv1.UpdateGoalRequest) (*upstream.GoalUpdate, err
 		w.AttributeType = goalAttributeTypes.upstream(kr.GetAttributeType())
 		in.KeyResults = append(in.KeyResults, w)
 	}
-	if err := dates.err(); err != nil {
+	if err := fields.err(); err != nil {
 		return nil, err
 	}
 	return in, nil

@@ -37,22 +37,13 @@ func (s *ReportService) ListReportRuns(ctx context.Context, req *betterworksv1.L
 }
 
 func reportRunFilter(req *betterworksv1.ListReportRunsRequest) (upstream.ReportRunFilter, error) {
-	template, err := intIDFilter("template_id", req.GetTemplateId())
-	if err != nil {
-		return upstream.ReportRunFilter{}, err
-	}
-	var dates dateFields
+	var fields fieldParser
 	f := upstream.ReportRunFilter{
 		Report:   reportKinds.upstream(req.GetReport()),
-		Template: template,
+		Template: fields.optionalID("template_id", req.GetTemplateId()),
+		Created:  fields.isoDate("created_date", req.GetCreatedDate()),
 	}
-	if created := req.GetCreatedDate(); created != "" {
-		f.Created = dates.isoDay("created_date", created)
-	}
-	if err := dates.err(); err != nil {
-		return upstream.ReportRunFilter{}, err
-	}
-	return f, nil
+	return f, fields.err()
 }
 
 // GetReportRun implements betterworksv1connect.ReportServiceHandler.
@@ -88,30 +79,16 @@ func (s *ReportService) CreateReportRun(ctx context.Context, req *betterworksv1.
 }
 
 func reportRunCreate(req *betterworksv1.CreateReportRunRequest) (upstream.CreateReportRunRequest, error) {
-	template, err := intIDFilter("template_id", req.GetTemplateId())
-	if err != nil {
-		return upstream.CreateReportRunRequest{}, err
-	}
-	var dates dateFields
+	var fields fieldParser
 	in := upstream.CreateReportRunRequest{
 		Report: reportKinds.upstream(req.GetReport()),
 		Parameters: upstream.ReportRunParameters{
-			Template: template,
+			Template: fields.optionalID("template_id", req.GetTemplateId()),
 			DateRange: upstream.ReportDateRange{
-				Start: dates.isoDay("start", req.GetStart()),
-				End:   dates.isoDay("end", req.GetEnd()),
+				Start: fields.isoDate("start", req.GetStart()),
+				End:   fields.isoDate("end", req.GetEnd()),
 			},
 		},
 	}
-	if err := dates.err(); err != nil {
-		return upstream.CreateReportRunRequest{}, err
-	}
-	return in, nil
-}
-
-// isoDay checks that iso is a day that exists and returns it unchanged, for
-// the endpoints that take YYYY-MM-DD rather than the goal writes' form.
-func (d *dateFields) isoDay(field, iso string) string {
-	d.parse(field, iso)
-	return iso
+	return in, fields.err()
 }
