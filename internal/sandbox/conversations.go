@@ -532,3 +532,4 @@ func (st *store) resolveUserFilter(ref ident) int64 {
 	}
 	return -1
 }
+

@@ -16,6 +16,7 @@ var (
 	})
 	conversationCycleStages = newEnumMapping("ConversationCycleStage", map[string]betterworksv1.ConversationCycleStage{
 		"primary": betterworksv1.ConversationCycleStage_CONVERSATION_CYCLE_STAGE_PRIMARY,
+		"post":    betterworksv1.ConversationCycleStage_CONVERSATION_CYCLE_STAGE_POST,
 	})
 	conversationPermissions = newEnumMapping("ConversationPermission", map[string]betterworksv1.ConversationPermission{
 		"can_only_view": betterworksv1.ConversationPermission_CONVERSATION_PERMISSION_CAN_ONLY_VIEW,
@@ -29,12 +30,15 @@ var (
 		"shared":    betterworksv1.ConversationContributorStatus_CONVERSATION_CONTRIBUTOR_STATUS_SHARED,
 	})
 	conversationMetStatuses = newEnumMapping("ConversationMetStatus", map[string]betterworksv1.ConversationMetStatus{
-		"met":     betterworksv1.ConversationMetStatus_CONVERSATION_MET_STATUS_MET,
-		"not_met": betterworksv1.ConversationMetStatus_CONVERSATION_MET_STATUS_NOT_MET,
+		"met":        betterworksv1.ConversationMetStatus_CONVERSATION_MET_STATUS_MET,
+		"not_met":    betterworksv1.ConversationMetStatus_CONVERSATION_MET_STATUS_NOT_MET,
+		"not_marked": betterworksv1.ConversationMetStatus_CONVERSATION_MET_STATUS_NOT_MARKED,
 	})
 	participantStatuses = newEnumMapping("ConversationParticipantStatus", map[string]betterworksv1.ConversationParticipantStatus{
 		"not_started":         betterworksv1.ConversationParticipantStatus_CONVERSATION_PARTICIPANT_STATUS_NOT_STARTED,
 		"post_hr_not_started": betterworksv1.ConversationParticipantStatus_CONVERSATION_PARTICIPANT_STATUS_POST_HR_NOT_STARTED,
+		"in_progress":         betterworksv1.ConversationParticipantStatus_CONVERSATION_PARTICIPANT_STATUS_IN_PROGRESS,
+		"shared":              betterworksv1.ConversationParticipantStatus_CONVERSATION_PARTICIPANT_STATUS_SHARED,
 	})
 	conversationQuestionTypes = newEnumMapping("ConversationQuestionType", map[string]betterworksv1.ConversationQuestionType{
 		"text":            betterworksv1.ConversationQuestionType_CONVERSATION_QUESTION_TYPE_TEXT,

@@ -137,11 +137,15 @@ func (ConversationRole) EnumDescriptor() ([]byte, []int) {
 type ConversationCycleStage int32
 
 const (
-	// The upstream sent no value, or one this API does not know yet (the
-	// reference shows only "primary").
+	// The upstream sent no value, or one this API does not know yet.
 	ConversationCycleStage_CONVERSATION_CYCLE_STAGE_UNSPECIFIED ConversationCycleStage = 0
 	// The conversation itself. Upstream "primary".
 	ConversationCycleStage_CONVERSATION_CYCLE_STAGE_PRIMARY ConversationCycleStage = 1
+	// The HR questionnaire that follows the conversation (the
+	// post_employee_response and post_manager_response blocks). Upstream
+	// "post"; the reference's examples show only "primary", but name the
+	// post-HR stage in participant statuses.
+	ConversationCycleStage_CONVERSATION_CYCLE_STAGE_POST ConversationCycleStage = 2
 )
 
 // Enum value maps for ConversationCycleStage.
@@ -149,10 +153,12 @@ var (
 	ConversationCycleStage_name = map[int32]string{
 		0: "CONVERSATION_CYCLE_STAGE_UNSPECIFIED",
 		1: "CONVERSATION_CYCLE_STAGE_PRIMARY",
+		2: "CONVERSATION_CYCLE_STAGE_POST",
 	}
 	ConversationCycleStage_value = map[string]int32{
 		"CONVERSATION_CYCLE_STAGE_UNSPECIFIED": 0,
 		"CONVERSATION_CYCLE_STAGE_PRIMARY":     1,
+		"CONVERSATION_CYCLE_STAGE_POST":        2,
 	}
 )
 
@@ -353,6 +359,10 @@ const (
 	ConversationMetStatus_CONVERSATION_MET_STATUS_MET ConversationMetStatus = 1
 	// The conversation was marked as not held. Upstream "not_met".
 	ConversationMetStatus_CONVERSATION_MET_STATUS_NOT_MET ConversationMetStatus = 2
+	// Neither yet, as when the template does not require marking or the
+	// conversation is still open. Upstream "not_marked" (the reference shows
+	// only "not_met").
+	ConversationMetStatus_CONVERSATION_MET_STATUS_NOT_MARKED ConversationMetStatus = 3
 )
 
 // Enum value maps for ConversationMetStatus.
@@ -361,11 +371,13 @@ var (
 		0: "CONVERSATION_MET_STATUS_UNSPECIFIED",
 		1: "CONVERSATION_MET_STATUS_MET",
 		2: "CONVERSATION_MET_STATUS_NOT_MET",
+		3: "CONVERSATION_MET_STATUS_NOT_MARKED",
 	}
 	ConversationMetStatus_value = map[string]int32{
 		"CONVERSATION_MET_STATUS_UNSPECIFIED": 0,
 		"CONVERSATION_MET_STATUS_MET":         1,
 		"CONVERSATION_MET_STATUS_NOT_MET":     2,
+		"CONVERSATION_MET_STATUS_NOT_MARKED":  3,
 	}
 )
 
@@ -397,8 +409,10 @@ func (ConversationMetStatus) EnumDescriptor() ([]byte, []int) {
 }
 
 // ConversationParticipantStatus is where the manager or the employee stands
-// in a conversation. The reference shows two values; others map to
-// UNSPECIFIED until this API learns them.
+// in a conversation. The reference's examples show "not_started" and
+// "post_hr_not_started"; "in_progress" and "shared" complete the sequence
+// the contributors' statuses and the response blocks' shared_on describe.
+// Others map to UNSPECIFIED until this API learns them.
 type ConversationParticipantStatus int32
 
 const (
@@ -410,6 +424,10 @@ const (
 	// The conversation is done and the participant has not started the HR
 	// questionnaire that follows it. Upstream "post_hr_not_started".
 	ConversationParticipantStatus_CONVERSATION_PARTICIPANT_STATUS_POST_HR_NOT_STARTED ConversationParticipantStatus = 2
+	// The participant is answering the questionnaire. Upstream "in_progress".
+	ConversationParticipantStatus_CONVERSATION_PARTICIPANT_STATUS_IN_PROGRESS ConversationParticipantStatus = 3
+	// The participant has shared the answers. Upstream "shared".
+	ConversationParticipantStatus_CONVERSATION_PARTICIPANT_STATUS_SHARED ConversationParticipantStatus = 4
 )
 
 // Enum value maps for ConversationParticipantStatus.
@@ -418,11 +436,15 @@ var (
 		0: "CONVERSATION_PARTICIPANT_STATUS_UNSPECIFIED",
 		1: "CONVERSATION_PARTICIPANT_STATUS_NOT_STARTED",
 		2: "CONVERSATION_PARTICIPANT_STATUS_POST_HR_NOT_STARTED",
+		3: "CONVERSATION_PARTICIPANT_STATUS_IN_PROGRESS",
+		4: "CONVERSATION_PARTICIPANT_STATUS_SHARED",
 	}
 	ConversationParticipantStatus_value = map[string]int32{
 		"CONVERSATION_PARTICIPANT_STATUS_UNSPECIFIED":         0,
 		"CONVERSATION_PARTICIPANT_STATUS_NOT_STARTED":         1,
 		"CONVERSATION_PARTICIPANT_STATUS_POST_HR_NOT_STARTED": 2,
+		"CONVERSATION_PARTICIPANT_STATUS_IN_PROGRESS":         3,
+		"CONVERSATION_PARTICIPANT_STATUS_SHARED":              4,
 	}
 )
 
@@ -2470,10 +2492,11 @@ const file_betterworks_v1_conversation_service_proto_rawDesc = "" +
 	"\x10ConversationRole\x12!\n" +
 	"\x1dCONVERSATION_ROLE_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aCONVERSATION_ROLE_EMPLOYEE\x10\x01\x12\x1d\n" +
-	"\x19CONVERSATION_ROLE_MANAGER\x10\x02*h\n" +
+	"\x19CONVERSATION_ROLE_MANAGER\x10\x02*\x8b\x01\n" +
 	"\x16ConversationCycleStage\x12(\n" +
 	"$CONVERSATION_CYCLE_STAGE_UNSPECIFIED\x10\x00\x12$\n" +
-	" CONVERSATION_CYCLE_STAGE_PRIMARY\x10\x01*\x93\x01\n" +
+	" CONVERSATION_CYCLE_STAGE_PRIMARY\x10\x01\x12!\n" +
+	"\x1dCONVERSATION_CYCLE_STAGE_POST\x10\x02*\x93\x01\n" +
 	"\x16ConversationPermission\x12'\n" +
 	"#CONVERSATION_PERMISSION_UNSPECIFIED\x10\x00\x12)\n" +
 	"%CONVERSATION_PERMISSION_CAN_ONLY_VIEW\x10\x01\x12%\n" +
@@ -2484,15 +2507,18 @@ const file_betterworks_v1_conversation_service_proto_rawDesc = "" +
 	"\x1dConversationContributorStatus\x12/\n" +
 	"+CONVERSATION_CONTRIBUTOR_STATUS_UNSPECIFIED\x10\x00\x12-\n" +
 	")CONVERSATION_CONTRIBUTOR_STATUS_ANSWERING\x10\x01\x12*\n" +
-	"&CONVERSATION_CONTRIBUTOR_STATUS_SHARED\x10\x02*\x86\x01\n" +
+	"&CONVERSATION_CONTRIBUTOR_STATUS_SHARED\x10\x02*\xae\x01\n" +
 	"\x15ConversationMetStatus\x12'\n" +
 	"#CONVERSATION_MET_STATUS_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bCONVERSATION_MET_STATUS_MET\x10\x01\x12#\n" +
-	"\x1fCONVERSATION_MET_STATUS_NOT_MET\x10\x02*\xba\x01\n" +
+	"\x1fCONVERSATION_MET_STATUS_NOT_MET\x10\x02\x12&\n" +
+	"\"CONVERSATION_MET_STATUS_NOT_MARKED\x10\x03*\x97\x02\n" +
 	"\x1dConversationParticipantStatus\x12/\n" +
 	"+CONVERSATION_PARTICIPANT_STATUS_UNSPECIFIED\x10\x00\x12/\n" +
 	"+CONVERSATION_PARTICIPANT_STATUS_NOT_STARTED\x10\x01\x127\n" +
-	"3CONVERSATION_PARTICIPANT_STATUS_POST_HR_NOT_STARTED\x10\x02*\xc2\x01\n" +
+	"3CONVERSATION_PARTICIPANT_STATUS_POST_HR_NOT_STARTED\x10\x02\x12/\n" +
+	"+CONVERSATION_PARTICIPANT_STATUS_IN_PROGRESS\x10\x03\x12*\n" +
+	"&CONVERSATION_PARTICIPANT_STATUS_SHARED\x10\x04*\xc2\x01\n" +
 	"\x18ConversationQuestionType\x12*\n" +
 	"&CONVERSATION_QUESTION_TYPE_UNSPECIFIED\x10\x00\x12#\n" +
 	"\x1fCONVERSATION_QUESTION_TYPE_TEXT\x10\x01\x12.\n" +
