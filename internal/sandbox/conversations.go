@@ -532,4 +532,3 @@ func (st *store) resolveUserFilter(ref ident) int64 {
 	}
 	return -1
 }
-

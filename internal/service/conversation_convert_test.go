@@ -2,9 +2,6 @@ package service
 
 import (
 	"encoding/json"
-	"expvar"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -20,21 +17,6 @@ import (
 // This file converts the reference's Conversations examples (the upstream
 // package's testdata/conversations/) from the upstream types to the
 // contract's messages, and checks every field.
-
-// sectionExample reads an example body of one section of the reference
-// into a T.
-func sectionExample[T any](t *testing.T, section, name string) T {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "upstream", "testdata", section, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v T
-	if err := json.Unmarshal(data, &v); err != nil {
-		t.Fatalf("decode %s/%s: %v", section, name, err)
-	}
-	return v
-}
 
 // wantConversationTemplateProto is the template of the list and get examples, which
 // differ only in these values.
@@ -272,45 +254,23 @@ func wantConversationProto() *betterworksv1.Conversation {
 
 func TestConversationExamplesToProto(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		fixture string
-		convert func(t *testing.T, fixture string) any
-		want    any
-	}{
+	checkExamples(t, []exampleCase{
 		{
-			fixture: "list_conversation_templates.json",
-			convert: func(t *testing.T, f string) any {
-				page := sectionExample[upstream.Page[upstream.ConversationTemplate]](t, "conversations", f)
-				return convertEach(page.Results, conversationTemplateToProto)
-			},
-			want: []*betterworksv1.ConversationTemplate{wantConversationTemplateProto(47, 1234, 2070, 3, 5)},
+			section: "conversations", fixture: "list_conversation_templates.json",
+			convert: convertExamplePage(conversationTemplateToProto),
+			want:    []*betterworksv1.ConversationTemplate{wantConversationTemplateProto(47, 1234, 2070, 3, 5)},
 		},
 		{
-			fixture: "get_conversation_template.json",
-			convert: func(t *testing.T, f string) any {
-				tmpl := sectionExample[upstream.ConversationTemplate](t, "conversations", f)
-				return conversationTemplateToProto(&tmpl)
-			},
-			want: wantConversationTemplateProto(41, 1511, 371, 2, 2),
+			section: "conversations", fixture: "get_conversation_template.json",
+			convert: convertExample(conversationTemplateToProto),
+			want:    wantConversationTemplateProto(41, 1511, 371, 2, 2),
 		},
 		{
-			fixture: "list_conversations.json",
-			convert: func(t *testing.T, f string) any {
-				page := sectionExample[upstream.Page[upstream.Conversation]](t, "conversations", f)
-				return convertEach(page.Results, conversationToProto)
-			},
-			want: []*betterworksv1.Conversation{wantConversationProto()},
+			section: "conversations", fixture: "list_conversations.json",
+			convert: convertExamplePage(conversationToProto),
+			want:    []*betterworksv1.Conversation{wantConversationProto()},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.fixture, func(t *testing.T) {
-			t.Parallel()
-			got := tt.convert(t, tt.fixture)
-			if diff := cmp.Diff(tt.want, got, protocmp.Transform()); diff != "" {
-				t.Errorf("ToProto() mismatch (-want +got):\n%s", diff)
-			}
-		})
-	}
+	})
 }
 
 // TestConversationAnswersKeepTheirType converts answers that are text, a
@@ -358,17 +318,11 @@ func TestConversationAnswersKeepTheirType(t *testing.T) {
 // without counting.
 func TestConversationUnknownEnumValues(t *testing.T) {
 	t.Parallel()
-	count := func(name string) int64 {
-		if v, ok := unknownEnumValues.Get(name).(*expvar.Int); ok {
-			return v.Value()
-		}
-		return 0
-	}
-	before := count("ConversationParticipantStatus")
+	before := unknownEnumCount("ConversationParticipantStatus")
 
 	got := conversationToProto(&upstream.Conversation{
 		Type:          "",
-		ManagerStatus: "in_progress",
+		ManagerStatus: "on_hold",
 		Contributors:  []upstream.ConversationContributor{{Status: "declined"}},
 	})
 
@@ -376,7 +330,7 @@ func TestConversationUnknownEnumValues(t *testing.T) {
 	if diff := cmp.Diff(want, got, protocmp.Transform()); diff != "" {
 		t.Errorf("conversationToProto() mismatch (-want +got):\n%s", diff)
 	}
-	if after := count("ConversationParticipantStatus"); after <= before {
+	if after := unknownEnumCount("ConversationParticipantStatus"); after <= before {
 		t.Errorf("unknown ConversationParticipantStatus count = %d, want more than %d", after, before)
 	}
 }

@@ -2,7 +2,6 @@ package service_test
 
 import (
 	"bytes"
-	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
 	"github.com/bwfacade/facade/internal/facadetest"
@@ -75,28 +73,7 @@ func TestGoalServiceUpstreamDown(t *testing.T) {
 
 	_, err := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin).GetGoal(t.Context(), &betterworksv1.GetGoalRequest{GoalId: "1001"})
 
-	if got := connect.CodeOf(err); got != connect.CodeUnavailable {
-		t.Errorf("GetGoal() code = %v, want %v (err: %v)", got, connect.CodeUnavailable, err)
-	}
-	if got := errorInfo(err).GetReason(); got != "UPSTREAM_UNAVAILABLE" {
-		t.Errorf("ErrorInfo reason = %q, want UPSTREAM_UNAVAILABLE", got)
-	}
-}
-
-// retryDelay returns the RetryInfo delay of err, or 0.
-func retryDelay(err error) time.Duration {
-	var cerr *connect.Error
-	if !errors.As(err, &cerr) {
-		return 0
-	}
-	for _, d := range cerr.Details() {
-		if v, derr := d.Value(); derr == nil {
-			if ri, ok := v.(*errdetails.RetryInfo); ok {
-				return ri.GetRetryDelay().AsDuration()
-			}
-		}
-	}
-	return 0
+	wantUpstreamError(t, "GetGoal()", err, connect.CodeUnavailable, "UPSTREAM_UNAVAILABLE")
 }
 
 func TestGoalServiceAlertsOnRejectedTokenWithoutSecrets(t *testing.T) {

@@ -3,16 +3,12 @@ package service
 import (
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"connectrpc.com/connect"
-	"github.com/google/go-cmp/cmp"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/testing/protocmp"
 	"google.golang.org/protobuf/types/known/structpb"
 
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
@@ -23,20 +19,6 @@ import (
 // examples (the upstream package's testdata/feedback/, recognitions/ and
 // hashtags/) from the upstream types to the contract's messages, and checks
 // every field.
-
-// feedbackDecode reads an example body of one section into a T.
-func feedbackDecode[T any](t *testing.T, section, name string) T {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "upstream", "testdata", section, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v T
-	if err := json.Unmarshal(data, &v); err != nil {
-		t.Fatalf("decode %s/%s: %v", section, name, err)
-	}
-	return v
-}
 
 func feedbackStrings(s ...string) *structpb.Value {
 	values := make([]*structpb.Value, len(s))
@@ -407,53 +389,35 @@ func wantRecognitionProtos() []*betterworksv1.Recognition {
 
 func TestFeedbackExamplesToProto(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		section, fixture string
-		convert          func(t *testing.T, section, fixture string) any
-		want             any
-	}{
+	checkExamples(t, []exampleCase{
 		{
 			section: "feedback", fixture: "list_feedback_templates.json",
-			convert: func(t *testing.T, s, f string) any {
-				return convertEach(feedbackDecode[upstream.Page[upstream.FeedbackTemplate]](t, s, f).Results, feedbackTemplateToProto)
-			},
-			want: []*betterworksv1.FeedbackTemplate{wantFeedbackTemplateProto()},
+			convert: convertExamplePage(feedbackTemplateToProto),
+			want:    []*betterworksv1.FeedbackTemplate{wantFeedbackTemplateProto()},
 		},
 		{
 			section: "feedback", fixture: "get_feedback_template.json",
-			convert: func(t *testing.T, s, f string) any {
-				tpl := feedbackDecode[upstream.FeedbackTemplate](t, s, f)
-				return feedbackTemplateToProto(&tpl)
-			},
-			want: wantFeedbackTemplateProto(),
+			convert: convertExample(feedbackTemplateToProto),
+			want:    wantFeedbackTemplateProto(),
 		},
 		{
 			section: "feedback", fixture: "list_feedback.json",
-			convert: func(t *testing.T, s, f string) any {
-				return convertEach(feedbackDecode[upstream.Page[upstream.Feedback]](t, s, f).Results, feedbackToProto)
-			},
-			want: wantFeedbackProtos(),
+			convert: convertExamplePage(feedbackToProto),
+			want:    wantFeedbackProtos(),
 		},
 		{
 			section: "feedback", fixture: "list_feedback_requests.json",
-			convert: func(t *testing.T, s, f string) any {
-				return convertEach(feedbackDecode[upstream.Page[upstream.FeedbackRequest]](t, s, f).Results, feedbackRequestToProto)
-			},
-			want: wantFeedbackRequestProtos(),
+			convert: convertExamplePage(feedbackRequestToProto),
+			want:    wantFeedbackRequestProtos(),
 		},
 		{
 			section: "recognitions", fixture: "list_recognitions.json",
-			convert: func(t *testing.T, s, f string) any {
-				return convertEach(feedbackDecode[upstream.Page[upstream.Recognition]](t, s, f).Results, recognitionToProto)
-			},
-			want: wantRecognitionProtos(),
+			convert: convertExamplePage(recognitionToProto),
+			want:    wantRecognitionProtos(),
 		},
 		{
 			section: "recognitions", fixture: "recognition_for_group.json",
-			convert: func(t *testing.T, s, f string) any {
-				r := feedbackDecode[upstream.Recognition](t, s, f)
-				return recognitionToProto(&r)
-			},
+			convert: convertExample(recognitionToProto),
 			want: &betterworksv1.Recognition{ForGroup: &betterworksv1.GroupRef{
 				Id:          1,
 				Uuid:        "cc233f9c-d1fd-4d1f-a06e-6b294aee3f10",
@@ -466,17 +430,12 @@ func TestFeedbackExamplesToProto(t *testing.T) {
 		},
 		{
 			section: "recognitions", fixture: "recognition_for_user.json",
-			convert: func(t *testing.T, s, f string) any {
-				r := feedbackDecode[upstream.Recognition](t, s, f)
-				return recognitionToProto(&r)
-			},
-			want: &betterworksv1.Recognition{ForUser: convUser(3, "e32cb269-c910-4152-a813-af60500b5ef4")},
+			convert: convertExample(recognitionToProto),
+			want:    &betterworksv1.Recognition{ForUser: convUser(3, "e32cb269-c910-4152-a813-af60500b5ef4")},
 		},
 		{
 			section: "hashtags", fixture: "list_hashtags.json",
-			convert: func(t *testing.T, s, f string) any {
-				return convertEach(feedbackDecode[upstream.Page[upstream.Hashtag]](t, s, f).Results, hashtagToProto)
-			},
+			convert: convertExamplePage(hashtagToProto),
 			want: []*betterworksv1.Hashtag{
 				{
 					Name:       "apple",
@@ -492,27 +451,14 @@ func TestFeedbackExamplesToProto(t *testing.T) {
 				},
 			},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.section+"/"+tt.fixture, func(t *testing.T) {
-			t.Parallel()
-			got := tt.convert(t, tt.section, tt.fixture)
-			if diff := cmp.Diff(tt.want, got, protocmp.Transform()); diff != "" {
-				t.Errorf("ToProto() mismatch (-want +got):\n%s", diff)
-			}
-		})
-	}
+	})
 }
 
 // TestFeedbackToProtoEnums maps every upstream string of the feedback
 // enums, and an unknown one to UNSPECIFIED.
 func TestFeedbackToProtoEnums(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		got  proto.Message
-		want proto.Message
-	}{
+	checkProtos(t, []protoCase{
 		{
 			name: "template_types",
 			got: &betterworksv1.ListFeedbackTemplatesResponse{FeedbackTemplates: []*betterworksv1.FeedbackTemplate{
@@ -565,26 +511,14 @@ func TestFeedbackToProtoEnums(t *testing.T) {
 				{Status: betterworksv1.FeedbackStatus_FEEDBACK_STATUS_UNSPECIFIED},
 			}},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if diff := cmp.Diff(tt.want, tt.got, protocmp.Transform()); diff != "" {
-				t.Errorf("ToProto() mismatch (-want +got):\n%s", diff)
-			}
-		})
-	}
+	})
 }
 
 // TestFeedbackToProtoKeepsJSONTypes checks that answers, options and
 // expired keep the JSON type the upstream sent.
 func TestFeedbackToProtoKeepsJSONTypes(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		got  proto.Message
-		want proto.Message
-	}{
+	checkProtos(t, []protoCase{
 		{
 			name: "answers",
 			got: feedbackToProto(&upstream.Feedback{Responses: []upstream.FeedbackAnswer{
@@ -633,15 +567,7 @@ func TestFeedbackToProtoKeepsJSONTypes(t *testing.T) {
 				{Source: &betterworksv1.RecognitionSource{}},
 			}},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if diff := cmp.Diff(tt.want, tt.got, protocmp.Transform()); diff != "" {
-				t.Errorf("ToProto() mismatch (-want +got):\n%s", diff)
-			}
-		})
-	}
+	})
 }
 
 // TestFeedbackRecognitionFilterRejectsUnvalidatedInput checks the filter's

@@ -1,18 +1,13 @@
 package service
 
 import (
-	"encoding/json"
-	"expvar"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/testing/protocmp"
-	"google.golang.org/protobuf/types/known/timestamppb"
 
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
 	"github.com/bwfacade/facade/internal/upstream"
@@ -21,38 +16,6 @@ import (
 // This file converts the reference's Goals examples (the upstream
 // package's testdata/goals/) from the upstream types to the contract's
 // messages, and checks every field.
-
-// convDecode reads an example body of the Goals section into a T.
-func convDecode[T any](t *testing.T, name string) T {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "upstream", "testdata", "goals", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v T
-	if err := json.Unmarshal(data, &v); err != nil {
-		t.Fatalf("decode %s: %v", name, err)
-	}
-	return v
-}
-
-// convEpoch is the timestamp of an epoch float sec.micro.
-func convEpoch(sec int64, micro int32) *timestamppb.Timestamp {
-	return &timestamppb.Timestamp{Seconds: sec, Nanos: micro * 1000}
-}
-
-// convAt is the timestamp of an RFC 3339 instant in UTC.
-func convAt(year int, month time.Month, day, hour, minute, second, micro int) *timestamppb.Timestamp {
-	return timestamppb.New(time.Date(year, month, day, hour, minute, second, micro*1000, time.UTC))
-}
-
-func convUser(id int64, uuid string) *betterworksv1.UserRef {
-	return &betterworksv1.UserRef{Id: id, Uuid: uuid, Name: "<First Name> <Last Name>"}
-}
-
-func convPictures() *betterworksv1.PictureUris {
-	return &betterworksv1.PictureUris{Small: "<URL>", Medium: "<URL>"}
-}
 
 // convGroup218 is the owner group of the get, search and check-in examples.
 func convGroup218() *betterworksv1.GroupRef {
@@ -440,80 +403,36 @@ func wantCategoryProtos() []*betterworksv1.GoalCategory {
 	}}
 }
 
-// convertEach converts every item with f, in order.
-func convertEach[T, P any](items []T, f func(*T) P) []P {
-	out := make([]P, 0, len(items))
-	for i := range items {
-		out = append(out, f(&items[i]))
-	}
-	return out
-}
-
 func TestGoalExamplesToProto(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		fixture string
-		convert func(t *testing.T, fixture string) any
-		want    any
-	}{
+	checkExamples(t, []exampleCase{
+		{section: "goals", fixture: "get_goal.json", convert: convertExample(goalToProto), want: wantGetGoalProto()},
+		{section: "goals", fixture: "update_goal.json", convert: convertExample(goalToProto), want: wantUpdateGoalProto()},
+		{section: "goals", fixture: "create_goal.json", convert: convertExample(goalToProto), want: wantCreateGoalProto()},
+		{section: "goals", fixture: "checkin_goal.json", convert: convertExample(goalToProto), want: wantCheckInGoalProto()},
 		{
-			fixture: "get_goal.json",
-			convert: func(t *testing.T, f string) any { g := convDecode[upstream.Goal](t, f); return goalToProto(&g) },
-			want:    wantGetGoalProto(),
+			section: "goals", fixture: "search_goals.json",
+			convert: convertExamplePage(goalToProto),
+			want:    []*betterworksv1.Goal{wantSearchGoalProto()},
 		},
 		{
-			fixture: "update_goal.json",
-			convert: func(t *testing.T, f string) any { g := convDecode[upstream.Goal](t, f); return goalToProto(&g) },
-			want:    wantUpdateGoalProto(),
+			section: "goals", fixture: "list_goal_comments.json",
+			convert: convertExamplePage(commentToProto),
+			want:    wantCommentProtos(),
 		},
 		{
-			fixture: "create_goal.json",
-			convert: func(t *testing.T, f string) any { g := convDecode[upstream.Goal](t, f); return goalToProto(&g) },
-			want:    wantCreateGoalProto(),
-		},
-		{
-			fixture: "checkin_goal.json",
-			convert: func(t *testing.T, f string) any { g := convDecode[upstream.Goal](t, f); return goalToProto(&g) },
-			want:    wantCheckInGoalProto(),
-		},
-		{
-			fixture: "search_goals.json",
-			convert: func(t *testing.T, f string) any {
-				return convertEach(convDecode[upstream.Page[upstream.Goal]](t, f).Results, goalToProto)
-			},
-			want: []*betterworksv1.Goal{wantSearchGoalProto()},
-		},
-		{
-			fixture: "list_goal_comments.json",
-			convert: func(t *testing.T, f string) any {
-				return convertEach(convDecode[upstream.Page[upstream.Comment]](t, f).Results, commentToProto)
-			},
-			want: wantCommentProtos(),
-		},
-		{
-			fixture: "list_goal_assessments.json",
-			convert: func(t *testing.T, f string) any {
-				return convertEach(convDecode[[]upstream.Assessment](t, f), assessmentToProto)
+			section: "goals", fixture: "list_goal_assessments.json",
+			convert: func(t *testing.T, s, f string) any {
+				return convertAll(sectionExample[[]upstream.Assessment](t, s, f), assessmentToProto)
 			},
 			want: wantAssessmentProtos(),
 		},
 		{
-			fixture: "search_goal_categories.json",
-			convert: func(t *testing.T, f string) any {
-				return convertEach(convDecode[upstream.Page[upstream.Category]](t, f).Results, categoryToProto)
-			},
-			want: wantCategoryProtos(),
+			section: "goals", fixture: "search_goal_categories.json",
+			convert: convertExamplePage(categoryToProto),
+			want:    wantCategoryProtos(),
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.fixture, func(t *testing.T) {
-			t.Parallel()
-			got := tt.convert(t, tt.fixture)
-			if diff := cmp.Diff(tt.want, got, protocmp.Transform()); diff != "" {
-				t.Errorf("ToProto() mismatch (-want +got):\n%s", diff)
-			}
-		})
-	}
+	})
 }
 
 // TestGoalToProtoEnums maps every upstream string of the goal's closed sets,
@@ -711,17 +630,10 @@ func TestGoalToProtoAttributes(t *testing.T) {
 // knows is counted under the enum's name.
 func TestUnknownEnumValuesAreCounted(t *testing.T) {
 	t.Parallel()
-	count := func(name string) int64 {
-		v, ok := unknownEnumValues.Get(name).(*expvar.Int)
-		if !ok {
-			return 0
-		}
-		return v.Value()
-	}
 	names := []string{"GoalVisibility", "MeasurementType", "GoalCondition", "GoalAttributeType", "GoalAttributeScope"}
 	before := make(map[string]int64)
 	for _, name := range names {
-		before[name] = count(name)
+		before[name] = unknownEnumCount(name)
 	}
 
 	goalToProto(&upstream.Goal{
@@ -734,7 +646,7 @@ func TestUnknownEnumValuesAreCounted(t *testing.T) {
 	// Other tests count too, so the counts grow by at least one.
 	var stale []string
 	for _, name := range names {
-		if count(name) < before[name]+1 {
+		if unknownEnumCount(name) < before[name]+1 {
 			stale = append(stale, name)
 		}
 	}
@@ -746,11 +658,7 @@ func TestUnknownEnumValuesAreCounted(t *testing.T) {
 // TestGoalToProtoAbsentParts checks that missing upstream parts stay unset.
 func TestGoalToProtoAbsentParts(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		got  proto.Message
-		want proto.Message
-	}{
+	checkProtos(t, []protoCase{
 		{name: "nil_goal", got: goalToProto(nil), want: (*betterworksv1.Goal)(nil)},
 		{name: "empty_goal", got: goalToProto(&upstream.Goal{}), want: &betterworksv1.Goal{}},
 		{
@@ -792,13 +700,5 @@ func TestGoalToProtoAbsentParts(t *testing.T) {
 			got:  categoryToProto(&upstream.Category{ID: 4, Updated: upstream.Time{Invalid: true}}),
 			want: &betterworksv1.GoalCategory{Id: 4},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if diff := cmp.Diff(tt.want, tt.got, protocmp.Transform()); diff != "" {
-				t.Errorf("ToProto() mismatch (-want +got):\n%s", diff)
-			}
-		})
-	}
+	})
 }

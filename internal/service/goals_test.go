@@ -1,8 +1,6 @@
 package service_test
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"net/url"
@@ -11,7 +9,6 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
@@ -19,18 +16,6 @@ import (
 	"github.com/bwfacade/facade/internal/facadetest"
 	"github.com/bwfacade/facade/internal/sandbox"
 )
-
-// forEachProtocol runs f once per wire protocol, each with its own stack so
-// the sandbox's request log belongs to that subtest alone.
-func forEachProtocol(t *testing.T, f func(t *testing.T, st *facadetest.Stack, p facadetest.Protocol)) {
-	t.Helper()
-	for _, p := range facadetest.Protocols {
-		t.Run(string(p), func(t *testing.T) {
-			t.Parallel()
-			f(t, facadetest.Start(t, facadetest.Options{}), p)
-		})
-	}
-}
 
 // visibleGoal returns a public goal, not a key result, that the role's user
 // does not own.
@@ -162,42 +147,16 @@ func TestGoalServiceErrors(t *testing.T) {
 			},
 		}
 		for _, tt := range tests {
-			err := tt.call()
-			if got := connect.CodeOf(err); got != tt.wantCode {
-				t.Errorf("%s: code = %v, want %v (err: %v)", tt.name, got, tt.wantCode, err)
-			}
-			if got := errorInfo(err).GetReason(); got != tt.wantReason {
-				t.Errorf("%s: ErrorInfo reason = %q, want %q", tt.name, got, tt.wantReason)
-			}
+			wantUpstreamError(t, tt.name, tt.call(), tt.wantCode, tt.wantReason)
 		}
 	})
-}
-
-// errorInfo returns the ErrorInfo detail of err, or nil.
-func errorInfo(err error) *errdetails.ErrorInfo {
-	var cerr *connect.Error
-	if !errors.As(err, &cerr) {
-		return nil
-	}
-	for _, d := range cerr.Details() {
-		if v, err := d.Value(); err == nil {
-			if info, ok := v.(*errdetails.ErrorInfo); ok {
-				return info
-			}
-		}
-	}
-	return nil
 }
 
 func TestGoalServiceRejectsInvalidRequestsBeforeUpstream(t *testing.T) {
 	t.Parallel()
 	forEachProtocol(t, func(t *testing.T, st *facadetest.Stack, p facadetest.Protocol) {
 		client := st.Goals(p, sandbox.RoleSuperAdmin)
-		tests := []struct {
-			name      string
-			call      func() error
-			wantField string
-		}{
+		refusedBeforeUpstream(t, st, []invalidCase{
 			{"get_goal_bad_id", func() error {
 				_, err := client.GetGoal(t.Context(), &betterworksv1.GetGoalRequest{GoalId: "../users/1"})
 				return err
@@ -262,36 +221,8 @@ func TestGoalServiceRejectsInvalidRequestsBeforeUpstream(t *testing.T) {
 				_, err := client.ListGoals(t.Context(), &betterworksv1.ListGoalsRequest{PageToken: "not-a-token"})
 				return err
 			}, "page_token"},
-		}
-		for _, tt := range tests {
-			err := tt.call()
-			if got := connect.CodeOf(err); got != connect.CodeInvalidArgument {
-				t.Errorf("%s: code = %v, want %v (err: %v)", tt.name, got, connect.CodeInvalidArgument, err)
-			}
-			if !containsText(err, tt.wantField) {
-				t.Errorf("%s: error %v does not name %q", tt.name, err, tt.wantField)
-			}
-		}
-		if n := len(st.Sandbox.Requests()); n != 0 {
-			t.Errorf("sandbox saw %d requests, want 0: invalid requests must not reach the upstream", n)
-		}
+		})
 	})
-}
-
-// containsText reports whether err's message or details mention s.
-func containsText(err error, s string) bool {
-	if err == nil {
-		return false
-	}
-	var cerr *connect.Error
-	if errors.As(err, &cerr) {
-		for _, d := range cerr.Details() {
-			if v, derr := d.Value(); derr == nil && strings.Contains(fmt.Sprint(v), s) {
-				return true
-			}
-		}
-	}
-	return strings.Contains(err.Error(), s)
 }
 
 func validCreate(owner, start, end string) *betterworksv1.CreateGoalRequest {
@@ -417,11 +348,10 @@ func TestGoalServiceListGoalsSendsFilters(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ListGoals() error = %v", err)
 	}
-	reqs := st.Sandbox.Requests()
-	if len(reqs) != 1 {
-		t.Fatalf("sandbox saw %d requests, want 1", len(reqs))
+	if n := len(st.Sandbox.Requests()); n != 1 {
+		t.Fatalf("sandbox saw %d requests, want 1", n)
 	}
-	want := url.Values{
+	wantQuery(t, st, "GET /goals/filter/", url.Values{
 		"owner": {"12"}, "owner__negate": {"yes"},
 		"reports_to": {"3"}, "reports_to__direct": {"yes"},
 		"team_only": {"no"}, "group": {""}, "permission": {"can_edit"}, "following": {"yes"},
@@ -432,10 +362,7 @@ func TestGoalServiceListGoalsSendsFilters(t *testing.T) {
 		"updated_since": {"02/01/2024-02/29/2024"},
 		"delta_start":   {"2024-01-02T03:04:05Z"},
 		"page":          {"1"},
-	}
-	if got := reqs[0].Query; got.Encode() != want.Encode() {
-		t.Errorf("upstream query =\n%s\nwant\n%s", got.Encode(), want.Encode())
-	}
+	})
 }
 
 func TestGoalServiceWrites(t *testing.T) {
@@ -512,17 +439,6 @@ func TestGoalServiceWrites(t *testing.T) {
 	})
 }
 
-// jsonBody decodes the body of the last request the sandbox saw at endpoint.
-func jsonBody(st *facadetest.Stack, endpoint string, out any) error {
-	reqs := st.Sandbox.Requests()
-	for i := len(reqs) - 1; i >= 0; i-- {
-		if reqs[i].Endpoint == endpoint {
-			return json.Unmarshal(reqs[i].Body, out)
-		}
-	}
-	return fmt.Errorf("sandbox saw no %s", endpoint)
-}
-
 func TestGoalServiceReads(t *testing.T) {
 	t.Parallel()
 	forEachProtocol(t, func(t *testing.T, st *facadetest.Stack, p facadetest.Protocol) {
@@ -578,17 +494,6 @@ func TestGoalServiceReads(t *testing.T) {
 			t.Errorf("SearchGoalCategories(page 2) = %v, want the next categories", next.GetCategories())
 		}
 	})
-}
-
-// lastQuery returns the query of the last request the sandbox saw at endpoint.
-func lastQuery(st *facadetest.Stack, endpoint string) url.Values {
-	reqs := st.Sandbox.Requests()
-	for i := len(reqs) - 1; i >= 0; i-- {
-		if reqs[i].Endpoint == endpoint {
-			return reqs[i].Query
-		}
-	}
-	return nil
 }
 
 func TestGoalServiceListGoalCommentsPagesByTime(t *testing.T) {
@@ -685,15 +590,8 @@ func TestGoalServiceKeepsUpstreamFieldErrors(t *testing.T) {
 			t.Fatalf("CreateGoal() code = %v, want %v (err: %v)", got, connect.CodeInvalidArgument, err)
 		}
 		var violations []string
-		var cerr *connect.Error
-		if errors.As(err, &cerr) {
-			for _, d := range cerr.Details() {
-				if br, ok := must(d.Value()).(*errdetails.BadRequest); ok {
-					for _, fv := range br.GetFieldViolations() {
-						violations = append(violations, fv.GetField()+": "+fv.GetDescription())
-					}
-				}
-			}
+		for _, fv := range fieldViolations(err) {
+			violations = append(violations, fv.GetField()+": "+fv.GetDescription())
 		}
 		if want := []string{"parent: Invalid pk - object does not exist."}; fmt.Sprint(violations) != fmt.Sprint(want) {
 			t.Errorf("CreateGoal() field violations = %v, want %v", violations, want)
@@ -706,8 +604,6 @@ func TestGoalServiceKeepsUpstreamFieldErrors(t *testing.T) {
 		}
 	})
 }
-
-func must[T any](v T, _ error) T { return v }
 
 func TestGoalServiceListGoalsByModifiedTime(t *testing.T) {
 	t.Parallel()
@@ -733,8 +629,7 @@ func TestGoalServiceListGoalsByModifiedTime(t *testing.T) {
 		}
 	}
 	q := lastQuery(st, "GET /goals/filter/")
-	if q.Get("delta_start") != after.UTC().Truncate(time.Microsecond).Format("2006-01-02T15:04:05.999999Z") ||
-		q.Get("delta_end") != before.UTC().Truncate(time.Microsecond).Format("2006-01-02T15:04:05.999999Z") {
+	if q.Get("delta_start") != deltaQuery(after) || q.Get("delta_end") != deltaQuery(before) {
 		t.Errorf("upstream delta filters = %v, want UTC instants to the microsecond", q)
 	}
 }

@@ -2,9 +2,6 @@ package service
 
 import (
 	"encoding/json"
-	"expvar"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -25,26 +22,6 @@ import (
 // messages and checks every field; and converts requests built from the
 // contract to the upstream payloads and compares them with the reference's
 // example request bodies.
-
-// peopleData reads an example body of section.
-func peopleData(t *testing.T, section, name string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "upstream", "testdata", section, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
-// peopleDecode reads an example body of section into a T.
-func peopleDecode[T any](t *testing.T, section, name string) T {
-	t.Helper()
-	var v T
-	if err := json.Unmarshal(peopleData(t, section, name), &v); err != nil {
-		t.Fatalf("decode %s/%s: %v", section, name, err)
-	}
-	return v
-}
 
 // wantExampleUserProto is the user of the reference's user examples, which
 // differ only in id and uuid.
@@ -218,21 +195,15 @@ func wantAdminGroupProto(valueUUID string) *betterworksv1.AdminGroup {
 func TestPeopleConvertExamplesToProto(t *testing.T) {
 	t.Parallel()
 	getTeam, listTeams := wantTeamProtos()
-	tests := []struct {
-		section, fixture string
-		convert          func(t *testing.T, section, fixture string) any
-		want             any
-	}{
+	checkExamples(t, []exampleCase{
 		{
 			section: "users", fixture: "get_user.json",
-			convert: func(t *testing.T, s, f string) any { u := peopleDecode[upstream.User](t, s, f); return userToProto(&u) },
+			convert: convertExample(userToProto),
 			want:    wantExampleUserProto(123, "82316b97-7b41-439d-9024-8331272c568c"),
 		},
 		{
 			section: "users", fixture: "list_users.json",
-			convert: func(t *testing.T, s, f string) any {
-				return convertEach(peopleDecode[upstream.Page[upstream.User]](t, s, f).Results, userToProto)
-			},
+			convert: convertExamplePage(userToProto),
 			want: []*betterworksv1.User{
 				wantExampleUserProto(123, "82316b97-7b41-439d-9024-8331272c568c"),
 				wantExampleUserProto(456, "5abf75bc-376b-4331-897a-f691622bdc59"),
@@ -240,17 +211,12 @@ func TestPeopleConvertExamplesToProto(t *testing.T) {
 		},
 		{
 			section: "users", fixture: "search_users.json",
-			convert: func(t *testing.T, s, f string) any {
-				return convertEach(peopleDecode[upstream.Page[upstream.User]](t, s, f).Results, userToProto)
-			},
-			want: []*betterworksv1.User{wantExampleUserProto(123, "82316b97-7b41-439d-9024-8331272c568c")},
+			convert: convertExamplePage(userToProto),
+			want:    []*betterworksv1.User{wantExampleUserProto(123, "82316b97-7b41-439d-9024-8331272c568c")},
 		},
 		{
 			section: "users", fixture: "upsert_users.json",
-			convert: func(t *testing.T, s, f string) any {
-				r := peopleDecode[upstream.UserBulkResult](t, s, f)
-				return userBulkResultToProto(&r)
-			},
+			convert: convertExample(userBulkResultToProto),
 			want: &betterworksv1.UpsertUsersResponse{
 				DryRun: true,
 				Errors: []*betterworksv1.UserUpsertError{{
@@ -262,24 +228,20 @@ func TestPeopleConvertExamplesToProto(t *testing.T) {
 		},
 		{
 			section: "users", fixture: "list_role_assignments.json",
-			convert: func(t *testing.T, s, f string) any {
-				return convertEach(peopleDecode[upstream.Page[upstream.UserRoleAssignment]](t, s, f).Results, roleAssignmentToProto)
-			},
-			want: wantRoleAssignmentProtos(),
+			convert: convertExamplePage(roleAssignmentToProto),
+			want:    wantRoleAssignmentProtos(),
 		},
 		{
 			section: "users", fixture: "assign_roles.json",
 			convert: func(t *testing.T, s, f string) any {
-				body := peopleDecode[struct{ Results []upstream.UserRoleAssignment }](t, s, f)
-				return convertEach(body.Results, roleAssignmentToProto)
+				body := sectionExample[struct{ Results []upstream.UserRoleAssignment }](t, s, f)
+				return convertAll(body.Results, roleAssignmentToProto)
 			},
 			want: wantAssignedRoleProtos(),
 		},
 		{
 			section: "departments", fixture: "list_departments.json",
-			convert: func(t *testing.T, s, f string) any {
-				return convertEach(peopleDecode[upstream.Page[upstream.Department]](t, s, f).Results, departmentToProto)
-			},
+			convert: convertExamplePage(departmentToProto),
 			want: []*betterworksv1.Department{
 				peopleDepartment(42, peopleDepartmentUUID, "<Department Name>", true, nil),
 				peopleDepartment(43, "6552c7de-6497-4474-a6fe-60e76df5b912", "<Department Name>", true, peopleParent(42)),
@@ -287,95 +249,50 @@ func TestPeopleConvertExamplesToProto(t *testing.T) {
 		},
 		{
 			section: "departments", fixture: "create_department.json",
-			convert: func(t *testing.T, s, f string) any {
-				d := peopleDecode[upstream.Department](t, s, f)
-				return departmentToProto(&d)
-			},
-			want: peopleDepartment(29, peopleDepartmentUUID, "<Department Name>", true, peopleParent(27)),
+			convert: convertExample(departmentToProto),
+			want:    peopleDepartment(29, peopleDepartmentUUID, "<Department Name>", true, peopleParent(27)),
 		},
 		{
 			section: "departments", fixture: "update_department.json",
-			convert: func(t *testing.T, s, f string) any {
-				d := peopleDecode[upstream.Department](t, s, f)
-				return departmentToProto(&d)
-			},
-			want: peopleDepartment(3, peopleDepartmentUUID, "<Department Name>", true, peopleParent(1)),
+			convert: convertExample(departmentToProto),
+			want:    peopleDepartment(3, peopleDepartmentUUID, "<Department Name>", true, peopleParent(1)),
 		},
 		{
 			section: "departments", fixture: "deactivate_department.json",
-			convert: func(t *testing.T, s, f string) any {
-				d := peopleDecode[upstream.Department](t, s, f)
-				return departmentToProto(&d)
-			},
-			want: peopleDepartment(3, peopleDepartmentUUID, "<Deactivated Department Name>", false, nil),
+			convert: convertExample(departmentToProto),
+			want:    peopleDepartment(3, peopleDepartmentUUID, "<Deactivated Department Name>", false, nil),
 		},
 		{
 			section: "departments", fixture: "reactivate_department.json",
-			convert: func(t *testing.T, s, f string) any {
-				d := peopleDecode[upstream.Department](t, s, f)
-				return departmentToProto(&d)
-			},
-			want: peopleDepartment(3, peopleDepartmentUUID, "<Reactivated Department Name>", true, nil),
+			convert: convertExample(departmentToProto),
+			want:    peopleDepartment(3, peopleDepartmentUUID, "<Reactivated Department Name>", true, nil),
 		},
 		{
 			section: "departments", fixture: "upsert_departments.json",
-			convert: func(t *testing.T, s, f string) any {
-				r := peopleDecode[upstream.DepartmentBulkResult](t, s, f)
-				return departmentBulkResultToProto(&r)
-			},
-			want: &betterworksv1.UpsertDepartmentsResponse{CreatedCount: 1, UpdatedCount: 1},
+			convert: convertExample(departmentBulkResultToProto),
+			want:    &betterworksv1.UpsertDepartmentsResponse{CreatedCount: 1, UpdatedCount: 1},
 		},
 		{
 			section: "teams", fixture: "get_team.json",
-			convert: func(t *testing.T, s, f string) any {
-				tm := peopleDecode[upstream.Team](t, s, f)
-				return teamToProto(&tm)
-			},
-			want: getTeam,
+			convert: convertExample(teamToProto),
+			want:    getTeam,
 		},
 		{
 			section: "teams", fixture: "list_teams.json",
-			convert: func(t *testing.T, s, f string) any {
-				return convertEach(peopleDecode[upstream.Page[upstream.Team]](t, s, f).Results, teamToProto)
-			},
-			want: listTeams,
+			convert: convertExamplePage(teamToProto),
+			want:    listTeams,
 		},
 		{
 			section: "groups", fixture: "get_admin_group.json",
-			convert: func(t *testing.T, s, f string) any {
-				g := peopleDecode[upstream.AdminGroup](t, s, f)
-				return adminGroupToProto(&g)
-			},
-			want: wantAdminGroupProto("f9f8f8f8-f8f8-f8f8-f8f8-f8f8f8f8f8f8"),
+			convert: convertExample(adminGroupToProto),
+			want:    wantAdminGroupProto("f9f8f8f8-f8f8-f8f8-f8f8-f8f8f8f8f8f8"),
 		},
 		{
 			section: "groups", fixture: "list_admin_groups.json",
-			convert: func(t *testing.T, s, f string) any {
-				return convertEach(peopleDecode[upstream.Page[upstream.AdminGroup]](t, s, f).Results, adminGroupToProto)
-			},
-			want: []*betterworksv1.AdminGroup{wantAdminGroupProto("ac1a91-1d78-4bf3-b3fc-f26ce21471af")},
+			convert: convertExamplePage(adminGroupToProto),
+			want:    []*betterworksv1.AdminGroup{wantAdminGroupProto("ac1a91-1d78-4bf3-b3fc-f26ce21471af")},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.section+"/"+tt.fixture, func(t *testing.T) {
-			t.Parallel()
-			got := tt.convert(t, tt.section, tt.fixture)
-			if diff := cmp.Diff(tt.want, got, protocmp.Transform()); diff != "" {
-				t.Errorf("ToProto() mismatch (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
-// peopleJSON decodes JSON into a generic value, so that bodies compare by
-// content.
-func peopleJSON(t *testing.T, data []byte) any {
-	t.Helper()
-	var v any
-	if err := json.Unmarshal(data, &v); err != nil {
-		t.Fatalf("decode %s: %v", data, err)
-	}
-	return v
+	})
 }
 
 // TestPeopleConvertRequestsMatchReference builds each write of the
@@ -447,12 +364,8 @@ func TestPeopleConvertRequestsMatchReference(t *testing.T) {
 			if err != nil {
 				t.Fatalf("build: %v", err)
 			}
-			got, err := json.Marshal(payload)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := peopleData(t, tt.section, tt.fixture)
-			if diff := cmp.Diff(peopleJSON(t, want), peopleJSON(t, got)); diff != "" {
+			want := sectionExample[any](t, tt.section, tt.fixture)
+			if diff := cmp.Diff(want, payloadJSON(t, payload)); diff != "" {
 				t.Errorf("payload mismatch (-reference +sent):\n%s", diff)
 			}
 		})
@@ -476,14 +389,7 @@ func TestPeopleConvertClearFieldsSendBWNull(t *testing.T) {
 				Email: "a@acme.example", FirstName: "A", LastName: "B",
 				ClearFields: []betterworksv1.UserField{field},
 			})
-			body, err := json.Marshal(row)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got map[string]any
-			if err := json.Unmarshal(body, &got); err != nil {
-				t.Fatal(err)
-			}
+			got := payloadJSON(t, row)
 			want := map[string]any{
 				"email": "a@acme.example", "first_name": "A", "last_name": "B",
 				upstreamUserField(t, field): upstream.BWNull,
@@ -532,15 +438,11 @@ func TestPeopleConvertUpsertKeepsUnsetFieldsOut(t *testing.T) {
 		Locale: betterworksv1.UserLocale_USER_LOCALE_ZH_HANS, IsActive: new(false), OnLeave: new(true),
 		ManagerEmail: new("m@acme.example"), Custom_05: new("x"),
 	})
-	body, err := json.Marshal(row)
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := map[string]any{
 		"email": "a@acme.example", "first_name": "A", "last_name": "B",
 		"locale": "zh_Hans", "is_active": false, "on_leave": true, "manager_email": "m@acme.example", "custom_05": "x",
 	}
-	if diff := cmp.Diff(want, peopleJSON(t, body)); diff != "" {
+	if diff := cmp.Diff(want, payloadJSON(t, row)); diff != "" {
 		t.Errorf("row mismatch (-want +got):\n%s", diff)
 	}
 }
@@ -664,29 +566,20 @@ func TestPeopleConvertEnums(t *testing.T) {
 		},
 		func(s string) protoreflect.EnumNumber { return protoreflect.EnumNumber(teamAssociations.enum(s)) })
 
-	count := func(name string) int64 {
-		if v, ok := unknownEnumValues.Get(name).(*expvar.Int); ok {
-			return v.Value()
-		}
-		return 0
-	}
-	locales, roles := count("UserLocale"), count("UserRole")
+	locales, roles := unknownEnumCount("UserLocale"), unknownEnumCount("UserRole")
 	user := userToProto(&upstream.User{Locale: "eo"})
 	role := roleAssignmentToProto(&upstream.UserRoleAssignment{Role: "owner"})
 	if !proto.Equal(user, &betterworksv1.User{}) || !proto.Equal(role, &betterworksv1.RoleAssignment{}) {
 		t.Errorf("unknown locale and role = %v, %v; want UNSPECIFIED", user.GetLocale(), role.GetRole())
 	}
-	if count("UserLocale") < locales+1 || count("UserRole") < roles+1 {
+	if unknownEnumCount("UserLocale") < locales+1 || unknownEnumCount("UserRole") < roles+1 {
 		t.Error("unknown locale or role not counted")
 	}
 }
 
 func TestPeopleConvertAbsentParts(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name      string
-		got, want proto.Message
-	}{
+	checkProtos(t, []protoCase{
 		{name: "nil_user", got: userToProto(nil), want: (*betterworksv1.User)(nil)},
 		{name: "empty_user", got: userToProto(&upstream.User{}), want: &betterworksv1.User{}},
 		{name: "nil_department", got: departmentToProto(nil), want: (*betterworksv1.Department)(nil)},
@@ -694,10 +587,5 @@ func TestPeopleConvertAbsentParts(t *testing.T) {
 		{name: "empty_team", got: teamToProto(&upstream.Team{}), want: &betterworksv1.Team{}},
 		{name: "nil_admin_group", got: adminGroupToProto(nil), want: (*betterworksv1.AdminGroup)(nil)},
 		{name: "empty_admin_group", got: adminGroupToProto(&upstream.AdminGroup{}), want: &betterworksv1.AdminGroup{}},
-	}
-	for _, tt := range tests {
-		if diff := cmp.Diff(tt.want, tt.got, protocmp.Transform()); diff != "" {
-			t.Errorf("%s mismatch (-want +got):\n%s", tt.name, diff)
-		}
-	}
+	})
 }

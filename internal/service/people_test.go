@@ -15,30 +15,9 @@ import (
 	"github.com/bwfacade/facade/internal/sandbox"
 )
 
-// peopleCase is one call whose outcome a table test checks.
-type peopleCase struct {
-	name string
-	call func() error
-	want connect.Code
-}
-
-// checkCodes runs every case and checks its code.
-func checkCodes(t *testing.T, cases []peopleCase) {
-	t.Helper()
-	for _, tt := range cases {
-		if got := connect.CodeOf(tt.call()); got != tt.want {
-			t.Errorf("%s: code = %v, want %v", tt.name, got, tt.want)
-		}
-	}
-}
-
-// wantQuery checks the query of the last request at endpoint.
-func wantQuery(t *testing.T, st *facadetest.Stack, endpoint string, want url.Values) {
-	t.Helper()
-	if got := lastQuery(st, endpoint); got.Encode() != want.Encode() {
-		t.Errorf("%s query =\n%s\nwant\n%s", endpoint, got.Encode(), want.Encode())
-	}
-}
+// must returns v and drops the error: the checks of v that follow fail if
+// the call did.
+func must[T any](v T, _ error) T { return v }
 
 func TestPeopleServiceGetUser(t *testing.T) {
 	t.Parallel()
@@ -362,7 +341,7 @@ func TestPeopleServiceRoleAssignmentErrors(t *testing.T) {
 	assign := &betterworksv1.AssignRolesRequest{Roles: []*betterworksv1.RoleAssignmentUpdate{
 		{Email: st.Sandbox.UserFor(sandbox.RoleUser).Email, Role: betterworksv1.UserRole_USER_ROLE_ADMIN},
 	}}
-	checkCodes(t, []peopleCase{
+	checkCodes(t, []codeCase{
 		{"plain_user_lists", func() error {
 			_, err := user.ListRoleAssignments(t.Context(), &betterworksv1.ListRoleAssignmentsRequest{})
 			return err
@@ -472,7 +451,7 @@ func TestPeopleServiceDepartmentErrors(t *testing.T) {
 	user := st.People(facadetest.Connect, sandbox.RoleUser)
 	fx := st.Sandbox.Fixtures()
 	empty := fmt.Sprint(fx.EmptyDepartmentID)
-	checkCodes(t, []peopleCase{
+	checkCodes(t, []codeCase{
 		{"plain_user_lists", func() error {
 			_, err := user.ListDepartments(t.Context(), &betterworksv1.ListDepartmentsRequest{})
 			return err
@@ -632,7 +611,7 @@ func TestPeopleServiceAdminGroups(t *testing.T) {
 			t.Errorf("GetAdminGroup(uuid) = %v, %v; want group %d", byUUID, err, g.GetId())
 		}
 
-		checkCodes(t, []peopleCase{
+		checkCodes(t, []codeCase{
 			{"unknown_group", func() error {
 				_, err := client.GetAdminGroup(t.Context(), &betterworksv1.GetAdminGroupRequest{GroupId: "999999999"})
 				return err
@@ -676,11 +655,7 @@ func TestPeopleServiceRejectsInvalidRequestsBeforeUpstream(t *testing.T) {
 			return &betterworksv1.AssignRolesRequest{Roles: rs}
 		}
 		valid := &betterworksv1.RoleAssignmentUpdate{UserId: "1", Role: betterworksv1.UserRole_USER_ROLE_ADMIN}
-		tests := []struct {
-			name      string
-			call      func() error
-			wantField string
-		}{
+		refusedBeforeUpstream(t, st, []invalidCase{
 			{"get_user_bad_id", func() error {
 				_, err := client.GetUser(t.Context(), &betterworksv1.GetUserRequest{UserId: "../goals/1"})
 				return err
@@ -830,18 +805,6 @@ func TestPeopleServiceRejectsInvalidRequestsBeforeUpstream(t *testing.T) {
 				_, err := client.ListRoleAssignments(t.Context(), &betterworksv1.ListRoleAssignmentsRequest{PageSize: -1})
 				return err
 			}, "page_size"},
-		}
-		for _, tt := range tests {
-			err := tt.call()
-			if got := connect.CodeOf(err); got != connect.CodeInvalidArgument {
-				t.Errorf("%s: code = %v, want %v (err: %v)", tt.name, got, connect.CodeInvalidArgument, err)
-			}
-			if !containsText(err, tt.wantField) {
-				t.Errorf("%s: error %v does not name %q", tt.name, err, tt.wantField)
-			}
-		}
-		if n := len(st.Sandbox.Requests()); n != 0 {
-			t.Errorf("sandbox saw %d requests, want 0: invalid requests must not reach the upstream", n)
-		}
+		})
 	})
 }

@@ -43,33 +43,15 @@ func wantSucceededReportRunProto(id int64) *betterworksv1.ReportRun {
 
 func TestReportExamplesToProto(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		fixture string
-		convert func(t *testing.T, fixture string) any
-		want    any
-	}{
+	checkExamples(t, []exampleCase{
 		{
-			fixture: "list_report_runs.json",
-			convert: func(t *testing.T, f string) any {
-				page := sectionExample[upstream.Page[upstream.ReportRun]](t, "reports", f)
-				return convertEach(page.Results, reportRunToProto)
-			},
-			want: []*betterworksv1.ReportRun{wantSucceededReportRunProto(1000), wantSucceededReportRunProto(1001)},
+			section: "reports", fixture: "list_report_runs.json",
+			convert: convertExamplePage(reportRunToProto),
+			want:    []*betterworksv1.ReportRun{wantSucceededReportRunProto(1000), wantSucceededReportRunProto(1001)},
 		},
+		{section: "reports", fixture: "get_report_run.json", convert: convertExample(reportRunToProto), want: wantSucceededReportRunProto(1000)},
 		{
-			fixture: "get_report_run.json",
-			convert: func(t *testing.T, f string) any {
-				run := sectionExample[upstream.ReportRun](t, "reports", f)
-				return reportRunToProto(&run)
-			},
-			want: wantSucceededReportRunProto(1000),
-		},
-		{
-			fixture: "create_report_run.json",
-			convert: func(t *testing.T, f string) any {
-				run := sectionExample[upstream.ReportRun](t, "reports", f)
-				return reportRunToProto(&run)
-			},
+			section: "reports", fixture: "create_report_run.json", convert: convertExample(reportRunToProto),
 			want: &betterworksv1.ReportRun{
 				Id:        1000,
 				Report:    betterworksv1.ReportKind_REPORT_KIND_CONVERSATION_ANSWERS,
@@ -85,16 +67,7 @@ func TestReportExamplesToProto(t *testing.T) {
 				Result:   nil,
 			},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.fixture, func(t *testing.T) {
-			t.Parallel()
-			got := tt.convert(t, tt.fixture)
-			if diff := cmp.Diff(tt.want, got, protocmp.Transform()); diff != "" {
-				t.Errorf("ToProto() mismatch (-want +got):\n%s", diff)
-			}
-		})
-	}
+	})
 }
 
 // TestReportCreateRequestMatchesExample builds the payload of the
@@ -110,16 +83,8 @@ func TestReportCreateRequestMatchesExample(t *testing.T) {
 	if err != nil {
 		t.Fatalf("reportRunCreate() error = %v", err)
 	}
-	got, err := json.Marshal(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := sectionExample[map[string]any](t, "reports", "create_report_run_request.json")
-	var gotMap map[string]any
-	if err := json.Unmarshal(got, &gotMap); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(want, gotMap); diff != "" {
+	want := sectionExample[any](t, "reports", "create_report_run_request.json")
+	if diff := cmp.Diff(want, payloadJSON(t, in)); diff != "" {
 		t.Errorf("payload mismatch (-want +got):\n%s", diff)
 	}
 }

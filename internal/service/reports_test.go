@@ -1,7 +1,6 @@
 package service_test
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
 	"github.com/bwfacade/facade/internal/facadetest"
@@ -46,15 +44,12 @@ func TestReportServiceListReportRuns(t *testing.T) {
 				t.Errorf("ListReportRuns() run = %v, want a translated conversation_answers run of template %d", r, fx.ConversationTemplateID)
 			}
 		}
-		want := url.Values{
+		wantQuery(t, st, "GET /report_runs/", url.Values{
 			"report":   {"conversation_answers"},
 			"template": {fmt.Sprint(fx.ConversationTemplateID)},
 			"page":     {"1"},
 			"size":     {"10"},
-		}
-		if got := lastQuery(st, "GET /report_runs/"); got.Encode() != want.Encode() {
-			t.Errorf("upstream query = %q, want %q", got.Encode(), want.Encode())
-		}
+		})
 
 		// created_date selects the runs of one day, sent as YYYY-MM-DD.
 		day := resp.GetReportRuns()[0].GetCreated().AsTime().UTC().Format(time.DateOnly)
@@ -279,11 +274,7 @@ func TestReportServicePermissions(t *testing.T) {
 	fx := st.Sandbox.Fixtures()
 	user := st.Reports(facadetest.Connect, sandbox.RoleUser)
 	admin := st.Reports(facadetest.Connect, sandbox.RoleAdmin)
-	tests := []struct {
-		name     string
-		call     func() error
-		wantCode connect.Code
-	}{
+	checkCodes(t, []codeCase{
 		{"user_lists", func() error {
 			_, err := user.ListReportRuns(t.Context(), &betterworksv1.ListReportRunsRequest{})
 			return err
@@ -316,12 +307,7 @@ func TestReportServicePermissions(t *testing.T) {
 			})
 			return err
 		}, connect.CodeInvalidArgument},
-	}
-	for _, tt := range tests {
-		if got := connect.CodeOf(tt.call()); got != tt.wantCode {
-			t.Errorf("%s: code = %v, want %v", tt.name, got, tt.wantCode)
-		}
-	}
+	})
 }
 
 func TestReportServiceRejectsInvalidRequestsBeforeUpstream(t *testing.T) {
@@ -342,11 +328,7 @@ func TestReportServiceRejectsInvalidRequestsBeforeUpstream(t *testing.T) {
 			return err
 		}
 	}
-	tests := []struct {
-		name      string
-		call      func() error
-		wantField string
-	}{
+	refusedBeforeUpstream(t, st, []invalidCase{
 		{"create_answers_without_template", create(betterworksv1.ReportKind_REPORT_KIND_CONVERSATION_ANSWERS, "", "2024-01-01", "2024-01-31"), "template_id"},
 		{"create_feedback_without_template", create(betterworksv1.ReportKind_REPORT_KIND_FEEDBACK_ADOPTION, "", "2024-01-01", "2024-01-31"), "template_id"},
 		{"create_template_for_goals", create(betterworksv1.ReportKind_REPORT_KIND_ALL_GOALS, "41", "2024-01-01", "2024-01-31"), "template_id"},
@@ -369,19 +351,7 @@ func TestReportServiceRejectsInvalidRequestsBeforeUpstream(t *testing.T) {
 			_, err := client.GetReportRun(t.Context(), &betterworksv1.GetReportRunRequest{})
 			return err
 		}, "report_run_id"},
-	}
-	for _, tt := range tests {
-		err := tt.call()
-		if got := connect.CodeOf(err); got != connect.CodeInvalidArgument {
-			t.Errorf("%s: code = %v, want %v (err: %v)", tt.name, got, connect.CodeInvalidArgument, err)
-		}
-		if !containsText(err, tt.wantField) {
-			t.Errorf("%s: error %v does not name %q", tt.name, err, tt.wantField)
-		}
-	}
-	if n := len(st.Sandbox.Requests()); n != 0 {
-		t.Errorf("sandbox saw %d requests, want 0: invalid requests must not reach the upstream", n)
-	}
+	})
 }
 
 // TestReportServiceImpossibleDatesAreFieldViolations checks that a date the
@@ -397,10 +367,10 @@ func TestReportServiceImpossibleDatesAreFieldViolations(t *testing.T) {
 	})
 	_, listErr := client.ListReportRuns(t.Context(), &betterworksv1.ListReportRunsRequest{CreatedDate: "2021-06-31"})
 
-	if got, want := reportFieldViolations(createErr), []string{"start", "end"}; fmt.Sprint(got) != fmt.Sprint(want) {
+	if got, want := violatedFields(createErr), []string{"start", "end"}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("CreateReportRun() field violations = %v, want %v", got, want)
 	}
-	if got, want := reportFieldViolations(listErr), []string{"created_date"}; fmt.Sprint(got) != fmt.Sprint(want) {
+	if got, want := violatedFields(listErr), []string{"created_date"}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("ListReportRuns() field violations = %v, want %v", got, want)
 	}
 	if n := len(st.Sandbox.Requests()); n != 0 {
@@ -408,19 +378,11 @@ func TestReportServiceImpossibleDatesAreFieldViolations(t *testing.T) {
 	}
 }
 
-// reportFieldViolations returns the fields of err's BadRequest detail.
-func reportFieldViolations(err error) []string {
-	var cerr *connect.Error
-	if !errors.As(err, &cerr) {
-		return nil
-	}
+// violatedFields returns the fields of err's BadRequest field violations.
+func violatedFields(err error) []string {
 	var fields []string
-	for _, d := range cerr.Details() {
-		if br, ok := must(d.Value()).(*errdetails.BadRequest); ok {
-			for _, fv := range br.GetFieldViolations() {
-				fields = append(fields, fv.GetField())
-			}
-		}
+	for _, fv := range fieldViolations(err) {
+		fields = append(fields, fv.GetField())
 	}
 	return fields
 }
