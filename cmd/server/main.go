@@ -24,8 +24,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/bwfacade/facade/internal/auth"
 	"github.com/bwfacade/facade/internal/config"
+	"github.com/bwfacade/facade/internal/ratelimit"
 	"github.com/bwfacade/facade/internal/sandbox"
 	"github.com/bwfacade/facade/internal/server"
 	"github.com/bwfacade/facade/internal/upstream"
@@ -74,16 +77,28 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	defer closeSandbox()
 	go callers.Watch(ctx, callersPollInterval)
 	go reloadOnHangup(ctx, callers)
-	client, err := upstream.New(upstream.Config{BaseURL: upstreamURL})
+	limiter, closeLimiter, err := newLimiter(cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer closeLimiter()
+	client, err := upstream.New(upstream.Config{
+		BaseURL: upstreamURL,
+		Resilience: upstream.Resilience{
+			Limiter: limiter.Keyed(ratelimit.Limit{Rate: cfg.UpstreamRPS, Burst: cfg.UpstreamBurst}),
+		},
+	})
 	if err != nil {
 		return err
 	}
 	handler, err := server.NewHandler(server.Config{
 		Upstream:               client,
 		Callers:                callers,
+		Quotas:                 limiter,
 		Logger:                 logger,
 		AuthenticateReflection: cfg.ReflectionRequiresKey,
 		AuthenticateHealth:     cfg.HealthRequiresKey,
+		AllowOrigin:            allowOrigin(cfg),
 	})
 	if err != nil {
 		return err
@@ -180,6 +195,40 @@ func upstreamAndCallers(ctx context.Context, cfg *config.Config, logger *slog.Lo
 	}
 	baseURL = "http://" + ln.Addr().String() + "/api/v1/"
 	return baseURL, auth.NewStore(registry), demoKey, func() { _ = sbServer.Close() }, nil
+}
+
+// allowOrigin returns the CORS origin check for cfg: the configured
+// origins, or in demo mode without any, pages on this machine; nil (no
+// cross-origin page) otherwise.
+func allowOrigin(cfg *config.Config) func(string) bool {
+	switch {
+	case len(cfg.CORSOrigins) > 0:
+		return server.AllowOrigins(cfg.CORSOrigins...)
+	case cfg.Demo():
+		return server.IsLoopbackOrigin
+	}
+	return nil
+}
+
+// newLimiter returns the rate limiter of callers' quotas and upstream
+// tokens: shared through Redis when BWFACADE_REDIS_URL is set, in-process
+// otherwise.
+func newLimiter(cfg *config.Config, logger *slog.Logger) (*ratelimit.Limiter, func(), error) {
+	if cfg.RedisURL == "" {
+		return ratelimit.New(ratelimit.Config{Logger: logger}), func() {}, nil
+	}
+	opts, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		// The error may quote the URL, which may hold a password.
+		return nil, nil, fmt.Errorf("%s: not a Redis URL", config.EnvRedisURL)
+	}
+	opts.ContextTimeoutEnabled = true
+	opts.DialTimeout = 200 * time.Millisecond
+	opts.ReadTimeout = 100 * time.Millisecond
+	opts.WriteTimeout = 100 * time.Millisecond
+	rdb := redis.NewClient(opts)
+	limiter := ratelimit.New(ratelimit.Config{Redis: rdb, Replicas: cfg.Replicas, Logger: logger})
+	return limiter, func() { _ = rdb.Close() }, nil
 }
 
 // reloadOnHangup reloads the callers whenever SIGHUP arrives, until ctx

@@ -23,6 +23,7 @@ import (
 	"connectrpc.com/authn"
 	"connectrpc.com/connect"
 
+	"github.com/bwfacade/facade/internal/rpcerr"
 	"github.com/bwfacade/facade/internal/upstream"
 )
 
@@ -188,29 +189,35 @@ func (r *Registry) authenticate(req authn.Request) (*Caller, error) {
 		scheme, key, ok := strings.Cut(header, " ")
 		key = strings.TrimSpace(key)
 		if !ok || !strings.EqualFold(scheme, "Bearer") || key == "" {
-			return nil, authn.Errorf("malformed Authorization header: send Authorization: Bearer <caller key>")
+			return nil, unauthenticated("CALLER_KEY_MALFORMED", "malformed Authorization header: send Authorization: Bearer <caller key>")
 		}
 		if caller = r.byKey(key); caller == nil {
-			return nil, authn.Errorf("unknown caller key")
+			return nil, unauthenticated("CALLER_KEY_UNKNOWN", "unknown caller key")
 		}
 		if certCaller != nil && certCaller != caller {
-			return nil, authn.Errorf("the caller key and the client certificate name different callers")
+			return nil, unauthenticated("CALLER_CREDENTIALS_CONFLICT", "the caller key and the client certificate name different callers")
 		}
 	case certCaller != nil:
 		caller = certCaller
 	case hasCert:
-		return nil, authn.Errorf("the client certificate names no caller")
+		return nil, unauthenticated("CLIENT_CERTIFICATE_UNKNOWN", "the client certificate names no caller")
 	default:
-		return nil, authn.Errorf("missing credentials: send Authorization: Bearer <caller key>")
+		return nil, unauthenticated("CALLER_KEY_MISSING", "missing credentials: send Authorization: Bearer <caller key>")
 	}
 	if caller.Revoked {
-		return nil, authn.Errorf("caller %q is revoked", caller.Name)
+		return nil, unauthenticated("CALLER_REVOKED", fmt.Sprintf("caller %q is revoked", caller.Name))
 	}
 	procedure := req.Procedure()
 	if _, guarded := r.guarded[procedure]; guarded && !caller.Allowed(procedure) {
-		return nil, connect.NewError(connect.CodePermissionDenied, fmt.Errorf("caller %q may not call %s", caller.Name, procedure))
+		return nil, rpcerr.New(connect.CodePermissionDenied, fmt.Errorf("caller %q may not call %s", caller.Name, procedure), "METHOD_NOT_ALLOWED", map[string]string{"caller": caller.Name, "procedure": procedure})
 	}
 	return caller, nil
+}
+
+// unauthenticated is a refusal of the caller's credentials; it never
+// holds them.
+func unauthenticated(reason, msg string) *connect.Error {
+	return rpcerr.New(connect.CodeUnauthenticated, errors.New(msg), reason, nil)
 }
 
 // CallerFrom returns the caller the authentication middleware put in ctx.

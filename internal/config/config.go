@@ -28,6 +28,11 @@ const (
 	EnvSandboxFaults     = "BWFACADE_SANDBOX_FAULTS"
 	EnvLogFormat         = "BWFACADE_LOG_FORMAT"
 	EnvLogLevel          = "BWFACADE_LOG_LEVEL"
+	EnvCORSOrigins       = "BWFACADE_CORS_ORIGINS"
+	EnvRedisURL          = "BWFACADE_REDIS_URL"
+	EnvReplicas          = "BWFACADE_REPLICAS"
+	EnvUpstreamRPS       = "BWFACADE_UPSTREAM_RPS"
+	EnvUpstreamBurst     = "BWFACADE_UPSTREAM_BURST"
 )
 
 // DefaultAddr is where the facade listens when BWFACADE_ADDR is unset.
@@ -64,6 +69,22 @@ type Config struct {
 	LogFormat string
 	// LogLevel is the minimum level logged; default info.
 	LogLevel slog.Level
+	// CORSOrigins are the origins of the browser pages that may call the
+	// facade (CORS), such as "https://app.example.com". Empty means none,
+	// except that demo mode then allows pages from http://localhost and
+	// http://127.0.0.1 on any port.
+	CORSOrigins []string
+	// RedisURL, such as redis://redis:6379/0, shares rate limits and
+	// upstream pauses across replicas. Empty limits each replica alone.
+	RedisURL string
+	// Replicas is how many replicas share the limits; while Redis is
+	// unreachable each enforces its share. Default 1.
+	Replicas int
+	// UpstreamRPS and UpstreamBurst pace the calls made with each
+	// Betterworks token, across every caller that uses it. Betterworks
+	// publishes no limits; default 5 per second, bursts of 10.
+	UpstreamRPS   float64
+	UpstreamBurst int
 }
 
 // Demo reports whether the facade runs against the embedded sandbox.
@@ -138,10 +159,63 @@ func Load(getenv func(string) string) (*Config, error) {
 			errs = append(errs, fmt.Errorf("%s: %w", EnvLogLevel, err))
 		}
 	}
+	if v := strings.TrimSpace(getenv(EnvCORSOrigins)); v != "" {
+		for origin := range strings.SplitSeq(v, ",") {
+			origin = strings.TrimSpace(origin)
+			if err := checkOrigin(origin); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", EnvCORSOrigins, err))
+				continue
+			}
+			c.CORSOrigins = append(c.CORSOrigins, origin)
+		}
+	}
+	c.RedisURL = strings.TrimSpace(getenv(EnvRedisURL))
+	if c.RedisURL != "" {
+		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+			// The URL may hold a password: name the variable, not the value.
+			errs = append(errs, fmt.Errorf("%s: want redis://host:port/db or rediss://…", EnvRedisURL))
+		}
+	}
+	c.Replicas = 1
+	c.UpstreamRPS, c.UpstreamBurst = 5, 10
+	errs = append(errs,
+		positive(getenv, EnvReplicas, &c.Replicas),
+		positive(getenv, EnvUpstreamBurst, &c.UpstreamBurst),
+		positive(getenv, EnvUpstreamRPS, &c.UpstreamRPS))
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// positive reads the number name holds into dst, if set; it must be
+// greater than zero.
+func positive[N int | float64](getenv func(string) string, name string, dst *N) error {
+	v := strings.TrimSpace(getenv(name))
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.ParseFloat(v, 64)
+	if err != nil || n <= 0 || N(n) <= 0 || float64(N(n)) != n {
+		return fmt.Errorf("%s: want a number greater than zero, got %q", name, v)
+	}
+	*dst = N(n)
+	return nil
+}
+
+// checkOrigin accepts an origin as a browser sends it in the Origin
+// header: a lower-case http or https scheme and host, an optional port,
+// nothing else. "*" is refused: the facade names the pages it trusts.
+func checkOrigin(origin string) error {
+	if origin == "*" {
+		return errors.New(`"*" would let every web page call with a key it holds; list the origins`)
+	}
+	u, err := url.Parse(origin)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		origin != u.Scheme+"://"+u.Host || origin != strings.ToLower(origin) {
+		return fmt.Errorf("%q is not an origin like https://app.example.com (lower-case scheme and host, optional port, no path)", origin)
+	}
+	return nil
 }
 
 func isSHA256Hex(s string) bool {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/bwfacade/facade/internal/config"
 )
 
@@ -36,6 +38,18 @@ func TestLoadTenant(t *testing.T) {
 	}
 }
 
+func TestLoadCORSOrigins(t *testing.T) {
+	t.Parallel()
+	cfg, err := config.Load(env(map[string]string{config.EnvCORSOrigins: " https://app.example.com, http://localhost:5173 "}))
+	if err != nil {
+		t.Fatalf("Load() error = %v", err)
+	}
+	want := []string{"https://app.example.com", "http://localhost:5173"}
+	if diff := cmp.Diff(want, cfg.CORSOrigins); diff != "" {
+		t.Errorf("Load() CORSOrigins mismatch (-want +got):\n%s", diff)
+	}
+}
+
 func TestLoadRejects(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -56,6 +70,11 @@ func TestLoadRejects(t *testing.T) {
 		{"bool", map[string]string{config.EnvHealthNeedKey: "sometimes"}, config.EnvHealthNeedKey},
 		{"log_format", map[string]string{config.EnvLogFormat: "xml"}, config.EnvLogFormat},
 		{"log_level", map[string]string{config.EnvLogLevel: "loud"}, config.EnvLogLevel},
+		{"cors_any_origin", map[string]string{config.EnvCORSOrigins: "*"}, config.EnvCORSOrigins},
+		{"cors_origin_with_path", map[string]string{config.EnvCORSOrigins: "https://app.example.com/goals"}, config.EnvCORSOrigins},
+		{"cors_origin_without_scheme", map[string]string{config.EnvCORSOrigins: "app.example.com"}, config.EnvCORSOrigins},
+		{"cors_origin_upper_case", map[string]string{config.EnvCORSOrigins: "https://App.example.com"}, config.EnvCORSOrigins},
+		{"cors_empty_origin", map[string]string{config.EnvCORSOrigins: "https://app.example.com,"}, config.EnvCORSOrigins},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -65,5 +84,31 @@ func TestLoadRejects(t *testing.T) {
 				t.Errorf("Load() error = %v, want one naming %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestLoadResilience(t *testing.T) {
+	t.Parallel()
+	cfg, err := config.Load(env(map[string]string{
+		config.EnvRedisURL: "redis://:secret@redis:6379/2", config.EnvReplicas: "3",
+		config.EnvUpstreamRPS: "2.5", config.EnvUpstreamBurst: "4",
+	}))
+	if err != nil {
+		t.Fatalf("Load() error = %v", err)
+	}
+	if cfg.RedisURL != "redis://:secret@redis:6379/2" || cfg.Replicas != 3 || cfg.UpstreamRPS != 2.5 || cfg.UpstreamBurst != 4 {
+		t.Errorf("Load() = %+v", cfg)
+	}
+	defaults, _ := config.Load(env(nil))
+	if defaults.Replicas != 1 || defaults.UpstreamRPS != 5 || defaults.UpstreamBurst != 10 {
+		t.Errorf("Load() defaults = replicas %d, %g rps, burst %d; want 1, 5, 10", defaults.Replicas, defaults.UpstreamRPS, defaults.UpstreamBurst)
+	}
+	for name, v := range map[string]string{
+		config.EnvRedisURL: "http://:secret@redis", config.EnvReplicas: "1.5", config.EnvUpstreamRPS: "0", config.EnvUpstreamBurst: "-1",
+	} {
+		_, err := config.Load(env(map[string]string{name: v}))
+		if err == nil || !strings.Contains(err.Error(), name) || strings.Contains(err.Error(), "secret") {
+			t.Errorf("Load(%s=%q) error = %v, want one naming the variable and not its value's secret", name, v, err)
+		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
 	"github.com/bwfacade/facade/internal/auth"
+	"github.com/bwfacade/facade/internal/ratelimit"
 	"github.com/bwfacade/facade/internal/sandbox"
 	"github.com/bwfacade/facade/internal/server"
 	"github.com/bwfacade/facade/internal/upstream"
@@ -45,6 +46,17 @@ type Options struct {
 	// role, whose keys Key returns) with the store it builds; it gets the
 	// sandbox, whose Token(role) the callers may use.
 	Callers func(*sandbox.Sandbox) *auth.Store
+	// Resilience configures the upstream client's pacing, retries and
+	// breakers; zero is the client's defaults without pacing.
+	Resilience upstream.Resilience
+	// Quotas enforces callers' quotas; nil means none, so tests may call
+	// as fast as they like.
+	Quotas *ratelimit.Limiter
+	// DefaultQuota is the quota of callers without one of their own; zero
+	// is the server's default.
+	DefaultQuota auth.Quota
+	// Deadlines bounds calls; zero is the server's defaults.
+	Deadlines server.Deadlines
 }
 
 // Stack is a running sandbox and facade.
@@ -58,6 +70,8 @@ type Stack struct {
 	UpstreamURL string
 	// HTTPClient speaks HTTP/1.1 and h2c to the facade.
 	HTTPClient *http.Client
+	// Upstream is the facade's upstream client, whose breakers tests read.
+	Upstream *upstream.Client
 
 	keys     map[sandbox.Role]string
 	upstream *httptest.Server
@@ -70,7 +84,7 @@ func Start(tb testing.TB, opts Options) *Stack {
 	upstreamServer := httptest.NewServer(sb)
 	tb.Cleanup(upstreamServer.Close)
 
-	client, err := upstream.New(upstream.Config{BaseURL: upstreamServer.URL + "/api/v1/"})
+	client, err := upstream.New(upstream.Config{BaseURL: upstreamServer.URL + "/api/v1/", Resilience: opts.Resilience})
 	if err != nil {
 		tb.Fatalf("upstream.New() error = %v", err)
 	}
@@ -99,7 +113,14 @@ func Start(tb testing.TB, opts Options) *Stack {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	handler, err := server.NewHandler(server.Config{Upstream: client, Callers: store, Logger: logger})
+	handler, err := server.NewHandler(server.Config{
+		Upstream:     client,
+		Callers:      store,
+		Logger:       logger,
+		Quotas:       opts.Quotas,
+		DefaultQuota: opts.DefaultQuota,
+		Deadlines:    opts.Deadlines,
+	})
 	if err != nil {
 		tb.Fatalf("server.NewHandler() error = %v", err)
 	}
@@ -113,6 +134,7 @@ func Start(tb testing.TB, opts Options) *Stack {
 	protocols.SetUnencryptedHTTP2(true)
 	return &Stack{
 		Sandbox:     sb,
+		Upstream:    client,
 		URL:         facade.URL,
 		UpstreamURL: upstreamServer.URL + "/api/v1/",
 		HTTPClient:  &http.Client{Transport: &http.Transport{Protocols: protocols, MaxIdleConnsPerHost: 64}},

@@ -23,11 +23,13 @@ var rules = map[string]struct {
 	"internal/upstream":  {forbidOther: []string{"connectrpc.com/", "google.golang.org/protobuf", "google.golang.org/genproto"}},
 	"internal/ratelimit": {forbidOther: []string{"connectrpc.com/", "google.golang.org/protobuf", "google.golang.org/genproto"}},
 	"internal/sandbox":   {forbidOther: []string{"connectrpc.com/", "google.golang.org/protobuf", "google.golang.org/genproto"}},
-	"internal/auth":      {allowOurs: []string{"internal/upstream"}},
+	"internal/rpcerr":    {},
+	"internal/redistest": {},
+	"internal/auth":      {allowOurs: []string{"internal/rpcerr", "internal/upstream"}},
 	"internal/config":    {},
-	"internal/service":   {allowOurs: []string{"gen/", "internal/auth", "internal/upstream"}},
-	"internal/server":    {allowOurs: []string{"gen/", "internal/auth", "internal/upstream", "internal/service"}},
-	"cmd/server":         {allowOurs: []string{"internal/auth", "internal/config", "internal/sandbox", "internal/server", "internal/upstream"}},
+	"internal/service":   {allowOurs: []string{"gen/", "internal/auth", "internal/rpcerr", "internal/upstream"}},
+	"internal/server":    {allowOurs: []string{"gen/", "internal/auth", "internal/ratelimit", "internal/rpcerr", "internal/upstream", "internal/service"}},
+	"cmd/server":         {allowOurs: []string{"internal/auth", "internal/config", "internal/ratelimit", "internal/sandbox", "internal/server", "internal/upstream"}},
 }
 
 type listedPackage struct {

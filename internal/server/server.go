@@ -26,6 +26,7 @@ import (
 
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
 	"github.com/bwfacade/facade/internal/auth"
+	"github.com/bwfacade/facade/internal/ratelimit"
 	"github.com/bwfacade/facade/internal/service"
 	"github.com/bwfacade/facade/internal/upstream"
 )
@@ -76,6 +77,19 @@ type Config struct {
 	// (or client certificate) for gRPC reflection and health. By default
 	// both are open, so grpcurl and load balancer probes need no key.
 	AuthenticateReflection, AuthenticateHealth bool
+	// AllowOrigin reports whether a browser page from origin (scheme,
+	// host and port, as in the Origin header) may call the facade over
+	// Connect or gRPC-Web (CORS); see AllowOrigins and IsLoopbackOrigin.
+	// Nil allows no cross-origin page.
+	AllowOrigin func(origin string) bool
+	// Quotas enforces each caller's inbound quota (auth.Caller.Quota, or
+	// else DefaultQuota). Nil means no quotas.
+	Quotas *ratelimit.Limiter
+	// DefaultQuota is the quota of callers configured without one; zero
+	// means the package's DefaultQuota.
+	DefaultQuota auth.Quota
+	// Deadlines bounds every call.
+	Deadlines Deadlines
 }
 
 // Handler is the facade's HTTP handler with its health checker.
@@ -108,7 +122,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 		return nil, fmt.Errorf("server: validation interceptor: %w", err)
 	}
 	opts := []connect.HandlerOption{
-		connect.WithInterceptors(newAccessLog(logger), newAudit(logger), validator),
+		connect.WithInterceptors(newErrorInfo(), newAccessLog(logger), newAudit(logger), newDeadlines(cfg.Deadlines), validator),
 		connect.WithReadMaxBytes(MaxRequestBytes),
 		connect.WithSendMaxBytes(MaxResponseBytes),
 		connect.WithCompressMinBytes(CompressMinBytes),
@@ -124,7 +138,15 @@ func NewHandler(cfg Config) (*Handler, error) {
 	services.Handle(betterworksv1connect.NewFeedbackServiceHandler(service.NewFeedbackService(svc), opts...))
 	services.Handle(betterworksv1connect.NewReportServiceHandler(service.NewReportService(svc), opts...))
 	authenticate := authn.NewMiddleware(cfg.Callers.AuthFunc(), opts...)
-	authenticated := authenticate.Wrap(services)
+	var guarded http.Handler = services
+	if cfg.Quotas != nil {
+		fallback := cfg.DefaultQuota
+		if fallback.Rate <= 0 {
+			fallback = DefaultQuota
+		}
+		guarded = quota{limiter: cfg.Quotas, fallback: fallback, errors: connect.NewErrorWriter(opts...)}.wrap(services)
+	}
+	authenticated := authenticate.Wrap(guarded)
 
 	mux := http.NewServeMux()
 	for _, name := range Services {
@@ -152,7 +174,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 	mux.Handle(guard(cfg.AuthenticateReflection)(grpcreflect.NewHandlerV1Alpha(reflector)))
 	health := grpchealth.NewStaticChecker(Services...)
 	mux.Handle(guard(cfg.AuthenticateHealth)(grpchealth.NewHandler(health)))
-	return &Handler{Handler: mux, health: health}, nil
+	return &Handler{Handler: withCORS(mux, cfg.AllowOrigin), health: health}, nil
 }
 
 // Methods returns every procedure of the facade's services, such as

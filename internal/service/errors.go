@@ -9,15 +9,11 @@ import (
 
 	"connectrpc.com/connect"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
-	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/bwfacade/facade/internal/auth"
+	"github.com/bwfacade/facade/internal/rpcerr"
 	"github.com/bwfacade/facade/internal/upstream"
 )
-
-// errorDomain is the ErrorInfo domain of every upstream-related error.
-const errorDomain = "betterworks.com"
 
 // connectError turns an upstream outcome into a Connect error, following
 // the error table of DESIGN.md. It is the only code that knows both HTTP
@@ -26,20 +22,21 @@ const errorDomain = "betterworks.com"
 // can fix it.
 func connectError(ctx context.Context, logger *slog.Logger, err error) *connect.Error {
 	var statusErr *upstream.StatusError
+	var refused *upstream.RefusedError
 	switch {
+	case errors.As(err, &refused):
+		return refusedError(refused)
 	case errors.As(err, &statusErr):
 		code, reason := classifyStatus(statusErr.StatusCode)
-		cerr := connect.NewError(code, errors.New(statusMessage(statusErr)))
-		addErrorInfo(cerr, reason, statusErr.Endpoint, map[string]string{
+		cerr := rpcerr.New(code, errors.New(statusMessage(statusErr)), reason, map[string]string{
+			"upstream_endpoint":   statusErr.Endpoint,
 			"upstream_status":     strconv.Itoa(statusErr.StatusCode),
 			"upstream_request_id": statusErr.RequestID,
 		})
 		if len(statusErr.FieldErrors) > 0 {
-			addDetail(cerr, fieldViolations(statusErr.FieldErrors))
+			rpcerr.Add(cerr, fieldViolations(statusErr.FieldErrors))
 		}
-		if statusErr.RetryAfter > 0 {
-			addDetail(cerr, &errdetails.RetryInfo{RetryDelay: durationpb.New(statusErr.RetryAfter)})
-		}
+		rpcerr.RetryAfter(cerr, statusErr.RetryAfter)
 		if statusErr.StatusCode == 401 { // see classifyStatus
 			caller := "unknown"
 			if c, ok := auth.CallerFrom(ctx); ok {
@@ -52,10 +49,10 @@ func connectError(ctx context.Context, logger *slog.Logger, err error) *connect.
 		}
 		return cerr
 	case errors.Is(err, context.Canceled):
-		return connect.NewError(connect.CodeCanceled, err)
+		return withInfo(connect.CodeCanceled, err, "CANCELED")
 	case errors.Is(err, context.DeadlineExceeded):
 		if ctx.Err() != nil {
-			return connect.NewError(connect.CodeDeadlineExceeded, err)
+			return withInfo(connect.CodeDeadlineExceeded, err, "DEADLINE_EXCEEDED")
 		}
 		// The upstream timed out within our caller's deadline.
 		return withInfo(connect.CodeUnavailable, err, "UPSTREAM_TIMEOUT")
@@ -64,10 +61,26 @@ func connectError(ctx context.Context, logger *slog.Logger, err error) *connect.
 	case errors.Is(err, upstream.ErrMalformedResponse), errors.Is(err, upstream.ErrResponseTooLarge):
 		return withInfo(connect.CodeInternal, err, "UPSTREAM_MALFORMED_RESPONSE")
 	case errors.Is(err, upstream.ErrNoToken):
-		return connect.NewError(connect.CodeUnauthenticated, err)
+		return withInfo(connect.CodeUnauthenticated, err, "NO_UPSTREAM_TOKEN")
 	default: // connection refused or reset, DNS, TLS
 		return withInfo(connect.CodeUnavailable, err, "UPSTREAM_UNAVAILABLE")
 	}
+}
+
+// refusedError maps a call the upstream client refused without sending:
+// the breaker is open or too many requests are in flight (UNAVAILABLE), or
+// the token's turn comes after the caller's deadline (RESOURCE_EXHAUSTED).
+// Each says when to come back where the client knows.
+func refusedError(e *upstream.RefusedError) *connect.Error {
+	code, reason := connect.CodeUnavailable, "UPSTREAM_CIRCUIT_OPEN"
+	switch {
+	case errors.Is(e, upstream.ErrTokenRateLimited):
+		code, reason = connect.CodeResourceExhausted, "UPSTREAM_TOKEN_RATE_LIMITED"
+	case errors.Is(e, upstream.ErrOverloaded):
+		reason = "UPSTREAM_OVERLOADED"
+	}
+	cerr := rpcerr.New(code, e, reason, map[string]string{"upstream_endpoint": e.Endpoint})
+	return rpcerr.RetryAfter(cerr, e.RetryAfter)
 }
 
 // classifyStatus maps an upstream HTTP status to a Connect code and an
@@ -113,28 +126,7 @@ func statusMessage(e *upstream.StatusError) string {
 }
 
 func withInfo(code connect.Code, err error, reason string) *connect.Error {
-	cerr := connect.NewError(code, err)
-	addErrorInfo(cerr, reason, "", nil)
-	return cerr
-}
-
-func addErrorInfo(cerr *connect.Error, reason, endpoint string, metadata map[string]string) {
-	md := make(map[string]string, len(metadata)+1)
-	for k, v := range metadata {
-		if v != "" {
-			md[k] = v
-		}
-	}
-	if endpoint != "" {
-		md["upstream_endpoint"] = endpoint
-	}
-	addDetail(cerr, &errdetails.ErrorInfo{Reason: reason, Domain: errorDomain, Metadata: md})
-}
-
-func addDetail(cerr *connect.Error, msg proto.Message) {
-	if detail, err := connect.NewErrorDetail(msg); err == nil {
-		cerr.AddDetail(detail)
-	}
+	return rpcerr.New(code, err, reason, nil)
 }
 
 // fieldViolations turns the upstream's per-field messages into a

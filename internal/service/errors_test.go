@@ -33,7 +33,8 @@ func TestGoalServiceMapsUpstreamErrors(t *testing.T) {
 		{"forbidden", sandbox.Fault{Status: 403}, connect.CodePermissionDenied, "UPSTREAM_PERMISSION_DENIED", 0},
 		{"not_found", sandbox.Fault{Status: 404}, connect.CodeNotFound, "UPSTREAM_NOT_FOUND", 0},
 		{"conflict", sandbox.Fault{Status: 409}, connect.CodeAborted, "UPSTREAM_CONFLICT", 0},
-		{"rate_limited", sandbox.Fault{Status: 429, RetryAfter: "7"}, connect.CodeResourceExhausted, "UPSTREAM_RATE_LIMITED", 7 * time.Second},
+		// A Retry-After longer than the call's deadline: no retry.
+		{"rate_limited", sandbox.Fault{Status: 429, RetryAfter: "70"}, connect.CodeResourceExhausted, "UPSTREAM_RATE_LIMITED", 70 * time.Second},
 		{"internal", sandbox.Fault{Status: 500}, connect.CodeInternal, "UPSTREAM_INTERNAL", 0},
 		{"not_implemented", sandbox.Fault{Status: 501}, connect.CodeUnimplemented, "UPSTREAM_UNIMPLEMENTED", 0},
 		{"bad_gateway_html", sandbox.Fault{Status: 502, Body: "<html><body>Bad gateway</body></html>"}, connect.CodeUnavailable, "UPSTREAM_UNAVAILABLE", 0},
@@ -41,14 +42,13 @@ func TestGoalServiceMapsUpstreamErrors(t *testing.T) {
 		{"gateway_timeout", sandbox.Fault{Status: 504}, connect.CodeUnavailable, "UPSTREAM_UNAVAILABLE", 0},
 		{"malformed_body", sandbox.Fault{Status: 200, Body: "{not json"}, connect.CodeInternal, "UPSTREAM_MALFORMED_RESPONSE", 0},
 	}
-	st := facadetest.Start(t, facadetest.Options{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			// Faults belong to the whole sandbox, so these cases share one
-			// stack and run in turn.
+			t.Parallel()
+			// Each case has its own stack: faults belong to the whole
+			// sandbox, and 5xx answers count in the client's breaker.
 			tt.fault.Endpoint = "GET /goals/{id}/"
-			st.Sandbox.SetFaults(tt.fault)
-			defer st.Sandbox.SetFaults()
+			st := facadetest.Start(t, facadetest.Options{Sandbox: sandbox.Config{Faults: []sandbox.Fault{tt.fault}}})
 
 			_, err := st.Goals(facadetest.GRPC, sandbox.RoleSuperAdmin).GetGoal(t.Context(), &betterworksv1.GetGoalRequest{GoalId: "1001"})
 

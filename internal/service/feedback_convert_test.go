@@ -594,10 +594,16 @@ func TestFeedbackRecognitionFilterRejectsUnvalidatedInput(t *testing.T) {
 			if !errors.As(err, &cerr) || len(cerr.Details()) == 0 {
 				t.Fatalf("recognitionFilter() error %v has no details", err)
 			}
-			detail, derr := cerr.Details()[0].Value()
-			br, ok := detail.(*errdetails.BadRequest)
-			if derr != nil || !ok || len(br.GetFieldViolations()) != 1 || br.GetFieldViolations()[0].GetField() != tt.wantField {
-				t.Errorf("recognitionFilter() detail = %v, want one violation of %s", detail, tt.wantField)
+			var br *errdetails.BadRequest
+			for _, d := range cerr.Details() {
+				if v, err := d.Value(); err == nil {
+					if b, ok := v.(*errdetails.BadRequest); ok {
+						br = b
+					}
+				}
+			}
+			if len(br.GetFieldViolations()) != 1 || br.GetFieldViolations()[0].GetField() != tt.wantField {
+				t.Errorf("recognitionFilter() BadRequest = %v, want one violation of %s", br, tt.wantField)
 			}
 		})
 	}

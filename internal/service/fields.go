@@ -10,6 +10,7 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/bwfacade/facade/internal/rpcerr"
 	"github.com/bwfacade/facade/internal/upstream"
 )
 
@@ -96,8 +97,8 @@ func (p *fieldParser) err() error {
 		return nil
 	}
 	first := p.violations[0]
-	cerr := connect.NewError(connect.CodeInvalidArgument, errors.New(first.GetField()+": "+first.GetDescription()))
-	addDetail(cerr, &errdetails.BadRequest{FieldViolations: p.violations})
+	cerr := rpcerr.New(connect.CodeInvalidArgument, errors.New(first.GetField()+": "+first.GetDescription()), rpcerr.ReasonInvalidRequest, nil)
+	rpcerr.Add(cerr, &errdetails.BadRequest{FieldViolations: p.violations})
 	return cerr
 }
 

@@ -8,12 +8,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sony/gobreaker/v2"
 )
 
 // maxErrorBody bounds what is read of a non-2xx answer.
@@ -39,6 +42,9 @@ type Config struct {
 	MaxResponseBytes int64
 	// Now is the clock used to read Retry-After dates. Nil means time.Now.
 	Now func() time.Time
+	// Resilience configures pacing, retries, the circuit breakers and the
+	// bound on requests in flight.
+	Resilience Resilience
 }
 
 // Client calls the Betterworks REST API. It is safe for concurrent use; each
@@ -49,6 +55,7 @@ type Client struct {
 	userAgent string
 	maxBody   int64
 	now       func() time.Time
+	res       *resilience
 }
 
 // New returns a Client for cfg.
@@ -76,6 +83,7 @@ func New(cfg Config) (*Client, error) {
 		userAgent: cfg.UserAgent,
 		maxBody:   cfg.MaxResponseBytes,
 		now:       cfg.Now,
+		res:       newResilience(cfg.Resilience),
 	}
 	if c.http == nil {
 		c.http = NewHTTPClient()
@@ -132,10 +140,12 @@ type call struct {
 }
 
 // do performs cl with token and decodes a 2xx body into out (nil to discard
-// it). Every upstream request of the package goes through here.
-//
-// do is the seam for the resilience chain: pacing per token, the circuit
-// breaker and retries of idempotent calls wrap the single attempt below.
+// it). Every upstream request of the package goes through here, and
+// through the resilience chain: each attempt waits for the token's turn,
+// takes a slot among the requests in flight and passes the endpoint
+// family's circuit breaker; a failed attempt of an idempotent call is
+// retried after a backoff while the retry budget and the deadline allow.
+// A write is sent once, and again only when its connection was refused.
 func (c *Client) do(ctx context.Context, token Token, cl call, out any) error {
 	if token.IsZero() {
 		return fmt.Errorf("%s: %w", cl.endpoint, ErrNoToken)
@@ -148,7 +158,80 @@ func (c *Client) do(ctx context.Context, token Token, cl call, out any) error {
 			return fmt.Errorf("%s: %w: %w", cl.endpoint, ErrInvalidRequest, err)
 		}
 	}
-	return c.attempt(ctx, token, cl, body, out)
+	for n := 1; ; n++ {
+		err := c.guardedAttempt(ctx, token, cl, body, out)
+		if err == nil {
+			c.res.budget.success()
+			return nil
+		}
+		wait, again := c.res.retryWait(ctx, cl, n, err)
+		if !again || sleep(ctx, wait) != nil {
+			return err
+		}
+	}
+}
+
+// guardedAttempt makes one attempt behind the token's pace, the bound on
+// requests in flight and the circuit breaker.
+func (c *Client) guardedAttempt(ctx context.Context, token Token, cl call, body []byte, out any) error {
+	r := c.res
+	if err := c.pace(ctx, token, cl); err != nil {
+		return err
+	}
+	select {
+	case r.inFlight <- struct{}{}:
+		defer func() { <-r.inFlight }()
+	default:
+		return &RefusedError{Endpoint: cl.endpoint, Cause: ErrOverloaded}
+	}
+	attemptCtx := ctx
+	if idempotent(cl.method) {
+		var cancel context.CancelFunc
+		attemptCtx, cancel = context.WithTimeout(ctx, r.AttemptTimeout)
+		defer cancel()
+	}
+	run := func() (struct{}, error) { return struct{}{}, c.attempt(attemptCtx, token, cl, body, out) }
+	var err error
+	if r.Breaker.Disabled {
+		_, err = run()
+	} else {
+		b := r.breaker(cl.endpoint)
+		_, err = b.cb.Execute(run)
+		if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
+			return &RefusedError{Endpoint: cl.endpoint, Cause: ErrCircuitOpen, RetryAfter: b.retryAfter()}
+		}
+	}
+	var se *StatusError
+	if r.Limiter != nil && errors.As(err, &se) && se.StatusCode == http.StatusTooManyRequests {
+		// The upstream's limit is the token's, whoever calls with it.
+		pause := se.RetryAfter
+		if pause <= 0 {
+			pause = r.DefaultPause
+		}
+		r.Limiter.Pause(ctx, token.limiterKey(), c.now().Add(min(pause, r.MaxRetryAfter)))
+	}
+	return err
+}
+
+// pace waits for the token's turn, as long as the call's deadline allows,
+// and refuses at once when the turn would come later.
+func (c *Client) pace(ctx context.Context, token Token, cl call) error {
+	r := c.res
+	if r.Limiter == nil {
+		return nil
+	}
+	maxWait := time.Duration(math.MaxInt64)
+	if deadline, ok := ctx.Deadline(); ok {
+		maxWait = time.Until(deadline)
+	}
+	ok, retryAfter, err := r.Limiter.Wait(ctx, token.limiterKey(), maxWait)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%s: %w", cl.endpoint, err)
+	case !ok:
+		return &RefusedError{Endpoint: cl.endpoint, Cause: ErrTokenRateLimited, RetryAfter: retryAfter}
+	}
+	return nil
 }
 
 // fetch performs cl and decodes its answer into a new T.

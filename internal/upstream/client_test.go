@@ -721,7 +721,9 @@ func TestClientStatusErrors(t *testing.T) {
 			}
 			want := tt.want
 			want.Endpoint = "GET /goals/{id}/"
-			want.RequestID = fake.requests()[0].RequestID
+			// A 502-504 of a GET is retried: the error is the last attempt's.
+			reqs := fake.requests()
+			want.RequestID = reqs[len(reqs)-1].RequestID
 			if diff := cmp.Diff(&want, got); diff != "" {
 				t.Errorf("GetGoal() error mismatch (-want +got):\n%s", diff)
 			}

@@ -1,7 +1,9 @@
 package upstream
 
 import (
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,7 +20,13 @@ type Token struct {
 	// value is behind a pointer so that even fmt's reflection over a struct
 	// holding a Token in an unexported field prints an address, not the
 	// secret.
-	value *string
+	value *tokenValue
+}
+
+type tokenValue struct {
+	raw string
+	// key names the token in rate limiters: a hash, never the token.
+	key string
 }
 
 // NewToken wraps a raw API token.
@@ -26,7 +34,17 @@ func NewToken(raw string) Token {
 	if raw == "" {
 		return Token{}
 	}
-	return Token{value: &raw}
+	sum := sha256.Sum256([]byte(raw))
+	return Token{value: &tokenValue{raw: raw, key: "token:" + hex.EncodeToString(sum[:16])}}
+}
+
+// limiterKey names the token in rate limiters and logs of them: the first
+// 128 bits of its SHA-256, so the token cannot be recovered from it.
+func (t Token) limiterKey() string {
+	if t.value == nil {
+		return ""
+	}
+	return t.value.key
 }
 
 // IsZero reports whether t holds no token.
@@ -43,7 +61,7 @@ func (t Token) raw() string {
 	if t.value == nil {
 		return ""
 	}
-	return *t.value
+	return t.value.raw
 }
 
 // String implements fmt.Stringer without revealing the token.

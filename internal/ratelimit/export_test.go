@@ -1,0 +1,4 @@
+package ratelimit
+
+// RedisLimit exports redisLimit to the tests.
+var RedisLimit = redisLimit

@@ -1,0 +1,360 @@
+// Package ratelimit paces calls per key: callers' quotas, keyed by caller
+// name, and calls to Betterworks, keyed by a hash of the upstream token.
+//
+// A [Limiter] keeps one token bucket per key and [Limit] in process
+// ([golang.org/x/time/rate]). Given a Redis client it shares the buckets
+// across replicas instead, with GCRA ([github.com/go-redis/redis_rate/v10]),
+// and fails open: when Redis errs it limits locally at Rate/Replicas and
+// tries Redis again after [Config.RetryRedisAfter].
+//
+// Keys are stored in Redis as given, so a key must never be a secret: pass
+// a hash of a token (the first 128 bits of its SHA-256, say), never the
+// token. In Redis a key has one bucket whatever its Limit (GCRA adapts to a
+// changed Limit); locally a changed Limit starts a fresh bucket. The set of
+// keys should be bounded (configured callers and their tokens): local
+// limiters are never evicted.
+package ratelimit
+
+import (
+	"context"
+	"log/slog"
+	"math"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/time/rate"
+)
+
+// Inf is the rate of a Limit that allows every call.
+var Inf = math.Inf(1)
+
+// Limit is a sustained rate with a burst: a bucket of Burst tokens that
+// refills at Rate tokens per second, one token per call.
+//
+// A Rate of [Inf] allows every call. A Rate at or below zero allows none
+// (retryAfter is then [rate.InfDuration]). A Burst below 1 counts as 1.
+type Limit struct {
+	// Rate is in tokens per second.
+	Rate float64
+	// Burst is the size of the bucket, and how many calls a rested key may
+	// make at once.
+	Burst int
+}
+
+// Config configures a Limiter. A zero field selects the default
+// documented on it.
+type Config struct {
+	// Redis shares buckets and pauses across replicas. Nil means in-process
+	// only. Build the client with ContextTimeoutEnabled, or RedisTimeout
+	// does not bound reads from a Redis that hangs (go-redis then waits
+	// ReadTimeout); New logs a warning when it is not set.
+	Redis *redis.Client
+	// Prefix starts every Redis key of the Limiter: buckets are stored at
+	// "rate:"+Prefix+key (redis_rate adds "rate:"), pauses at
+	// Prefix+"pause:"+key. Empty means "bwfacade:rl:".
+	Prefix string
+	// Replicas is how many replicas share the Redis buckets. While Redis is
+	// unreachable each replica allows Rate/Replicas with a burst of
+	// Burst/Replicas (at least 1) locally, so together they stay near the
+	// limit. Zero or less means 1.
+	Replicas int
+	// RedisTimeout bounds the Redis work of each call (one or two
+	// commands). Zero means 50 ms.
+	RedisTimeout time.Duration
+	// RetryRedisAfter is how long, after a Redis error, calls are served by
+	// local limiters before one call tries Redis again. Zero means 1 s.
+	RetryRedisAfter time.Duration
+	// Logger logs the switches to and from local limiting, once per
+	// switch. Nil means slog.Default().
+	Logger *slog.Logger
+	// Now tells the time for local limiters, pauses and RetryRedisAfter.
+	// Nil means time.Now. Buckets in Redis use the Redis server's clock;
+	// waits are real timers.
+	Now func() time.Time
+}
+
+// Stats counts what a Limiter did since New.
+type Stats struct {
+	// RedisFallbacks counts calls to Allow and Wait served by local
+	// limiters because Redis erred, then or less than RetryRedisAfter
+	// before.
+	RedisFallbacks uint64
+	// Refusals counts calls to Allow and Wait that returned ok=false.
+	Refusals uint64
+	// RedisDown reports whether calls are being served locally because
+	// Redis erred.
+	RedisDown bool
+}
+
+// Limiter limits calls per key. It is safe for concurrent use.
+type Limiter struct {
+	now       func() time.Time
+	log       *slog.Logger
+	replicas  int
+	local     localLimiters
+	pauses    pauses
+	redis     *redisStore // nil without Redis
+	fallbacks atomic.Uint64
+	refusals  atomic.Uint64
+}
+
+// New returns a Limiter configured by cfg.
+func New(cfg Config) *Limiter {
+	l := &Limiter{
+		now:      cfg.Now,
+		log:      cfg.Logger,
+		replicas: max(cfg.Replicas, 1),
+	}
+	if l.now == nil {
+		l.now = time.Now
+	}
+	if l.log == nil {
+		l.log = slog.Default()
+	}
+	l.local.limiters = make(map[localKey]*rate.Limiter)
+	l.pauses.until = make(map[string]time.Time)
+	if cfg.Redis != nil {
+		l.redis = newRedisStore(cfg, l.now, l.log)
+		if !cfg.Redis.Options().ContextTimeoutEnabled {
+			l.log.Warn("rate limiter: Redis client has ContextTimeoutEnabled false, so RedisTimeout does not bound reads")
+		}
+	}
+	return l
+}
+
+// Allow takes one token for key now, or refuses and says how long until
+// one is free. It refuses while key is paused, with the rest of the pause.
+// It never fails: when Redis errs it decides locally.
+func (l *Limiter) Allow(ctx context.Context, key string, lim Limit) (ok bool, retryAfter time.Duration) {
+	ok, retryAfter = l.allow(ctx, key, lim)
+	if !ok {
+		l.refusals.Add(1)
+	}
+	return ok, retryAfter
+}
+
+func (l *Limiter) allow(ctx context.Context, key string, lim Limit) (bool, time.Duration) {
+	if lim.Rate == Inf {
+		return true, 0
+	}
+	if !(lim.Rate > 0) {
+		return false, rate.InfDuration
+	}
+	lim.Burst = max(lim.Burst, 1)
+	now := l.now()
+	if until := l.pauses.get(key, now); !until.IsZero() {
+		return false, until.Sub(now)
+	}
+	if l.redis != nil {
+		if ok, retryAfter, err := l.redisAllow(ctx, key, lim); err == nil {
+			return ok, retryAfter
+		}
+		if ctx.Err() == nil {
+			l.fallbacks.Add(1)
+		}
+	}
+	r, start := l.reserve(key, lim, now)
+	delay := r.DelayFrom(now)
+	if delay > 0 {
+		r.CancelAt(start)
+		return false, delay
+	}
+	return true, 0
+}
+
+// Wait takes one token for key, waiting for it at most maxWait and never
+// past ctx's deadline. When the token is further away it takes nothing
+// and returns ok=false with retryAfter at once, without sleeping; when key
+// is paused for longer, retryAfter is the rest of the pause. Its error is
+// ctx's, when ctx ends first.
+//
+// Locally, Wait reserves the token before sleeping, so a wait that starts
+// always ends with the token (or ctx's error); a pause set meanwhile does
+// not stop it. With Redis, Wait asks again after each sleep, so it can
+// refuse after sleeping when other replicas took the token first.
+func (l *Limiter) Wait(ctx context.Context, key string, lim Limit, maxWait time.Duration) (ok bool, retryAfter time.Duration, err error) {
+	ok, retryAfter, err = l.wait(ctx, key, lim, maxWait)
+	if !ok && err == nil {
+		l.refusals.Add(1)
+	}
+	return ok, retryAfter, err
+}
+
+func (l *Limiter) wait(ctx context.Context, key string, lim Limit, maxWait time.Duration) (bool, time.Duration, error) {
+	if err := ctx.Err(); err != nil {
+		return false, 0, err
+	}
+	if lim.Rate == Inf {
+		return true, 0, nil
+	}
+	if !(lim.Rate > 0) {
+		return false, rate.InfDuration, nil
+	}
+	lim.Burst = max(lim.Burst, 1)
+	budget := max(maxWait, 0)
+	if deadline, ok := ctx.Deadline(); ok {
+		budget = min(budget, time.Until(deadline))
+	}
+	if l.redis != nil {
+		start := time.Now() // sleeps are real, so is the budget they use
+		for {
+			budgetLeft := budget - time.Since(start)
+			ok, retryAfter, err := l.redisAllow(ctx, key, lim)
+			if err != nil {
+				if ctxErr := ctx.Err(); ctxErr != nil {
+					return false, 0, ctxErr
+				}
+				l.fallbacks.Add(1)
+				return l.waitLocal(ctx, key, lim, budgetLeft)
+			}
+			if ok {
+				return true, 0, nil
+			}
+			if retryAfter > budgetLeft {
+				return false, retryAfter, nil
+			}
+			if err := sleep(ctx, max(retryAfter, time.Millisecond)); err != nil {
+				return false, 0, err
+			}
+		}
+	}
+	return l.waitLocal(ctx, key, lim, budget)
+}
+
+// redisAllow takes a token from key's bucket in Redis, unless key is
+// paused here or in Redis.
+func (l *Limiter) redisAllow(ctx context.Context, key string, lim Limit) (ok bool, retryAfter time.Duration, err error) {
+	now := l.now()
+	if until := l.pauses.get(key, now); !until.IsZero() {
+		return false, until.Sub(now), nil
+	}
+	ok, retryAfter, until, err := l.redis.allow(ctx, key, lim)
+	if err != nil {
+		return false, 0, err
+	}
+	if until.After(now) {
+		l.pauses.extend(key, until)
+		return false, until.Sub(now), nil
+	}
+	return ok, retryAfter, nil
+}
+
+// waitLocal waits for a token of the local limiter, reserving it first.
+func (l *Limiter) waitLocal(ctx context.Context, key string, lim Limit, budget time.Duration) (bool, time.Duration, error) {
+	now := l.now()
+	r, start := l.reserve(key, lim, now)
+	delay := r.DelayFrom(now)
+	if delay > budget {
+		r.CancelAt(start)
+		return false, delay, nil
+	}
+	if err := sleep(ctx, delay); err != nil {
+		r.CancelAt(later(l.now(), start))
+		return false, 0, err
+	}
+	return true, 0, nil
+}
+
+// reserve reserves a token of key's local limiter for the end of key's
+// pause, or now. Cancel a reservation at start to undo it exactly.
+func (l *Limiter) reserve(key string, lim Limit, now time.Time) (r *rate.Reservation, start time.Time) {
+	if l.redis != nil {
+		lim = lim.perReplica(l.replicas)
+	}
+	start = later(now, l.pauses.get(key, now))
+	return l.local.get(key, lim).ReserveN(start, 1), start
+}
+
+// Pause stops Allow and Wait for key until until, such as an upstream
+// 429's Retry-After: locally always, and for every replica when Redis is
+// configured and answers. A pause never shortens an earlier, longer one.
+func (l *Limiter) Pause(ctx context.Context, key string, until time.Time) {
+	now := l.now()
+	if !until.After(now) {
+		return
+	}
+	l.pauses.extend(key, until)
+	if l.redis != nil {
+		l.redis.pause(ctx, key, until, now)
+	}
+}
+
+// PausedUntil reports until when key is paused, here or (with Redis) by
+// any replica. It returns the zero time when key is not paused.
+func (l *Limiter) PausedUntil(ctx context.Context, key string) time.Time {
+	now := l.now()
+	until := l.pauses.get(key, now)
+	if l.redis != nil {
+		if remote, err := l.redis.pausedUntil(ctx, key); err == nil && remote.After(later(now, until)) {
+			l.pauses.extend(key, remote)
+			until = remote
+		}
+	}
+	return until
+}
+
+// Stats returns what l did since New.
+func (l *Limiter) Stats() Stats {
+	s := Stats{
+		RedisFallbacks: l.fallbacks.Load(),
+		Refusals:       l.refusals.Load(),
+	}
+	if l.redis != nil {
+		s.RedisDown = l.redis.health.down.Load()
+	}
+	return s
+}
+
+// Keyed is a Limiter with one Limit for every key. Its Wait and Pause have
+// the shapes the upstream client's Limiter interface asks for.
+type Keyed struct {
+	limiter *Limiter
+	limit   Limit
+}
+
+// Keyed returns l with lim for every key.
+func (l *Limiter) Keyed(lim Limit) Keyed { return Keyed{limiter: l, limit: lim} }
+
+// Allow is [Limiter.Allow] with k's Limit.
+func (k Keyed) Allow(ctx context.Context, key string) (ok bool, retryAfter time.Duration) {
+	return k.limiter.Allow(ctx, key, k.limit)
+}
+
+// Wait is [Limiter.Wait] with k's Limit.
+func (k Keyed) Wait(ctx context.Context, key string, maxWait time.Duration) (ok bool, retryAfter time.Duration, err error) {
+	return k.limiter.Wait(ctx, key, k.limit, maxWait)
+}
+
+// Pause is [Limiter.Pause].
+func (k Keyed) Pause(ctx context.Context, key string, until time.Time) {
+	k.limiter.Pause(ctx, key, until)
+}
+
+// PausedUntil is [Limiter.PausedUntil].
+func (k Keyed) PausedUntil(ctx context.Context, key string) time.Time {
+	return k.limiter.PausedUntil(ctx, key)
+}
+
+// sleep waits d, or until ctx ends and returns its error.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// later returns the later of a and b.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}

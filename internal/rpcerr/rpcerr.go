@@ -1,0 +1,52 @@
+// Package rpcerr builds the facade's Connect errors with their details
+// (AIP-193): every error carries a google.rpc.ErrorInfo with an
+// UPPER_SNAKE reason in one domain, and, where waiting helps, a RetryInfo.
+// Package service maps upstream outcomes to these; packages auth and
+// server use them for refusals of their own.
+package rpcerr
+
+import (
+	"time"
+
+	"connectrpc.com/connect"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/durationpb"
+)
+
+// Domain is the ErrorInfo domain of every error of the facade.
+const Domain = "betterworks.com"
+
+// ReasonInvalidRequest is the reason of a request refused by validation,
+// with its field violations.
+const ReasonInvalidRequest = "INVALID_REQUEST"
+
+// New returns a Connect error with code, err's message and an ErrorInfo of
+// reason with metadata (empty values are left out).
+func New(code connect.Code, err error, reason string, metadata map[string]string) *connect.Error {
+	cerr := connect.NewError(code, err)
+	md := make(map[string]string, len(metadata))
+	for k, v := range metadata {
+		if v != "" {
+			md[k] = v
+		}
+	}
+	Add(cerr, &errdetails.ErrorInfo{Reason: reason, Domain: Domain, Metadata: md})
+	return cerr
+}
+
+// RetryAfter adds a RetryInfo saying when to try again; a non-positive d
+// adds nothing.
+func RetryAfter(cerr *connect.Error, d time.Duration) *connect.Error {
+	if d > 0 {
+		Add(cerr, &errdetails.RetryInfo{RetryDelay: durationpb.New(d)})
+	}
+	return cerr
+}
+
+// Add adds a detail message to cerr.
+func Add(cerr *connect.Error, msg proto.Message) {
+	if detail, err := connect.NewErrorDetail(msg); err == nil {
+		cerr.AddDetail(detail)
+	}
+}

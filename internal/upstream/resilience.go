@@ -1,0 +1,348 @@
+package upstream
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/sony/gobreaker/v2"
+)
+
+// Resilience configures what protects Betterworks from the facade's
+// callers and the callers from Betterworks. A zero field selects the
+// default documented on it (DESIGN.md, "Resilience defaults").
+type Resilience struct {
+	// Limiter paces calls per upstream token and shares 429 pauses. Nil
+	// means no pacing.
+	Limiter Limiter
+	// MaxAttempts bounds the attempts of a retried call; zero means 3.
+	MaxAttempts int
+	// BackoffBase and BackoffMax bound the full-jitter backoff between
+	// attempts: a random wait below min(BackoffMax, BackoffBase * 2^n).
+	// Zero means 100 ms and 1 s.
+	BackoffBase, BackoffMax time.Duration
+	// MaxRetryAfter is the longest Retry-After honoured by a retry;
+	// zero means 60 s.
+	MaxRetryAfter time.Duration
+	// DefaultPause pauses a token after a 429 without Retry-After; zero
+	// means 1 s.
+	DefaultPause time.Duration
+	// AttemptTimeout bounds one attempt of a read; zero means 3 s. A write
+	// is one attempt bounded by the call's deadline.
+	AttemptTimeout time.Duration
+	// RetryTokens sizes the retry budget, a token bucket shared by every
+	// call to the host: a failure takes one token, a success gives back
+	// RetryTokenRatio, and retries stop while fewer than half remain (gRPC's
+	// retry throttling). Zero means 10 tokens and 0.1.
+	RetryTokens, RetryTokenRatio float64
+	// MaxInFlight bounds the requests in flight to the host; more fail at
+	// once. Zero means 64.
+	MaxInFlight int
+	// Breaker configures the circuit breakers.
+	Breaker BreakerSettings
+	// Rand returns a number in [0, 1) for jitter. Nil means math/rand/v2.
+	Rand func() float64
+}
+
+// Limiter paces the calls made with each upstream token. Keys name
+// tokens by a hash, never by the token. internal/ratelimit implements it,
+// locally or shared through Redis.
+type Limiter interface {
+	// Wait takes key's next turn, waiting for it at most maxWait. When the
+	// turn is further away it takes nothing, at once, and reports how
+	// long until it comes. Its error is ctx's.
+	Wait(ctx context.Context, key string, maxWait time.Duration) (ok bool, retryAfter time.Duration, err error)
+	// Pause gives key no turn until until: the upstream answered 429.
+	Pause(ctx context.Context, key string, until time.Time)
+}
+
+// BreakerSettings configures the circuit breakers, one per endpoint
+// family (the first path segment: goals, users, departments, ...), so a
+// failing family does not cut off the others. A zero field selects the
+// default documented on it.
+type BreakerSettings struct {
+	// Disabled turns the breakers off.
+	Disabled bool
+	// ConsecutiveFailures opens a breaker; zero means 5.
+	ConsecutiveFailures uint32
+	// FailureRatio over at least MinRequests in Window opens a breaker;
+	// zero means 0.5 over 20 requests in 10 s.
+	FailureRatio float64
+	MinRequests  uint32
+	Window       time.Duration
+	// OpenFor is how long an open breaker refuses before letting probes
+	// through; zero means 30 s.
+	OpenFor time.Duration
+	// Probes is how many calls a half-open breaker lets through; zero
+	// means 3.
+	Probes uint32
+}
+
+// Refusals: the client refused a call itself, without reaching the
+// upstream. They come wrapped in a RefusedError.
+var (
+	// ErrCircuitOpen means the endpoint family's breaker is open.
+	ErrCircuitOpen = errors.New("upstream circuit open")
+	// ErrTokenRateLimited means the caller's upstream token must wait
+	// longer than the call's deadline allows for its turn.
+	ErrTokenRateLimited = errors.New("upstream token rate limited")
+	// ErrOverloaded means MaxInFlight requests are already in flight.
+	ErrOverloaded = errors.New("too many upstream requests in flight")
+)
+
+// RefusedError is a call the client refused without sending it.
+type RefusedError struct {
+	// Endpoint is the endpoint template.
+	Endpoint string
+	// Cause is ErrCircuitOpen, ErrTokenRateLimited or ErrOverloaded.
+	Cause error
+	// RetryAfter is when trying again may succeed; zero when unknown.
+	RetryAfter time.Duration
+}
+
+func (e *RefusedError) Error() string { return e.Endpoint + ": " + e.Cause.Error() }
+
+// Unwrap returns Cause.
+func (e *RefusedError) Unwrap() error { return e.Cause }
+
+// resilience is a Client's resilience state.
+type resilience struct {
+	Resilience
+	inFlight chan struct{}
+	budget   retryBudget
+
+	mu       sync.Mutex
+	breakers map[string]*breaker
+}
+
+func newResilience(r Resilience) *resilience {
+	def := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	if r.MaxAttempts <= 0 {
+		r.MaxAttempts = 3
+	}
+	def(&r.BackoffBase, 100*time.Millisecond)
+	def(&r.BackoffMax, time.Second)
+	def(&r.MaxRetryAfter, 60*time.Second)
+	def(&r.DefaultPause, time.Second)
+	def(&r.AttemptTimeout, 3*time.Second)
+	if r.RetryTokens <= 0 {
+		r.RetryTokens = 10
+	}
+	if r.RetryTokenRatio <= 0 {
+		r.RetryTokenRatio = 0.1
+	}
+	if r.MaxInFlight <= 0 {
+		r.MaxInFlight = 64
+	}
+	if r.Rand == nil {
+		r.Rand = rand.Float64
+	}
+	b := &r.Breaker
+	if b.ConsecutiveFailures == 0 {
+		b.ConsecutiveFailures = 5
+	}
+	if b.FailureRatio <= 0 {
+		b.FailureRatio = 0.5
+	}
+	if b.MinRequests == 0 {
+		b.MinRequests = 20
+	}
+	def(&b.Window, 10*time.Second)
+	def(&b.OpenFor, 30*time.Second)
+	if b.Probes == 0 {
+		b.Probes = 3
+	}
+	return &resilience{
+		Resilience: r,
+		inFlight:   make(chan struct{}, r.MaxInFlight),
+		budget:     retryBudget{max: r.RetryTokens, tokens: r.RetryTokens, ratio: r.RetryTokenRatio},
+		breakers:   make(map[string]*breaker),
+	}
+}
+
+// breaker is one endpoint family's circuit breaker.
+type breaker struct {
+	cb *gobreaker.CircuitBreaker[struct{}]
+	// openedAt is when the breaker last opened, in Unix nanoseconds;
+	// written from OnStateChange, which runs under gobreaker's lock, so it
+	// is an atomic and nothing there calls back into the breaker.
+	openedAt atomic.Int64
+	openFor  time.Duration
+}
+
+// breaker returns the breaker of endpoint's family.
+func (r *resilience) breaker(endpoint string) *breaker {
+	family := endpointFamily(endpoint)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if b, ok := r.breakers[family]; ok {
+		return b
+	}
+	s := r.Breaker
+	b := &breaker{openFor: s.OpenFor}
+	b.cb = gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
+		Name:         family,
+		MaxRequests:  s.Probes,
+		Interval:     s.Window,
+		BucketPeriod: s.Window / 10,
+		Timeout:      s.OpenFor,
+		ReadyToTrip: func(c gobreaker.Counts) bool {
+			return c.ConsecutiveFailures >= s.ConsecutiveFailures ||
+				c.Requests >= s.MinRequests && float64(c.TotalFailures) >= s.FailureRatio*float64(c.Requests)
+		},
+		OnStateChange: func(_ string, _, to gobreaker.State) {
+			if to == gobreaker.StateOpen {
+				b.openedAt.Store(time.Now().UnixNano())
+			}
+		},
+		IsSuccessful: func(err error) bool { return err == nil || !upstreamFault(err) },
+		IsExcluded:   breakerExcluded,
+	})
+	r.breakers[family] = b
+	return b
+}
+
+// BreakerState reports the state of the breaker of endpoint's family:
+// "closed", "half-open" or "open".
+func (c *Client) BreakerState(endpoint string) string {
+	return c.res.breaker(endpoint).cb.State().String()
+}
+
+// retryAfter is how long until an open breaker lets probes through.
+func (b *breaker) retryAfter() time.Duration {
+	left := b.openFor - time.Since(time.Unix(0, b.openedAt.Load()))
+	return max(left, 0)
+}
+
+// endpointFamily is the first path segment of an endpoint template:
+// "GET /goals/{id}/" is "goals".
+func endpointFamily(endpoint string) string {
+	_, path, _ := strings.Cut(endpoint, " ")
+	family, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	return family
+}
+
+// upstreamFault reports whether err says the upstream is unwell: a 5xx, a
+// timeout or a transport error. 4xx answers (429 included) are the
+// upstream working as designed.
+func upstreamFault(err error) bool {
+	var se *StatusError
+	if errors.As(err, &se) {
+		return se.StatusCode >= 500
+	}
+	return !errors.Is(err, ErrMalformedResponse) && !errors.Is(err, ErrResponseTooLarge)
+}
+
+// breakerExcluded leaves out of the breaker's counts what says nothing of
+// the upstream's health: a caller that went away, and 429.
+func breakerExcluded(err error) bool {
+	var se *StatusError
+	if errors.As(err, &se) {
+		return se.StatusCode == http.StatusTooManyRequests
+	}
+	return errors.Is(err, context.Canceled)
+}
+
+// retryBudget is gRPC's retry throttling: retries stop while the bucket is
+// at or below half, so an outage cannot multiply load.
+type retryBudget struct {
+	mu                 sync.Mutex
+	max, tokens, ratio float64
+}
+
+func (b *retryBudget) success() {
+	b.mu.Lock()
+	b.tokens = min(b.max, b.tokens+b.ratio)
+	b.mu.Unlock()
+}
+
+// failure takes a token for a failed attempt and reports whether a retry
+// is still allowed.
+func (b *retryBudget) failure() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.tokens = max(0, b.tokens-1)
+	return b.tokens > b.max/2
+}
+
+// idempotent reports whether a method may be sent twice.
+func idempotent(method string) bool {
+	return method == http.MethodGet || method == http.MethodDelete
+}
+
+// neverSent reports whether err proves the request never left: the
+// connection was refused, so not a byte reached the upstream.
+func neverSent(err error) bool {
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && opErr.Op == "dial" || errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// retryWait decides whether attempt n (from 1) of cl, which failed with
+// err, is retried, and after how long. It never plans a wait past ctx's
+// deadline, and every failure it could retry draws on the retry budget.
+func (r *resilience) retryWait(ctx context.Context, cl call, n int, err error) (time.Duration, bool) {
+	wait, retryable := r.retryable(cl, n, err)
+	if !retryable || !r.budget.failure() || n >= r.MaxAttempts || ctx.Err() != nil {
+		return 0, false
+	}
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= wait {
+		return 0, false
+	}
+	return wait, true
+}
+
+// retryable says whether err is worth another attempt of cl, and after
+// how long.
+func (r *resilience) retryable(cl call, n int, err error) (time.Duration, bool) {
+	var refused *RefusedError
+	var se *StatusError
+	switch {
+	case errors.As(err, &refused), errors.Is(err, context.Canceled):
+		return 0, false
+	case errors.As(err, &se):
+		switch {
+		case !idempotent(cl.method):
+			return 0, false
+		case se.StatusCode == http.StatusTooManyRequests:
+			// Once, and only when the upstream said how long.
+			ok := n == 1 && se.RetryAfter > 0 && se.RetryAfter <= r.MaxRetryAfter
+			return se.RetryAfter, ok
+		default:
+			return r.backoff(n), se.StatusCode >= 502 && se.StatusCode <= 504
+		}
+	case errors.Is(err, ErrMalformedResponse), errors.Is(err, ErrResponseTooLarge), errors.Is(err, ErrInvalidRequest):
+		return 0, false
+	default: // transport error or attempt timeout
+		// A write that may have reached the upstream is never sent twice.
+		return r.backoff(n), idempotent(cl.method) || neverSent(err)
+	}
+}
+
+// backoff is the full-jitter wait after attempt n.
+func (r *resilience) backoff(n int) time.Duration {
+	ceiling := min(r.BackoffMax, r.BackoffBase<<(n-1))
+	return time.Duration(r.Rand() * float64(ceiling))
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
