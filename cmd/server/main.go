@@ -21,16 +21,19 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/metric"
 
 	"github.com/bwfacade/facade/internal/auth"
 	"github.com/bwfacade/facade/internal/config"
 	"github.com/bwfacade/facade/internal/ratelimit"
 	"github.com/bwfacade/facade/internal/sandbox"
 	"github.com/bwfacade/facade/internal/server"
+	"github.com/bwfacade/facade/internal/telemetry"
 	"github.com/bwfacade/facade/internal/upstream"
 )
 
@@ -70,7 +73,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	upstreamURL, callers, demoKey, closeSandbox, err := upstreamAndCallers(ctx, cfg, logger)
+	providers, err := telemetry.Setup(ctx, telemetry.Config{ServiceVersion: buildRevision(), Prometheus: cfg.MetricsAddr != "", Getenv: getenv})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := providers.Shutdown(flushCtx); err != nil {
+			logger.Warn("telemetry: flush on shutdown failed", slog.Any("error", err))
+		}
+	}()
+	if cfg.MetricsAddr != "" {
+		closeMetrics, err := serveMetrics(cfg.MetricsAddr, providers.Metrics, logger)
+		if err != nil {
+			return err
+		}
+		defer closeMetrics()
+	}
+
+	upstreamURL, callers, demoKey, closeSandbox, err := upstreamAndCallers(ctx, cfg, logger, providers.Meter)
 	if err != nil {
 		return err
 	}
@@ -83,7 +105,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	defer closeLimiter()
 	client, err := upstream.New(upstream.Config{
-		BaseURL: upstreamURL,
+		BaseURL:   upstreamURL,
+		Telemetry: upstream.Telemetry{TracerProvider: providers.Tracer, MeterProvider: providers.Meter, Propagator: providers.Propagator},
 		Resilience: upstream.Resilience{
 			Limiter: limiter.Keyed(ratelimit.Limit{Rate: cfg.UpstreamRPS, Burst: cfg.UpstreamBurst}),
 		},
@@ -92,9 +115,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	handler, err := server.NewHandler(server.Config{
-		Upstream:               client,
-		Callers:                callers,
-		Quotas:                 limiter,
+		Upstream: client,
+		Callers:  callers,
+		Quotas:   limiter,
+		Telemetry: server.Telemetry{
+			TracerProvider:     providers.Tracer,
+			MeterProvider:      providers.Meter,
+			Propagator:         providers.Propagator,
+			IgnoreCallerTraces: cfg.IgnoreCallerTraces,
+		},
 		Logger:                 logger,
 		AuthenticateReflection: cfg.ReflectionRequiresKey,
 		AuthenticateHealth:     cfg.HealthRequiresKey,
@@ -158,9 +187,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 // demo mode it starts the embedded sandbox on a loopback port and
 // registers a demo caller mapped to the sandbox's super admin, under the
 // configured key hash or a generated key, which it returns.
-func upstreamAndCallers(ctx context.Context, cfg *config.Config, logger *slog.Logger) (baseURL string, callers *auth.Store, demoKey string, closeSandbox func(), err error) {
+func upstreamAndCallers(ctx context.Context, cfg *config.Config, logger *slog.Logger, meters metric.MeterProvider) (baseURL string, callers *auth.Store, demoKey string, closeSandbox func(), err error) {
 	if !cfg.Demo() {
-		callers, err := auth.OpenFile(cfg.CallersFile, auth.LoadOptions{Methods: server.Methods()}, logger)
+		callers, err := auth.OpenFile(cfg.CallersFile, auth.LoadOptions{Methods: server.Methods(), MeterProvider: meters}, logger)
 		if err != nil {
 			return "", nil, "", nil, fmt.Errorf("%s: %w", config.EnvCallersFile, err)
 		}
@@ -269,12 +298,44 @@ func keygen(stdout io.Writer) error {
 	return err
 }
 
+// newLogger returns the logger of cfg's format and level; a line logged
+// with a request's context carries its trace_id and span_id.
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(telemetry.LogHandler(h))
+}
+
+// serveMetrics serves the Prometheus scrape endpoint /metrics on addr,
+// apart from the API, and returns the function that stops it.
+func serveMetrics(addr string, metrics http.Handler, logger *slog.Logger) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", config.EnvMetricsAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: server.ReadHeaderTimeout}
+	go func() { _ = srv.Serve(ln) }()
+	logger.Info("serving metrics", slog.String("addr", ln.Addr().String()), slog.String("path", "/metrics"))
+	return func() { _ = srv.Close() }, nil
+}
+
+// buildRevision is the VCS revision the binary was built from, or "".
+func buildRevision() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" {
+			return s.Value
+		}
+	}
+	return ""
 }
 
 // dialAddr turns a listen address into one a client on this machine can

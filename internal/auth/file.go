@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"go.opentelemetry.io/otel/metric"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/bwfacade/facade/internal/upstream"
@@ -26,6 +27,9 @@ type LoadOptions struct {
 	// Getenv reads the environment variables token_env names. Nil means
 	// os.Getenv.
 	Getenv func(string) string
+	// MeterProvider receives a Store's reload counts; nil means otel's
+	// global provider.
+	MeterProvider metric.MeterProvider
 }
 
 // fileSpec is the callers file. README.md documents it.

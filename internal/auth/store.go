@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"connectrpc.com/authn"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 )
 
 // Store holds the current Registry. Each call reads the registry once, at
@@ -24,6 +27,8 @@ type Store struct {
 	// reloading serializes reloads, so an older read never replaces a
 	// newer one.
 	reloading sync.Mutex
+	// reloads counts reloads by outcome; nil for a static store.
+	reloads metric.Int64Counter
 }
 
 // NewStore returns a store that always holds r.
@@ -38,6 +43,16 @@ func NewStore(r *Registry) *Store {
 // later, Reload keeps the previous registry instead.
 func OpenFile(path string, opts LoadOptions, logger *slog.Logger) (*Store, error) {
 	s := &Store{logger: logger, load: func() (*Registry, error) { return LoadFile(path, opts) }}
+	mp := opts.MeterProvider
+	if mp == nil {
+		mp = otel.GetMeterProvider()
+	}
+	reloads, err := mp.Meter("github.com/bwfacade/facade/internal/auth").Int64Counter("bwfacade.callers.reloads",
+		metric.WithDescription("Reloads of the callers file, by outcome: ok or rejected."))
+	if err != nil {
+		return nil, err
+	}
+	s.reloads = reloads
 	r, err := s.load()
 	if err != nil {
 		return nil, err
@@ -61,9 +76,11 @@ func (s *Store) Reload() error {
 	defer s.reloading.Unlock()
 	r, err := s.load()
 	if err != nil {
+		s.reloads.Add(context.Background(), 1, metric.WithAttributes(attribute.String("outcome", "rejected")))
 		s.logger.Error("callers file rejected; the previous callers stay in force", slog.Any("error", err))
 		return err
 	}
+	s.reloads.Add(context.Background(), 1, metric.WithAttributes(attribute.String("outcome", "ok")))
 	s.current.Store(r)
 	logLoaded(s.logger, "callers reloaded", r.files[0], r)
 	return nil

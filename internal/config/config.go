@@ -33,6 +33,8 @@ const (
 	EnvReplicas          = "BWFACADE_REPLICAS"
 	EnvUpstreamRPS       = "BWFACADE_UPSTREAM_RPS"
 	EnvUpstreamBurst     = "BWFACADE_UPSTREAM_BURST"
+	EnvMetricsAddr       = "BWFACADE_METRICS_ADDR"
+	EnvIgnoreCallerTrace = "BWFACADE_IGNORE_CALLER_TRACES"
 )
 
 // DefaultAddr is where the facade listens when BWFACADE_ADDR is unset.
@@ -85,6 +87,13 @@ type Config struct {
 	// publishes no limits; default 5 per second, bursts of 10.
 	UpstreamRPS   float64
 	UpstreamBurst int
+	// MetricsAddr serves Prometheus metrics at /metrics on its own
+	// listener, such as ":9464". Empty means no scrape endpoint (metrics
+	// still go wherever OTEL_METRICS_EXPORTER sends them).
+	MetricsAddr string
+	// IgnoreCallerTraces starts a new trace for every RPC (linked to the
+	// caller's) instead of continuing the caller's traceparent.
+	IgnoreCallerTraces bool
 }
 
 // Demo reports whether the facade runs against the embedded sandbox.
@@ -107,7 +116,12 @@ func Load(getenv func(string) string) (*Config, error) {
 	if c.Addr == "" {
 		c.Addr = DefaultAddr
 	}
-	for name, dst := range map[string]*bool{EnvReflectionNeedKey: &c.ReflectionRequiresKey, EnvHealthNeedKey: &c.HealthRequiresKey} {
+	c.MetricsAddr = strings.TrimSpace(getenv(EnvMetricsAddr))
+	for name, dst := range map[string]*bool{
+		EnvReflectionNeedKey: &c.ReflectionRequiresKey,
+		EnvHealthNeedKey:     &c.HealthRequiresKey,
+		EnvIgnoreCallerTrace: &c.IgnoreCallerTraces,
+	} {
 		if v := getenv(name); v != "" {
 			b, err := strconv.ParseBool(v)
 			if err != nil {

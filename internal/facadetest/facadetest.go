@@ -57,6 +57,9 @@ type Options struct {
 	DefaultQuota auth.Quota
 	// Deadlines bounds calls; zero is the server's defaults.
 	Deadlines server.Deadlines
+	// Telemetry gives the server and the upstream client their tracer
+	// and meter providers and propagator; zero means otel's globals.
+	Telemetry server.Telemetry
 }
 
 // Stack is a running sandbox and facade.
@@ -84,7 +87,15 @@ func Start(tb testing.TB, opts Options) *Stack {
 	upstreamServer := httptest.NewServer(sb)
 	tb.Cleanup(upstreamServer.Close)
 
-	client, err := upstream.New(upstream.Config{BaseURL: upstreamServer.URL + "/api/v1/", Resilience: opts.Resilience})
+	client, err := upstream.New(upstream.Config{
+		BaseURL:    upstreamServer.URL + "/api/v1/",
+		Resilience: opts.Resilience,
+		Telemetry: upstream.Telemetry{
+			TracerProvider: opts.Telemetry.TracerProvider,
+			MeterProvider:  opts.Telemetry.MeterProvider,
+			Propagator:     opts.Telemetry.Propagator,
+		},
+	})
 	if err != nil {
 		tb.Fatalf("upstream.New() error = %v", err)
 	}
@@ -120,6 +131,7 @@ func Start(tb testing.TB, opts Options) *Stack {
 		Quotas:       opts.Quotas,
 		DefaultQuota: opts.DefaultQuota,
 		Deadlines:    opts.Deadlines,
+		Telemetry:    opts.Telemetry,
 	})
 	if err != nil {
 		tb.Fatalf("server.NewHandler() error = %v", err)

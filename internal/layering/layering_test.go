@@ -29,7 +29,11 @@ var rules = map[string]struct {
 	"internal/config":    {},
 	"internal/service":   {allowOurs: []string{"gen/", "internal/auth", "internal/rpcerr", "internal/upstream"}},
 	"internal/server":    {allowOurs: []string{"gen/", "internal/auth", "internal/ratelimit", "internal/rpcerr", "internal/upstream", "internal/service"}},
-	"cmd/server":         {allowOurs: []string{"internal/auth", "internal/config", "internal/ratelimit", "internal/sandbox", "internal/server", "internal/upstream"}},
+	"internal/telemetry": {},
+	"cmd/server":         {allowOurs: []string{"internal/auth", "internal/config", "internal/ratelimit", "internal/sandbox", "internal/server", "internal/telemetry", "internal/upstream"}},
+
+	// End-to-end tests run the binaries and import nothing of ours.
+	"internal/clienttest": {},
 }
 
 type listedPackage struct {

@@ -28,6 +28,8 @@ type Request struct {
 	RequestID string
 	// UserAgent is the User-Agent header, or "".
 	UserAgent string
+	// Traceparent is the W3C traceparent header, or "".
+	Traceparent string
 	// Canceled reports that the request's context ended before the
 	// sandbox answered (during a fault's latency, or while answering).
 	Canceled bool

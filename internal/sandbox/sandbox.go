@@ -166,12 +166,13 @@ type call struct {
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	query := r.URL.Query()
 	entry := Request{
-		Method:    r.Method,
-		Path:      r.URL.Path,
-		Query:     query,
-		RequestID: r.Header.Get("X-Request-Id"),
-		UserAgent: r.UserAgent(),
-		At:        s.now(),
+		Method:      r.Method,
+		Path:        r.URL.Path,
+		Query:       query,
+		RequestID:   r.Header.Get("X-Request-Id"),
+		UserAgent:   r.UserAgent(),
+		Traceparent: r.Header.Get("Traceparent"),
+		At:          s.now(),
 	}
 	rt, param, pattern := s.router.match(r.Method, r.URL.Path)
 	if rt != nil {

@@ -1,10 +1,13 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
 	"connectrpc.com/connect"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 
 	"github.com/bwfacade/facade/internal/auth"
@@ -24,9 +27,31 @@ type quota struct {
 	// fallback is the quota of callers configured without one.
 	fallback auth.Quota
 	errors   *connect.ErrorWriter
+	refusals metric.Int64Counter
 }
 
-func (q quota) wrap(next http.Handler) http.Handler {
+// newQuota returns the quota middleware's state, with its metrics: the
+// refusals by caller, and the limiter's use of Redis.
+func newQuota(limiter *ratelimit.Limiter, fallback auth.Quota, errors *connect.ErrorWriter, mp metric.MeterProvider) (*quota, error) {
+	m := mp.Meter("github.com/bwfacade/facade/internal/server")
+	refusals, err := m.Int64Counter("bwfacade.caller.quota_refusals",
+		metric.WithDescription("Calls refused because their caller was over its quota, by caller."))
+	if err != nil {
+		return nil, err
+	}
+	_, err = m.Int64ObservableCounter("bwfacade.ratelimit.redis_fallbacks",
+		metric.WithDescription("Limiter decisions made in-process because Redis was unreachable."),
+		metric.WithInt64Callback(func(_ context.Context, o metric.Int64Observer) error {
+			o.Observe(int64(limiter.Stats().RedisFallbacks))
+			return nil
+		}))
+	if err != nil {
+		return nil, err
+	}
+	return &quota{limiter: limiter, fallback: fallback, errors: errors, refusals: refusals}, nil
+}
+
+func (q *quota) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		caller, ok := auth.CallerFrom(r.Context())
 		if !ok {
@@ -42,6 +67,7 @@ func (q quota) wrap(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		q.refusals.Add(r.Context(), 1, metric.WithAttributes(attribute.String("bwfacade.caller", caller.Name)))
 		cerr := rpcerr.New(connect.CodeResourceExhausted,
 			fmt.Errorf("caller %q is over its quota of %g calls per second (burst %d)", caller.Name, limit.Rate, limit.Burst),
 			"CALLER_QUOTA_EXCEEDED", map[string]string{"caller": caller.Name})

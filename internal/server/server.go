@@ -19,7 +19,12 @@ import (
 	"connectrpc.com/connect"
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
+	"connectrpc.com/otelconnect"
 	"connectrpc.com/validate"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/descriptorpb"
@@ -90,6 +95,45 @@ type Config struct {
 	DefaultQuota auth.Quota
 	// Deadlines bounds every call.
 	Deadlines Deadlines
+	// Telemetry configures the RPCs' spans and metrics.
+	Telemetry Telemetry
+}
+
+// Telemetry configures the server's traces and metrics. A nil provider or
+// propagator means otel's global one.
+type Telemetry struct {
+	TracerProvider trace.TracerProvider
+	MeterProvider  metric.MeterProvider
+	Propagator     propagation.TextMapPropagator
+	// IgnoreCallerTraces starts every RPC a new trace, linked to the
+	// caller's traceparent instead of continuing it. The default trusts
+	// the facade's callers, which are authenticated internal services.
+	IgnoreCallerTraces bool
+}
+
+// interceptor returns the otelconnect interceptor for t.
+func (t Telemetry) interceptor() (*otelconnect.Interceptor, error) {
+	var opts []otelconnect.Option
+	if t.TracerProvider != nil {
+		opts = append(opts, otelconnect.WithTracerProvider(t.TracerProvider))
+	}
+	if t.MeterProvider != nil {
+		opts = append(opts, otelconnect.WithMeterProvider(t.MeterProvider))
+	}
+	if t.Propagator != nil {
+		opts = append(opts, otelconnect.WithPropagator(t.Propagator))
+	}
+	if !t.IgnoreCallerTraces {
+		opts = append(opts, otelconnect.WithTrustRemote())
+	}
+	return otelconnect.NewInterceptor(opts...)
+}
+
+func (t Telemetry) meterProvider() metric.MeterProvider {
+	if t.MeterProvider != nil {
+		return t.MeterProvider
+	}
+	return otel.GetMeterProvider()
 }
 
 // Handler is the facade's HTTP handler with its health checker.
@@ -121,8 +165,12 @@ func NewHandler(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: validation interceptor: %w", err)
 	}
+	traced, err := cfg.Telemetry.interceptor()
+	if err != nil {
+		return nil, fmt.Errorf("server: telemetry interceptor: %w", err)
+	}
 	opts := []connect.HandlerOption{
-		connect.WithInterceptors(newErrorInfo(), newAccessLog(logger), newAudit(logger), newDeadlines(cfg.Deadlines), validator),
+		connect.WithInterceptors(traced, newErrorInfo(), newAccessLog(logger), newAudit(logger), newDeadlines(cfg.Deadlines), validator),
 		connect.WithReadMaxBytes(MaxRequestBytes),
 		connect.WithSendMaxBytes(MaxResponseBytes),
 		connect.WithCompressMinBytes(CompressMinBytes),
@@ -144,7 +192,11 @@ func NewHandler(cfg Config) (*Handler, error) {
 		if fallback.Rate <= 0 {
 			fallback = DefaultQuota
 		}
-		guarded = quota{limiter: cfg.Quotas, fallback: fallback, errors: connect.NewErrorWriter(opts...)}.wrap(services)
+		q, err := newQuota(cfg.Quotas, fallback, connect.NewErrorWriter(opts...), cfg.Telemetry.meterProvider())
+		if err != nil {
+			return nil, err
+		}
+		guarded = q.wrap(services)
 	}
 	authenticated := authenticate.Wrap(guarded)
 

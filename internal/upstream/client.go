@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/sony/gobreaker/v2"
+	"go.opentelemetry.io/otel/metric"
 )
 
 // maxErrorBody bounds what is read of a non-2xx answer.
@@ -45,6 +46,8 @@ type Config struct {
 	// Resilience configures pacing, retries, the circuit breakers and the
 	// bound on requests in flight.
 	Resilience Resilience
+	// Telemetry configures traces and metrics.
+	Telemetry Telemetry
 }
 
 // Client calls the Betterworks REST API. It is safe for concurrent use; each
@@ -56,6 +59,7 @@ type Client struct {
 	maxBody   int64
 	now       func() time.Time
 	res       *resilience
+	metrics   instruments
 }
 
 // New returns a Client for cfg.
@@ -87,6 +91,17 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.http == nil {
 		c.http = NewHTTPClient()
+	}
+	// A copy, so a caller's client is not changed.
+	instrumented := *c.http
+	transport := instrumented.Transport
+	if transport == nil {
+		transport = http.DefaultTransport
+	}
+	instrumented.Transport = instrument(transport, cfg.Telemetry)
+	c.http = &instrumented
+	if c.metrics, err = newInstruments(cfg.Telemetry.meterProvider(), c.res); err != nil {
+		return nil, fmt.Errorf("upstream: metrics: %w", err)
 	}
 	if c.userAgent == "" {
 		c.userAgent = DefaultUserAgent
@@ -158,26 +173,37 @@ func (c *Client) do(ctx context.Context, token Token, cl call, out any) error {
 			return fmt.Errorf("%s: %w: %w", cl.endpoint, ErrInvalidRequest, err)
 		}
 	}
+	endpoint := metric.WithAttributes(attrEndpoint.String(cl.endpoint))
 	for n := 1; ; n++ {
-		err := c.guardedAttempt(ctx, token, cl, body, out)
+		err := c.guardedAttempt(ctx, token, cl, body, out, n)
 		if err == nil {
 			c.res.budget.success()
 			return nil
 		}
-		wait, again := c.res.retryWait(ctx, cl, n, err)
-		if !again || sleep(ctx, wait) != nil {
+		var refused *RefusedError
+		if errors.As(err, &refused) {
+			c.metrics.refusals.Add(ctx, 1, endpoint, metric.WithAttributes(attrReason.String(refusalReason(refused))))
+		}
+		wait, verdict := c.res.retryWait(ctx, cl, n, err)
+		if verdict == budgetSpent {
+			c.metrics.budgetExhausted.Add(ctx, 1, endpoint)
+		}
+		if verdict != retry || sleep(ctx, wait) != nil {
 			return err
 		}
+		c.metrics.retries.Add(ctx, 1, endpoint)
 	}
 }
 
 // guardedAttempt makes one attempt behind the token's pace, the bound on
 // requests in flight and the circuit breaker.
-func (c *Client) guardedAttempt(ctx context.Context, token Token, cl call, body []byte, out any) error {
+func (c *Client) guardedAttempt(ctx context.Context, token Token, cl call, body []byte, out any, n int) error {
 	r := c.res
-	if err := c.pace(ctx, token, cl); err != nil {
+	waited, err := c.pace(ctx, token, cl)
+	if err != nil {
 		return err
 	}
+	info := &attemptInfo{endpoint: cl.endpoint, number: n, limiterWait: waited, breaker: "disabled"}
 	select {
 	case r.inFlight <- struct{}{}:
 		defer func() { <-r.inFlight }()
@@ -190,12 +216,14 @@ func (c *Client) guardedAttempt(ctx context.Context, token Token, cl call, body 
 		attemptCtx, cancel = context.WithTimeout(ctx, r.AttemptTimeout)
 		defer cancel()
 	}
-	run := func() (struct{}, error) { return struct{}{}, c.attempt(attemptCtx, token, cl, body, out) }
-	var err error
+	run := func() (struct{}, error) {
+		return struct{}{}, c.attempt(withAttempt(attemptCtx, info), token, cl, body, out)
+	}
 	if r.Breaker.Disabled {
 		_, err = run()
 	} else {
 		b := r.breaker(cl.endpoint)
+		info.breaker = b.cb.State().String()
 		_, err = b.cb.Execute(run)
 		if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
 			return &RefusedError{Endpoint: cl.endpoint, Cause: ErrCircuitOpen, RetryAfter: b.retryAfter()}
@@ -214,24 +242,28 @@ func (c *Client) guardedAttempt(ctx context.Context, token Token, cl call, body 
 }
 
 // pace waits for the token's turn, as long as the call's deadline allows,
-// and refuses at once when the turn would come later.
-func (c *Client) pace(ctx context.Context, token Token, cl call) error {
+// and refuses at once when the turn would come later. It returns how long
+// it waited.
+func (c *Client) pace(ctx context.Context, token Token, cl call) (time.Duration, error) {
 	r := c.res
 	if r.Limiter == nil {
-		return nil
+		return 0, nil
 	}
 	maxWait := time.Duration(math.MaxInt64)
 	if deadline, ok := ctx.Deadline(); ok {
 		maxWait = time.Until(deadline)
 	}
+	start := time.Now()
 	ok, retryAfter, err := r.Limiter.Wait(ctx, token.limiterKey(), maxWait)
+	waited := time.Since(start)
+	c.metrics.limiterWait.Record(ctx, waited.Seconds(), metric.WithAttributes(attrEndpoint.String(cl.endpoint)))
 	switch {
 	case err != nil:
-		return fmt.Errorf("%s: %w", cl.endpoint, err)
+		return waited, fmt.Errorf("%s: %w", cl.endpoint, err)
 	case !ok:
-		return &RefusedError{Endpoint: cl.endpoint, Cause: ErrTokenRateLimited, RetryAfter: retryAfter}
+		return waited, &RefusedError{Endpoint: cl.endpoint, Cause: ErrTokenRateLimited, RetryAfter: retryAfter}
 	}
-	return nil
+	return waited, nil
 }
 
 // fetch performs cl and decodes its answer into a new T.
@@ -260,6 +292,10 @@ func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte,
 		return fmt.Errorf("%s: %w: %w", cl.endpoint, ErrInvalidRequest, stripURL(err))
 	}
 	requestID := rand.Text()
+	if info := attemptFrom(ctx); info != nil {
+		info.requestID = requestID
+	}
+	countAttempt(ctx)
 	req.Header.Set("Authorization", "APIToken "+token.raw())
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)

@@ -288,18 +288,47 @@ func neverSent(err error) bool {
 	return errors.As(err, &opErr) && opErr.Op == "dial" || errors.Is(err, syscall.ECONNREFUSED)
 }
 
+// retryVerdict is what becomes of a failed attempt.
+type retryVerdict int
+
+const (
+	// final: the failure is not worth another attempt, or none is left.
+	final retryVerdict = iota
+	// retry: another attempt follows after the wait.
+	retry
+	// budgetSpent: worth another attempt, but the retry budget is spent.
+	budgetSpent
+)
+
 // retryWait decides whether attempt n (from 1) of cl, which failed with
 // err, is retried, and after how long. It never plans a wait past ctx's
 // deadline, and every failure it could retry draws on the retry budget.
-func (r *resilience) retryWait(ctx context.Context, cl call, n int, err error) (time.Duration, bool) {
+func (r *resilience) retryWait(ctx context.Context, cl call, n int, err error) (time.Duration, retryVerdict) {
 	wait, retryable := r.retryable(cl, n, err)
-	if !retryable || !r.budget.failure() || n >= r.MaxAttempts || ctx.Err() != nil {
-		return 0, false
+	switch {
+	case !retryable:
+		return 0, final
+	case !r.budget.failure():
+		return 0, budgetSpent
+	case n >= r.MaxAttempts || ctx.Err() != nil:
+		return 0, final
 	}
 	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= wait {
-		return 0, false
+		return 0, final
 	}
-	return wait, true
+	return wait, retry
+}
+
+// refusalReason names a refusal in metrics.
+func refusalReason(e *RefusedError) string {
+	switch {
+	case errors.Is(e, ErrTokenRateLimited):
+		return "token_rate_limited"
+	case errors.Is(e, ErrOverloaded):
+		return "overloaded"
+	default:
+		return "circuit_open"
+	}
 }
 
 // retryable says whether err is worth another attempt of cl, and after
