@@ -96,8 +96,12 @@ type attemptInfo struct {
 
 type attemptKey struct{}
 
+// withAttempt returns a copy of ctx carrying a, and a metric labeler that
+// gives otelhttp's request metrics the endpoint template.
 func withAttempt(ctx context.Context, a *attemptInfo) context.Context {
-	return context.WithValue(ctx, attemptKey{}, a)
+	labeler := &otelhttp.Labeler{}
+	labeler.Add(attrEndpoint.String(a.endpoint))
+	return otelhttp.ContextWithClientLabeler(context.WithValue(ctx, attemptKey{}, a), labeler)
 }
 
 func attemptFrom(ctx context.Context) *attemptInfo {
@@ -114,12 +118,6 @@ func instrument(base http.RoundTripper, t Telemetry) http.RoundTripper {
 				return a.endpoint
 			}
 			return r.Method
-		}),
-		otelhttp.WithMetricAttributesFn(func(r *http.Request) []attribute.KeyValue {
-			if a := attemptFrom(r.Context()); a != nil {
-				return []attribute.KeyValue{attrEndpoint.String(a.endpoint)}
-			}
-			return nil
 		}),
 	}
 	if t.TracerProvider != nil {
