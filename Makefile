@@ -1,5 +1,7 @@
-# Targets CI calls: generate, checkgenerate, lint, test. Every tool runs
-# through `go tool` at the version go.mod pins, so a fresh machine needs only Go.
+# Targets CI calls: generate, checkgenerate, lint, test. Every Go tool runs
+# through `go tool` at the version go.mod pins; web/'s npm packages are pinned
+# by web/package-lock.json. A fresh machine needs Go, Node.js and npm; `make
+# test` installs the rest.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -9,7 +11,16 @@ SHELL := /bin/bash
 PROTOVALIDATE_VERSION := v1.2.2
 PROTODEPS := .protodeps/protovalidate
 
-.PHONY: run generate checkgenerate lint test test-short bench protodeps
+# web/'s npm packages (protoc-gen-es, the TypeScript client's runtime,
+# playwright-core), pinned by web/package-lock.json; npm ci writes the
+# stamp, so they are installed again only when the lock file changes.
+WEB_DEPS := web/node_modules/.package-lock.json
+
+# Debian's packages the end-to-end tests need: Chromium for the example
+# page, redis-server for the Redis-backed limiters.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run generate checkgenerate lint test test-short bench protodeps webdeps provision
 
 run: ## Start the server on the embedded sandbox.
 	go run ./cmd/server
@@ -21,14 +32,32 @@ protodeps:
 	  cp -R "$$dir/proto/protovalidate/buf" $(PROTODEPS)/
 	chmod -R u+w .protodeps
 
-generate: protodeps ## Regenerate gen/ from proto/.
+$(WEB_DEPS): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+
+webdeps: $(WEB_DEPS)
+
+provision: webdeps ## Install what the tests need: Debian's chromium and redis-server, web/'s npm packages.
+	@missing=""; \
+	  [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	  command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	  if [ -n "$$missing" ]; then \
+	    echo "installing$$missing from Debian's packages" >&2; \
+	    $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
+	  fi
+	@# Build grpcurl and buf, which internal/clienttest runs, before the tests' clock starts.
+	go tool -n grpcurl >/dev/null
+	go tool -n buf >/dev/null
+
+generate: protodeps webdeps ## Regenerate gen/ and web/gen/ from proto/.
 	go tool buf format -w
 	go tool buf generate
+	go tool buf generate --template buf.gen.web.yaml
 	go tool buf build --exclude-imports --path proto/betterworks -o internal/server/descriptors.binpb
 	go mod tidy
 
 checkgenerate: generate ## Fail when regenerating changes anything.
-	@dirty="$$(git status --porcelain -- gen proto internal/server/descriptors.binpb go.mod go.sum)"; \
+	@dirty="$$(git status --porcelain -- gen web/gen proto internal/server/descriptors.binpb go.mod go.sum)"; \
 	  if [ -n "$$dirty" ]; then echo "regenerating changed these files; run make generate and commit:" >&2; echo "$$dirty" >&2; exit 1; fi
 
 lint: protodeps ## vet, staticcheck, buf lint, buf format, gofmt, layering rules.
@@ -40,8 +69,8 @@ lint: protodeps ## vet, staticcheck, buf lint, buf format, gofmt, layering rules
 	  if [ -n "$$unformatted" ]; then echo "gofmt would change:" >&2; echo "$$unformatted" >&2; exit 1; fi
 	go test -count=1 ./internal/layering/
 
-test: ## Every test, with the race detector.
-	go test -race -count=1 ./...
+test: provision ## Every test, with the race detector; the browser test may not skip.
+	BWFACADE_REQUIRE_BROWSER=1 go test -race -count=1 ./...
 
 bench: ## Whole-stack benchmarks with allocation counts.
 	go test -run '^$$' -bench . -benchmem ./internal/service/...
