@@ -212,8 +212,8 @@ func TestTelemetryHoldsNoSecret(t *testing.T) {
 	}
 	everything.WriteString(scrape(t, metrics))
 	everything.WriteString(logs.String())
-	if !strings.Contains(logs.String(), `"trace_id":"`) {
-		t.Error("no log line carries a trace_id")
+	if !regexp.MustCompile(`"msg":"rpc".*"procedure":"/betterworks.v1.GoalService/GetGoal".*"upstream_calls":1,"trace_id":"[0-9a-f]{32}","span_id":"[0-9a-f]{16}"`).MatchString(logs.String()) {
+		t.Errorf("no access log line of GetGoal with its upstream calls, trace_id and span_id:\n%s", logs.String())
 	}
 	for _, role := range []sandbox.Role{sandbox.RoleSuperAdmin, sandbox.RoleAdmin, sandbox.RoleHRAdmin, sandbox.RoleUser} {
 		for name, secret := range map[string]string{"key": st.Key(role), "token": st.Sandbox.Token(role)} {
