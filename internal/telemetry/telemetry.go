@@ -92,14 +92,18 @@ func Setup(ctx context.Context, cfg Config) (*Providers, error) {
 	p := &Providers{Propagator: propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})}
 
 	traceOpts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res)}
+	var exporter sdktrace.SpanExporter
 	if exporting(getenv, "TRACES") {
-		exporter, err := autoexport.NewSpanExporter(ctx)
-		if err != nil {
+		if exporter, err = autoexport.NewSpanExporter(ctx); err != nil {
 			return nil, fmt.Errorf("telemetry: span exporter: %w", err)
 		}
-		if !autoexport.IsNoneSpanExporter(exporter) {
-			traceOpts = append(traceOpts, sdktrace.WithBatcher(exporter))
-		}
+	}
+	if exporter != nil && !autoexport.IsNoneSpanExporter(exporter) {
+		traceOpts = append(traceOpts, sdktrace.WithBatcher(exporter))
+	} else {
+		// Spans nobody reads are not recorded: they keep their ids, for
+		// logs and traceparent, and cost no attributes.
+		traceOpts = append(traceOpts, sdktrace.WithSampler(sdktrace.NeverSample()))
 	}
 	tp := sdktrace.NewTracerProvider(traceOpts...)
 	p.Tracer = tp
