@@ -74,3 +74,7 @@ test: provision ## Every test, with the race detector; the browser test may not 
 
 bench: ## Whole-stack benchmarks with allocation counts.
 	go test -run '^$$' -bench . -benchmem ./internal/service/...
+
+.PHONY: loadtest
+loadtest: ## The load harness (about 80 s): the facade against direct REST calls and a bare proxy hop, as a table.
+	go run ./cmd/loadtest

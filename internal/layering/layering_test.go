@@ -32,6 +32,9 @@ var rules = map[string]struct {
 	"internal/telemetry": {},
 	"cmd/server":         {allowOurs: []string{"internal/auth", "internal/config", "internal/ratelimit", "internal/sandbox", "internal/server", "internal/telemetry", "internal/upstream"}},
 
+	// The load harness wires the facade as cmd/server does.
+	"cmd/loadtest": {allowOurs: []string{"gen/", "internal/auth", "internal/ratelimit", "internal/sandbox", "internal/server", "internal/upstream"}},
+
 	// End-to-end tests run the binaries and import nothing of ours.
 	"internal/clienttest": {},
 }

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"runtime"
+
+	"github.com/bwfacade/facade/internal/server"
+	"github.com/bwfacade/facade/internal/upstream"
+)
+
+// The hop process serves the hops the load generator measures: the facade
+// and the bare reverse proxy, both in front of the load generator's
+// sandbox, and a control server that reports the process's usage.
+
+// hopCommand is the hidden subcommand that runs the hop process.
+const hopCommand = "__hop"
+
+// hopReadyFD is the descriptor on which the hop process announces its
+// addresses, one JSON line: the load generator's first cmd.ExtraFiles.
+const hopReadyFD = 3
+
+// Environment of the hop process. The token and the caller key travel in
+// the environment, not on the command line, which every user can read.
+const (
+	envSandboxURL = "BWFACADE_LOADTEST_SANDBOX_URL" // the sandbox's root, "http://127.0.0.1:port"
+	envToken      = "BWFACADE_LOADTEST_TOKEN"       // the Betterworks token the facade's caller maps to
+	envCallerKey  = "BWFACADE_LOADTEST_CALLER_KEY"  // the caller key the load generator sends
+)
+
+// hopAnnouncement is what the hop process announces once it serves.
+type hopAnnouncement struct {
+	// FacadeURL, ProxyURL and ControlURL are the servers' base URLs.
+	FacadeURL  string `json:"facade_url"`
+	ProxyURL   string `json:"proxy_url"`
+	ControlURL string `json:"control_url"`
+	// GOMAXPROCS is the hop process's.
+	GOMAXPROCS int `json:"gomaxprocs"`
+}
+
+// usagePath is the control server's one endpoint: GET answers the hop
+// process's usage as JSON; with ?gc=1 it first collects garbage.
+const usagePath = "/usage"
+
+// serveHop runs the hop process, configured by getenv, until ctx ends or
+// stdin reaches its end (the load generator exited or let go). It
+// announces its servers on ready; the facade's access log goes to logs.
+func serveHop(ctx context.Context, getenv func(string) string, stdin io.Reader, ready io.WriteCloser, logs io.Writer) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		_, _ = io.Copy(io.Discard, stdin)
+		cancel()
+	}()
+	sandboxURL, err := url.Parse(getenv(envSandboxURL))
+	if err != nil || sandboxURL.Host == "" {
+		return fmt.Errorf("hop: %s=%q is not a URL", envSandboxURL, getenv(envSandboxURL))
+	}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	facade, err := newFacade(sandboxURL.JoinPath("api", "v1").String()+"/", upstream.NewToken(getenv(envToken)), getenv(envCallerKey), logger)
+	if err != nil {
+		return fmt.Errorf("hop: facade: %w", err)
+	}
+	self := startMeter(ctx)
+	servers := []*http.Server{
+		server.NewHTTPServer(facade, logger),
+		{Handler: newBareProxy(sandboxURL), ReadHeaderTimeout: server.ReadHeaderTimeout},
+		{Handler: usageHandler(self), ReadHeaderTimeout: server.ReadHeaderTimeout},
+	}
+	var urls []string
+	serveErr := make(chan error, len(servers))
+	for _, srv := range servers {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return fmt.Errorf("hop: %w", err)
+		}
+		defer srv.Close()
+		go func() { serveErr <- srv.Serve(ln) }()
+		urls = append(urls, "http://"+ln.Addr().String())
+	}
+	announcement := hopAnnouncement{FacadeURL: urls[0], ProxyURL: urls[1], ControlURL: urls[2], GOMAXPROCS: runtime.GOMAXPROCS(0)}
+	if err := json.NewEncoder(ready).Encode(announcement); err != nil {
+		return fmt.Errorf("hop: announce: %w", err)
+	}
+	if err := ready.Close(); err != nil {
+		return fmt.Errorf("hop: announce: %w", err)
+	}
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-serveErr:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return fmt.Errorf("hop: %w", err)
+	}
+}
+
+// usageHandler serves usagePath.
+func usageHandler(self *meter) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+usagePath, func(w http.ResponseWriter, r *http.Request) {
+		u, err := self.read(r.URL.Query().Get("gc") == "1")
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(u)
+	})
+	return mux
+}

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestMain lets the test binary serve as the hop process: the harness runs
+// os.Executable, which under go test is this binary.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == hopCommand {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestShortRunIsSane runs a tiny harness end to end, hop process included,
+// and checks that it ran and that its numbers are sane. It asserts nothing
+// about speed.
+func TestShortRunIsSane(t *testing.T) {
+	t.Parallel()
+	jsonPath := filepath.Join(t.TempDir(), "loadtest.json")
+	var stdout, stderr bytes.Buffer
+	// Tiny, so that it stays light under -race; no pinning, so that the
+	// test process keeps its CPUs.
+	args := []string{"-short", "-pin=false", "-service-times=0s,2ms", "-rate=50", "-rate-duration=60ms", "-concurrency=2", "-json", jsonPath}
+
+	if err := run(t.Context(), args, &stdout, &stderr); err != nil {
+		t.Fatalf("run(%q) error = %v; stderr:\n%s", args, err, stderr.String())
+	}
+
+	raw, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep Report
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatalf("-json wrote malformed JSON: %v", err)
+	}
+	if want := 2 * len(workloadNames) * len(rep.Variants); len(rep.Results) != want || len(rep.Variants) != 5 {
+		t.Fatalf("report has %d results of %d variants, want %d of 5", len(rep.Results), len(rep.Variants), want)
+	}
+	for _, res := range rep.Results {
+		name := res.Workload + "/" + res.Variant
+		for _, p := range []Phase{res.Latency, res.Throughput} {
+			l := p.Latency
+			if p.Calls == 0 || p.Errors != 0 {
+				t.Errorf("%s %s: %d calls, %d errors (first: %q); want calls and no error", name, p.Mode, p.Calls, p.Errors, p.FirstError)
+			}
+			if l.Count != p.Calls || !(0 < l.P50 && l.P50 <= l.P90 && l.P90 <= l.P99 && l.P99 <= l.Max) {
+				t.Errorf("%s %s: latencies %+v of %d calls; want every call, 0 < p50 <= p90 <= p99 <= max", name, p.Mode, l, p.Calls)
+			}
+			if p.CallsPerSecond <= 0 || p.LoadGen.CPUMsPer1k <= 0 || p.LoadGen.AllocsPerCall <= 0 || p.Hop.PeakHeapInuseMiB <= 0 {
+				t.Errorf("%s %s: %.0f calls/s, load generator %+v, hop %+v; want positive throughput, CPU, allocations and heap", name, p.Mode, p.CallsPerSecond, p.LoadGen, p.Hop)
+			}
+		}
+		if (res.Added == nil) != (res.Variant == variantDirect) {
+			t.Errorf("%s: added latency %+v; want one for every variant but direct", name, res.Added)
+		}
+	}
+	if rep.Environment.GoVersion == "" || rep.Environment.Commit == "" || rep.Environment.Pinning.HopGOMAXPROCS < 1 {
+		t.Errorf("environment %+v; want Go version, commit and the hop process's GOMAXPROCS", rep.Environment)
+	}
+	if table := stdout.String(); !strings.Contains(table, "connect-proto") || !strings.Contains(table, "+p99 bare") {
+		t.Errorf("table lacks the facade's rows or the added-latency columns:\n%s", table)
+	}
+}

@@ -1,0 +1,258 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+	"time"
+)
+
+// Report is the outcome of a run, written as JSON by -json.
+type Report struct {
+	Environment Environment   `json:"environment"`
+	Options     OptionsReport `json:"options"`
+	// Variants describes each variant, in the order they ran in every
+	// round.
+	Variants []VariantReport `json:"variants"`
+	// Results holds one entry per service time, workload and variant.
+	Results []Result `json:"results"`
+}
+
+// OptionsReport records the options of the run.
+type OptionsReport struct {
+	ServiceTimesMS  []float64 `json:"service_times_ms"`
+	Workloads       []string  `json:"workloads"`
+	RatePerSecond   float64   `json:"rate_per_s"`
+	RatePhaseMS     float64   `json:"rate_phase_ms"`
+	Concurrency     int       `json:"concurrency"`
+	ConcPhaseMS     float64   `json:"concurrency_phase_ms"`
+	Rounds          int       `json:"rounds"`
+	WarmupMS        float64   `json:"warmup_ms"`
+	PageSize        int       `json:"page_size"`
+	CallTimeoutMS   float64   `json:"call_timeout_ms"`
+	Short           bool      `json:"short"`
+	ServiceTimeHow  string    `json:"service_time_how"`
+	LatencyMeasured string    `json:"latency_measured"`
+}
+
+// VariantReport names a variant and what it sends.
+type VariantReport struct {
+	Name string `json:"name"`
+	Wire string `json:"wire"`
+}
+
+// Result is what one variant measured for one workload at one service
+// time.
+type Result struct {
+	ServiceTimeMS float64 `json:"service_time_ms"`
+	Workload      string  `json:"workload"`
+	Variant       string  `json:"variant"`
+	// Latency is the open-loop phase at the fixed rate; Throughput the
+	// closed-loop phase at the fixed concurrency.
+	Latency    Phase `json:"latency"`
+	Throughput Phase `json:"throughput"`
+	// Added compares Latency with the direct and bare variants' at the
+	// same service time and workload; nil for the direct variant.
+	Added *Added `json:"added,omitempty"`
+}
+
+// Phase is one mode's measurement of a variant, pooled over the rounds.
+type Phase struct {
+	// Mode is "open_loop" (fixed arrival rate) or "closed_loop" (fixed
+	// concurrency).
+	Mode string `json:"mode"`
+	// Calls counts the calls made, Errors the failed ones; FirstError
+	// is the first failure's message.
+	Calls      int    `json:"calls"`
+	Errors     int    `json:"errors"`
+	FirstError string `json:"first_error,omitempty"`
+	// Seconds is the measured time, summed over rounds.
+	Seconds float64 `json:"seconds"`
+	// CallsPerSecond is successful calls per second of measured time.
+	CallsPerSecond float64 `json:"calls_per_s"`
+	// Latency summarizes successful calls: from the scheduled instant in
+	// the open loop, from the send in the closed loop.
+	Latency LatencySummary `json:"latency"`
+	// LoadGen is what the load generator process (sandbox, clients)
+	// spent; Hop what the hop process (facade, bare proxy) spent.
+	LoadGen ProcessCost `json:"loadgen"`
+	Hop     ProcessCost `json:"hop"`
+}
+
+// ProcessCost is what a process spent during a phase, per call.
+type ProcessCost struct {
+	// CPUMsPer1k is user plus system CPU time, in milliseconds per 1,000
+	// calls.
+	CPUMsPer1k float64 `json:"cpu_ms_per_1k"`
+	// AllocsPerCall and BytesPerCall are heap allocations per call
+	// (runtime.MemStats Mallocs and TotalAlloc deltas).
+	AllocsPerCall float64 `json:"allocs_per_call"`
+	BytesPerCall  float64 `json:"bytes_per_call"`
+	// PeakHeapInuseMiB is the largest HeapInuse sampled during the phase.
+	PeakHeapInuseMiB float64 `json:"peak_heap_inuse_mib"`
+}
+
+// Added is the latency a variant adds, open loop: its percentile minus the
+// same percentile of another variant (a difference of percentiles, not a
+// percentile of differences), in milliseconds.
+type Added struct {
+	VsDirect Diff `json:"vs_direct"`
+	// VsBare is nil for the bare variant itself.
+	VsBare *Diff `json:"vs_bare,omitempty"`
+}
+
+// Diff is a difference of percentiles, in milliseconds.
+type Diff struct {
+	P50 float64 `json:"p50_ms"`
+	P99 float64 `json:"p99_ms"`
+}
+
+// summary returns the report of ms, pooled phases of mode.
+func (ms *measurement) summary(mode string) Phase {
+	ok, failed := len(ms.rec.latencies), ms.rec.errors
+	calls := ok + failed
+	p := Phase{
+		Mode:       mode,
+		Calls:      calls,
+		Errors:     failed,
+		FirstError: ms.rec.firstErr,
+		Seconds:    ms.elapsed.Seconds(),
+		Latency:    ms.rec.summary(),
+		LoadGen:    perCall(ms.loadGen, calls),
+		Hop:        perCall(ms.hop, calls),
+	}
+	if ms.elapsed > 0 {
+		p.CallsPerSecond = float64(ok) / ms.elapsed.Seconds()
+	}
+	return p
+}
+
+// perCall divides c by calls.
+func perCall(c cost, calls int) ProcessCost {
+	pc := ProcessCost{PeakHeapInuseMiB: float64(c.PeakHeapInuse) / (1 << 20)}
+	if calls > 0 {
+		n := float64(calls)
+		pc.CPUMsPer1k = millis(c.CPU) * 1000 / n
+		pc.AllocsPerCall = float64(c.Mallocs) / n
+		pc.BytesPerCall = float64(c.TotalAlloc) / n
+	}
+	return pc
+}
+
+// newReport assembles the report and computes the added latencies.
+func newReport(env Environment, o options, variants []variant, results []Result) *Report {
+	r := &Report{
+		Environment: env,
+		Options: OptionsReport{
+			Workloads:       o.workloads,
+			RatePerSecond:   o.rate,
+			RatePhaseMS:     millis(o.rateDuration),
+			Concurrency:     o.concurrency,
+			ConcPhaseMS:     millis(o.concDuration),
+			Rounds:          o.rounds,
+			WarmupMS:        millis(o.warmup),
+			PageSize:        o.pageSize,
+			CallTimeoutMS:   millis(o.timeout),
+			Short:           o.short,
+			ServiceTimeHow:  "sandbox fault latency on every endpoint (sandbox.Fault{Latency}, Endpoint \"\")",
+			LatencyMeasured: "open loop: from each call's scheduled instant; closed loop: from its send",
+		},
+		Results: results,
+	}
+	for _, st := range o.serviceTimes {
+		r.Options.ServiceTimesMS = append(r.Options.ServiceTimesMS, millis(st))
+	}
+	for _, v := range variants {
+		r.Variants = append(r.Variants, VariantReport{Name: v.name, Wire: v.wire})
+	}
+	type key struct {
+		st       float64
+		workload string
+	}
+	direct, bare := map[key]LatencySummary{}, map[key]LatencySummary{}
+	for _, res := range results {
+		switch res.Variant {
+		case variantDirect:
+			direct[key{res.ServiceTimeMS, res.Workload}] = res.Latency.Latency
+		case variantBare:
+			bare[key{res.ServiceTimeMS, res.Workload}] = res.Latency.Latency
+		}
+	}
+	for i, res := range results {
+		k := key{res.ServiceTimeMS, res.Workload}
+		switch res.Variant {
+		case variantDirect:
+		case variantBare:
+			results[i].Added = &Added{VsDirect: diff(res.Latency.Latency, direct[k])}
+		default:
+			vsBare := diff(res.Latency.Latency, bare[k])
+			results[i].Added = &Added{VsDirect: diff(res.Latency.Latency, direct[k]), VsBare: &vsBare}
+		}
+	}
+	return r
+}
+
+// diff returns a's percentiles minus b's.
+func diff(a, b LatencySummary) Diff {
+	return Diff{P50: a.P50 - b.P50, P99: a.P99 - b.P99}
+}
+
+// writeJSON writes r to path.
+func writeJSON(path string, r *Report) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// writeTable writes r as a table, one row per service time, workload and
+// variant, under lines that say what was measured on what.
+func writeTable(w io.Writer, r *Report) error {
+	e, o := r.Environment, r.Options
+	p := e.Pinning
+	fmt.Fprintf(w, "loadtest: %s, commit %s, %s/%s, %d CPUs, %.0f s; load average %s at start, %s at end\n",
+		e.GoVersion, e.Commit, e.OS, e.Arch, e.CPUs, e.Seconds, e.LoadAtStart, e.LoadAtEnd)
+	fmt.Fprintf(w, "pinning: %s; load generator (sandbox, clients) on CPUs %s, GOMAXPROCS %d; hop process (facade, bare proxy) on CPUs %s, GOMAXPROCS %d\n",
+		p.Method, p.LoadGenCPUs, p.LoadGenGOMAXPROCS, p.HopCPUs, p.HopGOMAXPROCS)
+	fmt.Fprintf(w, "facade: %s\n", e.Facade)
+	fmt.Fprintf(w, "latency: open loop, %g calls/s, %v x %d rounds; calls/s: closed loop, %d workers, %v x %d rounds; pages of %d goals, %d users\n\n",
+		o.RatePerSecond, msDuration(o.RatePhaseMS), o.Rounds, o.Concurrency, msDuration(o.ConcPhaseMS), o.Rounds, o.PageSize, min(o.PageSize, maxUsersPage))
+
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "svc\tworkload\tvariant\tp50\tp99\t+p50 dir\t+p99 dir\t+p50 bare\t+p99 bare\tcalls/s\tcpu lg\tcpu hop\tallocs hop\tKiB hop\theap hop\terrors\t")
+	fmt.Fprintln(tw, "ms\t\t\tms\tms\tms\tms\tms\tms\tclosed\tms/1k\tms/1k\t/call\t/call\tMiB\t\t")
+	for _, res := range r.Results {
+		l := res.Latency
+		vsDirect, vsBare := [2]string{"-", "-"}, [2]string{"-", "-"}
+		if a := res.Added; a != nil {
+			vsDirect = [2]string{signed(a.VsDirect.P50), signed(a.VsDirect.P99)}
+			if a.VsBare != nil {
+				vsBare = [2]string{signed(a.VsBare.P50), signed(a.VsBare.P99)}
+			}
+		}
+		fmt.Fprintf(tw, "%g\t%s\t%s\t%.2f\t%.2f\t%s\t%s\t%s\t%s\t%.0f\t%.0f\t%.0f\t%.0f\t%.1f\t%.1f\t%d\t\n",
+			res.ServiceTimeMS, res.Workload, res.Variant, l.Latency.P50, l.Latency.P99,
+			vsDirect[0], vsDirect[1], vsBare[0], vsBare[1],
+			res.Throughput.CallsPerSecond, l.LoadGen.CPUMsPer1k, l.Hop.CPUMsPer1k,
+			l.Hop.AllocsPerCall, l.Hop.BytesPerCall/1024, l.Hop.PeakHeapInuseMiB,
+			l.Errors+res.Throughput.Errors)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprint(w, "\n"+
+		"p50, p99: open-loop latency from each call's scheduled instant. +p50, +p99: the variant's percentile minus direct's (dir) or bare's.\n"+
+		"calls/s: closed-loop throughput. cpu: CPU time per 1,000 open-loop calls of the load generator (lg: sandbox and clients) and of the\n"+
+		"hop process (facade or bare proxy; for direct, its idle floor). allocs, KiB: the hop process's heap allocations per call; heap: its peak HeapInuse.\n")
+	return err
+}
+
+// signed formats a difference of milliseconds with its sign.
+func signed(ms float64) string { return fmt.Sprintf("%+.2f", ms) }
+
+// msDuration turns fractional milliseconds back into a duration, for
+// display.
+func msDuration(ms float64) time.Duration { return time.Duration(ms * float64(time.Millisecond)) }
