@@ -6,9 +6,11 @@
 package server
 
 import (
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -174,6 +176,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 		connect.WithReadMaxBytes(MaxRequestBytes),
 		connect.WithSendMaxBytes(MaxResponseBytes),
 		connect.WithCompressMinBytes(CompressMinBytes),
+		connect.WithCompression("gzip", newGzipReader, newFastGzipWriter),
 	}
 	svc := service.Config{Upstream: cfg.Upstream, Logger: logger}
 
@@ -249,6 +252,17 @@ func Methods() map[string]bool {
 	}
 	return methods
 }
+
+// newFastGzipWriter compresses responses at gzip's fastest level: a page
+// of 100 goals shrinks to 25 % of its size instead of 23 % at the default
+// level, in 60 % of the time (BenchmarkGzipLevels), and the facade's
+// callers are mostly on a fast internal network.
+func newFastGzipWriter() connect.Compressor {
+	w, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed) // the level is valid
+	return w
+}
+
+func newGzipReader() connect.Decompressor { return new(gzip.Reader) }
 
 // NewHTTPServer returns an http.Server for h with the facade's limits,
 // serving HTTP/1.1 and HTTP/2: h2c on a plain listener, negotiated HTTP/2

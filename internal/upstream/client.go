@@ -334,7 +334,7 @@ func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte,
 	if len(bytes.TrimSpace(data)) == 0 {
 		return fmt.Errorf("%s: %w: empty body (status %d)", cl.endpoint, ErrMalformedResponse, resp.StatusCode)
 	}
-	if err := json.Unmarshal(data, out); err != nil {
+	if err := decodeJSON(data, out); err != nil {
 		return fmt.Errorf("%s: %w: %w", cl.endpoint, ErrMalformedResponse, err)
 	}
 	return nil

@@ -43,7 +43,7 @@ func engagementDecode[T any](t *testing.T, name string) T {
 		t.Fatal(err)
 	}
 	var got T
-	if err := json.Unmarshal(data, &got); err != nil {
+	if err := decodeJSON(data, &got); err != nil {
 		t.Fatalf("decode %s: %v", name, err)
 	}
 	return got

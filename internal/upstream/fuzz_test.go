@@ -1,7 +1,6 @@
 package upstream
 
 import (
-	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
@@ -61,6 +60,6 @@ func FuzzPageDecoding(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		var p Page[Goal]
-		_ = json.Unmarshal(raw, &p)
+		_ = decodeJSON(raw, &p)
 	})
 }

@@ -490,7 +490,7 @@ func TestDecodeGoalExamples(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
 			t.Parallel()
-			if err := json.Unmarshal(goalFixture(t, tt.fixture), tt.got); err != nil {
+			if err := decodeJSON(goalFixture(t, tt.fixture), tt.got); err != nil {
 				t.Fatalf("Decode() error = %v", err)
 			}
 			if diff := cmp.Diff(tt.want, tt.got, goalTimeOpt); diff != "" {
@@ -517,7 +517,7 @@ func TestDecodeGoalAttribute(t *testing.T) {
 		t.Run(tt.body, func(t *testing.T) {
 			t.Parallel()
 			got := Attribute{ID: 99, Name: "stale"} // decoding must reset both fields
-			if err := json.Unmarshal([]byte(tt.body), &got); err != nil {
+			if err := decodeJSON([]byte(tt.body), &got); err != nil {
 				t.Fatalf("Decode(%s) error = %v", tt.body, err)
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
@@ -534,7 +534,7 @@ func TestDecodeGoalAttribute(t *testing.T) {
 func goalJSON(t *testing.T, data []byte) map[string]any {
 	t.Helper()
 	var v map[string]any
-	if err := json.Unmarshal(data, &v); err != nil {
+	if err := decodeJSON(data, &v); err != nil {
 		t.Fatalf("decode %s: %v", data, err)
 	}
 	return v

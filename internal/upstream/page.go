@@ -57,6 +57,11 @@ func (p *Page[T]) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return err
 	}
+	p.set(&raw)
+	return nil
+}
+
+func (p *Page[T]) set(raw *pageJSON[T]) {
 	next := raw.NextURL
 	if next == "" {
 		next = raw.NextURL2
@@ -68,7 +73,6 @@ func (p *Page[T]) UnmarshalJSON(b []byte) error {
 		NumPages: raw.NumPages,
 		Number:   raw.Page,
 	}
-	return nil
 }
 
 // flexBool is a boolean the upstream may send as true, "true", "True" or

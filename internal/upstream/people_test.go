@@ -43,7 +43,7 @@ func peopleFixture(t *testing.T, name string) []byte {
 func decodePeopleFixture[T any](t *testing.T, name string) T {
 	t.Helper()
 	var v T
-	if err := json.Unmarshal(peopleFixture(t, name), &v); err != nil {
+	if err := decodeJSON(peopleFixture(t, name), &v); err != nil {
 		t.Fatalf("decode %s: %v", name, err)
 	}
 	return v
@@ -196,7 +196,7 @@ func TestDecodeRoleExamples(t *testing.T) {
 		var got struct {
 			Results []UserRoleAssignment `json:"results"`
 		}
-		if err := json.Unmarshal(peopleFixture(t, "users/assign_roles.json"), &got); err != nil {
+		if err := decodeJSON(peopleFixture(t, "users/assign_roles.json"), &got); err != nil {
 			t.Fatal(err)
 		}
 		want := []UserRoleAssignment{
@@ -514,7 +514,7 @@ func TestDecodeAdminGroupAttributeValueOfAnyShape(t *testing.T) {
 		{"operation": "include", "property": "manager", "value": null}
 	]}`
 	var got AdminGroup
-	if err := json.Unmarshal([]byte(body), &got); err != nil {
+	if err := decodeJSON([]byte(body), &got); err != nil {
 		t.Fatalf("decode: %v", err)
 	}
 	want := []AdminGroupAttribute{
@@ -532,7 +532,7 @@ func TestCustomValuesKeepEveryKey(t *testing.T) {
 	t.Parallel()
 	var got CustomValues
 	body := `{"text": "a", "number": 12.5, "flag": true, "none": null, "list": [1, "b"]}`
-	if err := json.Unmarshal([]byte(body), &got); err != nil {
+	if err := decodeJSON([]byte(body), &got); err != nil {
 		t.Fatal(err)
 	}
 	want := CustomValues{"text": "a", "number": "12.5", "flag": "true", "none": "", "list": `[1, "b"]`}
