@@ -53,6 +53,7 @@ const usagePath = "/usage"
 // stdin reaches its end (the load generator exited or let go). It
 // announces its servers on ready; the facade's access log goes to logs.
 func serveHop(ctx context.Context, getenv func(string) string, stdin io.Reader, ready io.WriteCloser, logs io.Writer) error {
+	server.TuneGC(getenv) // as cmd/server does
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
