@@ -210,12 +210,12 @@ func (c *Client) guardedAttempt(ctx context.Context, token Token, cl call, body 
 	default:
 		return &RefusedError{Endpoint: cl.endpoint, Cause: ErrOverloaded}
 	}
-	attemptCtx := ctx
+	timeout := r.WriteTimeout
 	if idempotent(cl.method) {
-		var cancel context.CancelFunc
-		attemptCtx, cancel = context.WithTimeout(ctx, r.AttemptTimeout)
-		defer cancel()
+		timeout = r.AttemptTimeout
 	}
+	attemptCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	run := func() (struct{}, error) {
 		return struct{}{}, c.attempt(withAttempt(attemptCtx, info), token, cl, body, out)
 	}

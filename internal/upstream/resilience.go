@@ -34,9 +34,12 @@ type Resilience struct {
 	// DefaultPause pauses a token after a 429 without Retry-After; zero
 	// means 1 s.
 	DefaultPause time.Duration
-	// AttemptTimeout bounds one attempt of a read; zero means 3 s. A write
-	// is one attempt bounded by the call's deadline.
+	// AttemptTimeout bounds one attempt of a read; zero means 3 s.
 	AttemptTimeout time.Duration
+	// WriteTimeout bounds a write, which is a single attempt, when the
+	// call's deadline is not earlier; zero means 15 s. Every attempt is
+	// bounded, so a half-open breaker's probe always reports.
+	WriteTimeout time.Duration
 	// RetryTokens sizes the retry budget, a token bucket shared by every
 	// call to the host: a failure takes one token, a success gives back
 	// RetryTokenRatio, and retries stop while fewer than half remain (gRPC's
@@ -136,6 +139,7 @@ func newResilience(r Resilience) *resilience {
 	def(&r.MaxRetryAfter, 60*time.Second)
 	def(&r.DefaultPause, time.Second)
 	def(&r.AttemptTimeout, 3*time.Second)
+	def(&r.WriteTimeout, 15*time.Second)
 	if r.RetryTokens <= 0 {
 		r.RetryTokens = 10
 	}
