@@ -2,10 +2,13 @@ package server
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
+	"connectrpc.com/authn"
 	"connectrpc.com/connect"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
@@ -47,5 +50,33 @@ func newAccessLog(logger *slog.Logger) connect.UnaryInterceptorFunc {
 				slog.Int64("upstream_calls", attempts.Load()))
 			return resp, err
 		}
+	}
+}
+
+// logRefusals wraps an authentication function so that every refused
+// call is logged once, with the procedure, the peer, the code and the
+// reason; never the credential it presented.
+func logRefusals(logger *slog.Logger, authenticate authn.AuthFunc) authn.AuthFunc {
+	return func(ctx context.Context, req authn.Request) (any, error) {
+		info, err := authenticate(ctx, req)
+		if err != nil {
+			reason := ""
+			var cerr *connect.Error
+			if errors.As(err, &cerr) {
+				for _, d := range cerr.Details() {
+					if v, derr := d.Value(); derr == nil {
+						if ei, ok := v.(*errdetails.ErrorInfo); ok {
+							reason = ei.GetReason()
+						}
+					}
+				}
+			}
+			logger.LogAttrs(ctx, slog.LevelWarn, "refused",
+				slog.String("procedure", req.Procedure()),
+				slog.String("peer", req.ClientAddr()),
+				slog.String("code", connect.CodeOf(err).String()),
+				slog.String("reason", reason))
+		}
+		return info, err
 	}
 }

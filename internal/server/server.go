@@ -188,7 +188,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 	services.Handle(betterworksv1connect.NewConversationServiceHandler(service.NewConversationService(svc), opts...))
 	services.Handle(betterworksv1connect.NewFeedbackServiceHandler(service.NewFeedbackService(svc), opts...))
 	services.Handle(betterworksv1connect.NewReportServiceHandler(service.NewReportService(svc), opts...))
-	authenticate := authn.NewMiddleware(cfg.Callers.AuthFunc(), opts...)
+	authenticate := authn.NewMiddleware(logRefusals(logger, cfg.Callers.AuthFunc()), opts...)
 	var guarded http.Handler = services
 	if cfg.Quotas != nil {
 		fallback := cfg.DefaultQuota

@@ -204,8 +204,12 @@ func TestTelemetryHoldsNoSecret(t *testing.T) {
 		_, _ = client.DeleteGoal(t.Context(), &betterworksv1.DeleteGoalRequest{GoalId: "999999"})
 		_, _ = client.SearchGoals(t.Context(), &betterworksv1.SearchGoalsRequest{Query: "x"})
 	}
-	_, _ = goalsClientWith(st, auth.GenerateKey()).GetGoal(t.Context(), &betterworksv1.GetGoalRequest{GoalId: goalID})
+	unknownKey := auth.GenerateKey()
+	_, _ = goalsClientWith(st, unknownKey).GetGoal(t.Context(), &betterworksv1.GetGoalRequest{GoalId: goalID})
 
+	if !regexp.MustCompile(`"msg":"refused","procedure":"/betterworks.v1.GoalService/GetGoal","peer":"127.0.0.1:\d+","code":"unauthenticated","reason":"CALLER_KEY_UNKNOWN"`).MatchString(logs.String()) {
+		t.Errorf("no log line of the refused unknown key:\n%s", logs.String())
+	}
 	var everything strings.Builder
 	for _, s := range spans.GetSpans().Snapshots() {
 		fmt.Fprintln(&everything, s.Name(), s.Attributes(), s.Status(), s.Events(), s.Links())
@@ -221,6 +225,9 @@ func TestTelemetryHoldsNoSecret(t *testing.T) {
 				t.Errorf("the %s of %s appears in spans, metrics or logs", name, role)
 			}
 		}
+	}
+	if strings.Contains(everything.String(), unknownKey) {
+		t.Error("the refused unknown key appears in spans, metrics or logs")
 	}
 	if everything.Len() < 5000 {
 		t.Errorf("searched only %d bytes of telemetry; the traffic did not produce enough to prove anything", everything.Len())
