@@ -362,3 +362,34 @@ func TestRedisSharesQuotasAcrossReplicas(t *testing.T) {
 		}
 	}
 }
+
+func TestRequestsInFlightAreBounded(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{
+		Sandbox:    sandbox.Config{Faults: []sandbox.Fault{{Endpoint: getGoalEndpoint, Latency: time.Minute}}},
+		Resilience: upstream.Resilience{MaxInFlight: 1, AttemptTimeout: time.Minute},
+	})
+	// A slow GetGoal takes the one slot (tried again should a fast call
+	// hold it at that moment) ...
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ctx.Err() == nil {
+			_ = getGoal(ctx, st, sandbox.RoleUser)
+		}
+	}()
+	// ... and then any other call is refused at once.
+	people := st.People(facadetest.GRPC, sandbox.RoleSuperAdmin)
+	var err error
+	waitUntil(t, "a call refused while the slow one is in flight", func() bool {
+		_, err = people.GetUser(t.Context(), &betterworksv1.GetUserRequest{UserId: "100"})
+		return err != nil
+	})
+	cancel()
+	<-done
+
+	if code, reason, _ := refusal(err); code != connect.CodeUnavailable || reason != "UPSTREAM_OVERLOADED" {
+		t.Errorf("call while one is in flight = %v %s, want unavailable UPSTREAM_OVERLOADED (err: %v)", code, reason, err)
+	}
+}
