@@ -24,6 +24,7 @@ import (
 	"connectrpc.com/otelconnect"
 	"connectrpc.com/validate"
 	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
@@ -179,6 +180,9 @@ func NewHandler(cfg Config) (*Handler, error) {
 		connect.WithCompression("gzip", newGzipReader, newFastGzipWriter),
 	}
 	svc := service.Config{Upstream: cfg.Upstream, Logger: logger}
+	if err := registerUnknownEnums(cfg.Telemetry.meterProvider()); err != nil {
+		return nil, err
+	}
 
 	// Authenticated services: no key, no work.
 	services := http.NewServeMux()
@@ -251,6 +255,20 @@ func Methods() map[string]bool {
 		}
 	}
 	return methods
+}
+
+// registerUnknownEnums reports, as a metric, the upstream values the
+// contract's enums did not know: a sign that Betterworks added one.
+func registerUnknownEnums(mp metric.MeterProvider) error {
+	_, err := mp.Meter("github.com/bwfacade/facade/internal/server").Int64ObservableCounter("bwfacade.unknown_enum_values",
+		metric.WithDescription("Upstream values no enum of the contract knows, mapped to UNSPECIFIED, by enum."),
+		metric.WithInt64Callback(func(_ context.Context, o metric.Int64Observer) error {
+			for enum, n := range service.UnknownEnumValues() {
+				o.Observe(n, metric.WithAttributes(attribute.String("bwfacade.enum", enum)))
+			}
+			return nil
+		}))
+	return err
 }
 
 // newFastGzipWriter compresses responses at gzip's fastest level: a page

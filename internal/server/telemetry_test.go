@@ -136,7 +136,11 @@ func TestMetricsScrape(t *testing.T) {
 	t.Parallel()
 	limiter := ratelimit.New(ratelimit.Config{})
 	st, _, metrics := tracedStack(t, facadetest.Options{
-		Sandbox: sandbox.Config{Faults: []sandbox.Fault{{Endpoint: "GET /teams/{id}/", Status: 503}}},
+		Sandbox: sandbox.Config{Faults: []sandbox.Fault{
+			{Endpoint: "GET /teams/{id}/", Status: 503},
+			// A user in a locale the contract does not know yet.
+			{Endpoint: "GET /users/{identifier}/", Status: 200, Body: `{"id": 100, "email": "a@example.com", "locale": "tlh_KX"}`},
+		}},
 		Resilience: upstream.Resilience{
 			Limiter: limiter.Keyed(ratelimit.Limit{Rate: 1000, Burst: 1000}),
 			Rand:    func() float64 { return 0 },
@@ -153,6 +157,11 @@ func TestMetricsScrape(t *testing.T) {
 		_, _ = people.GetTeam(t.Context(), &betterworksv1.GetTeamRequest{TeamId: "1"})
 	}
 
+	admin := st.People(facadetest.GRPC, sandbox.RoleAdmin) // a caller with quota left
+	if _, err := admin.GetUser(t.Context(), &betterworksv1.GetUserRequest{UserId: "100"}); err != nil {
+		t.Fatalf("GetUser() error = %v", err)
+	}
+
 	text := scrape(t, metrics)
 
 	for _, want := range []string{
@@ -164,6 +173,7 @@ func TestMetricsScrape(t *testing.T) {
 		`bwfacade_upstream_retries_total{.*bwfacade_upstream_endpoint="GET /teams/{id}/".*} [1-9]`,
 		`bwfacade_upstream_refusals_total{.*bwfacade_upstream_reason="circuit_open".*} [1-9]`,
 		`bwfacade_caller_quota_refusals_total{.*bwfacade_caller="none".*} 1`,
+		`bwfacade_unknown_enum_values_total{.*bwfacade_enum="UserLocale".*} [1-9]\d*`,
 		`rpc_server_call_duration_seconds_count{.*rpc_method="betterworks.v1.GoalService/GetGoal",rpc_response_status_code="OK".*} 3`,
 	} {
 		if !regexp.MustCompile(`(?m)^` + want + `$`).MatchString(text) {

@@ -17,6 +17,18 @@ import (
 // than failing the call.
 var unknownEnumValues = expvar.NewMap("bwfacade_unknown_enum_values")
 
+// UnknownEnumValues returns how many upstream strings no enum of the
+// contract knew, by enum name, since the process started.
+func UnknownEnumValues() map[string]int64 {
+	counts := make(map[string]int64)
+	unknownEnumValues.Do(func(kv expvar.KeyValue) {
+		if n, ok := kv.Value.(*expvar.Int); ok {
+			counts[kv.Key] = n.Value()
+		}
+	})
+	return counts
+}
+
 // enumMapping maps the upstream's strings for one closed set to an enum.
 type enumMapping[E ~int32] struct {
 	name     string
