@@ -6,6 +6,7 @@
 package rpcerr
 
 import (
+	"errors"
 	"time"
 
 	"connectrpc.com/connect"
@@ -42,6 +43,23 @@ func RetryAfter(cerr *connect.Error, d time.Duration) *connect.Error {
 		Add(cerr, &errdetails.RetryInfo{RetryDelay: durationpb.New(d)})
 	}
 	return cerr
+}
+
+// Reason returns the reason of err's ErrorInfo, or "" when err carries
+// none.
+func Reason(err error) string {
+	var cerr *connect.Error
+	if !errors.As(err, &cerr) {
+		return ""
+	}
+	for _, d := range cerr.Details() {
+		if v, derr := d.Value(); derr == nil {
+			if info, ok := v.(*errdetails.ErrorInfo); ok {
+				return info.GetReason()
+			}
+		}
+	}
+	return ""
 }
 
 // Add adds a detail message to cerr.

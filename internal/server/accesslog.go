@@ -2,18 +2,17 @@ package server
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"time"
 
 	"connectrpc.com/authn"
 	"connectrpc.com/connect"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/bwfacade/facade/internal/auth"
+	"github.com/bwfacade/facade/internal/rpcerr"
 	"github.com/bwfacade/facade/internal/upstream"
 )
 
@@ -26,9 +25,8 @@ func newAccessLog(logger *slog.Logger) connect.UnaryInterceptorFunc {
 	return func(next connect.UnaryFunc) connect.UnaryFunc {
 		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
 			start := time.Now()
-			caller := ""
-			if c, ok := auth.CallerFrom(ctx); ok {
-				caller = c.Name
+			caller := callerName(ctx)
+			if caller != "" {
 				trace.SpanFromContext(ctx).SetAttributes(attribute.String("bwfacade.caller", caller))
 			}
 			attempts := new(upstream.Attempts)
@@ -53,6 +51,14 @@ func newAccessLog(logger *slog.Logger) connect.UnaryInterceptorFunc {
 	}
 }
 
+// callerName is the authenticated caller's name, or "".
+func callerName(ctx context.Context) string {
+	if c, ok := auth.CallerFrom(ctx); ok {
+		return c.Name
+	}
+	return ""
+}
+
 // logRefusals wraps an authentication function so that every refused
 // call is logged once, with the procedure, the peer, the code and the
 // reason; never the credential it presented.
@@ -60,22 +66,11 @@ func logRefusals(logger *slog.Logger, authenticate authn.AuthFunc) authn.AuthFun
 	return func(ctx context.Context, req authn.Request) (any, error) {
 		info, err := authenticate(ctx, req)
 		if err != nil {
-			reason := ""
-			var cerr *connect.Error
-			if errors.As(err, &cerr) {
-				for _, d := range cerr.Details() {
-					if v, derr := d.Value(); derr == nil {
-						if ei, ok := v.(*errdetails.ErrorInfo); ok {
-							reason = ei.GetReason()
-						}
-					}
-				}
-			}
 			logger.LogAttrs(ctx, slog.LevelWarn, "refused",
 				slog.String("procedure", req.Procedure()),
 				slog.String("peer", req.ClientAddr()),
 				slog.String("code", connect.CodeOf(err).String()),
-				slog.String("reason", reason))
+				slog.String("reason", rpcerr.Reason(err)))
 		}
 		return info, err
 	}

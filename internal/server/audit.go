@@ -5,8 +5,6 @@ import (
 	"log/slog"
 
 	"connectrpc.com/connect"
-
-	"github.com/bwfacade/facade/internal/auth"
 )
 
 // newAudit returns an interceptor that records every call of a method with
@@ -20,16 +18,12 @@ func newAudit(logger *slog.Logger) connect.UnaryInterceptorFunc {
 				return next(ctx, req)
 			}
 			resp, err := next(ctx, req)
-			caller := ""
-			if c, ok := auth.CallerFrom(ctx); ok {
-				caller = c.Name
-			}
 			outcome := "ok"
 			if err != nil {
 				outcome = connect.CodeOf(err).String()
 			}
 			logger.LogAttrs(ctx, slog.LevelInfo, "audit",
-				slog.String("caller", caller),
+				slog.String("caller", callerName(ctx)),
 				slog.String("procedure", req.Spec().Procedure),
 				slog.String("peer", req.Peer().Addr),
 				slog.String("outcome", outcome))

@@ -20,7 +20,7 @@ func newErrorInfo() connect.UnaryInterceptorFunc {
 		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
 			resp, err := next(ctx, req)
 			var cerr *connect.Error
-			if err == nil || !errors.As(err, &cerr) || hasErrorInfo(cerr) {
+			if err == nil || !errors.As(err, &cerr) || rpcerr.Reason(cerr) != "" {
 				return resp, err
 			}
 			reason := strings.ToUpper(cerr.Code().String())
@@ -31,13 +31,4 @@ func newErrorInfo() connect.UnaryInterceptorFunc {
 			return resp, cerr
 		}
 	}
-}
-
-func hasErrorInfo(cerr *connect.Error) bool {
-	for _, d := range cerr.Details() {
-		if d.Type() == "google.rpc.ErrorInfo" {
-			return true
-		}
-	}
-	return false
 }
