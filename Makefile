@@ -43,7 +43,7 @@ provision: webdeps ## Install what the tests need: Debian's chromium and redis-s
 	  command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	  if [ -n "$$missing" ]; then \
 	    echo "installing$$missing from Debian's packages" >&2; \
-	    $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
+	    $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
 	  fi
 	@# Build grpcurl and buf, which internal/clienttest runs, before the tests' clock starts.
 	go tool -n grpcurl >/dev/null

@@ -209,7 +209,13 @@ func upstreamAndCallers(ctx context.Context, cfg *config.Config, logger *slog.Lo
 		_, _ = hex.Decode(hash[:], []byte(cfg.DemoKeyHash))
 		logger.InfoContext(ctx, "demo mode: the embedded sandbox answers as a super admin to the configured demo key")
 	}
-	sb := sandbox.New(sandbox.Config{Faults: faults, ReferenceTime: time.Now()})
+	// Arranged around today unless a day is configured; then the sandbox's
+	// clock starts on that day too, so that it answers alike on any day.
+	sbCfg := sandbox.Config{Faults: faults, ReferenceTime: cfg.DemoDate}
+	if cfg.DemoDate.IsZero() {
+		sbCfg.ReferenceTime, sbCfg.Now = time.Now(), time.Now
+	}
+	sb := sandbox.New(sbCfg)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, "", nil, fmt.Errorf("sandbox: %w", err)

@@ -67,12 +67,18 @@ func Tool(ctx context.Context, root, name string) (string, error) {
 	return strings.TrimSpace(string(out)), nil
 }
 
+// DemoDate is the day the facades that Start runs arrange their demo
+// organisation around, so that what the tests see of it (goal periods,
+// progress) is the same on every day they run.
+const DemoDate = "2026-11-20"
+
 // Start runs binary, a build of cmd/server, in demo mode on a loopback
-// port with the BWFACADE_* variables in env added to this process's
-// environment, and waits until it serves.
+// port with the demo organisation arranged around DemoDate and the
+// BWFACADE_* variables in env added to this process's environment, and
+// waits until it serves.
 func Start(ctx context.Context, binary string, env map[string]string) (*Facade, error) {
 	cmd := exec.Command(binary)
-	cmd.Env = append(os.Environ(), "BWFACADE_ADDR=127.0.0.1:0", "BWFACADE_LOG_FORMAT=json")
+	cmd.Env = append(os.Environ(), "BWFACADE_ADDR=127.0.0.1:0", "BWFACADE_LOG_FORMAT=json", "BWFACADE_DEMO_DATE="+DemoDate)
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Environment variables read by Load.
@@ -20,6 +21,7 @@ const (
 	EnvUpstreamURL       = "BWFACADE_UPSTREAM_URL"
 	EnvCallersFile       = "BWFACADE_CALLERS_FILE"
 	EnvDemoKeyHash       = "BWFACADE_DEMO_KEY_SHA256"
+	EnvDemoDate          = "BWFACADE_DEMO_DATE"
 	EnvTLSCert           = "BWFACADE_TLS_CERT_FILE"
 	EnvTLSKey            = "BWFACADE_TLS_KEY_FILE"
 	EnvTLSClientCA       = "BWFACADE_TLS_CLIENT_CA_FILE"
@@ -55,6 +57,11 @@ type Config struct {
 	// DemoKeyHash is the hex SHA-256 of the demo caller's key. Empty
 	// means a key is generated at start and logged.
 	DemoKeyHash string
+	// DemoDate is the day the demo organisation is arranged around: its
+	// goal periods, progress and modification times. The zero value
+	// means the day the facade starts, so that current goals are
+	// current; a fixed day gives the same organisation on every run.
+	DemoDate time.Time
 	// TLSCertFile and TLSKeyFile enable TLS when both are set.
 	TLSCertFile, TLSKeyFile string
 	// TLSClientCAFile enables client certificates (mTLS): a certificate
@@ -141,7 +148,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		if c.CallersFile == "" {
 			errs = append(errs, fmt.Errorf("%s needs %s, the callers and the Betterworks tokens they use", EnvUpstreamURL, EnvCallersFile))
 		}
-		for _, demoOnly := range []string{EnvSandboxFaults, EnvDemoKeyHash} {
+		for _, demoOnly := range []string{EnvSandboxFaults, EnvDemoKeyHash, EnvDemoDate} {
 			if getenv(demoOnly) != "" {
 				errs = append(errs, fmt.Errorf("%s applies to demo mode on the embedded sandbox only; unset it or %s", demoOnly, EnvUpstreamURL))
 			}
@@ -151,6 +158,13 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	if c.DemoKeyHash != "" && !isSHA256Hex(c.DemoKeyHash) {
 		errs = append(errs, fmt.Errorf("%s: want 64 hex digits (the SHA-256 of the key)", EnvDemoKeyHash))
+	}
+	if v := strings.TrimSpace(getenv(EnvDemoDate)); v != "" {
+		day, err := time.Parse(time.DateOnly, v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: want a day as YYYY-MM-DD, got %q", EnvDemoDate, v))
+		}
+		c.DemoDate = day
 	}
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
 		errs = append(errs, fmt.Errorf("%s and %s go together", EnvTLSCert, EnvTLSKey))

@@ -3,6 +3,7 @@ package config_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -19,6 +20,17 @@ func TestLoadDefaultsToDemo(t *testing.T) {
 	}
 	if !cfg.Demo() || cfg.Addr != config.DefaultAddr || cfg.LogFormat != "text" {
 		t.Errorf("Load() = %+v, want demo mode on %s with text logs", cfg, config.DefaultAddr)
+	}
+}
+
+func TestLoadDemoDate(t *testing.T) {
+	t.Parallel()
+	cfg, err := config.Load(env(map[string]string{config.EnvDemoDate: "2025-03-14"}))
+	if err != nil {
+		t.Fatalf("Load() error = %v", err)
+	}
+	if want := time.Date(2025, 3, 14, 0, 0, 0, 0, time.UTC); !cfg.DemoDate.Equal(want) {
+		t.Errorf("Load() DemoDate = %v, want %v", cfg.DemoDate, want)
 	}
 }
 
@@ -66,6 +78,10 @@ func TestLoadRejects(t *testing.T) {
 			config.EnvUpstreamURL: "https://app.betterworks.com/api/v1/", config.EnvCallersFile: "c.yaml", config.EnvDemoKeyHash: strings.Repeat("a", 64),
 		}, config.EnvDemoKeyHash},
 		{"bad_demo_key_hash", map[string]string{config.EnvDemoKeyHash: "abc"}, "64 hex digits"},
+		{"demo_date_with_tenant", map[string]string{
+			config.EnvUpstreamURL: "https://app.betterworks.com/api/v1/", config.EnvCallersFile: "c.yaml", config.EnvDemoDate: "2025-03-14",
+		}, config.EnvDemoDate},
+		{"bad_demo_date", map[string]string{config.EnvDemoDate: "14/03/2025"}, "YYYY-MM-DD"},
 		{"client_ca_without_tls", map[string]string{config.EnvTLSClientCA: "ca.pem"}, config.EnvTLSClientCA},
 		{"bool", map[string]string{config.EnvHealthNeedKey: "sometimes"}, config.EnvHealthNeedKey},
 		{"log_format", map[string]string{config.EnvLogFormat: "xml"}, config.EnvLogFormat},

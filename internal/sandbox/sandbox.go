@@ -42,11 +42,15 @@ type Config struct {
 	// Seed selects the deterministic demo organisation: the same seed gives
 	// the same people, goals, ids, UUIDs and tokens. 0 means 1.
 	Seed int64
-	// Now is the clock that stamps writes and requests. Report runs created
-	// through the API move from pending to running after
-	// ReportRunStartDelay and to succeeded after ReportRunDuration by this
-	// clock. Nil means time.Now. Seeded data does not depend on it: it is
-	// spread over the two years before ReferenceTime.
+	// Now is the clock that stamps writes and requests and that "today"
+	// means in filters. Report runs created through the API move from
+	// pending to running after ReportRunStartDelay and to succeeded after
+	// ReportRunDuration by this clock. Nil means a clock that reads
+	// ReferenceTime when New returns and advances in real time from there,
+	// so that the sandbox answers alike on whatever day it runs; a demo
+	// that arranges its data around today passes time.Now. Seeded data
+	// does not depend on it: it is spread over the two years before
+	// ReferenceTime.
 	Now func() time.Time
 	// Faults are active from the start, as if passed to SetFaults.
 	Faults []Fault
@@ -109,13 +113,15 @@ func New(cfg Config) *Sandbox {
 	if seed == 0 {
 		seed = 1
 	}
-	now := cfg.Now
-	if now == nil {
-		now = time.Now
-	}
-	s := &Sandbox{now: now, router: newRouter()}
+	s := &Sandbox{now: cfg.Now, router: newRouter()}
 	s.faults.seed = uint64(seed)
 	seedOrganisation(s, seed, cfg.ReferenceTime)
+	if s.now == nil {
+		// time.Since reads the monotonic clock: moving the wall clock
+		// moves nothing here.
+		start, ref := time.Now(), s.ref
+		s.now = func() time.Time { return ref.Add(time.Since(start)) }
+	}
 	s.faults.set(cfg.Faults)
 	return s
 }
