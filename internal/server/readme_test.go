@@ -7,8 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/bwfacade/facade/internal/sandbox"
 	"github.com/bwfacade/facade/internal/server"
+	"github.com/bwfacade/facade/internal/upstream"
 )
 
 // TestREADMEListsEveryRPC keeps README.md's RPC table true: it lists every
@@ -52,5 +55,38 @@ func TestREADMEListsEveryRPC(t *testing.T) {
 	}
 	if len(operations) != len(sandbox.Endpoints()) {
 		t.Errorf("README's table covers %d operations, want all %d", len(operations), len(sandbox.Endpoints()))
+	}
+}
+
+// TestCatalogsAgree holds the upstream client's catalog of operations, the
+// sandbox's route table (kept apart on purpose: a fake must not share the
+// client's knowledge) and the README's RPC table equal, both ways.
+func TestCatalogsAgree(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile("(?m)^\\| `\\w+/\\w+` \\| `([A-Z]+ \\S+)` \\|$")
+	var fromREADME []string
+	for _, m := range row.FindAllStringSubmatch(string(readme), -1) {
+		fromREADME = append(fromREADME, m[1])
+	}
+	var fromClient []string
+	for _, op := range upstream.Operations() {
+		fromClient = append(fromClient, op.String())
+	}
+	fromSandbox := sandbox.Endpoints()
+	for _, list := range [][]string{fromREADME, fromClient, fromSandbox} {
+		slices.Sort(list)
+	}
+	if diff := cmp.Diff(fromSandbox, fromClient); diff != "" {
+		t.Errorf("client's catalog differs from the sandbox's routes (-sandbox +client):\n%s", diff)
+	}
+	if diff := cmp.Diff(fromSandbox, fromREADME); diff != "" {
+		t.Errorf("README's RPC table differs from the sandbox's routes (-sandbox +README):\n%s", diff)
+	}
+	if len(fromClient) != 38 {
+		t.Errorf("the client declares %d operations, want the reference's 38", len(fromClient))
 	}
 }

@@ -16,67 +16,69 @@ import (
 )
 
 // connectError turns an upstream outcome into a Connect error, following
-// the error table of DESIGN.md. It is the only code that knows both HTTP
-// statuses and Connect codes, and the only place that adds error details.
-// A token the upstream rejects is also logged as an alert: only an operator
-// can fix it.
+// the error table of DESIGN.md, with the ErrorInfo of every error that
+// comes from the upstream client. It reads the client's own classification
+// (upstream.Classify), and is the only code that knows both HTTP statuses
+// and Connect codes. A token the upstream rejects is also logged as an
+// alert: only an operator can fix it.
 func connectError(ctx context.Context, logger *slog.Logger, err error) *connect.Error {
-	var statusErr *upstream.StatusError
-	var refused *upstream.RefusedError
-	switch {
-	case errors.As(err, &refused):
-		return refusedError(refused)
-	case errors.As(err, &statusErr):
-		code, reason := classifyStatus(statusErr.StatusCode)
-		cerr := rpcerr.New(code, errors.New(statusMessage(statusErr)), reason, map[string]string{
-			"upstream_endpoint":   statusErr.Endpoint,
-			"upstream_status":     strconv.Itoa(statusErr.StatusCode),
-			"upstream_request_id": statusErr.RequestID,
-		})
-		if len(statusErr.FieldErrors) > 0 {
-			rpcerr.Add(cerr, fieldViolations(statusErr.FieldErrors))
-		}
-		rpcerr.RetryAfter(cerr, statusErr.RetryAfter)
-		if statusErr.StatusCode == 401 { // see classifyStatus
-			caller := "unknown"
-			if c, ok := auth.CallerFrom(ctx); ok {
-				caller = c.Name
-			}
-			logger.LogAttrs(ctx, slog.LevelError, "upstream rejected the caller's Betterworks token; an operator must replace it",
-				slog.String("alert", "UPSTREAM_TOKEN_REJECTED"),
-				slog.String("caller", caller),
-				slog.String("endpoint", statusErr.Endpoint))
-		}
-		return cerr
-	case errors.Is(err, context.Canceled):
+	switch outcome := upstream.Classify(err); {
+	case outcome.Refused():
+		var refused *upstream.RefusedError
+		errors.As(err, &refused)
+		return refusedError(outcome, refused)
+	case outcome == upstream.OutcomeCanceled:
 		return withInfo(connect.CodeCanceled, err, "CANCELED")
-	case errors.Is(err, context.DeadlineExceeded):
+	case outcome == upstream.OutcomeMalformed:
+		return withInfo(connect.CodeInternal, err, "UPSTREAM_MALFORMED_RESPONSE")
+	case outcome == upstream.OutcomeInvalid && errors.Is(err, upstream.ErrNoToken):
+		return withInfo(connect.CodeUnauthenticated, err, "NO_UPSTREAM_TOKEN")
+	case outcome == upstream.OutcomeInvalid:
+		return withInfo(connect.CodeInvalidArgument, err, "INVALID_UPSTREAM_REQUEST")
+	case outcome == upstream.OutcomeLost && errors.Is(err, context.DeadlineExceeded):
 		if ctx.Err() != nil {
 			return withInfo(connect.CodeDeadlineExceeded, err, "DEADLINE_EXCEEDED")
 		}
 		// The upstream timed out within our caller's deadline.
 		return withInfo(connect.CodeUnavailable, err, "UPSTREAM_TIMEOUT")
-	case errors.Is(err, upstream.ErrInvalidRequest):
-		return withInfo(connect.CodeInvalidArgument, err, "INVALID_UPSTREAM_REQUEST")
-	case errors.Is(err, upstream.ErrMalformedResponse), errors.Is(err, upstream.ErrResponseTooLarge):
-		return withInfo(connect.CodeInternal, err, "UPSTREAM_MALFORMED_RESPONSE")
-	case errors.Is(err, upstream.ErrNoToken):
-		return withInfo(connect.CodeUnauthenticated, err, "NO_UPSTREAM_TOKEN")
-	default: // connection refused or reset, DNS, TLS
+	}
+	var statusErr *upstream.StatusError
+	if !errors.As(err, &statusErr) { // connection refused or reset, DNS, TLS
 		return withInfo(connect.CodeUnavailable, err, "UPSTREAM_UNAVAILABLE")
 	}
+	code, reason := classifyStatus(statusErr.StatusCode)
+	cerr := rpcerr.New(code, errors.New(statusMessage(statusErr)), reason, map[string]string{
+		"upstream_endpoint":   statusErr.Endpoint,
+		"upstream_status":     strconv.Itoa(statusErr.StatusCode),
+		"upstream_request_id": statusErr.RequestID,
+	})
+	if len(statusErr.FieldErrors) > 0 {
+		rpcerr.Add(cerr, fieldViolations(statusErr.FieldErrors))
+	}
+	rpcerr.RetryAfter(cerr, statusErr.RetryAfter)
+	if statusErr.StatusCode == 401 { // see classifyStatus
+		caller := "unknown"
+		if c, ok := auth.CallerFrom(ctx); ok {
+			caller = c.Name
+		}
+		logger.LogAttrs(ctx, slog.LevelError, "upstream rejected the caller's Betterworks token; an operator must replace it",
+			slog.String("alert", "UPSTREAM_TOKEN_REJECTED"),
+			slog.String("caller", caller),
+			slog.String("endpoint", statusErr.Endpoint))
+	}
+	return cerr
 }
 
 // refusedError maps a call the upstream client refused without sending:
 // the breaker is open or too many requests are in flight (UNAVAILABLE), or
 // the token's turn comes after the caller's deadline (RESOURCE_EXHAUSTED).
 // Each says when to come back where the client knows.
-func refusedError(e *upstream.RefusedError) *connect.Error {
+func refusedError(outcome upstream.Outcome, e *upstream.RefusedError) *connect.Error {
 	code, reason := connect.CodeUnavailable, "UPSTREAM_CIRCUIT_OPEN"
-	switch {
-	case errors.Is(e, upstream.ErrTokenRateLimited):
+	switch outcome {
+	case upstream.OutcomeTokenRateLimited:
 		code, reason = connect.CodeResourceExhausted, "UPSTREAM_TOKEN_RATE_LIMITED"
-	case errors.Is(e, upstream.ErrOverloaded):
+	case upstream.OutcomeOverloaded:
 		reason = "UPSTREAM_OVERLOADED"
 	}
 	cerr := rpcerr.New(code, e, reason, map[string]string{"upstream_endpoint": e.Endpoint})

@@ -138,16 +138,11 @@ func NewHTTPClient() *http.Client {
 	}
 }
 
-// call is one upstream operation.
+// call is one upstream request.
 type call struct {
-	// method is the HTTP method.
-	method string
-	// path is relative to the base URL, with ids escaped, such as
-	// "goals/42/".
-	path string
-	// endpoint is the template for errors, spans and metrics, such as
-	// "GET /goals/{id}/": no ids, no token.
-	endpoint string
+	op *Operation
+	// id fills the braces of op's template, if it has any.
+	id string
 	// query holds the query parameters; nil means none.
 	query url.Values
 	// body is encoded as JSON when non-nil.
@@ -163,28 +158,27 @@ type call struct {
 // A write is sent once, and again only when its connection was refused.
 func (c *Client) do(ctx context.Context, token Token, cl call, out any) error {
 	if token.IsZero() {
-		return fmt.Errorf("%s: %w", cl.endpoint, ErrNoToken)
+		return fmt.Errorf("%s: %w", cl.op, ErrNoToken)
 	}
 	var body []byte
 	if cl.body != nil {
 		var err error
 		body, err = json.Marshal(cl.body)
 		if err != nil {
-			return fmt.Errorf("%s: %w: %w", cl.endpoint, ErrInvalidRequest, err)
+			return fmt.Errorf("%s: %w: %w", cl.op, ErrInvalidRequest, err)
 		}
 	}
-	endpoint := metric.WithAttributes(attrEndpoint.String(cl.endpoint))
+	endpoint := metric.WithAttributes(attrEndpoint.String(cl.op.name))
 	for n := 1; ; n++ {
-		err := c.guardedAttempt(ctx, token, cl, body, out, n)
+		outcome, err := c.guardedAttempt(ctx, token, cl, body, out, n)
 		if err == nil {
 			c.res.budget.success()
 			return nil
 		}
-		var refused *RefusedError
-		if errors.As(err, &refused) {
-			c.metrics.refusals.Add(ctx, 1, endpoint, metric.WithAttributes(attrReason.String(refusalReason(refused))))
+		if outcome.Refused() {
+			c.metrics.refusals.Add(ctx, 1, endpoint, metric.WithAttributes(attrReason.String(outcome.String())))
 		}
-		wait, verdict := c.res.retryWait(ctx, cl, n, err)
+		wait, verdict := c.res.retryWait(ctx, cl, n, outcome, err)
 		if verdict == budgetSpent {
 			c.metrics.budgetExhausted.Add(ctx, 1, endpoint)
 		}
@@ -196,49 +190,54 @@ func (c *Client) do(ctx context.Context, token Token, cl call, out any) error {
 }
 
 // guardedAttempt makes one attempt behind the token's pace, the bound on
-// requests in flight and the circuit breaker.
-func (c *Client) guardedAttempt(ctx context.Context, token Token, cl call, body []byte, out any, n int) error {
+// requests in flight and the circuit breaker, and classifies its outcome.
+func (c *Client) guardedAttempt(ctx context.Context, token Token, cl call, body []byte, out any, n int) (Outcome, error) {
 	r := c.res
 	waited, err := c.pace(ctx, token, cl)
 	if err != nil {
-		return err
+		return Classify(err), err
 	}
-	info := &attemptInfo{endpoint: cl.endpoint, number: n, limiterWait: waited, breaker: "disabled"}
+	info := &attemptInfo{endpoint: cl.op.name, number: n, limiterWait: waited, breaker: "disabled"}
 	select {
 	case r.inFlight <- struct{}{}:
 		defer func() { <-r.inFlight }()
 	default:
-		return &RefusedError{Endpoint: cl.endpoint, Cause: ErrOverloaded}
+		return OutcomeOverloaded, &RefusedError{Endpoint: cl.op.name, Cause: ErrOverloaded}
 	}
 	timeout := r.WriteTimeout
-	if idempotent(cl.method) {
+	if cl.op.idempotent() {
 		timeout = r.AttemptTimeout
 	}
 	attemptCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	run := func() (struct{}, error) {
-		return struct{}{}, c.attempt(withAttempt(attemptCtx, info), token, cl, body, out)
+		return struct{}{}, classify(c.attempt(withAttempt(attemptCtx, info), token, cl, body, out))
 	}
 	if r.Breaker.Disabled {
 		_, err = run()
 	} else {
-		b := r.breaker(cl.endpoint)
+		b := r.breaker(cl.op.family)
 		info.breaker = b.cb.State().String()
 		_, err = b.cb.Execute(run)
 		if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
-			return &RefusedError{Endpoint: cl.endpoint, Cause: ErrCircuitOpen, RetryAfter: b.retryAfter()}
+			return OutcomeCircuitOpen, &RefusedError{Endpoint: cl.op.name, Cause: ErrCircuitOpen, RetryAfter: b.retryAfter()}
 		}
 	}
-	var se *StatusError
-	if r.Limiter != nil && errors.As(err, &se) && se.StatusCode == http.StatusTooManyRequests {
+	var cerr *classified
+	if !errors.As(err, &cerr) {
+		return OutcomeOK, nil
+	}
+	if cerr.outcome == OutcomeRateLimited && r.Limiter != nil {
 		// The upstream's limit is the token's, whoever calls with it.
+		var se *StatusError
+		errors.As(cerr.err, &se)
 		pause := se.RetryAfter
 		if pause <= 0 {
 			pause = r.DefaultPause
 		}
 		r.Limiter.Pause(ctx, token.limiterKey(), c.now().Add(min(pause, r.MaxRetryAfter)))
 	}
-	return err
+	return cerr.outcome, cerr.err
 }
 
 // pace waits for the token's turn, as long as the call's deadline allows,
@@ -256,12 +255,12 @@ func (c *Client) pace(ctx context.Context, token Token, cl call) (time.Duration,
 	start := time.Now()
 	ok, retryAfter, err := r.Limiter.Wait(ctx, token.limiterKey(), maxWait)
 	waited := time.Since(start)
-	c.metrics.limiterWait.Record(ctx, waited.Seconds(), metric.WithAttributes(attrEndpoint.String(cl.endpoint)))
+	c.metrics.limiterWait.Record(ctx, waited.Seconds(), metric.WithAttributes(attrEndpoint.String(cl.op.name)))
 	switch {
 	case err != nil:
-		return waited, fmt.Errorf("%s: %w", cl.endpoint, err)
+		return waited, fmt.Errorf("%s: %w", cl.op, err)
 	case !ok:
-		return waited, &RefusedError{Endpoint: cl.endpoint, Cause: ErrTokenRateLimited, RetryAfter: retryAfter}
+		return waited, &RefusedError{Endpoint: cl.op.name, Cause: ErrTokenRateLimited, RetryAfter: retryAfter}
 	}
 	return waited, nil
 }
@@ -277,9 +276,13 @@ func fetch[T any](ctx context.Context, c *Client, token Token, cl call) (*T, err
 
 // attempt sends one HTTP request and reads its answer.
 func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte, out any) error {
-	// cl.path is already escaped (see pathSegment), and joining strings
+	// The path's id is escaped (see pathSegment), and joining strings
 	// keeps every segment as written: no dot-segment cleaning.
-	rawURL := c.baseURL + cl.path
+	path, err := cl.op.path(cl.id)
+	if err != nil {
+		return fmt.Errorf("%s: %w: no id", cl.op, err)
+	}
+	rawURL := c.baseURL + path
 	if len(cl.query) > 0 {
 		rawURL += "?" + cl.query.Encode()
 	}
@@ -287,9 +290,9 @@ func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte,
 	if body != nil {
 		reader = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, cl.method, rawURL, reader)
+	req, err := http.NewRequestWithContext(ctx, cl.op.method, rawURL, reader)
 	if err != nil {
-		return fmt.Errorf("%s: %w: %w", cl.endpoint, ErrInvalidRequest, stripURL(err))
+		return fmt.Errorf("%s: %w: %w", cl.op, ErrInvalidRequest, stripURL(err))
 	}
 	requestID := rand.Text()
 	if info := attemptFrom(ctx); info != nil {
@@ -306,7 +309,7 @@ func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte,
 
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s: %w", cl.endpoint, stripURL(err))
+		return fmt.Errorf("%s: %w", cl.op, stripURL(err))
 	}
 	defer resp.Body.Close()
 
@@ -314,7 +317,7 @@ func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte,
 		// An error answer is read only as far as its explanation goes; a
 		// huge one must not hide the status.
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		return newStatusError(cl.endpoint, resp, data, requestID, c.now())
+		return newStatusError(cl.op.name, resp, data, requestID, c.now())
 	}
 	buf := bodyBuffers.Get().(*bytes.Buffer)
 	defer putBodyBuffer(buf)
@@ -322,20 +325,20 @@ func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte,
 		buf.Grow(int(resp.ContentLength))
 	}
 	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, c.maxBody+1)); err != nil {
-		return fmt.Errorf("%s: read body: %w", cl.endpoint, stripURL(err))
+		return fmt.Errorf("%s: read body: %w", cl.op, stripURL(err))
 	}
 	if int64(buf.Len()) > c.maxBody {
-		return fmt.Errorf("%s: %w (over %d bytes)", cl.endpoint, ErrResponseTooLarge, c.maxBody)
+		return fmt.Errorf("%s: %w (over %d bytes)", cl.op, ErrResponseTooLarge, c.maxBody)
 	}
 	if out == nil {
 		return nil
 	}
 	data := buf.Bytes()
 	if len(bytes.TrimSpace(data)) == 0 {
-		return fmt.Errorf("%s: %w: empty body (status %d)", cl.endpoint, ErrMalformedResponse, resp.StatusCode)
+		return fmt.Errorf("%s: %w: empty body (status %d)", cl.op, ErrMalformedResponse, resp.StatusCode)
 	}
 	if err := decodeJSON(data, out); err != nil {
-		return fmt.Errorf("%s: %w: %w", cl.endpoint, ErrMalformedResponse, err)
+		return fmt.Errorf("%s: %w: %w", cl.op, ErrMalformedResponse, err)
 	}
 	return nil
 }

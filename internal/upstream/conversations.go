@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"time"
 )
@@ -205,21 +204,12 @@ func (c *Client) ListConversationTemplates(ctx context.Context, token Token, f C
 	setNonEmpty(q, "type", f.Type)
 	setBool(q, "enabled", f.Enabled)
 	page.encode(q)
-	return fetch[Page[ConversationTemplate]](ctx, c, token, call{
-		method:   http.MethodGet,
-		path:     "conversations/templates/",
-		endpoint: "GET /conversations/templates/",
-		query:    q,
-	})
+	return fetch[Page[ConversationTemplate]](ctx, c, token, call{op: opListConversationTemplates, query: q})
 }
 
 // GetConversationTemplate fetches one conversation template by id or UUID.
 func (c *Client) GetConversationTemplate(ctx context.Context, token Token, id string) (*ConversationTemplate, error) {
-	return fetch[ConversationTemplate](ctx, c, token, call{
-		method:   http.MethodGet,
-		path:     "conversations/templates/" + pathSegment(id) + "/",
-		endpoint: "GET /conversations/templates/{id}/",
-	})
+	return fetch[ConversationTemplate](ctx, c, token, call{op: opGetConversationTemplate, id: id})
 }
 
 // ConversationFilter selects conversations in List Conversations.
@@ -237,14 +227,13 @@ type ConversationFilter struct {
 
 // ListConversations fetches one page of a deployment's conversations.
 func (c *Client) ListConversations(ctx context.Context, token Token, f ConversationFilter, page PageRequest) (*Page[Conversation], error) {
-	const endpoint = "GET /conversations/"
 	if f.DeploymentID == "" {
-		return nil, fmt.Errorf("%s: %w: deployment_id is required", endpoint, ErrInvalidRequest)
+		return nil, fmt.Errorf("%s: %w: deployment_id is required", opListConversations, ErrInvalidRequest)
 	}
 	q := url.Values{"deployment_id": {f.DeploymentID}}
 	setNonEmpty(q, "manager_id", f.ManagerID)
 	setID(q, "employee_id", f.EmployeeID)
 	setDelta(q, f.DeltaStart, f.DeltaEnd)
 	page.encode(q)
-	return fetch[Page[Conversation]](ctx, c, token, call{method: http.MethodGet, path: "conversations/", endpoint: endpoint, query: q})
+	return fetch[Page[Conversation]](ctx, c, token, call{op: opListConversations, query: q})
 }

@@ -2,7 +2,6 @@ package upstream
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 )
 
@@ -72,63 +71,35 @@ func (c *Client) ListDepartments(ctx context.Context, token Token, filter Depart
 	q := url.Values{}
 	page.encode(q)
 	setBool(q, "include_deactivated", filter.IncludeDeactivated)
-	return fetch[Page[Department]](ctx, c, token, call{
-		method:   http.MethodGet,
-		path:     "departments/",
-		endpoint: "GET /departments/",
-		query:    q,
-	})
+	return fetch[Page[Department]](ctx, c, token, call{op: opListDepartments, query: q})
 }
 
 // CreateDepartment creates a department and returns it.
 func (c *Client) CreateDepartment(ctx context.Context, token Token, in DepartmentInput) (*Department, error) {
-	return c.departmentCall(ctx, token, call{
-		method:   http.MethodPost,
-		path:     "departments/",
-		endpoint: "POST /departments/",
-		body:     in,
-	})
+	return c.departmentCall(ctx, token, call{op: opCreateDepartment, body: in})
 }
 
 // UpdateDepartment sets the name and parent of the department id (an
 // integer or UUID) and returns it.
 func (c *Client) UpdateDepartment(ctx context.Context, token Token, id string, in DepartmentInput) (*Department, error) {
-	return c.departmentCall(ctx, token, call{
-		method:   http.MethodPut,
-		path:     "departments/" + pathSegment(id) + "/",
-		endpoint: "PUT /departments/{id}/",
-		body:     in,
-	})
+	return c.departmentCall(ctx, token, call{op: opUpdateDepartment, id: id, body: in})
 }
 
 // DeactivateDepartment deactivates the department id, which must be empty,
 // and returns it.
 func (c *Client) DeactivateDepartment(ctx context.Context, token Token, id string) (*Department, error) {
-	return c.departmentCall(ctx, token, call{
-		method:   http.MethodPost,
-		path:     "departments/" + pathSegment(id) + "/deactivate/",
-		endpoint: "POST /departments/{id}/deactivate/",
-	})
+	return c.departmentCall(ctx, token, call{op: opDeactivateDepartment, id: id})
 }
 
 // ReactivateDepartment reactivates the department id and returns it.
 func (c *Client) ReactivateDepartment(ctx context.Context, token Token, id string) (*Department, error) {
-	return c.departmentCall(ctx, token, call{
-		method:   http.MethodPost,
-		path:     "departments/" + pathSegment(id) + "/reactivate/",
-		endpoint: "POST /departments/{id}/reactivate/",
-	})
+	return c.departmentCall(ctx, token, call{op: opReactivateDepartment, id: id})
 }
 
 // UpsertDepartments creates the departments of req and sets the parents of
 // existing ones.
 func (c *Client) UpsertDepartments(ctx context.Context, token Token, req DepartmentBulkRequest) (*DepartmentBulkResult, error) {
-	return fetch[DepartmentBulkResult](ctx, c, token, call{
-		method:   http.MethodPost,
-		path:     "departments/bulk/",
-		endpoint: "POST /departments/bulk/",
-		body:     req,
-	})
+	return fetch[DepartmentBulkResult](ctx, c, token, call{op: opUpsertDepartments, body: req})
 }
 
 // departmentCall performs cl, whose answer is one department.

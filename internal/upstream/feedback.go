@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"time"
 )
@@ -183,22 +182,13 @@ func (c *Client) ListFeedbackTemplates(ctx context.Context, token Token, f Feedb
 	q := url.Values{}
 	setNonEmpty(q, "type", f.Type)
 	page.encode(q)
-	return fetch[Page[FeedbackTemplate]](ctx, c, token, call{
-		method:   http.MethodGet,
-		path:     "feedback/templates/",
-		endpoint: "GET /feedback/templates/",
-		query:    q,
-	})
+	return fetch[Page[FeedbackTemplate]](ctx, c, token, call{op: opListFeedbackTemplates, query: q})
 }
 
 // GetFeedbackTemplate fetches one feedback template by id or UUID. The
 // upstream path has no trailing slash.
 func (c *Client) GetFeedbackTemplate(ctx context.Context, token Token, id string) (*FeedbackTemplate, error) {
-	return fetch[FeedbackTemplate](ctx, c, token, call{
-		method:   http.MethodGet,
-		path:     "feedback/templates/" + pathSegment(id),
-		endpoint: "GET /feedback/templates/{id}",
-	})
+	return fetch[FeedbackTemplate](ctx, c, token, call{op: opGetFeedbackTemplate, id: id})
 }
 
 // FeedbackFilter selects feedback in List Feedback. At least one of
@@ -214,16 +204,15 @@ type FeedbackFilter struct {
 
 // ListFeedback fetches one page of feedback.
 func (c *Client) ListFeedback(ctx context.Context, token Token, f FeedbackFilter, page PageRequest) (*Page[Feedback], error) {
-	const endpoint = "GET /feedback/"
 	if f.ForUserID == "" && f.CycleID == "" {
-		return nil, fmt.Errorf("%s: %w: for_user_id or cycle_id is required", endpoint, ErrInvalidRequest)
+		return nil, fmt.Errorf("%s: %w: for_user_id or cycle_id is required", opListFeedback, ErrInvalidRequest)
 	}
 	q := url.Values{}
 	setNonEmpty(q, "for_user_id", f.ForUserID)
 	setNonEmpty(q, "cycle_id", f.CycleID)
 	setDelta(q, f.DeltaStart, f.DeltaEnd)
 	page.encode(q)
-	return fetch[Page[Feedback]](ctx, c, token, call{method: http.MethodGet, path: "feedback/", endpoint: endpoint, query: q})
+	return fetch[Page[Feedback]](ctx, c, token, call{op: opListFeedback, query: q})
 }
 
 // FeedbackRequestFilter selects requests in List Feedback Requests. A zero
@@ -267,10 +256,5 @@ func (c *Client) ListFeedbackRequests(ctx context.Context, token Token, f Feedba
 	}
 	setDelta(q, f.DeltaStart, f.DeltaEnd)
 	page.encode(q)
-	return fetch[Page[FeedbackRequest]](ctx, c, token, call{
-		method:   http.MethodGet,
-		path:     "feedback/requests/",
-		endpoint: "GET /feedback/requests/",
-		query:    q,
-	})
+	return fetch[Page[FeedbackRequest]](ctx, c, token, call{op: opListFeedbackRequests, query: q})
 }

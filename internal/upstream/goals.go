@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strconv"
 	"time"
@@ -157,11 +156,7 @@ func (a *Attribute) UnmarshalJSON(b []byte) error {
 
 // GetGoal fetches one goal or milestone by id or UUID.
 func (c *Client) GetGoal(ctx context.Context, token Token, id string) (*Goal, error) {
-	return fetch[Goal](ctx, c, token, call{
-		method:   http.MethodGet,
-		path:     "goals/" + pathSegment(id) + "/",
-		endpoint: "GET /goals/{id}/",
-	})
+	return fetch[Goal](ctx, c, token, call{op: opGetGoal, id: id})
 }
 
 // Relation filters goals by their relation to a user or goal, with the
@@ -277,13 +272,12 @@ func (f *GoalFilter) encode() (url.Values, error) {
 
 // ListGoals fetches one page of the goals matching f.
 func (c *Client) ListGoals(ctx context.Context, token Token, f GoalFilter, page PageRequest) (*Page[Goal], error) {
-	const endpoint = "GET /goals/filter/"
 	q, err := f.encode()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w: %w", endpoint, ErrInvalidRequest, err)
+		return nil, fmt.Errorf("%s: %w: %w", opListGoals, ErrInvalidRequest, err)
 	}
 	page.encode(q)
-	return fetch[Page[Goal]](ctx, c, token, call{method: http.MethodGet, path: "goals/filter/", endpoint: endpoint, query: q})
+	return fetch[Page[Goal]](ctx, c, token, call{op: opListGoals, query: q})
 }
 
 // GoalSearch holds the query parameters of GET /goals/search/.
@@ -308,7 +302,7 @@ func (c *Client) SearchGoals(ctx context.Context, token Token, s GoalSearch, pag
 	setFlag(q, "current_stale", s.CurrentStale)
 	setFlag(q, "future", s.Future)
 	page.encode(q)
-	return fetch[Page[Goal]](ctx, c, token, call{method: http.MethodGet, path: "goals/search/", endpoint: "GET /goals/search/", query: q})
+	return fetch[Page[Goal]](ctx, c, token, call{op: opSearchGoals, query: q})
 }
 
 // SearchGoalCategories fetches one page of the categories whose name
@@ -317,7 +311,7 @@ func (c *Client) SearchGoalCategories(ctx context.Context, token Token, query st
 	q := url.Values{}
 	setNonEmpty(q, "q", query)
 	page.encode(q)
-	return fetch[Page[Category]](ctx, c, token, call{method: http.MethodGet, path: "goals/categories/search/", endpoint: "GET /goals/categories/search/", query: q})
+	return fetch[Page[Category]](ctx, c, token, call{op: opSearchGoalCategories, query: q})
 }
 
 // CommentFilter holds the query parameters of GET /goals/{id}/comments.
@@ -337,23 +331,14 @@ func (c *Client) ListGoalComments(ctx context.Context, token Token, id string, f
 		q.Set("latest_time", strconv.FormatFloat(float64(f.LatestTime.UnixMicro())/1e6, 'f', 6, 64))
 	}
 	page.encode(q)
-	return fetch[Page[Comment]](ctx, c, token, call{
-		method:   http.MethodGet,
-		path:     "goals/" + pathSegment(id) + "/comments",
-		endpoint: "GET /goals/{id}/comments",
-		query:    q,
-	})
+	return fetch[Page[Comment]](ctx, c, token, call{op: opListGoalComments, id: id, query: q})
 }
 
 // ListGoalAssessments fetches every assessment of goal id. The upstream
 // answers a bare array, not a page.
 func (c *Client) ListGoalAssessments(ctx context.Context, token Token, id string) ([]Assessment, error) {
 	var out []Assessment
-	err := c.do(ctx, token, call{
-		method:   http.MethodGet,
-		path:     "goals/" + pathSegment(id) + "/assessments/",
-		endpoint: "GET /goals/{id}/assessments/",
-	}, &out)
+	err := c.do(ctx, token, call{op: opListGoalAssessments, id: id}, &out)
 	if err != nil {
 		return nil, err
 	}
@@ -452,26 +437,17 @@ type KeyResultWrite struct {
 
 // CreateGoal creates a goal and returns it as the upstream stored it.
 func (c *Client) CreateGoal(ctx context.Context, token Token, in *GoalCreate) (*Goal, error) {
-	return fetch[Goal](ctx, c, token, call{method: http.MethodPost, path: "goals/", endpoint: "POST /goals/", body: in})
+	return fetch[Goal](ctx, c, token, call{op: opCreateGoal, body: in})
 }
 
 // UpdateGoal changes goal or key result id and returns it.
 func (c *Client) UpdateGoal(ctx context.Context, token Token, id string, in *GoalUpdate) (*Goal, error) {
-	return fetch[Goal](ctx, c, token, call{
-		method:   http.MethodPut,
-		path:     "goals/" + pathSegment(id) + "/",
-		endpoint: "PUT /goals/{id}/",
-		body:     in,
-	})
+	return fetch[Goal](ctx, c, token, call{op: opUpdateGoal, id: id, body: in})
 }
 
 // DeleteGoal deletes goal or milestone id.
 func (c *Client) DeleteGoal(ctx context.Context, token Token, id string) error {
-	return c.do(ctx, token, call{
-		method:   http.MethodDelete,
-		path:     "goals/" + pathSegment(id) + "/",
-		endpoint: "DELETE /goals/{id}/",
-	}, nil)
+	return c.do(ctx, token, call{op: opDeleteGoal, id: id}, nil)
 }
 
 // CheckIn is the payload of POST /goals/{id}/checkin/: Done for a binary
@@ -484,10 +460,5 @@ type CheckIn struct {
 
 // CheckInGoal records progress on milestone id and returns its parent goal.
 func (c *Client) CheckInGoal(ctx context.Context, token Token, id string, in *CheckIn) (*Goal, error) {
-	return fetch[Goal](ctx, c, token, call{
-		method:   http.MethodPost,
-		path:     "goals/" + pathSegment(id) + "/checkin/",
-		endpoint: "POST /goals/{id}/checkin/",
-		body:     in,
-	})
+	return fetch[Goal](ctx, c, token, call{op: opCheckInGoal, id: id, body: in})
 }

@@ -3,7 +3,6 @@ package upstream
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 	"net/url"
 	"time"
 )
@@ -68,19 +67,10 @@ func (c *Client) ListAdminGroups(ctx context.Context, token Token, filter AdminG
 	q := url.Values{}
 	page.encode(q)
 	setDelta(q, filter.DeltaStart, filter.DeltaEnd)
-	return fetch[Page[AdminGroup]](ctx, c, token, call{
-		method:   http.MethodGet,
-		path:     "groups/",
-		endpoint: "GET /groups/",
-		query:    q,
-	})
+	return fetch[Page[AdminGroup]](ctx, c, token, call{op: opListAdminGroups, query: q})
 }
 
 // GetAdminGroup fetches one admin group by id or UUID.
 func (c *Client) GetAdminGroup(ctx context.Context, token Token, id string) (*AdminGroup, error) {
-	return fetch[AdminGroup](ctx, c, token, call{
-		method:   http.MethodGet,
-		path:     "groups/" + pathSegment(id) + "/",
-		endpoint: "GET /groups/{id}/",
-	})
+	return fetch[AdminGroup](ctx, c, token, call{op: opGetAdminGroup, id: id})
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
 	"net/url"
 	"time"
 )
@@ -268,11 +267,7 @@ type RoleAssignment struct {
 
 // GetUser fetches one user by id, UUID or e-mail.
 func (c *Client) GetUser(ctx context.Context, token Token, identifier string) (*User, error) {
-	return fetch[User](ctx, c, token, call{
-		method:   http.MethodGet,
-		path:     "users/" + pathSegment(identifier) + "/",
-		endpoint: "GET /users/{identifier}/",
-	})
+	return fetch[User](ctx, c, token, call{op: opGetUser, id: identifier})
 }
 
 // ListUsers fetches one page of the users that match filter (at most 20 per
@@ -281,12 +276,7 @@ func (c *Client) ListUsers(ctx context.Context, token Token, filter UserFilter, 
 	q := url.Values{}
 	page.encode(q)
 	filter.encode(q)
-	return fetch[Page[User]](ctx, c, token, call{
-		method:   http.MethodGet,
-		path:     "users/",
-		endpoint: "GET /users/",
-		query:    q,
-	})
+	return fetch[Page[User]](ctx, c, token, call{op: opListUsers, query: q})
 }
 
 // SearchUsers fetches one page of the users that match search.
@@ -294,23 +284,13 @@ func (c *Client) SearchUsers(ctx context.Context, token Token, search UserSearch
 	q := url.Values{}
 	page.encode(q)
 	search.encode(q)
-	return fetch[Page[User]](ctx, c, token, call{
-		method:   http.MethodGet,
-		path:     "users/search/",
-		endpoint: "GET /users/search/",
-		query:    q,
-	})
+	return fetch[Page[User]](ctx, c, token, call{op: opSearchUsers, query: q})
 }
 
 // UpsertUsers creates or updates the users of req, or only checks them when
 // req.DryRun is set. Refused rows are in the result's Errors, not an error.
 func (c *Client) UpsertUsers(ctx context.Context, token Token, req UserBulkRequest) (*UserBulkResult, error) {
-	return fetch[UserBulkResult](ctx, c, token, call{
-		method:   http.MethodPost,
-		path:     "users/bulk/",
-		endpoint: "POST /users/bulk/",
-		body:     req,
-	})
+	return fetch[UserBulkResult](ctx, c, token, call{op: opUpsertUsers, body: req})
 }
 
 // ListRoleAssignments fetches the users with Admin, Super Admin or HR Admin
@@ -319,12 +299,7 @@ func (c *Client) UpsertUsers(ctx context.Context, token Token, req UserBulkReque
 func (c *Client) ListRoleAssignments(ctx context.Context, token Token, page PageRequest) (*Page[UserRoleAssignment], error) {
 	q := url.Values{}
 	page.encode(q)
-	return fetch[Page[UserRoleAssignment]](ctx, c, token, call{
-		method:   http.MethodGet,
-		path:     "users/roles/",
-		endpoint: "GET /users/roles/",
-		query:    q,
-	})
+	return fetch[Page[UserRoleAssignment]](ctx, c, token, call{op: opListRoleAssignments, query: q})
 }
 
 // AssignRoles sets the roles of req and returns the updated users; users
@@ -333,12 +308,7 @@ func (c *Client) AssignRoles(ctx context.Context, token Token, req AssignRolesRe
 	var out struct {
 		Results []UserRoleAssignment `json:"results"`
 	}
-	err := c.do(ctx, token, call{
-		method:   http.MethodPut,
-		path:     "users/roles/",
-		endpoint: "PUT /users/roles/",
-		body:     req,
-	}, &out)
+	err := c.do(ctx, token, call{op: opAssignRoles, body: req}, &out)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package upstream
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 	"time"
 )
@@ -71,9 +70,8 @@ type RecognitionFilter struct {
 
 // ListRecognitions fetches one page of recognitions.
 func (c *Client) ListRecognitions(ctx context.Context, token Token, f RecognitionFilter, page PageRequest) (*Page[Recognition], error) {
-	const endpoint = "GET /recognitions/"
 	if (f.StartDate == "") != (f.EndDate == "") {
-		return nil, fmt.Errorf("%s: %w: start_date and end_date go together", endpoint, ErrInvalidRequest)
+		return nil, fmt.Errorf("%s: %w: start_date and end_date go together", opListRecognitions, ErrInvalidRequest)
 	}
 	q := url.Values{}
 	setNonEmpty(q, "start_date", f.StartDate)
@@ -83,7 +81,7 @@ func (c *Client) ListRecognitions(ctx context.Context, token Token, f Recognitio
 	setNonEmpty(q, "hashtag", f.Hashtag)
 	setDelta(q, f.DeltaStart, f.DeltaEnd)
 	page.encode(q)
-	return fetch[Page[Recognition]](ctx, c, token, call{method: http.MethodGet, path: "recognitions/", endpoint: endpoint, query: q})
+	return fetch[Page[Recognition]](ctx, c, token, call{op: opListRecognitions, query: q})
 }
 
 // HashtagFilter selects hashtags in List Hashtags. A zero field is not
@@ -98,5 +96,5 @@ func (c *Client) ListHashtags(ctx context.Context, token Token, f HashtagFilter,
 	q := url.Values{}
 	setDelta(q, f.DeltaStart, f.DeltaEnd)
 	page.encode(q)
-	return fetch[Page[Hashtag]](ctx, c, token, call{method: http.MethodGet, path: "hashtags/", endpoint: "GET /hashtags/", query: q})
+	return fetch[Page[Hashtag]](ctx, c, token, call{op: opListHashtags, query: q})
 }

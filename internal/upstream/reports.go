@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 )
 
@@ -126,24 +125,19 @@ func (c *Client) ListReportRuns(ctx context.Context, token Token, f ReportRunFil
 	setID(q, "template", f.Template)
 	setNonEmpty(q, "created", f.Created)
 	page.encode(q)
-	return fetch[Page[ReportRun]](ctx, c, token, call{method: http.MethodGet, path: "report_runs/", endpoint: "GET /report_runs/", query: q})
+	return fetch[Page[ReportRun]](ctx, c, token, call{op: opListReportRuns, query: q})
 }
 
 // GetReportRun fetches one report run by its integer id.
 func (c *Client) GetReportRun(ctx context.Context, token Token, id string) (*ReportRun, error) {
-	return fetch[ReportRun](ctx, c, token, call{
-		method:   http.MethodGet,
-		path:     "report_runs/" + pathSegment(id) + "/",
-		endpoint: "GET /report_runs/{id}/",
-	})
+	return fetch[ReportRun](ctx, c, token, call{op: opGetReportRun, id: id})
 }
 
 // CreateReportRun starts a report run and returns it, usually pending. It
 // is not idempotent: each call starts a run.
 func (c *Client) CreateReportRun(ctx context.Context, token Token, req CreateReportRunRequest) (*ReportRun, error) {
-	const endpoint = "POST /report_runs/"
 	if req.Report == "" {
-		return nil, fmt.Errorf("%s: %w: report is required", endpoint, ErrInvalidRequest)
+		return nil, fmt.Errorf("%s: %w: report is required", opCreateReportRun, ErrInvalidRequest)
 	}
-	return fetch[ReportRun](ctx, c, token, call{method: http.MethodPost, path: "report_runs/", endpoint: endpoint, body: req})
+	return fetch[ReportRun](ctx, c, token, call{op: opCreateReportRun, body: req})
 }

@@ -4,12 +4,9 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
-	"net"
-	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/sony/gobreaker/v2"
@@ -185,9 +182,8 @@ type breaker struct {
 	openFor  time.Duration
 }
 
-// breaker returns the breaker of endpoint's family.
-func (r *resilience) breaker(endpoint string) *breaker {
-	family := endpointFamily(endpoint)
+// breaker returns the breaker of an endpoint family.
+func (r *resilience) breaker(family string) *breaker {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if b, ok := r.breakers[family]; ok {
@@ -210,52 +206,26 @@ func (r *resilience) breaker(endpoint string) *breaker {
 				b.openedAt.Store(time.Now().UnixNano())
 			}
 		},
-		IsSuccessful: func(err error) bool { return err == nil || !upstreamFault(err) },
-		IsExcluded:   breakerExcluded,
+		// Attempts reach the breaker classified (see guardedAttempt).
+		IsSuccessful: func(err error) bool { return !Classify(err).breakerFailure() },
+		IsExcluded:   func(err error) bool { return Classify(err).breakerExcluded() },
 	})
 	r.breakers[family] = b
 	return b
 }
 
-// BreakerState reports the state of the breaker of endpoint's family:
-// "closed", "half-open" or "open".
-func (c *Client) BreakerState(endpoint string) string {
-	return c.res.breaker(endpoint).cb.State().String()
+// BreakerState reports the state of the breaker of the family of
+// operation, such as "GET /goals/{id}/": "closed", "half-open" or "open".
+func (c *Client) BreakerState(operation string) string {
+	_, path, _ := strings.Cut(operation, " ")
+	family, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	return c.res.breaker(family).cb.State().String()
 }
 
 // retryAfter is how long until an open breaker lets probes through.
 func (b *breaker) retryAfter() time.Duration {
 	left := b.openFor - time.Since(time.Unix(0, b.openedAt.Load()))
 	return max(left, 0)
-}
-
-// endpointFamily is the first path segment of an endpoint template:
-// "GET /goals/{id}/" is "goals".
-func endpointFamily(endpoint string) string {
-	_, path, _ := strings.Cut(endpoint, " ")
-	family, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
-	return family
-}
-
-// upstreamFault reports whether err says the upstream is unwell: a 5xx, a
-// timeout or a transport error. 4xx answers (429 included) are the
-// upstream working as designed.
-func upstreamFault(err error) bool {
-	var se *StatusError
-	if errors.As(err, &se) {
-		return se.StatusCode >= 500
-	}
-	return !errors.Is(err, ErrMalformedResponse) && !errors.Is(err, ErrResponseTooLarge)
-}
-
-// breakerExcluded leaves out of the breaker's counts what says nothing of
-// the upstream's health: a caller that went away, and 429.
-func breakerExcluded(err error) bool {
-	var se *StatusError
-	if errors.As(err, &se) {
-		return se.StatusCode == http.StatusTooManyRequests
-	}
-	return errors.Is(err, context.Canceled)
 }
 
 // retryBudget is gRPC's retry throttling: retries stop while the bucket is
@@ -280,18 +250,6 @@ func (b *retryBudget) failure() bool {
 	return b.tokens > b.max/2
 }
 
-// idempotent reports whether a method may be sent twice.
-func idempotent(method string) bool {
-	return method == http.MethodGet || method == http.MethodDelete
-}
-
-// neverSent reports whether err proves the request never left: the
-// connection was refused, so not a byte reached the upstream.
-func neverSent(err error) bool {
-	var opErr *net.OpError
-	return errors.As(err, &opErr) && opErr.Op == "dial" || errors.Is(err, syscall.ECONNREFUSED)
-}
-
 // retryVerdict is what becomes of a failed attempt.
 type retryVerdict int
 
@@ -305,13 +263,23 @@ const (
 )
 
 // retryWait decides whether attempt n (from 1) of cl, which failed with
-// err, is retried, and after how long. It never plans a wait past ctx's
-// deadline, and every failure it could retry draws on the retry budget.
-func (r *resilience) retryWait(ctx context.Context, cl call, n int, err error) (time.Duration, retryVerdict) {
-	wait, retryable := r.retryable(cl, n, err)
-	switch {
-	case !retryable:
+// err and outcome, is retried, and after how long. It never plans a wait
+// past ctx's deadline, and every failure it could retry draws on the retry
+// budget.
+func (r *resilience) retryWait(ctx context.Context, cl call, n int, outcome Outcome, err error) (time.Duration, retryVerdict) {
+	if !outcome.retryable(cl.op) {
 		return 0, final
+	}
+	wait := r.backoff(n)
+	if outcome == OutcomeRateLimited {
+		// Once, and only when the upstream said how long.
+		var se *StatusError
+		if !errors.As(err, &se) || n > 1 || se.RetryAfter <= 0 || se.RetryAfter > r.MaxRetryAfter {
+			return 0, final
+		}
+		wait = se.RetryAfter
+	}
+	switch {
 	case !r.budget.failure():
 		return 0, budgetSpent
 	case n >= r.MaxAttempts || ctx.Err() != nil:
@@ -321,45 +289,6 @@ func (r *resilience) retryWait(ctx context.Context, cl call, n int, err error) (
 		return 0, final
 	}
 	return wait, retry
-}
-
-// refusalReason names a refusal in metrics.
-func refusalReason(e *RefusedError) string {
-	switch {
-	case errors.Is(e, ErrTokenRateLimited):
-		return "token_rate_limited"
-	case errors.Is(e, ErrOverloaded):
-		return "overloaded"
-	default:
-		return "circuit_open"
-	}
-}
-
-// retryable says whether err is worth another attempt of cl, and after
-// how long.
-func (r *resilience) retryable(cl call, n int, err error) (time.Duration, bool) {
-	var refused *RefusedError
-	var se *StatusError
-	switch {
-	case errors.As(err, &refused), errors.Is(err, context.Canceled):
-		return 0, false
-	case errors.As(err, &se):
-		switch {
-		case !idempotent(cl.method):
-			return 0, false
-		case se.StatusCode == http.StatusTooManyRequests:
-			// Once, and only when the upstream said how long.
-			ok := n == 1 && se.RetryAfter > 0 && se.RetryAfter <= r.MaxRetryAfter
-			return se.RetryAfter, ok
-		default:
-			return r.backoff(n), se.StatusCode >= 502 && se.StatusCode <= 504
-		}
-	case errors.Is(err, ErrMalformedResponse), errors.Is(err, ErrResponseTooLarge), errors.Is(err, ErrInvalidRequest):
-		return 0, false
-	default: // transport error or attempt timeout
-		// A write that may have reached the upstream is never sent twice.
-		return r.backoff(n), idempotent(cl.method) || neverSent(err)
-	}
 }
 
 // backoff is the full-jitter wait after attempt n.

@@ -2,7 +2,6 @@ package upstream
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 	"time"
 )
@@ -43,19 +42,10 @@ func (c *Client) ListTeams(ctx context.Context, token Token, filter TeamFilter, 
 	page.encode(q)
 	setNonEmpty(q, "type", filter.Type)
 	setDelta(q, filter.DeltaStart, filter.DeltaEnd)
-	return fetch[Page[Team]](ctx, c, token, call{
-		method:   http.MethodGet,
-		path:     "teams/",
-		endpoint: "GET /teams/",
-		query:    q,
-	})
+	return fetch[Page[Team]](ctx, c, token, call{op: opListTeams, query: q})
 }
 
 // GetTeam fetches one team by its integer id.
 func (c *Client) GetTeam(ctx context.Context, token Token, id string) (*Team, error) {
-	return fetch[Team](ctx, c, token, call{
-		method:   http.MethodGet,
-		path:     "teams/" + pathSegment(id) + "/",
-		endpoint: "GET /teams/{id}/",
-	})
+	return fetch[Team](ctx, c, token, call{op: opGetTeam, id: id})
 }
