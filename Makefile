@@ -20,7 +20,13 @@ WEB_DEPS := web/node_modules/.package-lock.json
 # page, redis-server for the Redis-backed limiters.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run generate checkgenerate lint test test-short bench protodeps webdeps provision
+# The contract as callers last received it. make lint refuses any change to
+# proto/ that would break them on the wire or in JSON (buf's WIRE_JSON
+# rules); make release-contract records the current contract once a
+# release ships.
+RELEASED_CONTRACT := released/betterworks-v1.binpb
+
+.PHONY: run generate checkgenerate lint test test-short bench protodeps webdeps provision release-contract
 
 run: ## Start the server on the embedded sandbox.
 	go run ./cmd/server
@@ -60,10 +66,11 @@ checkgenerate: generate ## Fail when regenerating changes anything.
 	@dirty="$$(git status --porcelain -- gen web/gen proto internal/server/descriptors.binpb go.mod go.sum)"; \
 	  if [ -n "$$dirty" ]; then echo "regenerating changed these files; run make generate and commit:" >&2; echo "$$dirty" >&2; exit 1; fi
 
-lint: protodeps ## vet, staticcheck, buf lint, buf format, gofmt, layering rules.
+lint: protodeps ## vet, staticcheck, buf lint, buf format, buf breaking against the released contract, gofmt, layering rules.
 	go vet ./...
 	go tool staticcheck ./...
 	go tool buf lint
+	go tool buf breaking proto --against $(RELEASED_CONTRACT)
 	go tool buf format -d --exit-code
 	@unformatted="$$(gofmt -l $$(git ls-files '*.go' | grep -v '^gen/'))"; \
 	  if [ -n "$$unformatted" ]; then echo "gofmt would change:" >&2; echo "$$unformatted" >&2; exit 1; fi
@@ -74,6 +81,9 @@ test: provision ## Every test, with the race detector; the browser test may not 
 
 bench: ## Whole-stack benchmarks with allocation counts.
 	go test -run '^$$' -bench . -benchmem ./internal/service/...
+
+release-contract: protodeps ## Record the current contract as released: make lint then guards it.
+	go tool buf build proto --exclude-source-info -o $(RELEASED_CONTRACT)
 
 .PHONY: loadtest
 loadtest: ## The load harness (about 80 s): the facade against direct REST calls and a bare proxy hop, as a table.

@@ -13,6 +13,19 @@
 // changed Limit); locally a changed Limit starts a fresh bucket. The set of
 // keys should be bounded (configured callers and their tokens): local
 // limiters are never evicted.
+//
+// # Where the facade limits, and why there
+//
+// This package holds the limits that are rates and may be shared across
+// replicas: each caller's quota (internal/server refuses a call over it
+// before reading its body) and each Betterworks token's pace, with the
+// upstream's 429 pauses (internal/upstream waits for the token's turn
+// before every attempt). Two limits live with the upstream client instead,
+// because they are about one replica's own traffic and must cost nothing
+// per call: the bound on requests in flight (a semaphore, refusing at once)
+// and the retry budget (gRPC's retry throttling, a token bucket that
+// successes refill rather than time). Neither is a rate, and sharing them
+// through Redis would only add a round trip to every attempt.
 package ratelimit
 
 import (
@@ -147,17 +160,16 @@ func (l *Limiter) allow(ctx context.Context, key string, lim Limit) (bool, time.
 		return false, until.Sub(now)
 	}
 	if l.redis != nil {
-		if ok, retryAfter, err := l.redisAllow(ctx, key, lim); err == nil {
+		if ok, retryAfter, err := l.redisAllow(ctx, key, lim, now); err == nil {
 			return ok, retryAfter
 		}
 		if ctx.Err() == nil {
 			l.fallbacks.Add(1)
 		}
 	}
-	r, start := l.reserve(key, lim, now)
-	delay := r.DelayFrom(now)
-	if delay > 0 {
-		r.CancelAt(start)
+	r := l.reserve(key, lim, now)
+	if delay := r.DelayFrom(now); delay > 0 {
+		r.CancelAt(now)
 		return false, delay
 	}
 	return true, 0
@@ -192,44 +204,59 @@ func (l *Limiter) wait(ctx context.Context, key string, lim Limit, maxWait time.
 		return false, rate.InfDuration, nil
 	}
 	lim.Burst = max(lim.Burst, 1)
+	start := l.now()
 	budget := max(maxWait, 0)
 	if deadline, ok := ctx.Deadline(); ok {
 		budget = min(budget, time.Until(deadline))
 	}
-	if l.redis != nil {
-		start := time.Now() // sleeps are real, so is the budget they use
-		for {
-			budgetLeft := budget - time.Since(start)
-			ok, retryAfter, err := l.redisAllow(ctx, key, lim)
-			if err != nil {
-				if ctxErr := ctx.Err(); ctxErr != nil {
-					return false, 0, ctxErr
-				}
-				l.fallbacks.Add(1)
-				return l.waitLocal(ctx, key, lim, budgetLeft)
+	now := start
+	for {
+		// Each pass reads the pause once: a pause set by another caller
+		// or replica meanwhile counts from the next pass.
+		budgetLeft := budget - now.Sub(start)
+		if until := l.pauses.get(key, now); !until.IsZero() {
+			rest := until.Sub(now)
+			switch {
+			case rest > budgetLeft:
+				return false, rest, nil
+			case l.redis == nil:
+				// The token is reserved for the end of the pause.
+				return l.waitLocal(ctx, key, lim, budgetLeft, now, until)
 			}
-			if ok {
-				return true, 0, nil
-			}
-			if retryAfter > budgetLeft {
-				return false, retryAfter, nil
-			}
-			if err := sleep(ctx, max(retryAfter, time.Millisecond)); err != nil {
+			if err := sleep(ctx, rest); err != nil {
 				return false, 0, err
 			}
+			now = l.now()
+			continue
 		}
+		if l.redis == nil {
+			return l.waitLocal(ctx, key, lim, budgetLeft, now, now)
+		}
+		ok, retryAfter, err := l.redisAllow(ctx, key, lim, now)
+		if err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return false, 0, ctxErr
+			}
+			l.fallbacks.Add(1)
+			return l.waitLocal(ctx, key, lim, budgetLeft, now, now)
+		}
+		if ok {
+			return true, 0, nil
+		}
+		if retryAfter > budgetLeft {
+			return false, retryAfter, nil
+		}
+		if err := sleep(ctx, max(retryAfter, time.Millisecond)); err != nil {
+			return false, 0, err
+		}
+		now = l.now()
 	}
-	return l.waitLocal(ctx, key, lim, budget)
 }
 
 // redisAllow takes a token from key's bucket in Redis, unless key is
-// paused here or in Redis.
-func (l *Limiter) redisAllow(ctx context.Context, key string, lim Limit) (ok bool, retryAfter time.Duration, err error) {
-	now := l.now()
-	if until := l.pauses.get(key, now); !until.IsZero() {
-		return false, until.Sub(now), nil
-	}
-	ok, retryAfter, until, err := l.redis.allow(ctx, key, lim)
+// paused in Redis; such a pause is then kept here too.
+func (l *Limiter) redisAllow(ctx context.Context, key string, lim Limit, now time.Time) (ok bool, retryAfter time.Duration, err error) {
+	ok, retryAfter, until, err := l.redis.allow(ctx, key, lim, now)
 	if err != nil {
 		return false, 0, err
 	}
@@ -240,30 +267,29 @@ func (l *Limiter) redisAllow(ctx context.Context, key string, lim Limit) (ok boo
 	return ok, retryAfter, nil
 }
 
-// waitLocal waits for a token of the local limiter, reserving it first.
-func (l *Limiter) waitLocal(ctx context.Context, key string, lim Limit, budget time.Duration) (bool, time.Duration, error) {
-	now := l.now()
-	r, start := l.reserve(key, lim, now)
+// waitLocal waits for a token of the local limiter, reserving it first
+// for from (the end of a pause, or now).
+func (l *Limiter) waitLocal(ctx context.Context, key string, lim Limit, budget time.Duration, now, from time.Time) (bool, time.Duration, error) {
+	r := l.reserve(key, lim, from)
 	delay := r.DelayFrom(now)
 	if delay > budget {
-		r.CancelAt(start)
+		r.CancelAt(from)
 		return false, delay, nil
 	}
 	if err := sleep(ctx, delay); err != nil {
-		r.CancelAt(later(l.now(), start))
+		r.CancelAt(later(l.now(), from))
 		return false, 0, err
 	}
 	return true, 0, nil
 }
 
-// reserve reserves a token of key's local limiter for the end of key's
-// pause, or now. Cancel a reservation at start to undo it exactly.
-func (l *Limiter) reserve(key string, lim Limit, now time.Time) (r *rate.Reservation, start time.Time) {
+// reserve reserves a token of key's local limiter for at. Cancel a
+// reservation at at to undo it exactly.
+func (l *Limiter) reserve(key string, lim Limit, at time.Time) *rate.Reservation {
 	if l.redis != nil {
 		lim = lim.perReplica(l.replicas)
 	}
-	start = later(now, l.pauses.get(key, now))
-	return l.local.get(key, lim).ReserveN(start, 1), start
+	return l.local.get(key, lim).ReserveN(at, 1)
 }
 
 // Pause stops Allow and Wait for key until until, such as an upstream
@@ -278,20 +304,6 @@ func (l *Limiter) Pause(ctx context.Context, key string, until time.Time) {
 	if l.redis != nil {
 		l.redis.pause(ctx, key, until, now)
 	}
-}
-
-// PausedUntil reports until when key is paused, here or (with Redis) by
-// any replica. It returns the zero time when key is not paused.
-func (l *Limiter) PausedUntil(ctx context.Context, key string) time.Time {
-	now := l.now()
-	until := l.pauses.get(key, now)
-	if l.redis != nil {
-		if remote, err := l.redis.pausedUntil(ctx, key); err == nil && remote.After(later(now, until)) {
-			l.pauses.extend(key, remote)
-			until = remote
-		}
-	}
-	return until
 }
 
 // Stats returns what l did since New.
@@ -316,11 +328,6 @@ type Keyed struct {
 // Keyed returns l with lim for every key.
 func (l *Limiter) Keyed(lim Limit) Keyed { return Keyed{limiter: l, limit: lim} }
 
-// Allow is [Limiter.Allow] with k's Limit.
-func (k Keyed) Allow(ctx context.Context, key string) (ok bool, retryAfter time.Duration) {
-	return k.limiter.Allow(ctx, key, k.limit)
-}
-
 // Wait is [Limiter.Wait] with k's Limit.
 func (k Keyed) Wait(ctx context.Context, key string, maxWait time.Duration) (ok bool, retryAfter time.Duration, err error) {
 	return k.limiter.Wait(ctx, key, k.limit, maxWait)
@@ -329,11 +336,6 @@ func (k Keyed) Wait(ctx context.Context, key string, maxWait time.Duration) (ok 
 // Pause is [Limiter.Pause].
 func (k Keyed) Pause(ctx context.Context, key string, until time.Time) {
 	k.limiter.Pause(ctx, key, until)
-}
-
-// PausedUntil is [Limiter.PausedUntil].
-func (k Keyed) PausedUntil(ctx context.Context, key string) time.Time {
-	return k.limiter.PausedUntil(ctx, key)
 }
 
 // sleep waits d, or until ctx ends and returns its error.

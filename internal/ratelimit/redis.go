@@ -59,10 +59,10 @@ func newRedisStore(cfg Config, now func() time.Time, log *slog.Logger) *redisSto
 // allow takes a token from key's bucket unless key is paused; then it
 // takes nothing and returns until when. Allow sends two commands, both
 // within the timeout.
-func (s *redisStore) allow(ctx context.Context, key string, lim Limit) (ok bool, retryAfter time.Duration, pausedUntil time.Time, err error) {
+func (s *redisStore) allow(ctx context.Context, key string, lim Limit, now time.Time) (ok bool, retryAfter time.Duration, pausedUntil time.Time, err error) {
 	err = s.do(ctx, func(ctx context.Context) error {
 		pausedUntil, err = s.getPause(ctx, key)
-		if err != nil || pausedUntil.After(s.health.now()) {
+		if err != nil || pausedUntil.After(now) {
 			return err
 		}
 		res, err := s.gcra.Allow(ctx, s.prefix+key, redisLimit(lim))
@@ -83,15 +83,6 @@ func (s *redisStore) pause(ctx context.Context, key string, until, now time.Time
 	_ = s.do(ctx, func(ctx context.Context) error {
 		return pauseScript.Run(ctx, s.client, []string{s.pauseKey(key)}, untilMs, expiryMs).Err()
 	})
-}
-
-// pausedUntil returns until when key is paused, the zero time if it is not.
-func (s *redisStore) pausedUntil(ctx context.Context, key string) (until time.Time, err error) {
-	err = s.do(ctx, func(ctx context.Context) error {
-		until, err = s.getPause(ctx, key)
-		return err
-	})
-	return until, err
 }
 
 func (s *redisStore) getPause(ctx context.Context, key string) (time.Time, error) {

@@ -41,7 +41,9 @@ type Config struct {
 	// MaxResponseBytes caps every response body. Zero means
 	// DefaultMaxResponseBytes (8 MiB).
 	MaxResponseBytes int64
-	// Now is the clock used to read Retry-After dates. Nil means time.Now.
+	// Now is the client's clock: it reads Retry-After dates, measures
+	// limiter waits and times open breakers. Nil means time.Now. Deadlines
+	// and timers are real.
 	Now func() time.Time
 	// Resilience configures pacing, retries, the circuit breakers and the
 	// bound on requests in flight.
@@ -81,13 +83,17 @@ func New(cfg Config) (*Client, error) {
 	if base.Scheme != "http" && base.Scheme != "https" || base.Host == "" {
 		return nil, fmt.Errorf("upstream: base URL %q is not an absolute http(s) URL", cfg.BaseURL)
 	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
 	c := &Client{
 		baseURL:   base.String(),
 		http:      cfg.HTTPClient,
 		userAgent: cfg.UserAgent,
 		maxBody:   cfg.MaxResponseBytes,
-		now:       cfg.Now,
-		res:       newResilience(cfg.Resilience),
+		now:       now,
+		res:       newResilience(cfg.Resilience, now),
 	}
 	if c.http == nil {
 		c.http = NewHTTPClient()
@@ -108,9 +114,6 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.maxBody <= 0 {
 		c.maxBody = DefaultMaxResponseBytes
-	}
-	if c.now == nil {
-		c.now = time.Now
 	}
 	return c, nil
 }
@@ -252,9 +255,9 @@ func (c *Client) pace(ctx context.Context, token Token, cl call) (time.Duration,
 	if deadline, ok := ctx.Deadline(); ok {
 		maxWait = time.Until(deadline)
 	}
-	start := time.Now()
+	start := c.now()
 	ok, retryAfter, err := r.Limiter.Wait(ctx, token.limiterKey(), maxWait)
-	waited := time.Since(start)
+	waited := c.now().Sub(start)
 	c.metrics.limiterWait.Record(ctx, waited.Seconds(), metric.WithAttributes(attrEndpoint.String(cl.op.name)))
 	switch {
 	case err != nil:

@@ -92,7 +92,7 @@ func TestOutcomeTable(t *testing.T) {
 			if got.Refused() != errors.As(tt.err, new(*RefusedError)) {
 				t.Errorf("%v.Refused() = %v, want it exactly for a RefusedError", got, got.Refused())
 			}
-			r := newResilience(Resilience{Rand: func() float64 { return 0 }})
+			r := newResilience(Resilience{Rand: func() float64 { return 0 }}, time.Now)
 			for _, c := range []struct {
 				op   *Operation
 				want bool

@@ -115,6 +115,7 @@ func (e *RefusedError) Unwrap() error { return e.Cause }
 // resilience is a Client's resilience state.
 type resilience struct {
 	Resilience
+	now      func() time.Time
 	inFlight chan struct{}
 	budget   retryBudget
 
@@ -122,7 +123,7 @@ type resilience struct {
 	breakers map[string]*breaker
 }
 
-func newResilience(r Resilience) *resilience {
+func newResilience(r Resilience, now func() time.Time) *resilience {
 	def := func(v *time.Duration, d time.Duration) {
 		if *v <= 0 {
 			*v = d
@@ -166,6 +167,7 @@ func newResilience(r Resilience) *resilience {
 	}
 	return &resilience{
 		Resilience: r,
+		now:        now,
 		inFlight:   make(chan struct{}, r.MaxInFlight),
 		budget:     retryBudget{max: r.RetryTokens, tokens: r.RetryTokens, ratio: r.RetryTokenRatio},
 		breakers:   make(map[string]*breaker),
@@ -180,6 +182,7 @@ type breaker struct {
 	// is an atomic and nothing there calls back into the breaker.
 	openedAt atomic.Int64
 	openFor  time.Duration
+	now      func() time.Time
 }
 
 // breaker returns the breaker of an endpoint family.
@@ -190,7 +193,7 @@ func (r *resilience) breaker(family string) *breaker {
 		return b
 	}
 	s := r.Breaker
-	b := &breaker{openFor: s.OpenFor}
+	b := &breaker{openFor: s.OpenFor, now: r.now}
 	b.cb = gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
 		Name:         family,
 		MaxRequests:  s.Probes,
@@ -203,7 +206,7 @@ func (r *resilience) breaker(family string) *breaker {
 		},
 		OnStateChange: func(_ string, _, to gobreaker.State) {
 			if to == gobreaker.StateOpen {
-				b.openedAt.Store(time.Now().UnixNano())
+				b.openedAt.Store(r.now().UnixNano())
 			}
 		},
 		// Attempts reach the breaker classified (see guardedAttempt).
@@ -224,7 +227,7 @@ func (c *Client) BreakerState(operation string) string {
 
 // retryAfter is how long until an open breaker lets probes through.
 func (b *breaker) retryAfter() time.Duration {
-	left := b.openFor - time.Since(time.Unix(0, b.openedAt.Load()))
+	left := b.openFor - b.now().Sub(time.Unix(0, b.openedAt.Load()))
 	return max(left, 0)
 }
 
