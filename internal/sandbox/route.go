@@ -130,17 +130,26 @@ func newRouter() *router {
 	return &router{patterns: order}
 }
 
-// match finds the operation for method and path. It returns the route and
-// its path parameter, or a nil route with the pattern when only the method
-// is wrong (405), or neither when the path is unknown (404).
-func (rt *router) match(method, path string) (*route, string, *pathPattern) {
+// match is what the router found for a request.
+type match struct {
+	// route is the operation, or nil when the path is unknown (404) or
+	// does not allow the method (405).
+	route *route
+	// param is the path parameter ({id} or {identifier}), or "".
+	param string
+	// pattern is the path's pattern, or nil when the path is unknown.
+	pattern *pathPattern
+}
+
+// match finds the operation for method and path.
+func (rt *router) match(method, path string) match {
 	rest, ok := strings.CutPrefix(path, apiPrefix+"/")
 	if !ok {
-		return nil, "", nil
+		return match{}
 	}
 	rest = strings.TrimSuffix(rest, "/")
 	if rest == "" {
-		return nil, "", nil
+		return match{}
 	}
 	segs := strings.Split(rest, "/")
 	for _, pp := range rt.patterns {
@@ -150,11 +159,11 @@ func (rt *router) match(method, path string) (*route, string, *pathPattern) {
 		}
 		r := pp.methods[method]
 		if r == nil {
-			return nil, "", pp
+			return match{pattern: pp}
 		}
-		return r, param, pp
+		return match{route: r, param: param, pattern: pp}
 	}
-	return nil, "", nil
+	return match{}
 }
 
 // matches reports whether segs fit the pattern, and returns the

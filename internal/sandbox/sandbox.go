@@ -180,9 +180,9 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Traceparent: r.Header.Get("Traceparent"),
 		At:          s.now(),
 	}
-	rt, param, pattern := s.router.match(r.Method, r.URL.Path)
-	if rt != nil {
-		entry.Endpoint = rt.endpoint
+	m := s.router.match(r.Method, r.URL.Path)
+	if m.route != nil {
+		entry.Endpoint = m.route.endpoint
 	}
 	body, bodyErr := readBody(r)
 	entry.Body = body[:min(len(body), requestLogBodyLimit)]
@@ -201,7 +201,7 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		faultReply(w, decision.fault)
 		return
 	}
-	out := s.answer(w, r, query, rt, param, pattern, body, bodyErr)
+	out := s.answer(w, m, &call{r: r, q: query, body: body, id: m.param}, bodyErr)
 	if r.Context().Err() != nil {
 		entry.Canceled = true
 		s.log.add(entry)
@@ -212,24 +212,26 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	writeReply(w, out)
 }
 
-// answer runs the checks in front of the endpoint, then the endpoint.
-func (s *Sandbox) answer(w http.ResponseWriter, r *http.Request, q url.Values, rt *route, param string, pattern *pathPattern, body []byte, bodyErr *apiError) reply {
+// answer runs the checks in front of m's endpoint, then the endpoint
+// with c, whose caller it sets.
+func (s *Sandbox) answer(w http.ResponseWriter, m match, c *call, bodyErr *apiError) reply {
 	if bodyErr != nil {
 		return bodyErr.reply()
 	}
-	if pattern == nil {
+	if m.pattern == nil {
 		return errNotFound.reply()
 	}
-	caller, authErr := s.authenticate(r)
+	caller, authErr := s.authenticate(c.r)
 	if authErr != nil {
 		w.Header().Set("WWW-Authenticate", `APIToken realm="api"`)
 		return authErr.reply()
 	}
-	if rt == nil {
-		w.Header().Set("Allow", pattern.allow)
-		return errMethodNotAllowed(r.Method).reply()
+	if m.route == nil {
+		w.Header().Set("Allow", m.pattern.allow)
+		return errMethodNotAllowed(c.r.Method).reply()
 	}
-	return rt.handle(s, &call{r: r, q: q, body: body, id: param, caller: caller})
+	c.caller = caller
+	return m.route.handle(s, c)
 }
 
 // readBody reads at most maxBody bytes of r's body.
