@@ -702,3 +702,41 @@ func TestGoalToProtoAbsentParts(t *testing.T) {
 		},
 	})
 }
+
+// TestMeasurementOfReadsEveryWrite holds the four write messages to the
+// measurement fields measurementOf reads by name: a renamed or retyped
+// field in the contract fails here, not silently upstream.
+func TestMeasurementOfReadsEveryWrite(t *testing.T) {
+	t.Parallel()
+	want := upstream.MeasurementWrite{
+		Target: new(12.5), Initial: new(0.5),
+		LowerLimit: new(int64(1)), LowerMid: new(int64(2)), UpperMid: new(int64(3)), UpperLimit: new(int64(4)),
+		AutoTarget: new(true),
+	}
+	for _, msg := range []proto.Message{
+		&betterworksv1.CreateGoalRequest{
+			Target: want.Target, Initial: want.Initial, AutoTarget: want.AutoTarget,
+			LowerLimit: want.LowerLimit, LowerMid: want.LowerMid, UpperMid: want.UpperMid, UpperLimit: want.UpperLimit,
+		},
+		&betterworksv1.KeyResultInput{
+			Target: want.Target, Initial: want.Initial, AutoTarget: want.AutoTarget,
+			LowerLimit: want.LowerLimit, LowerMid: want.LowerMid, UpperMid: want.UpperMid, UpperLimit: want.UpperLimit,
+		},
+		&betterworksv1.UpdateGoalRequest{
+			Target: want.Target, Initial: want.Initial, AutoTarget: want.AutoTarget,
+			LowerLimit: want.LowerLimit, LowerMid: want.LowerMid, UpperMid: want.UpperMid, UpperLimit: want.UpperLimit,
+		},
+		&betterworksv1.KeyResultChange{
+			Target: want.Target, Initial: want.Initial, AutoTarget: want.AutoTarget,
+			LowerLimit: want.LowerLimit, LowerMid: want.LowerMid, UpperMid: want.UpperMid, UpperLimit: want.UpperLimit,
+		},
+	} {
+		name := msg.ProtoReflect().Descriptor().Name()
+		if diff := cmp.Diff(want, measurementOf(msg)); diff != "" {
+			t.Errorf("measurementOf(%s) mismatch (-want +got):\n%s", name, diff)
+		}
+		if got := measurementOf(msg.ProtoReflect().Type().New().Interface()); got != (upstream.MeasurementWrite{}) {
+			t.Errorf("measurementOf(empty %s) = %+v, want nothing set", name, got)
+		}
+	}
+}

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"time"
 
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
 	"github.com/bwfacade/facade/internal/upstream"
@@ -144,46 +147,34 @@ func (s *GoalService) CreateGoal(ctx context.Context, req *betterworksv1.CreateG
 func goalCreate(req *betterworksv1.CreateGoalRequest) (*upstream.GoalCreate, error) {
 	var fields fieldParser
 	in := &upstream.GoalCreate{
-		Owner:          upstream.Owner{UserID: req.GetOwnerUserId()},
-		Name:           req.GetName(),
-		Description:    req.GetDescription(),
-		Parent:         req.GetParentId(),
-		Start:          fields.usDate("start", req.GetStart()),
-		End:            fields.usDate("end", req.GetEnd()),
-		Categories:     req.GetCategoryIds(),
-		Visibility:     goalVisibilities.upstream(req.GetVisibility()),
-		CreationSource: goalCreationSources.upstream(req.GetCreationSource()),
-		Type:           measurementTypes.upstream(req.GetType()),
-		Target:         req.Target,
-		Initial:        req.Initial,
-		Unit:           req.GetUnit(),
-		LowerLimit:     req.LowerLimit,
-		LowerMid:       req.LowerMid,
-		UpperLimit:     req.UpperLimit,
-		UpperMid:       req.UpperMid,
-		AutoTarget:     req.AutoTarget,
-		AttributeScope: goalAttributeScopes.upstream(req.GetAttributeScope()),
-		AttributeType:  goalAttributeTypes.upstream(req.GetAttributeType()),
+		Owner:            upstream.Owner{UserID: req.GetOwnerUserId()},
+		Name:             req.GetName(),
+		Description:      req.GetDescription(),
+		Parent:           req.GetParentId(),
+		Start:            fields.usDate("start", req.GetStart()),
+		End:              fields.usDate("end", req.GetEnd()),
+		Categories:       req.GetCategoryIds(),
+		Visibility:       goalVisibilities.upstream(req.GetVisibility()),
+		CreationSource:   goalCreationSources.upstream(req.GetCreationSource()),
+		Type:             measurementTypes.upstream(req.GetType()),
+		Unit:             req.GetUnit(),
+		MeasurementWrite: measurementOf(req),
+		AttributeScope:   goalAttributeScopes.upstream(req.GetAttributeScope()),
+		AttributeType:    goalAttributeTypes.upstream(req.GetAttributeType()),
 	}
 	for i, kr := range req.GetKeyResults() {
 		field := fmt.Sprintf("key_results[%d].", i)
 		in.KeyResults = append(in.KeyResults, upstream.KeyResultWrite{
-			ID:             kr.GetKeyResultId(),
-			Owner:          &upstream.Owner{UserID: kr.GetOwnerUserId()},
-			Name:           new(kr.GetName()),
-			Start:          fields.optionalUSDate(field+"start", kr.GetStart()),
-			End:            fields.optionalUSDate(field+"end", kr.GetEnd()),
-			Type:           measurementTypes.upstream(kr.GetType()),
-			Target:         kr.Target,
-			Initial:        kr.Initial,
-			Unit:           nonEmpty(kr.GetUnit()),
-			LowerLimit:     kr.LowerLimit,
-			LowerMid:       kr.LowerMid,
-			UpperLimit:     kr.UpperLimit,
-			UpperMid:       kr.UpperMid,
-			AutoTarget:     kr.AutoTarget,
-			AttributeScope: goalAttributeScopes.upstream(kr.GetAttributeScope()),
-			AttributeType:  goalAttributeTypes.upstream(kr.GetAttributeType()),
+			ID:               kr.GetKeyResultId(),
+			Owner:            &upstream.Owner{UserID: kr.GetOwnerUserId()},
+			Name:             new(kr.GetName()),
+			Start:            fields.optionalUSDate(field+"start", kr.GetStart()),
+			End:              fields.optionalUSDate(field+"end", kr.GetEnd()),
+			Type:             measurementTypes.upstream(kr.GetType()),
+			Unit:             nonEmpty(kr.GetUnit()),
+			MeasurementWrite: measurementOf(kr),
+			AttributeScope:   goalAttributeScopes.upstream(kr.GetAttributeScope()),
+			AttributeType:    goalAttributeTypes.upstream(kr.GetAttributeType()),
 		})
 	}
 	if err := fields.err(); err != nil {
@@ -213,23 +204,17 @@ func (s *GoalService) UpdateGoal(ctx context.Context, req *betterworksv1.UpdateG
 func goalUpdate(req *betterworksv1.UpdateGoalRequest) (*upstream.GoalUpdate, error) {
 	var fields fieldParser
 	in := &upstream.GoalUpdate{
-		Name:           req.Name,
-		Parent:         req.ParentId,
-		Visibility:     goalVisibilities.upstream(req.GetVisibility()),
-		Description:    req.Description,
-		Start:          fields.usDatePtr("start", req.Start),
-		End:            fields.usDatePtr("end", req.End),
-		Unit:           req.Unit,
-		Target:         req.Target,
-		Initial:        req.Initial,
-		LowerLimit:     req.LowerLimit,
-		LowerMid:       req.LowerMid,
-		UpperLimit:     req.UpperLimit,
-		UpperMid:       req.UpperMid,
-		Type:           measurementTypes.upstream(req.GetType()),
-		AutoTarget:     req.AutoTarget,
-		AttributeScope: goalAttributeScopes.upstream(req.GetAttributeScope()),
-		AttributeType:  goalAttributeTypes.upstream(req.GetAttributeType()),
+		Name:             req.Name,
+		Parent:           req.ParentId,
+		Visibility:       goalVisibilities.upstream(req.GetVisibility()),
+		Description:      req.Description,
+		Start:            fields.usDatePtr("start", req.Start),
+		End:              fields.usDatePtr("end", req.End),
+		Unit:             req.Unit,
+		MeasurementWrite: measurementOf(req),
+		Type:             measurementTypes.upstream(req.GetType()),
+		AttributeScope:   goalAttributeScopes.upstream(req.GetAttributeScope()),
+		AttributeType:    goalAttributeTypes.upstream(req.GetAttributeType()),
 	}
 	if req.OwnerUserId != nil {
 		in.Owner = &upstream.Owner{UserID: req.GetOwnerUserId()}
@@ -252,11 +237,8 @@ func goalUpdate(req *betterworksv1.UpdateGoalRequest) (*upstream.GoalUpdate, err
 		w.Start = fields.usDatePtr(field+"start", kr.Start)
 		w.End = fields.usDatePtr(field+"end", kr.End)
 		w.Unit = kr.Unit
-		w.Target = kr.Target
-		w.Initial = kr.Initial
-		w.LowerLimit, w.LowerMid, w.UpperLimit, w.UpperMid = kr.LowerLimit, kr.LowerMid, kr.UpperLimit, kr.UpperMid
+		w.MeasurementWrite = measurementOf(kr)
 		w.Type = measurementTypes.upstream(kr.GetType())
-		w.AutoTarget = kr.AutoTarget
 		w.AttributeScope = goalAttributeScopes.upstream(kr.GetAttributeScope())
 		w.AttributeType = goalAttributeTypes.upstream(kr.GetAttributeType())
 		in.KeyResults = append(in.KeyResults, w)
@@ -265,6 +247,46 @@ func goalUpdate(req *betterworksv1.UpdateGoalRequest) (*upstream.GoalUpdate, err
 		return nil, err
 	}
 	return in, nil
+}
+
+// measurementOf reads the measurement of a goal or key result write
+// (CreateGoalRequest, KeyResultInput, UpdateGoalRequest, KeyResultChange):
+// the fields the contract names alike in each, the ones the caller set.
+func measurementOf(msg proto.Message) upstream.MeasurementWrite {
+	m := msg.ProtoReflect()
+	fields := m.Descriptor().Fields()
+	set := func(name protoreflect.Name) (protoreflect.Value, bool) {
+		fd := fields.ByName(name)
+		if fd == nil || !m.Has(fd) {
+			return protoreflect.Value{}, false
+		}
+		return m.Get(fd), true
+	}
+	float := func(name protoreflect.Name) *float64 {
+		if v, ok := set(name); ok {
+			return new(v.Float())
+		}
+		return nil
+	}
+	integer := func(name protoreflect.Name) *int64 {
+		if v, ok := set(name); ok {
+			return new(v.Int())
+		}
+		return nil
+	}
+	var auto *bool
+	if v, ok := set("auto_target"); ok {
+		auto = new(v.Bool())
+	}
+	return upstream.MeasurementWrite{
+		Target:     float("target"),
+		Initial:    float("initial"),
+		LowerLimit: integer("lower_limit"),
+		LowerMid:   integer("lower_mid"),
+		UpperLimit: integer("upper_limit"),
+		UpperMid:   integer("upper_mid"),
+		AutoTarget: auto,
+	}
 }
 
 // DeleteGoal implements betterworksv1connect.GoalServiceHandler.

@@ -369,15 +369,9 @@ type GoalCreate struct {
 	CreationSource string           `json:"creation_source"`
 	KeyResults     []KeyResultWrite `json:"key_results,omitempty"`
 	// Type is avgofprogress, sumofcurrent, sumofrange or manualprogress.
-	Type       string   `json:"type"`
-	Target     *float64 `json:"target,omitempty"`
-	Initial    *float64 `json:"initial,omitempty"`
-	Unit       string   `json:"unit,omitempty"`
-	LowerLimit *int64   `json:"lower_limit,omitempty"`
-	LowerMid   *int64   `json:"lower_mid,omitempty"`
-	UpperLimit *int64   `json:"upper_limit,omitempty"`
-	UpperMid   *int64   `json:"upper_mid,omitempty"`
-	AutoTarget *bool    `json:"auto_target,omitempty"`
+	Type string `json:"type"`
+	Unit string `json:"unit,omitempty"`
+	MeasurementWrite
 	// AttributeScope is business, personal or developmental.
 	AttributeScope string `json:"attribute_scope,omitempty"`
 	// AttributeType is committed or aspirational.
@@ -396,15 +390,9 @@ type GoalUpdate struct {
 	End         *USDate          `json:"end,omitempty"`
 	KeyResults  []KeyResultWrite `json:"key_results,omitempty"`
 	Unit        *string          `json:"unit,omitempty"`
-	Target      *float64         `json:"target,omitempty"`
-	Initial     *float64         `json:"initial,omitempty"`
-	LowerLimit  *int64           `json:"lower_limit,omitempty"`
-	LowerMid    *int64           `json:"lower_mid,omitempty"`
-	UpperLimit  *int64           `json:"upper_limit,omitempty"`
-	UpperMid    *int64           `json:"upper_mid,omitempty"`
+	MeasurementWrite
 	// Type is avgofprogress, sumofcurrent, sumofrange or manualprogress.
 	Type           string `json:"type,omitempty"`
-	AutoTarget     *bool  `json:"auto_target,omitempty"`
 	AttributeScope string `json:"attribute_scope,omitempty"`
 	AttributeType  string `json:"attribute_type,omitempty"`
 }
@@ -422,17 +410,24 @@ type KeyResultWrite struct {
 	Start  *USDate `json:"start,omitempty"`
 	End    *USDate `json:"end,omitempty"`
 	// Type is binary, numeric or range.
-	Type           string   `json:"type,omitempty"`
-	Target         *float64 `json:"target,omitempty"`
-	Initial        *float64 `json:"initial,omitempty"`
-	Unit           *string  `json:"unit,omitempty"`
-	LowerLimit     *int64   `json:"lower_limit,omitempty"`
-	LowerMid       *int64   `json:"lower_mid,omitempty"`
-	UpperLimit     *int64   `json:"upper_limit,omitempty"`
-	UpperMid       *int64   `json:"upper_mid,omitempty"`
-	AutoTarget     *bool    `json:"auto_target,omitempty"`
-	AttributeScope string   `json:"attribute_scope,omitempty"`
-	AttributeType  string   `json:"attribute_type,omitempty"`
+	Type string  `json:"type,omitempty"`
+	Unit *string `json:"unit,omitempty"`
+	MeasurementWrite
+	AttributeScope string `json:"attribute_scope,omitempty"`
+	AttributeType  string `json:"attribute_type,omitempty"`
+}
+
+// MeasurementWrite holds the numbers of a goal or key result write: the target
+// and starting value, a range's four limits, and whether the target is the
+// sum of the key results'. Nil fields are not sent.
+type MeasurementWrite struct {
+	Target     *float64 `json:"target,omitempty"`
+	Initial    *float64 `json:"initial,omitempty"`
+	LowerLimit *int64   `json:"lower_limit,omitempty"`
+	LowerMid   *int64   `json:"lower_mid,omitempty"`
+	UpperLimit *int64   `json:"upper_limit,omitempty"`
+	UpperMid   *int64   `json:"upper_mid,omitempty"`
+	AutoTarget *bool    `json:"auto_target,omitempty"`
 }
 
 // CreateGoal creates a goal and returns it as the upstream stored it.
