@@ -297,17 +297,7 @@ func (s *Sandbox) listConversationTemplates(c *call) reply {
 
 // getConversationTemplate serves GET /conversations/templates/{id}/ (id or UUID).
 func (s *Sandbox) getConversationTemplate(c *call) reply {
-	ref, okID := parseIdent(c.id, true)
-	if !okID {
-		return errNotFound.reply()
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	t := s.st.convTemplates.find(ref)
-	if t == nil {
-		return errNotFound.reply()
-	}
-	return ok(s.st.convTemplateJSON(t))
+	return getOne(s, c, true, func(st *store) *table[convTemplate] { return &st.convTemplates }, (*store).convTemplateJSON)
 }
 
 // contributorJSON is an entry of a conversation's contributors; response

@@ -250,17 +250,7 @@ func (s *Sandbox) listFeedbackTemplates(c *call) reply {
 // getFeedbackTemplate serves GET /feedback/templates/{id} (with or without
 // the trailing slash; id or UUID).
 func (s *Sandbox) getFeedbackTemplate(c *call) reply {
-	ref, okID := parseIdent(c.id, true)
-	if !okID {
-		return errNotFound.reply()
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	t := s.st.fbTemplates.find(ref)
-	if t == nil {
-		return errNotFound.reply()
-	}
-	return ok(s.st.fbTemplateJSON(t))
+	return getOne(s, c, true, func(st *store) *table[fbTemplate] { return &st.fbTemplates }, (*store).fbTemplateJSON)
 }
 
 // fbResponseJSON is the answer to one question of a feedback.

@@ -61,3 +61,20 @@ func (t *table[T]) all() []*T { return t.order }
 
 // len returns the number of objects.
 func (t *table[T]) len() int { return len(t.order) }
+
+// getOne serves a get by id: the record of the table of the store that
+// c.id names, as render shows it, or 404. uuids says whether c.id may be a
+// UUID; the reference types some ids as Integer only.
+func getOne[T, J any](s *Sandbox, c *call, uuids bool, of func(*store) *table[T], render func(*store, *T) J) reply {
+	ref, valid := parseIdent(c.id, uuids)
+	if !valid {
+		return errNotFound.reply()
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	v := of(s.st).find(ref)
+	if v == nil {
+		return errNotFound.reply()
+	}
+	return ok(render(s.st, v))
+}

@@ -104,15 +104,5 @@ func (s *Sandbox) listTeams(c *call) reply {
 // getTeam serves GET /teams/{id}/. The reference types id as Integer, so a
 // UUID answers 404.
 func (s *Sandbox) getTeam(c *call) reply {
-	ref, okID := parseIdent(c.id, false)
-	if !okID {
-		return errNotFound.reply()
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	t := s.st.teams.find(ref)
-	if t == nil {
-		return errNotFound.reply()
-	}
-	return ok(s.st.teamJSON(t))
+	return getOne(s, c, false, func(st *store) *table[team] { return &st.teams }, (*store).teamJSON)
 }
