@@ -248,7 +248,7 @@ func allowOrigin(cfg *config.Config) func(string) bool {
 
 // newLimiter returns the rate limiter of callers' quotas and upstream
 // tokens: shared through Redis when BWFACADE_REDIS_URL is set, in-process
-// otherwise.
+// otherwise. go-redis then logs through logger, at DEBUG.
 func newLimiter(cfg *config.Config, logger *slog.Logger) (*ratelimit.Limiter, func(), error) {
 	if cfg.RedisURL == "" {
 		return ratelimit.New(ratelimit.Config{Logger: logger}), func() {}, nil
@@ -262,6 +262,9 @@ func newLimiter(cfg *config.Config, logger *slog.Logger) (*ratelimit.Limiter, fu
 	opts.DialTimeout = 200 * time.Millisecond
 	opts.ReadTimeout = 100 * time.Millisecond
 	opts.WriteTimeout = 100 * time.Millisecond
+	// go-redis has one logger for the whole process; run builds its only
+	// Redis client.
+	redis.SetLogger(redisLogger{log: logger})
 	rdb := redis.NewClient(opts)
 	limiter := ratelimit.New(ratelimit.Config{Redis: rdb, Replicas: cfg.Replicas, Logger: logger})
 	return limiter, func() { _ = rdb.Close() }, nil

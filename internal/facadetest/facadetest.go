@@ -57,6 +57,9 @@ type Options struct {
 	DefaultQuota auth.Quota
 	// Deadlines bounds calls; zero is the server's defaults.
 	Deadlines server.Deadlines
+	// Refusals bounds the log lines of refused calls; zero is the
+	// server's defaults.
+	Refusals server.RefusalLog
 	// Telemetry gives the server and the upstream client their tracer
 	// and meter providers and propagator; zero means otel's globals.
 	Telemetry server.Telemetry
@@ -131,6 +134,7 @@ func Start(tb testing.TB, opts Options) *Stack {
 		Quotas:       opts.Quotas,
 		DefaultQuota: opts.DefaultQuota,
 		Deadlines:    opts.Deadlines,
+		Refusals:     opts.Refusals,
 		Telemetry:    opts.Telemetry,
 	})
 	if err != nil {

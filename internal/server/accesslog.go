@@ -5,14 +5,12 @@ import (
 	"log/slog"
 	"time"
 
-	"connectrpc.com/authn"
 	"connectrpc.com/connect"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/bwfacade/facade/internal/auth"
-	"github.com/bwfacade/facade/internal/rpcerr"
 	"github.com/bwfacade/facade/internal/upstream"
 )
 
@@ -57,21 +55,4 @@ func callerName(ctx context.Context) string {
 		return c.Name
 	}
 	return ""
-}
-
-// logRefusals wraps an authentication function so that every refused
-// call is logged once, with the procedure, the peer, the code and the
-// reason; never the credential it presented.
-func logRefusals(logger *slog.Logger, authenticate authn.AuthFunc) authn.AuthFunc {
-	return func(ctx context.Context, req authn.Request) (any, error) {
-		info, err := authenticate(ctx, req)
-		if err != nil {
-			logger.LogAttrs(ctx, slog.LevelWarn, "refused",
-				slog.String("procedure", req.Procedure()),
-				slog.String("peer", req.ClientAddr()),
-				slog.String("code", connect.CodeOf(err).String()),
-				slog.String("reason", rpcerr.Reason(err)))
-		}
-		return info, err
-	}
 }

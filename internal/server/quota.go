@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 
 	"connectrpc.com/connect"
@@ -20,7 +21,8 @@ import (
 var DefaultQuota = auth.Quota{Rate: 20, Burst: 40}
 
 // quota refuses a caller's call over its quota with RESOURCE_EXHAUSTED,
-// RetryInfo and QuotaFailure, before the request is read. It runs after
+// RetryInfo and QuotaFailure, before the request is read, and records the
+// refusal like those of authentication (refusals). It runs after
 // authentication, which names the caller.
 type quota struct {
 	limiter *ratelimit.Limiter
@@ -28,11 +30,12 @@ type quota struct {
 	fallback auth.Quota
 	errors   *connect.ErrorWriter
 	refusals metric.Int64Counter
+	refused  *refusals
 }
 
 // newQuota returns the quota middleware's state, with its metrics: the
 // refusals by caller, and the limiter's use of Redis.
-func newQuota(limiter *ratelimit.Limiter, fallback auth.Quota, errors *connect.ErrorWriter, mp metric.MeterProvider) (*quota, error) {
+func newQuota(limiter *ratelimit.Limiter, fallback auth.Quota, errors *connect.ErrorWriter, mp metric.MeterProvider, refused *refusals) (*quota, error) {
 	m := mp.Meter("github.com/bwfacade/facade/internal/server")
 	refusals, err := m.Int64Counter("bwfacade.caller.quota_refusals",
 		metric.WithDescription("Calls refused because their caller was over its quota, by caller."))
@@ -48,7 +51,7 @@ func newQuota(limiter *ratelimit.Limiter, fallback auth.Quota, errors *connect.E
 	if err != nil {
 		return nil, err
 	}
-	return &quota{limiter: limiter, fallback: fallback, errors: errors, refusals: refusals}, nil
+	return &quota{limiter: limiter, fallback: fallback, errors: errors, refusals: refusals, refused: refused}, nil
 }
 
 func (q *quota) wrap(next http.Handler) http.Handler {
@@ -76,6 +79,7 @@ func (q *quota) wrap(next http.Handler) http.Handler {
 			Subject:     "caller:" + caller.Name,
 			Description: fmt.Sprintf("%g calls per second, bursts of %d", limit.Rate, limit.Burst),
 		}}})
+		q.refused.record(r.Context(), r.URL.Path, r.RemoteAddr, cerr, slog.String("caller", caller.Name))
 		_ = q.errors.Write(w, r, cerr)
 	})
 }

@@ -98,6 +98,8 @@ type Config struct {
 	DefaultQuota auth.Quota
 	// Deadlines bounds every call.
 	Deadlines Deadlines
+	// Refusals bounds the log lines of refused calls.
+	Refusals RefusalLog
 	// Telemetry configures the RPCs' spans and metrics.
 	Telemetry Telemetry
 }
@@ -192,14 +194,18 @@ func NewHandler(cfg Config) (*Handler, error) {
 	services.Handle(betterworksv1connect.NewConversationServiceHandler(service.NewConversationService(svc), opts...))
 	services.Handle(betterworksv1connect.NewFeedbackServiceHandler(service.NewFeedbackService(svc), opts...))
 	services.Handle(betterworksv1connect.NewReportServiceHandler(service.NewReportService(svc), opts...))
-	authenticate := authn.NewMiddleware(logRefusals(logger, cfg.Callers.AuthFunc()), opts...)
+	refused, err := newRefusals(logger, cfg.Refusals, cfg.Telemetry.meterProvider())
+	if err != nil {
+		return nil, err
+	}
+	authenticate := authn.NewMiddleware(refused.authFunc(cfg.Callers.AuthFunc()), opts...)
 	var guarded http.Handler = services
 	if cfg.Quotas != nil {
 		fallback := cfg.DefaultQuota
 		if fallback.Rate <= 0 {
 			fallback = DefaultQuota
 		}
-		q, err := newQuota(cfg.Quotas, fallback, connect.NewErrorWriter(opts...), cfg.Telemetry.meterProvider())
+		q, err := newQuota(cfg.Quotas, fallback, connect.NewErrorWriter(opts...), cfg.Telemetry.meterProvider(), refused)
 		if err != nil {
 			return nil, err
 		}
