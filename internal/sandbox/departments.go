@@ -314,32 +314,18 @@ func (s *Sandbox) reactivateDepartment(c *call) reply {
 // {"created": n, "updated": m}, where updated counts departments whose
 // parent changed.
 func (s *Sandbox) bulkDepartments(c *call) reply {
-	body, apiErr := decodeObject(c.body)
-	if apiErr != nil {
-		return apiErr.reply()
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.st
-	if st.users.get(c.caller).role != RoleSuperAdmin {
-		return errForbidden.reply()
-	}
-	rawRows, present := body.list("departments")
-	if !present && !body.failedOn("departments") {
-		body.fail("departments", msgRequired)
-	}
-	if err := body.err(); err != nil {
-		return err.reply()
+	bulk, apiErr := st.bulkRequest(c, "departments")
+	if apiErr != nil {
+		return apiErr.reply()
 	}
 	type row struct{ name, parent string }
-	rows := make([]row, len(rawRows))
-	rowErrs := make([]*payload, len(rawRows))
+	rows := make([]row, len(bulk.rows))
 	inRequest := map[string]bool{}
-	for i, raw := range rawRows {
-		item, okItem := subPayload(raw)
-		rowErrs[i] = item
-		if !okItem {
-			item.fail("non_field_errors", "Invalid data. Expected a dictionary, but got "+jsonKind(raw)+".")
+	for i, item := range bulk.rows {
+		if !bulk.objects[i] {
 			continue
 		}
 		rows[i].name = item.requiredStr("name")
@@ -351,14 +337,13 @@ func (s *Sandbox) bulkDepartments(c *call) reply {
 	}
 	for i, r := range rows {
 		if r.parent != "" && !inRequest[r.parent] && st.departmentByName(r.parent) == nil {
-			rowErrs[i].fail("parent", `Department "`+r.parent+`" does not exist.`)
+			bulk.rows[i].fail("parent", `Department "`+r.parent+`" does not exist.`)
 		}
 		if r.parent != "" && r.parent == r.name {
-			rowErrs[i].fail("parent", "A department cannot be its own parent.")
+			bulk.rows[i].fail("parent", "A department cannot be its own parent.")
 		}
 	}
-	body.nest("departments", rowErrs)
-	if err := body.err(); err != nil {
+	if err := bulk.err(); err != nil {
 		return err.reply()
 	}
 
@@ -376,14 +361,13 @@ func (s *Sandbox) bulkDepartments(c *call) reply {
 		seen := map[string]bool{r.name: true}
 		for p := parentOf[r.name]; p != ""; p = parentOf[p] {
 			if seen[p] {
-				rowErrs[i].fail("parent", "This parent would make the department its own ancestor.")
+				bulk.rows[i].fail("parent", "This parent would make the department its own ancestor.")
 				break
 			}
 			seen[p] = true
 		}
 	}
-	body.nest("departments", rowErrs)
-	if err := body.err(); err != nil {
+	if err := bulk.err(); err != nil {
 		return err.reply()
 	}
 

@@ -355,3 +355,49 @@ func (p *payload) err() *apiError {
 	}
 	return validationError(p.errs)
 }
+
+// bulkRequest is an all-or-nothing bulk write: the request's body, and each
+// row of its list as a payload that collects the row's own errors.
+type bulkRequest struct {
+	body  *payload
+	field string
+	rows  []*payload
+	// objects[i] is false for a row that is not a JSON object; that row
+	// has failed already.
+	objects []bool
+}
+
+// bulkRequest reads c's body as a bulk write by a super admin whose rows
+// are the list under field: 403 for anyone else, 400 for a body that is
+// no object or lacks the list. s.mu must be held.
+func (st *store) bulkRequest(c *call, field string) (*bulkRequest, *apiError) {
+	body, apiErr := decodeObject(c.body)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if st.users.get(c.caller).role != RoleSuperAdmin {
+		return nil, errForbidden
+	}
+	raw, present := body.list(field)
+	if !present && !body.failedOn(field) {
+		body.fail(field, msgRequired)
+	}
+	if err := body.err(); err != nil {
+		return nil, err
+	}
+	b := &bulkRequest{body: body, field: field, rows: make([]*payload, len(raw)), objects: make([]bool, len(raw))}
+	for i, r := range raw {
+		b.rows[i], b.objects[i] = subPayload(r)
+		if !b.objects[i] {
+			b.rows[i].fail("non_field_errors", "Invalid data. Expected a dictionary, but got "+jsonKind(r)+".")
+		}
+	}
+	return b, nil
+}
+
+// err returns the rows' errors nested under the list's field as a 400, or
+// nil when every row is sound.
+func (b *bulkRequest) err() *apiError {
+	b.body.nest(b.field, b.rows)
+	return b.body.err()
+}

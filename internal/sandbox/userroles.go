@@ -72,22 +72,12 @@ func (s *Sandbox) listRoles(c *call) reply {
 // The answer lists the assigned users, except those whose role became none.
 // A user gaining a role gets admin_since now; one keeping a role keeps it.
 func (s *Sandbox) assignRoles(c *call) reply {
-	body, apiErr := decodeObject(c.body)
-	if apiErr != nil {
-		return apiErr.reply()
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.st
-	if st.users.get(c.caller).role != RoleSuperAdmin {
-		return errForbidden.reply()
-	}
-	rawRows, present := body.list("roles")
-	if !present && !body.failedOn("roles") {
-		body.fail("roles", msgRequired)
-	}
-	if err := body.err(); err != nil {
-		return err.reply()
+	bulk, apiErr := st.bulkRequest(c, "roles")
+	if apiErr != nil {
+		return apiErr.reply()
 	}
 	type assignment struct {
 		u                   *user
@@ -95,13 +85,9 @@ func (s *Sandbox) assignRoles(c *call) reply {
 		depts, groups       []int64
 		hasDepts, hasGroups bool
 	}
-	plan := make([]assignment, len(rawRows))
-	rowErrs := make([]*payload, len(rawRows))
-	for i, raw := range rawRows {
-		item, okItem := subPayload(raw)
-		rowErrs[i] = item
-		if !okItem {
-			item.fail("non_field_errors", "Invalid data. Expected a dictionary, but got "+jsonKind(raw)+".")
+	plan := make([]assignment, len(bulk.rows))
+	for i, item := range bulk.rows {
+		if !bulk.objects[i] {
 			continue
 		}
 		plan[i].u = st.roleAssignee(item)
@@ -115,8 +101,7 @@ func (s *Sandbox) assignRoles(c *call) reply {
 			item.fail("non_field_errors", "The groupadmin role needs departments or admin_groups.")
 		}
 	}
-	body.nest("roles", rowErrs)
-	if err := body.err(); err != nil {
+	if err := bulk.err(); err != nil {
 		return err.reply()
 	}
 	now := s.now()
