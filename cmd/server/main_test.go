@@ -31,32 +31,15 @@ import (
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
 	"github.com/bwfacade/facade/internal/auth"
+	"github.com/bwfacade/facade/internal/logtest"
 )
-
-// syncBuffer is a bytes.Buffer safe for the server's logger and the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // startDemo runs the server in demo mode with env and returns its address,
 // the logged demo key, the log, and a stop function that returns run's error.
-func startDemo(t *testing.T, env map[string]string) (string, string, *syncBuffer, func() error) {
+func startDemo(t *testing.T, env map[string]string) (string, string, *logtest.Buffer, func() error) {
 	t.Helper()
 	env["BWFACADE_ADDR"] = "127.0.0.1:0"
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	ctx, cancel := context.WithCancel(t.Context())
 	ready := make(chan net.Addr, 1)
 	done := make(chan error, 1)

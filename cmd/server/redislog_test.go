@@ -17,6 +17,7 @@ import (
 
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
+	"github.com/bwfacade/facade/internal/logtest"
 	"github.com/bwfacade/facade/internal/redistest"
 )
 
@@ -56,7 +57,7 @@ func TestRedisOutageIsLoggedOnceAndOnlyAsJSON(t *testing.T) {
 		"BWFACADE_LOG_FORMAT=json",
 		"BWFACADE_LOG_LEVEL=debug",
 	)
-	var stderr syncBuffer
+	var stderr logtest.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -68,7 +69,7 @@ func TestRedisOutageIsLoggedOnceAndOnlyAsJSON(t *testing.T) {
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 
 	// Read the log as it comes, to find the address and the demo key.
-	var logs syncBuffer
+	var logs logtest.Buffer
 	started, scanned := make(chan [2]string, 1), make(chan struct{})
 	go func() {
 		defer close(scanned)

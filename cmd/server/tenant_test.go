@@ -27,6 +27,7 @@ import (
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
 	"github.com/bwfacade/facade/internal/auth"
+	"github.com/bwfacade/facade/internal/logtest"
 	"github.com/bwfacade/facade/internal/sandbox"
 	"github.com/bwfacade/facade/internal/server"
 )
@@ -159,7 +160,7 @@ callers:
 		"BWFACADE_TLS_KEY_FILE":       filepath.Join(dir, "key.pem"),
 		"BWFACADE_TLS_CLIENT_CA_FILE": filepath.Join(dir, "ca.pem"),
 	}
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	ctx, cancel := context.WithCancel(t.Context())
 	ready := make(chan net.Addr, 1)
 	done := make(chan error, 1)

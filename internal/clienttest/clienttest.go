@@ -20,9 +20,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
+
+	"github.com/bwfacade/facade/internal/logtest"
 )
 
 // startTimeout bounds how long the facade may take to log its address and
@@ -37,7 +38,7 @@ type Facade struct {
 	Key string
 
 	cmd  *exec.Cmd
-	logs *lockedBuffer
+	logs *logtest.Buffer
 	done chan error
 }
 
@@ -86,7 +87,7 @@ func Start(ctx context.Context, binary string, env map[string]string) (*Facade, 
 	if err != nil {
 		return nil, err
 	}
-	f := &Facade{cmd: cmd, logs: &lockedBuffer{}, done: make(chan error, 1)}
+	f := &Facade{cmd: cmd, logs: &logtest.Buffer{}, done: make(chan error, 1)}
 	cmd.Stderr = f.logs
 	if err := cmd.Start(); err != nil {
 		return nil, err
@@ -157,22 +158,4 @@ func (f *Facade) Stop() error {
 		_ = f.cmd.Process.Kill()
 		return errors.New("facade did not stop after SIGTERM; killed")
 	}
-}
-
-// lockedBuffer is a bytes.Buffer safe for concurrent use.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

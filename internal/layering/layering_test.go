@@ -35,8 +35,11 @@ var rules = map[string]struct {
 	// The load harness wires the facade as cmd/server does.
 	"cmd/loadtest": {allowOurs: []string{"gen/", "internal/auth", "internal/ratelimit", "internal/sandbox", "internal/server", "internal/upstream"}},
 
-	// End-to-end tests run the binaries and import nothing of ours.
-	"internal/clienttest": {},
+	// End-to-end tests run the binaries and import nothing of ours but
+	// the log capture.
+	"internal/clienttest": {allowOurs: []string{"internal/logtest"}},
+	// Test support: imports nothing of ours.
+	"internal/logtest": {},
 	// The test stack: the sandbox behind the facade, as the server builds it.
 	"internal/facadetest": {allowOurs: []string{"gen/", "internal/auth", "internal/ratelimit", "internal/sandbox", "internal/server", "internal/upstream"}},
 	// This package: tests only.

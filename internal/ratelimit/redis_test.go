@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/bwfacade/facade/internal/logtest"
 	"github.com/bwfacade/facade/internal/ratelimit"
 	"github.com/bwfacade/facade/internal/redistest"
 )
@@ -13,14 +14,14 @@ import (
 const testPrefix = "test:rl:"
 
 // newShared returns a Limiter on s, as one of two replicas.
-func newShared(s *redistest.Server, c *clock, log *logs) *ratelimit.Limiter {
+func newShared(s *redistest.Server, c *clock, log *logtest.Buffer) *ratelimit.Limiter {
 	return ratelimit.New(ratelimit.Config{
 		Redis:           s.Client(),
 		Prefix:          testPrefix,
 		Replicas:        2,
 		RedisTimeout:    5 * time.Second, // Redis is local; a slow race-detector run must not fall back
 		RetryRedisAfter: time.Second,     // on c
-		Logger:          log.logger(),
+		Logger:          logger(log),
 		Now:             c.Now,
 	})
 }
@@ -29,7 +30,7 @@ func TestRedisReplicasShareBurst(t *testing.T) {
 	t.Parallel()
 	s := redistest.Start(t)
 	c := newClock()
-	a, b := newShared(s, c, &logs{}), newShared(s, c, &logs{})
+	a, b := newShared(s, c, &logtest.Buffer{}), newShared(s, c, &logtest.Buffer{})
 	lim := ratelimit.Limit{Rate: 0.5, Burst: 5} // refills one token in 2s
 
 	allowed := 0
@@ -59,7 +60,7 @@ func TestRedisWait(t *testing.T) {
 	t.Parallel()
 	s := redistest.Start(t)
 	c := newClock()
-	a, b := newShared(s, c, &logs{}), newShared(s, c, &logs{})
+	a, b := newShared(s, c, &logtest.Buffer{}), newShared(s, c, &logtest.Buffer{})
 	lim := ratelimit.Limit{Rate: 4, Burst: 1} // one token per 250ms
 	a.Allow(t.Context(), "k", lim)
 
@@ -80,7 +81,7 @@ func TestRedisPauseReachesEveryReplica(t *testing.T) {
 	t.Parallel()
 	s := redistest.Start(t)
 	c := newClock()
-	a, b := newShared(s, c, &logs{}), newShared(s, c, &logs{})
+	a, b := newShared(s, c, &logtest.Buffer{}), newShared(s, c, &logtest.Buffer{})
 	lim := ratelimit.Limit{Rate: 10, Burst: 10}
 	ctx := t.Context()
 	until := c.Now().Add(time.Minute)
@@ -93,7 +94,7 @@ func TestRedisPauseReachesEveryReplica(t *testing.T) {
 	}
 	// A shorter pause does not shorten it, in Redis either.
 	a.Pause(ctx, "token:abc", c.Now().Add(time.Second))
-	fresh := newShared(s, c, &logs{})
+	fresh := newShared(s, c, &logtest.Buffer{})
 	if ok, retryAfter := fresh.Allow(ctx, "token:abc", lim); ok || (retryAfter-time.Minute).Abs() > time.Millisecond {
 		t.Errorf("Allow() after a shorter pause = %v, %v; want false, 1m", ok, retryAfter)
 	}
@@ -107,7 +108,7 @@ func TestRedisFailsOpenAndComesBack(t *testing.T) {
 	t.Parallel()
 	s := redistest.Start(t)
 	c := newClock()
-	aLogs, bLogs := &logs{}, &logs{}
+	aLogs, bLogs := &logtest.Buffer{}, &logtest.Buffer{}
 	a, b := newShared(s, c, aLogs), newShared(s, c, bLogs)
 	lim := ratelimit.Limit{Rate: 10, Burst: 4} // locally, per replica: 5/s, burst 2
 	ctx := t.Context()
@@ -120,7 +121,7 @@ func TestRedisFailsOpenAndComesBack(t *testing.T) {
 	replicas := []struct {
 		name string
 		l    *ratelimit.Limiter
-		logs *logs
+		logs *logtest.Buffer
 	}{{name: "a", l: a, logs: aLogs}, {name: "b", l: b, logs: bLogs}}
 	// Each replica falls back to its share of the limit.
 	for _, r := range replicas {
@@ -160,7 +161,7 @@ func TestRedisFailsOpenAndComesBack(t *testing.T) {
 		if got := r.l.Stats(); got.RedisDown || got.RedisFallbacks != before {
 			t.Errorf("%s.Stats() with Redis back = %+v, want RedisDown false and still %d fallbacks", r.name, got, before)
 		}
-		down, back := r.logs.count("rate limiter: Redis unreachable, limiting locally"), r.logs.count("rate limiter: Redis is back")
+		down, back := r.logs.Count("rate limiter: Redis unreachable, limiting locally"), r.logs.Count("rate limiter: Redis is back")
 		if down != 1 || back != 1 {
 			t.Errorf("%s logged %d unreachable and %d back, want 1 and 1", r.name, down, back)
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
 	"github.com/bwfacade/facade/internal/auth"
 	"github.com/bwfacade/facade/internal/facadetest"
+	"github.com/bwfacade/facade/internal/logtest"
 	"github.com/bwfacade/facade/internal/sandbox"
 	"github.com/bwfacade/facade/internal/server"
 )
@@ -387,7 +388,7 @@ callers:
 
 func TestAuditLogsWritesOnly(t *testing.T) {
 	t.Parallel()
-	var logs syncBuffer
+	var logs logtest.Buffer
 	st := facadetest.Start(t, facadetest.Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	client := st.Goals(facadetest.Connect, sandbox.RoleUser)
 	goalID := fmt.Sprint(st.Sandbox.Fixtures().OtherPrivateGoalID)
@@ -411,22 +412,4 @@ func TestAuditLogsWritesOnly(t *testing.T) {
 			t.Errorf("audit line %s lacks %s", audits[0], want)
 		}
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for a logger and the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
 	"github.com/bwfacade/facade/internal/auth"
 	"github.com/bwfacade/facade/internal/facadetest"
+	"github.com/bwfacade/facade/internal/logtest"
 	"github.com/bwfacade/facade/internal/ratelimit"
 	"github.com/bwfacade/facade/internal/sandbox"
 	"github.com/bwfacade/facade/internal/server"
@@ -54,7 +55,7 @@ func TestRefusedCallsDoNotFloodTheLog(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var logs syncBuffer
+			var logs logtest.Buffer
 			clock := newFakeClock()
 			reader := sdkmetric.NewManualReader()
 			st := facadetest.Start(t, facadetest.Options{
@@ -122,7 +123,7 @@ func TestRefusedCallsDoNotFloodTheLog(t *testing.T) {
 // the caller, and every one counted.
 func TestQuotaRefusalsAreSampledAndCounted(t *testing.T) {
 	t.Parallel()
-	var logs syncBuffer
+	var logs logtest.Buffer
 	reader := sdkmetric.NewManualReader()
 	st := facadetest.Start(t, facadetest.Options{
 		Logger:       slog.New(slog.NewJSONHandler(&logs, nil)),

@@ -23,6 +23,7 @@ import (
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
 	"github.com/bwfacade/facade/internal/auth"
 	"github.com/bwfacade/facade/internal/facadetest"
+	"github.com/bwfacade/facade/internal/logtest"
 	"github.com/bwfacade/facade/internal/ratelimit"
 	"github.com/bwfacade/facade/internal/sandbox"
 	"github.com/bwfacade/facade/internal/server"
@@ -198,7 +199,7 @@ func scrape(t *testing.T, metrics http.Handler) string {
 // and every log line for the callers' keys and upstream tokens.
 func TestTelemetryHoldsNoSecret(t *testing.T) {
 	t.Parallel()
-	var logs syncBuffer
+	var logs logtest.Buffer
 	limiter := ratelimit.New(ratelimit.Config{})
 	st, spans, metrics := tracedStack(t, facadetest.Options{
 		Logger:       slog.New(telemetry.LogHandler(slog.NewJSONHandler(&logs, nil))),

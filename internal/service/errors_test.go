@@ -1,10 +1,8 @@
 package service_test
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +10,7 @@ import (
 
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
 	"github.com/bwfacade/facade/internal/facadetest"
+	"github.com/bwfacade/facade/internal/logtest"
 	"github.com/bwfacade/facade/internal/sandbox"
 )
 
@@ -78,7 +77,7 @@ func TestGoalServiceUpstreamDown(t *testing.T) {
 
 func TestGoalServiceAlertsOnRejectedTokenWithoutSecrets(t *testing.T) {
 	t.Parallel()
-	var logs syncBuffer
+	var logs logtest.Buffer
 	st := facadetest.Start(t, facadetest.Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	st.Sandbox.SetFaults(sandbox.Fault{Endpoint: "GET /goals/{id}/", Status: 401})
 
@@ -96,22 +95,4 @@ func TestGoalServiceAlertsOnRejectedTokenWithoutSecrets(t *testing.T) {
 			t.Errorf("a token or key leaked into the log or the error:\n%s\n%v", out, err)
 		}
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for a logger and a test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
