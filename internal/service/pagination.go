@@ -49,8 +49,8 @@ const (
 )
 
 var (
-	errBadPageToken     = errors.New("page_token was not issued by this API to this caller for a listing with these filters, or was altered")
-	errExpiredPageToken = errors.New("page_token has expired; start the listing again without it")
+	errBadPageToken     = errors.New("not issued by this API to this caller for a listing with these filters, or altered")
+	errExpiredPageToken = errors.New("expired; start the listing again without a token")
 )
 
 // cursor is a decoded page position of one listing, and what it takes to
