@@ -7,6 +7,7 @@ import (
 
 	"github.com/bwfacade/facade/internal/auth"
 	"github.com/bwfacade/facade/internal/ratelimit"
+	"github.com/bwfacade/facade/internal/seal"
 	"github.com/bwfacade/facade/internal/server"
 	"github.com/bwfacade/facade/internal/upstream"
 )
@@ -46,5 +47,6 @@ func newFacade(upstreamURL string, token upstream.Token, callerKey string, logge
 		Logger:       logger,
 		Quotas:       limiter,
 		DefaultQuota: auth.Quota(unlimited),
+		PageTokens:   seal.Settings{Keys: []seal.Key{seal.GenerateKey()}},
 	})
 }

@@ -32,6 +32,7 @@ import (
 	"github.com/bwfacade/facade/internal/config"
 	"github.com/bwfacade/facade/internal/ratelimit"
 	"github.com/bwfacade/facade/internal/sandbox"
+	"github.com/bwfacade/facade/internal/seal"
 	"github.com/bwfacade/facade/internal/server"
 	"github.com/bwfacade/facade/internal/telemetry"
 	"github.com/bwfacade/facade/internal/upstream"
@@ -70,6 +71,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	logger := newLogger(cfg, stdout)
 	server.TuneGC(getenv)
+	pageTokenKeys, err := pageTokenKeys(cfg)
+	if err != nil {
+		return err
+	}
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -116,9 +121,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	handler, err := server.NewHandler(server.Config{
-		Upstream: client,
-		Callers:  callers,
-		Quotas:   limiter,
+		Upstream:   client,
+		Callers:    callers,
+		Quotas:     limiter,
+		PageTokens: seal.Settings{Keys: pageTokenKeys},
 		Telemetry: server.Telemetry{
 			TracerProvider:     providers.Tracer,
 			MeterProvider:      providers.Meter,
@@ -231,6 +237,26 @@ func upstreamAndCallers(ctx context.Context, cfg *config.Config, logger *slog.Lo
 	}
 	baseURL = "http://" + ln.Addr().String() + "/api/v1/"
 	return baseURL, auth.NewStore(registry), demoKey, func() { _ = sbServer.Close() }, nil
+}
+
+// pageTokenKeys returns the keys of page tokens: those configured, from
+// BWFACADE_PAGE_TOKEN_KEYS or the file BWFACADE_PAGE_TOKEN_KEYS_FILE names,
+// or in demo mode without any, a key generated for this process, so that
+// its tokens die with it. config.Load refused tenant mode without keys.
+func pageTokenKeys(cfg *config.Config) ([]seal.Key, error) {
+	switch {
+	case cfg.PageTokenKeysFile != "":
+		keys, err := seal.ReadKeysFile(cfg.PageTokenKeysFile)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", config.EnvPageTokenKeysFile, err)
+		}
+		return keys, nil
+	case len(cfg.PageTokenKeys) > 0:
+		return cfg.PageTokenKeys, nil
+	case cfg.Demo():
+		return []seal.Key{seal.GenerateKey()}, nil
+	}
+	return nil, fmt.Errorf("%s or %s is required", config.EnvPageTokenKeysFile, config.EnvPageTokenKeys)
 }
 
 // allowOrigin returns the CORS origin check for cfg: the configured

@@ -185,9 +185,10 @@ func TestRunDrainsInFlightCallsOnShutdown(t *testing.T) {
     read_only: true
 `)
 	env := map[string]string{
-		"BWFACADE_ADDR":         "127.0.0.1:0",
-		"BWFACADE_UPSTREAM_URL": upstreamServer.URL + "/api/v1/",
-		"BWFACADE_CALLERS_FILE": callersFile,
+		"BWFACADE_ADDR":            "127.0.0.1:0",
+		"BWFACADE_UPSTREAM_URL":    upstreamServer.URL + "/api/v1/",
+		"BWFACADE_CALLERS_FILE":    callersFile,
+		"BWFACADE_PAGE_TOKEN_KEYS": strings.Repeat("d1", 32),
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	ready := make(chan net.Addr, 1)
@@ -248,7 +249,12 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 		want string
 	}{
 		{"url_without_callers", map[string]string{"BWFACADE_UPSTREAM_URL": "https://app.betterworks.com/api/v1/"}, "BWFACADE_CALLERS_FILE"},
-		{"missing_callers_file", map[string]string{"BWFACADE_UPSTREAM_URL": "https://app.betterworks.com/api/v1/", "BWFACADE_CALLERS_FILE": "/nonexistent/callers.yaml"}, "BWFACADE_CALLERS_FILE"},
+		{"missing_callers_file", map[string]string{
+			"BWFACADE_UPSTREAM_URL": "https://app.betterworks.com/api/v1/", "BWFACADE_CALLERS_FILE": "/nonexistent/callers.yaml", "BWFACADE_PAGE_TOKEN_KEYS": strings.Repeat("d1", 32),
+		}, "BWFACADE_CALLERS_FILE"},
+		{"url_without_page_token_keys", map[string]string{"BWFACADE_UPSTREAM_URL": "https://app.betterworks.com/api/v1/", "BWFACADE_CALLERS_FILE": "c.yaml"}, "BWFACADE_PAGE_TOKEN_KEYS"},
+		{"missing_page_token_keys_file", map[string]string{"BWFACADE_PAGE_TOKEN_KEYS_FILE": "/nonexistent/page-token-keys"}, "BWFACADE_PAGE_TOKEN_KEYS_FILE"},
+		{"short_page_token_key", map[string]string{"BWFACADE_PAGE_TOKEN_KEYS": "d1d1"}, "BWFACADE_PAGE_TOKEN_KEYS: key 1"},
 		{"relative_url", map[string]string{"BWFACADE_UPSTREAM_URL": "app.betterworks.com", "BWFACADE_CALLERS_FILE": "c.yaml"}, "not an absolute"},
 		{"bad_hash", map[string]string{"BWFACADE_DEMO_KEY_SHA256": "abc"}, "64 hex digits"},
 		{"tls_half", map[string]string{"BWFACADE_TLS_CERT_FILE": "c.pem"}, "go together"},

@@ -8,8 +8,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/hex"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
@@ -125,6 +127,8 @@ func TestTenantMode(t *testing.T) {
 		writeFile(t, filepath.Join(dir, name), string(content))
 	}
 	writerKey, readerKey, rotatedKey := auth.GenerateKey(), auth.GenerateKey(), auth.GenerateKey()
+	pageTokenKey, stagedPageTokenKey := hexKey(t), hexKey(t)
+	writeFile(t, filepath.Join(dir, "page-token-keys"), "# signs\n"+pageTokenKey+"\n# staged\n"+stagedPageTokenKey+"\n")
 	callers := func(readerKeys ...string) string {
 		hashes := make([]string, len(readerKeys))
 		for i, k := range readerKeys {
@@ -159,6 +163,8 @@ callers:
 		"BWFACADE_TLS_CERT_FILE":      filepath.Join(dir, "cert.pem"),
 		"BWFACADE_TLS_KEY_FILE":       filepath.Join(dir, "key.pem"),
 		"BWFACADE_TLS_CLIENT_CA_FILE": filepath.Join(dir, "ca.pem"),
+
+		"BWFACADE_PAGE_TOKEN_KEYS_FILE": filepath.Join(dir, "page-token-keys"),
 	}
 	logs := &logtest.Buffer{}
 	ctx, cancel := context.WithCancel(t.Context())
@@ -230,6 +236,14 @@ callers:
 	_, err = client(writerKey).UpdateGoal(t.Context(), &betterworksv1.UpdateGoalRequest{GoalId: goal.GetGoalId(), Name: new("Renamed by the writer")})
 	expect("writer writes", err, 0)
 
+	// A page token works for the caller it was issued to, and no other.
+	first, err := client(writerKey).ListGoals(t.Context(), &betterworksv1.ListGoalsRequest{PageSize: 2})
+	expect("writer lists goals", err, 0)
+	_, err = client(writerKey).ListGoals(t.Context(), &betterworksv1.ListGoalsRequest{PageSize: 2, PageToken: first.GetNextPageToken()})
+	expect("writer's second page", err, 0)
+	_, err = client(readerKey).ListGoals(t.Context(), &betterworksv1.ListGoalsRequest{PageSize: 2, PageToken: first.GetNextPageToken()})
+	expect("dashboard with the writer's page token", err, connect.CodeInvalidArgument)
+
 	// Rotation: the new key joins on SIGHUP.
 	writeFile(t, callersFile, callers(readerKey, rotatedKey))
 	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
@@ -255,7 +269,7 @@ callers:
 			t.Errorf("log lacks %s", want)
 		}
 	}
-	secrets := []string{writerKey, readerKey, rotatedKey, sb.Token(sandbox.RoleSuperAdmin), sb.Token(sandbox.RoleUser)}
+	secrets := []string{writerKey, readerKey, rotatedKey, sb.Token(sandbox.RoleSuperAdmin), sb.Token(sandbox.RoleUser), pageTokenKey, stagedPageTokenKey}
 	everything := logs.String() + strings.Join(seen, "\n")
 	for _, secret := range secrets {
 		if strings.Contains(everything, secret) {
@@ -265,6 +279,83 @@ callers:
 	if len(seen) < 4 || len(logs.String()) < 1000 {
 		t.Errorf("searched %d errors and %d bytes of logs; the run was too small to prove anything", len(seen), len(logs.String()))
 	}
+}
+
+// TestTenantReplicasSharePageTokens: replicas configured with the same
+// page token keys take each other's tokens, in any order of the keys; a
+// replica without the signing key refuses them.
+func TestTenantReplicasSharePageTokens(t *testing.T) {
+	t.Parallel()
+	sb := sandbox.New(sandbox.Config{})
+	upstreamServer := httptest.NewServer(sb)
+	t.Cleanup(upstreamServer.Close)
+	dir := t.TempDir()
+	callerKey := auth.GenerateKey()
+	writeFile(t, filepath.Join(dir, "token"), sb.Token(sandbox.RoleSuperAdmin)+"\n")
+	writeFile(t, filepath.Join(dir, "callers.yaml"), `callers:
+  - name: lister
+    key_sha256: [`+auth.HashKeyHex(callerKey)+`]
+    token_file: `+filepath.Join(dir, "token")+`
+    allow: [betterworks.v1.GoalService]
+`)
+	current, staged := hexKey(t), hexKey(t)
+	writeFile(t, filepath.Join(dir, "keys"), current+"\n"+staged+"\n")
+	replica := func(keys map[string]string) betterworksv1connect.GoalServiceClient {
+		env := map[string]string{
+			"BWFACADE_ADDR":         "127.0.0.1:0",
+			"BWFACADE_UPSTREAM_URL": upstreamServer.URL + "/api/v1/",
+			"BWFACADE_CALLERS_FILE": filepath.Join(dir, "callers.yaml"),
+		}
+		for k, v := range keys {
+			env[k] = v
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		ready, done := make(chan net.Addr, 1), make(chan error, 1)
+		go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, io.Discard, ready) }()
+		t.Cleanup(func() {
+			cancel()
+			<-done
+		})
+		select {
+		case addr := <-ready:
+			return betterworksv1connect.NewGoalServiceClient(h2cClient(), "http://"+addr.String(), connect.WithGRPC(),
+				connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+					return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+						req.Header().Set("Authorization", "Bearer "+callerKey)
+						return next(ctx, req)
+					}
+				})))
+		case err := <-done:
+			t.Fatalf("run() error = %v", err)
+		}
+		return nil
+	}
+	fromFile := replica(map[string]string{"BWFACADE_PAGE_TOKEN_KEYS_FILE": filepath.Join(dir, "keys")})
+	fromEnv := replica(map[string]string{"BWFACADE_PAGE_TOKEN_KEYS": staged + "," + current})
+	without := replica(map[string]string{"BWFACADE_PAGE_TOKEN_KEYS": staged})
+
+	first, err := fromFile.ListGoals(t.Context(), &betterworksv1.ListGoalsRequest{PageSize: 2})
+	if err != nil || first.GetNextPageToken() == "" {
+		t.Fatalf("ListGoals(first page) = %v, %v; want a page and a next_page_token", first, err)
+	}
+	next := &betterworksv1.ListGoalsRequest{PageSize: 2, PageToken: first.GetNextPageToken()}
+	if _, err := fromEnv.ListGoals(t.Context(), next); err != nil {
+		t.Errorf("ListGoals(second page) on a replica holding the key second: error = %v", err)
+	}
+	if _, err := without.ListGoals(t.Context(), next); connect.CodeOf(err) != connect.CodeInvalidArgument {
+		t.Errorf("ListGoals(second page) on a replica without the key: error = %v, want invalid_argument", err)
+	}
+}
+
+// hexKey returns a new page token key as hex, as `openssl rand -hex 32`
+// writes it.
+func hexKey(t *testing.T) string {
+	t.Helper()
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(b)
 }
 
 // waitFor polls cond until it holds, for at most 10 seconds.

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bwfacade/facade/internal/seal"
 )
 
 // Environment variables read by Load.
@@ -37,6 +39,8 @@ const (
 	EnvUpstreamBurst     = "BWFACADE_UPSTREAM_BURST"
 	EnvMetricsAddr       = "BWFACADE_METRICS_ADDR"
 	EnvIgnoreCallerTrace = "BWFACADE_IGNORE_CALLER_TRACES"
+	EnvPageTokenKeys     = "BWFACADE_PAGE_TOKEN_KEYS"
+	EnvPageTokenKeysFile = "BWFACADE_PAGE_TOKEN_KEYS_FILE"
 )
 
 // DefaultAddr is where the facade listens when BWFACADE_ADDR is unset.
@@ -101,6 +105,14 @@ type Config struct {
 	// IgnoreCallerTraces starts a new trace for every RPC (linked to the
 	// caller's) instead of continuing the caller's traceparent.
 	IgnoreCallerTraces bool
+	// PageTokenKeys seal page tokens: hex keys of at least 32 bytes,
+	// separated by commas; the first seals, every one opens (see
+	// seal.ParseKeys). PageTokenKeysFile names a file of such keys
+	// instead, one per line; it is read at start. Tenant mode needs
+	// exactly one of the two, the same on every replica; in demo mode,
+	// with neither, a key is generated at start.
+	PageTokenKeys     []seal.Key
+	PageTokenKeysFile string
 }
 
 // Demo reports whether the facade runs against the embedded sandbox.
@@ -153,8 +165,23 @@ func Load(getenv func(string) string) (*Config, error) {
 				errs = append(errs, fmt.Errorf("%s applies to demo mode on the embedded sandbox only; unset it or %s", demoOnly, EnvUpstreamURL))
 			}
 		}
+		if getenv(EnvPageTokenKeys) == "" && strings.TrimSpace(getenv(EnvPageTokenKeysFile)) == "" {
+			errs = append(errs, fmt.Errorf("%s needs %s or %s, the keys of page tokens, the same on every replica (generate one with `openssl rand -hex 32`)",
+				EnvUpstreamURL, EnvPageTokenKeysFile, EnvPageTokenKeys))
+		}
 	} else if c.CallersFile != "" {
 		errs = append(errs, fmt.Errorf("%s needs %s: demo mode has its own demo caller", EnvCallersFile, EnvUpstreamURL))
+	}
+	c.PageTokenKeysFile = strings.TrimSpace(getenv(EnvPageTokenKeysFile))
+	if v := getenv(EnvPageTokenKeys); v != "" {
+		keys, err := seal.ParseKeys(v)
+		switch {
+		case err != nil: // names the key by position, never by value
+			errs = append(errs, fmt.Errorf("%s: %w", EnvPageTokenKeys, err))
+		case c.PageTokenKeysFile != "":
+			errs = append(errs, fmt.Errorf("%s and %s exclude each other: set one", EnvPageTokenKeys, EnvPageTokenKeysFile))
+		}
+		c.PageTokenKeys = keys
 	}
 	if c.DemoKeyHash != "" && !isSHA256Hex(c.DemoKeyHash) {
 		errs = append(errs, fmt.Errorf("%s: want 64 hex digits (the SHA-256 of the key)", EnvDemoKeyHash))

@@ -41,12 +41,74 @@ func TestLoadTenant(t *testing.T) {
 		config.EnvCallersFile:       "/etc/bwfacade/callers.yaml",
 		config.EnvHealthNeedKey:     "true",
 		config.EnvReflectionNeedKey: "false",
+		config.EnvPageTokenKeysFile: "/etc/bwfacade/page-token-keys",
 	}))
 	if err != nil {
 		t.Fatalf("Load() error = %v", err)
 	}
-	if cfg.Demo() || cfg.CallersFile != "/etc/bwfacade/callers.yaml" || cfg.LogFormat != "json" || !cfg.HealthRequiresKey || cfg.ReflectionRequiresKey {
-		t.Errorf("Load() = %+v; want the tenant, its callers file, json logs, health closed and reflection open", cfg)
+	if cfg.Demo() || cfg.CallersFile != "/etc/bwfacade/callers.yaml" || cfg.LogFormat != "json" || !cfg.HealthRequiresKey || cfg.ReflectionRequiresKey ||
+		cfg.PageTokenKeysFile != "/etc/bwfacade/page-token-keys" {
+		t.Errorf("Load() = %+v; want the tenant, its callers and page token keys files, json logs, health closed and reflection open", cfg)
+	}
+}
+
+func TestLoadPageTokenKeys(t *testing.T) {
+	t.Parallel()
+	tenant := func(extra map[string]string) map[string]string {
+		m := map[string]string{config.EnvUpstreamURL: "https://app.betterworks.com/api/v1/", config.EnvCallersFile: "c.yaml"}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+	tests := []struct {
+		name     string
+		env      map[string]string
+		wantKeys int
+	}{
+		{"demo_generates", nil, 0},
+		{"tenant_one_key", tenant(map[string]string{config.EnvPageTokenKeys: strings.Repeat("0f", 32)}), 1},
+		{"tenant_rotating", tenant(map[string]string{config.EnvPageTokenKeys: strings.Repeat("0f", 32) + ", " + strings.Repeat("A1", 48)}), 2},
+		{"tenant_file", tenant(map[string]string{config.EnvPageTokenKeysFile: "/run/secrets/page-token-keys"}), 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cfg, err := config.Load(env(tt.env))
+			if err != nil {
+				t.Fatalf("Load() error = %v", err)
+			}
+			if len(cfg.PageTokenKeys) != tt.wantKeys {
+				t.Errorf("Load() PageTokenKeys = %d keys, want %d", len(cfg.PageTokenKeys), tt.wantKeys)
+			}
+		})
+	}
+}
+
+// TestLoadRejectsPageTokenKeys: errors name the variable at fault and
+// never show a key.
+func TestLoadRejectsPageTokenKeys(t *testing.T) {
+	t.Parallel()
+	tenant := map[string]string{config.EnvUpstreamURL: "https://app.betterworks.com/api/v1/", config.EnvCallersFile: "c.yaml"}
+	short := strings.Repeat("5e", 31)
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"tenant_without_keys", tenant, config.EnvPageTokenKeysFile + " or " + config.EnvPageTokenKeys},
+		{"short_key", map[string]string{config.EnvPageTokenKeys: short}, config.EnvPageTokenKeys + ": key 1: a key needs at least 32 bytes"},
+		{"second_key_not_hex", map[string]string{config.EnvPageTokenKeys: strings.Repeat("5e", 32) + "," + strings.Repeat("5g", 32)}, config.EnvPageTokenKeys + ": key 2: a key is hex digits"},
+		{"both", map[string]string{config.EnvPageTokenKeys: strings.Repeat("5e", 32), config.EnvPageTokenKeysFile: "keys"}, "exclude each other"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := config.Load(env(tt.env))
+			if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "5e5e") || strings.Contains(err.Error(), "5g5g") {
+				t.Errorf("Load() error = %v, want one saying %q and showing no key", err, tt.want)
+			}
+		})
 	}
 }
 

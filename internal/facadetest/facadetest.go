@@ -19,6 +19,7 @@ import (
 	"github.com/bwfacade/facade/internal/auth"
 	"github.com/bwfacade/facade/internal/ratelimit"
 	"github.com/bwfacade/facade/internal/sandbox"
+	"github.com/bwfacade/facade/internal/seal"
 	"github.com/bwfacade/facade/internal/server"
 	"github.com/bwfacade/facade/internal/upstream"
 )
@@ -63,6 +64,9 @@ type Options struct {
 	// Telemetry gives the server and the upstream client their tracer
 	// and meter providers and propagator; zero means otel's globals.
 	Telemetry server.Telemetry
+	// PageTokens configures page tokens; no keys means one generated key,
+	// so that every stack has keys of its own.
+	PageTokens seal.Settings
 }
 
 // Stack is a running sandbox and facade.
@@ -127,7 +131,12 @@ func Start(tb testing.TB, opts Options) *Stack {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	pageTokens := opts.PageTokens
+	if len(pageTokens.Keys) == 0 {
+		pageTokens.Keys = []seal.Key{seal.GenerateKey()}
+	}
 	handler, err := server.NewHandler(server.Config{
+		PageTokens:   pageTokens,
 		Upstream:     client,
 		Callers:      store,
 		Logger:       logger,

@@ -24,16 +24,17 @@ var rules = map[string]struct {
 	"internal/ratelimit": {forbidOther: []string{"connectrpc.com/", "google.golang.org/protobuf", "google.golang.org/genproto"}},
 	"internal/sandbox":   {forbidOther: []string{"connectrpc.com/", "google.golang.org/protobuf", "google.golang.org/genproto"}},
 	"internal/rpcerr":    {},
+	"internal/seal":      {forbidOther: []string{"connectrpc.com/", "google.golang.org/protobuf", "google.golang.org/genproto"}},
 	"internal/redistest": {},
 	"internal/auth":      {allowOurs: []string{"internal/rpcerr", "internal/upstream"}},
-	"internal/config":    {},
-	"internal/service":   {allowOurs: []string{"gen/", "internal/auth", "internal/rpcerr", "internal/upstream"}},
-	"internal/server":    {allowOurs: []string{"gen/", "internal/auth", "internal/ratelimit", "internal/rpcerr", "internal/upstream", "internal/service"}},
+	"internal/config":    {allowOurs: []string{"internal/seal"}},
+	"internal/service":   {allowOurs: []string{"gen/", "internal/auth", "internal/rpcerr", "internal/seal", "internal/upstream"}},
+	"internal/server":    {allowOurs: []string{"gen/", "internal/auth", "internal/ratelimit", "internal/rpcerr", "internal/seal", "internal/upstream", "internal/service"}},
 	"internal/telemetry": {},
-	"cmd/server":         {allowOurs: []string{"internal/auth", "internal/config", "internal/ratelimit", "internal/sandbox", "internal/server", "internal/telemetry", "internal/upstream"}},
+	"cmd/server":         {allowOurs: []string{"internal/auth", "internal/config", "internal/ratelimit", "internal/sandbox", "internal/seal", "internal/server", "internal/telemetry", "internal/upstream"}},
 
 	// The load harness wires the facade as cmd/server does.
-	"cmd/loadtest": {allowOurs: []string{"gen/", "internal/auth", "internal/ratelimit", "internal/sandbox", "internal/server", "internal/upstream"}},
+	"cmd/loadtest": {allowOurs: []string{"gen/", "internal/auth", "internal/ratelimit", "internal/sandbox", "internal/seal", "internal/server", "internal/upstream"}},
 
 	// End-to-end tests run the binaries and import nothing of ours but
 	// the log capture.

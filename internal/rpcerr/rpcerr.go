@@ -22,6 +22,12 @@ const Domain = "betterworks.com"
 // with its field violations.
 const ReasonInvalidRequest = "INVALID_REQUEST"
 
+// ReasonPageTokenInvalid is the reason of a page_token refused before any
+// upstream call: malformed, altered, expired, or issued to another caller,
+// for other filters or under a key the server no longer holds. The caller
+// starts the listing again without a token.
+const ReasonPageTokenInvalid = "PAGE_TOKEN_INVALID"
+
 // New returns a Connect error with code, err's message and an ErrorInfo of
 // reason with metadata (empty values are left out).
 func New(code connect.Code, err error, reason string, metadata map[string]string) *connect.Error {

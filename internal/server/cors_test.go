@@ -10,6 +10,7 @@ import (
 
 	"github.com/bwfacade/facade/internal/auth"
 	"github.com/bwfacade/facade/internal/sandbox"
+	"github.com/bwfacade/facade/internal/seal"
 	"github.com/bwfacade/facade/internal/server"
 	"github.com/bwfacade/facade/internal/upstream"
 )
@@ -41,6 +42,7 @@ func startWithOrigins(t *testing.T, allowOrigin func(string) bool) (string, stri
 		Callers:     auth.NewStore(registry),
 		Logger:      discard(),
 		AllowOrigin: allowOrigin,
+		PageTokens:  seal.Settings{Keys: []seal.Key{seal.GenerateKey()}},
 	})
 	if err != nil {
 		t.Fatalf("NewHandler() error = %v", err)

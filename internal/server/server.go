@@ -35,6 +35,7 @@ import (
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
 	"github.com/bwfacade/facade/internal/auth"
 	"github.com/bwfacade/facade/internal/ratelimit"
+	"github.com/bwfacade/facade/internal/seal"
 	"github.com/bwfacade/facade/internal/service"
 	"github.com/bwfacade/facade/internal/upstream"
 )
@@ -100,6 +101,10 @@ type Config struct {
 	Deadlines Deadlines
 	// Refusals bounds the log lines of refused calls.
 	Refusals RefusalLog
+	// PageTokens seals and opens the page tokens of list RPCs (see package
+	// seal). Keys is required and must be the same on every replica; a
+	// zero TTL means seal.DefaultTTL (24 hours).
+	PageTokens seal.Settings
 	// Telemetry configures the RPCs' spans and metrics.
 	Telemetry Telemetry
 }
@@ -162,6 +167,9 @@ func NewHandler(cfg Config) (*Handler, error) {
 	if cfg.Upstream == nil || cfg.Callers == nil {
 		return nil, errors.New("server: Upstream and Callers are required")
 	}
+	if len(cfg.PageTokens.Keys) == 0 {
+		return nil, errors.New("server: PageTokens.Keys is required")
+	}
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.Default()
@@ -181,7 +189,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 		connect.WithCompressMinBytes(CompressMinBytes),
 		connect.WithCompression("gzip", newGzipReader, newFastGzipWriter),
 	}
-	svc := service.Config{Upstream: cfg.Upstream, Logger: logger}
+	svc := service.Config{Upstream: cfg.Upstream, Logger: logger, PageTokens: cfg.PageTokens}
 	if err := registerUnknownEnums(cfg.Telemetry.meterProvider()); err != nil {
 		return nil, err
 	}

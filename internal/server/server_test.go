@@ -13,6 +13,7 @@ import (
 	"github.com/bwfacade/facade/internal/auth"
 	"github.com/bwfacade/facade/internal/facadetest"
 	"github.com/bwfacade/facade/internal/sandbox"
+	"github.com/bwfacade/facade/internal/seal"
 	"github.com/bwfacade/facade/internal/server"
 	"github.com/bwfacade/facade/internal/upstream"
 )
@@ -131,7 +132,11 @@ func TestSetNotServingTurnsHealthChecks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	handler, err := server.NewHandler(server.Config{Upstream: client, Callers: auth.NewStore(registry)})
+	handler, err := server.NewHandler(server.Config{
+		Upstream:   client,
+		Callers:    auth.NewStore(registry),
+		PageTokens: seal.Settings{Keys: []seal.Key{seal.GenerateKey()}},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

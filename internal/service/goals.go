@@ -332,7 +332,7 @@ func (s *GoalService) ListGoalComments(ctx context.Context, req *betterworksv1.L
 	if err != nil {
 		return nil, err
 	}
-	cur, err := pageRequest(req, req.GetPageSize(), req.GetPageToken())
+	cur, err := s.pageRequest(ctx, req)
 	if err != nil {
 		return nil, err
 	}

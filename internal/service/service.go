@@ -16,6 +16,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/bwfacade/facade/internal/auth"
+	"github.com/bwfacade/facade/internal/seal"
 	"github.com/bwfacade/facade/internal/upstream"
 )
 
@@ -27,6 +28,11 @@ type Config struct {
 	// Logger receives operator alerts, such as an upstream token the
 	// upstream rejects. Nil means slog.Default().
 	Logger *slog.Logger
+	// PageTokens seals the page tokens of list RPCs. Keys is required
+	// (the constructors panic without one): every replica behind one
+	// address needs the same keys, so that a token one issues opens on
+	// another. A zero TTL means 24 hours.
+	PageTokens seal.Settings
 }
 
 func (c Config) logger() *slog.Logger {
@@ -42,10 +48,13 @@ var errNoCaller = errors.New("no authenticated caller")
 type handler struct {
 	upstream *upstream.Client
 	logger   *slog.Logger
+	pages    *seal.Sealer
 }
 
+// newHandler panics if cfg.PageTokens has no key; server.NewHandler
+// refuses such a configuration first.
 func newHandler(cfg Config) handler {
-	return handler{upstream: cfg.Upstream, logger: cfg.logger()}
+	return handler{upstream: cfg.Upstream, logger: cfg.logger(), pages: seal.New(pageTokenPurpose, cfg.PageTokens)}
 }
 
 // upstreamError maps an upstream outcome to a Connect error.
@@ -74,7 +83,7 @@ func listPage[T, P any](
 	if err != nil {
 		return nil, "", err
 	}
-	cur, err := pageRequest(req, req.GetPageSize(), req.GetPageToken())
+	cur, err := h.pageRequest(ctx, req)
 	if err != nil {
 		return nil, "", err
 	}
