@@ -42,7 +42,7 @@ var rules = map[string]struct {
 	// Test support: imports nothing of ours.
 	"internal/logtest": {},
 	// The test stack: the sandbox behind the facade, as the server builds it.
-	"internal/facadetest": {allowOurs: []string{"gen/", "internal/auth", "internal/ratelimit", "internal/sandbox", "internal/server", "internal/upstream"}},
+	"internal/facadetest": {allowOurs: []string{"gen/", "internal/auth", "internal/ratelimit", "internal/sandbox", "internal/seal", "internal/server", "internal/upstream"}},
 	// This package: tests only.
 	"internal/layering": {},
 
