@@ -22,6 +22,11 @@ const Domain = "betterworks.com"
 // with its field violations.
 const ReasonInvalidRequest = "INVALID_REQUEST"
 
+// ReasonRequestMalformed is the reason of a request that could not be
+// decoded: not JSON or protobuf, or JSON naming a field or an enum value
+// the contract does not know.
+const ReasonRequestMalformed = "REQUEST_MALFORMED"
+
 // New returns a Connect error with code, err's message and an ErrorInfo of
 // reason with metadata (empty values are left out).
 func New(code connect.Code, err error, reason string, metadata map[string]string) *connect.Error {
