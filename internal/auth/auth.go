@@ -179,12 +179,16 @@ func (r *Registry) byCertificate(state *tls.ConnectionState) (caller *Caller, pr
 
 // authenticate names the caller of req and checks it may call the
 // request's procedure. Its errors carry the code to answer with and never
-// the credential.
+// the credential. A request with more than one Authorization header is
+// malformed: which one a proxy or a server reads differs, so none is
+// trusted.
 func (r *Registry) authenticate(req authn.Request) (*Caller, error) {
 	certCaller, hasCert := r.byCertificate(req.TLS())
 	header := req.Header().Get("Authorization")
 	var caller *Caller
 	switch {
+	case len(req.Header().Values("Authorization")) > 1:
+		return nil, unauthenticated("CALLER_KEY_MALFORMED", "malformed Authorization header: send one Authorization: Bearer <caller key>")
 	case header != "":
 		scheme, key, ok := strings.Cut(header, " ")
 		key = strings.TrimSpace(key)

@@ -28,7 +28,7 @@ var walkthrough = []struct {
 }{
 	{
 		name:    "list",
-		command: `grpcurl -plaintext localhost:8080 list`,
+		command: `go tool grpcurl -plaintext localhost:8080 list`,
 		want: []string{
 			"betterworks.v1.ConversationService\nbetterworks.v1.FeedbackService\nbetterworks.v1.GoalService\nbetterworks.v1.PeopleService\nbetterworks.v1.ReportService\n",
 			"grpc.health.v1.Health\n",
@@ -37,7 +37,7 @@ var walkthrough = []struct {
 	},
 	{
 		name:    "describe_service",
-		command: `grpcurl -plaintext localhost:8080 describe betterworks.v1.GoalService`,
+		command: `go tool grpcurl -plaintext localhost:8080 describe betterworks.v1.GoalService`,
 		want: []string{
 			"betterworks.v1.GoalService is a service:",
 			"rpc GetGoal ( .betterworks.v1.GetGoalRequest ) returns ( .betterworks.v1.GetGoalResponse ) {\n    option idempotency_level = NO_SIDE_EFFECTS;",
@@ -45,27 +45,27 @@ var walkthrough = []struct {
 	},
 	{
 		name:    "describe_message",
-		command: `grpcurl -plaintext localhost:8080 describe betterworks.v1.ListGoalsRequest`,
+		command: `go tool grpcurl -plaintext localhost:8080 describe betterworks.v1.ListGoalsRequest`,
 		want:    []string{"betterworks.v1.ListGoalsRequest is a message:", "string page_token = 2"},
 	},
 	{
 		name:    "health",
-		command: `grpcurl -plaintext localhost:8080 grpc.health.v1.Health/Check`,
+		command: `go tool grpcurl -plaintext localhost:8080 grpc.health.v1.Health/Check`,
 		want:    []string{`"status": "SERVING_STATUS_SERVING"`},
 	},
 	{
 		name:    "unary_call",
-		command: `grpcurl -plaintext -H "authorization: Bearer $KEY" -d '{"goal_id": "1001"}' localhost:8080 betterworks.v1.GoalService/GetGoal`,
+		command: `go tool grpcurl -plaintext -H "authorization: Bearer $KEY" -d '{"goal_id": "1001"}' localhost:8080 betterworks.v1.GoalService/GetGoal`,
 		want:    []string{`"id": "1001"`, `"name": "Grow annual recurring revenue"`},
 	},
 	{
 		name:    "paged_list",
-		command: `grpcurl -plaintext -H "authorization: Bearer $KEY" -d '{"page_size": 5, "risk": "GOAL_RISK_AT_RISK"}' localhost:8080 betterworks.v1.GoalService/ListGoals`,
+		command: `go tool grpcurl -plaintext -H "authorization: Bearer $KEY" -d '{"page_size": 5, "risk": "GOAL_RISK_AT_RISK"}' localhost:8080 betterworks.v1.GoalService/ListGoals`,
 		want:    []string{`"goals": [`, `"nextPageToken": "`},
 	},
 	{
 		name:     "field_violation",
-		command:  `grpcurl -plaintext -H "authorization: Bearer $KEY" -d '{"query": "ab"}' localhost:8080 betterworks.v1.GoalService/SearchGoals`,
+		command:  `go tool grpcurl -plaintext -H "authorization: Bearer $KEY" -d '{"query": "ab"}' localhost:8080 betterworks.v1.GoalService/SearchGoals`,
 		wantFail: true,
 		want: []string{
 			"Code: InvalidArgument",
@@ -77,7 +77,7 @@ var walkthrough = []struct {
 	},
 	{
 		name:     "not_found",
-		command:  `grpcurl -plaintext -H "authorization: Bearer $KEY" -d '{"goal_id": "999999"}' localhost:8080 betterworks.v1.GoalService/GetGoal`,
+		command:  `go tool grpcurl -plaintext -H "authorization: Bearer $KEY" -d '{"goal_id": "999999"}' localhost:8080 betterworks.v1.GoalService/GetGoal`,
 		wantFail: true,
 		want: []string{
 			"Code: NotFound",
@@ -88,23 +88,23 @@ var walkthrough = []struct {
 	},
 	{
 		name:     "unauthenticated",
-		command:  `grpcurl -plaintext -d '{"goal_id": "1"}' localhost:8080 betterworks.v1.GoalService/GetGoal`,
+		command:  `go tool grpcurl -plaintext -d '{"goal_id": "1"}' localhost:8080 betterworks.v1.GoalService/GetGoal`,
 		wantFail: true,
 		want:     []string{"Code: Unauthenticated"},
 	},
 	{
 		name:    "buf_curl_connect",
-		command: `buf curl --protocol connect --http2-prior-knowledge -H "authorization: Bearer $KEY" -d '{"goal_id": "1001"}' http://localhost:8080/betterworks.v1.GoalService/GetGoal`,
+		command: `go tool buf curl --protocol connect --http2-prior-knowledge -H "authorization: Bearer $KEY" -d '{"goal_id": "1001"}' http://localhost:8080/betterworks.v1.GoalService/GetGoal`,
 		want:    []string{`"id": "1001"`},
 	},
 	{
 		name:    "buf_curl_grpcweb",
-		command: `buf curl --protocol grpcweb --http2-prior-knowledge -H "authorization: Bearer $KEY" -d '{"goal_id": "1001"}' http://localhost:8080/betterworks.v1.GoalService/GetGoal`,
+		command: `go tool buf curl --protocol grpcweb --http2-prior-knowledge -H "authorization: Bearer $KEY" -d '{"goal_id": "1001"}' http://localhost:8080/betterworks.v1.GoalService/GetGoal`,
 		want:    []string{`"id": "1001"`},
 	},
 	{
 		name:    "buf_curl_grpc",
-		command: `buf curl --protocol grpc --http2-prior-knowledge -H "authorization: Bearer $KEY" -d '{"goal_id": "1001"}' http://localhost:8080/betterworks.v1.GoalService/GetGoal`,
+		command: `go tool buf curl --protocol grpc --http2-prior-knowledge -H "authorization: Bearer $KEY" -d '{"goal_id": "1001"}' http://localhost:8080/betterworks.v1.GoalService/GetGoal`,
 		want:    []string{`"id": "1001"`},
 	},
 }
@@ -140,8 +140,9 @@ func readmeWalkthrough(t *testing.T) []string {
 }
 
 // TestREADMEWalkthrough runs the README's grpcurl and buf curl commands as
-// written, with grpcurl and buf at the versions go.mod pins, against the
-// facade in demo mode; only localhost:8080 becomes the facade's address.
+// written, from the repository's root as the README says (so `go tool`
+// runs grpcurl and buf at the versions go.mod pins), against the facade in
+// demo mode; only localhost:8080 becomes the facade's address.
 func TestREADMEWalkthrough(t *testing.T) {
 	t.Parallel()
 	var want []string
@@ -156,7 +157,8 @@ func TestREADMEWalkthrough(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, "bash", "-c", strings.ReplaceAll(step.command, "localhost:8080", facade.Addr))
-			cmd.Env = append(os.Environ(), "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"), "KEY="+facade.Key)
+			cmd.Dir = root
+			cmd.Env = append(os.Environ(), "KEY="+facade.Key)
 			var out bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &out, &out
 

@@ -28,6 +28,11 @@ const ReasonInvalidRequest = "INVALID_REQUEST"
 // starts the listing again without a token.
 const ReasonPageTokenInvalid = "PAGE_TOKEN_INVALID"
 
+// ReasonRequestMalformed is the reason of a request that could not be
+// decoded: not JSON or protobuf, or JSON naming a field or an enum value
+// the contract does not know.
+const ReasonRequestMalformed = "REQUEST_MALFORMED"
+
 // New returns a Connect error with code, err's message and an ErrorInfo of
 // reason with metadata (empty values are left out).
 func New(code connect.Code, err error, reason string, metadata map[string]string) *connect.Error {

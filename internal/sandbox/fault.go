@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -40,8 +41,10 @@ type Fault struct {
 	// (seconds, or an HTTP date). "" sends none. It is ignored when Status is 0.
 	RetryAfter string
 	// Body is sent with Status instead of the default JSON error, for
-	// example an HTML page from a proxy. Its Content-Type is text/html when
-	// it starts with "<", else text/plain. "" sends the default.
+	// example an HTML page from a proxy or a JSON error of another shape.
+	// Its Content-Type is text/html when it starts with "<",
+	// application/json when it is a JSON object or array, else text/plain.
+	// "" sends the default.
 	Body string
 	// Times limits the fault to the first Times requests it applies to.
 	// 0 means unlimited.
@@ -130,9 +133,15 @@ func faultReply(w http.ResponseWriter, f *Fault) {
 		writeReply(w, detailError(f.Status, http.StatusText(f.Status)).reply())
 		return
 	}
+	body := strings.TrimSpace(f.Body)
 	ctype := "text/plain; charset=utf-8"
-	if strings.HasPrefix(strings.TrimSpace(f.Body), "<") {
+	switch {
+	case strings.HasPrefix(body, "<"):
 		ctype = "text/html; charset=utf-8"
+	case strings.HasPrefix(body, "{") || strings.HasPrefix(body, "["):
+		if json.Valid([]byte(body)) {
+			ctype = "application/json"
+		}
 	}
 	w.Header().Set("Content-Type", ctype)
 	w.WriteHeader(f.Status)

@@ -20,6 +20,7 @@ import (
 	"github.com/bwfacade/facade/internal/auth"
 	"github.com/bwfacade/facade/internal/facadetest"
 	"github.com/bwfacade/facade/internal/logtest"
+	"github.com/bwfacade/facade/internal/rpcerr"
 	"github.com/bwfacade/facade/internal/sandbox"
 	"github.com/bwfacade/facade/internal/server"
 )
@@ -412,4 +413,58 @@ func TestAuditLogsWritesOnly(t *testing.T) {
 			t.Errorf("audit line %s lacks %s", audits[0], want)
 		}
 	}
+}
+
+// TestTwoAuthorizationHeadersAreRefused sends a valid key and then another
+// one: which of two headers a proxy or a server reads differs, so the
+// facade trusts neither.
+func TestTwoAuthorizationHeadersAreRefused(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{})
+	admin, user := st.Key(sandbox.RoleSuperAdmin), st.Key(sandbox.RoleUser)
+	goalID := fmt.Sprint(st.Sandbox.Fixtures().UserGoalID)
+	for _, p := range facadetest.Protocols {
+		tests := []struct {
+			name   string
+			second string
+		}{
+			{"another_key", "Bearer " + user},
+			{"the_same_key", "Bearer " + admin},
+			{"garbage", "Token abc"},
+		}
+		for _, tt := range tests {
+			t.Run(string(p)+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				opts := append(facadetest.ClientOptions(p, admin), addHeader("Authorization", tt.second))
+				client := betterworksv1connect.NewGoalServiceClient(st.HTTPClient, st.URL, opts...)
+
+				_, err := client.GetGoal(t.Context(), &betterworksv1.GetGoalRequest{GoalId: goalID})
+
+				if got := connect.CodeOf(err); got != connect.CodeUnauthenticated {
+					t.Fatalf("GetGoal(two Authorization headers) code = %v, want %v (err: %v)", got, connect.CodeUnauthenticated, err)
+				}
+				if got := rpcerr.Reason(err); got != "CALLER_KEY_MALFORMED" {
+					t.Errorf("GetGoal(two Authorization headers) reason = %q, want CALLER_KEY_MALFORMED", got)
+				}
+				if strings.Contains(err.Error(), admin) || strings.Contains(err.Error(), user) {
+					t.Errorf("GetGoal(two Authorization headers) error = %v, shows a key", err)
+				}
+			})
+		}
+	}
+	t.Cleanup(func() {
+		if n := len(st.Sandbox.Requests()); n != 0 {
+			t.Errorf("the sandbox saw %d requests, want none", n)
+		}
+	})
+}
+
+// addHeader adds a value to a request header, after those already set.
+func addHeader(name, value string) connect.ClientOption {
+	return connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+			req.Header().Add(name, value)
+			return next(ctx, req)
+		}
+	}))
 }

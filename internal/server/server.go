@@ -183,7 +183,8 @@ func NewHandler(cfg Config) (*Handler, error) {
 		return nil, fmt.Errorf("server: telemetry interceptor: %w", err)
 	}
 	opts := []connect.HandlerOption{
-		connect.WithInterceptors(traced, newErrorInfo(), newAccessLog(logger), newAudit(logger), newDeadlines(cfg.Deadlines), validator),
+		connect.WithInterceptors(traced, newErrorInfo(), newAccessLog(logger), newAudit(logger), newDeadlines(cfg.Deadlines), newMalformedRequests(), validator),
+		codecs(),
 		connect.WithReadMaxBytes(MaxRequestBytes),
 		connect.WithSendMaxBytes(MaxResponseBytes),
 		connect.WithCompressMinBytes(CompressMinBytes),

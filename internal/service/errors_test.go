@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -60,6 +61,46 @@ func TestGoalServiceMapsUpstreamErrors(t *testing.T) {
 			}
 			if got := retryDelay(err); got != tt.wantRetry {
 				t.Errorf("RetryInfo delay = %v, want %v", got, tt.wantRetry)
+			}
+		})
+	}
+}
+
+// TestUpstreamWordsReachingCallers drives upstream 4xx bodies through the
+// sandbox's fault injection: callers read the upstream's message meant for
+// them, cut to 200 characters, and never a proxy's markup or a crash's
+// text.
+func TestUpstreamWordsReachingCallers(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		body    string
+		wantMsg string
+	}{
+		{"json_detail", `{"detail": "Goal is locked."}`, "betterworks: Goal is locked."},
+		{"json_detail_capped", `{"detail": "` + strings.Repeat("é", 300) + `"}`, "betterworks: " + strings.Repeat("é", 200) + "…"},
+		{"json_field_errors", `{"name": ["This field is required."]}`, "betterworks: name: This field is required."},
+		{"html_page", "<html><body><h1>400 Bad Request</h1><hr><center>nginx</center></body></html>", "betterworks: Bad Request (non-JSON body)"},
+		{"markup_in_json", `{"detail": "<script>alert(1)</script>"}`, "betterworks: Bad Request"},
+		{"crash_text", "Traceback (most recent call last):\n  File \"/srv/app/views.py\", line 12", "betterworks: Bad Request (non-JSON body)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fault := sandbox.Fault{Endpoint: "GET /goals/{id}/", Status: 400, Body: tt.body}
+			st := facadetest.Start(t, facadetest.Options{Sandbox: sandbox.Config{Faults: []sandbox.Fault{fault}}})
+
+			_, err := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin).GetGoal(t.Context(), &betterworksv1.GetGoalRequest{GoalId: "1001"})
+
+			var cerr *connect.Error
+			if !errors.As(err, &cerr) {
+				t.Fatalf("GetGoal() error = %v, want a Connect error", err)
+			}
+			if got := cerr.Message(); got != tt.wantMsg {
+				t.Errorf("GetGoal() message = %q, want %q", got, tt.wantMsg)
+			}
+			if got := errorInfo(err).GetReason(); got != "UPSTREAM_INVALID_ARGUMENT" {
+				t.Errorf("GetGoal() ErrorInfo reason = %q, want UPSTREAM_INVALID_ARGUMENT", got)
 			}
 		})
 	}

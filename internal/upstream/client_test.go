@@ -663,8 +663,8 @@ func TestClientStatusErrors(t *testing.T) {
 		},
 		{
 			name: "plain_text", status: 503, contentType: "text/plain; charset=utf-8",
-			body: "  upstream is under maintenance\nretry in an hour\n",
-			want: StatusError{StatusCode: 503, Message: "upstream is under maintenance"},
+			body: "  Traceback (most recent call last):\n  File \"/srv/app/views.py\", line 12\n",
+			want: StatusError{StatusCode: 503, Message: "Service Unavailable (non-JSON body)"},
 		},
 		{
 			name: "empty_body", status: 500, contentType: "application/json",
@@ -674,7 +674,44 @@ func TestClientStatusErrors(t *testing.T) {
 		{
 			name: "long_message_truncated", status: 400, contentType: "application/json",
 			body: `{"detail": "` + strings.Repeat("é", 300) + `"}`,
-			want: StatusError{StatusCode: 400, Message: strings.Repeat("é", 256) + "…"},
+			want: StatusError{StatusCode: 400, Message: strings.Repeat("é", 200) + "…"},
+		},
+		{
+			name: "whitespace_collapsed", status: 400, contentType: "application/json",
+			body: `{"detail": "  Goal is\n\tlocked.  "}`,
+			want: StatusError{StatusCode: 400, Message: "Goal is locked."},
+		},
+		{
+			name: "markup_in_detail", status: 400, contentType: "application/json",
+			body: `{"detail": "<html><body><h1>Bad Request</h1></body></html>"}`,
+			want: StatusError{StatusCode: 400, Message: "Bad Request"},
+		},
+		{
+			name: "codes_and_odd_keys_are_not_field_errors", status: 400, contentType: "application/json",
+			body: `{"status": 400, "ok": false, "<b>x</b>": ["y"], "name": ["This field is required.", 7]}`,
+			want: StatusError{
+				StatusCode:  400,
+				Message:     "name: This field is required.",
+				FieldErrors: map[string][]string{"name": {"This field is required."}},
+			},
+		},
+		{
+			name: "at_most_20_fields", status: 400, contentType: "application/json",
+			body: manyFields(25),
+			want: StatusError{
+				StatusCode:  400,
+				Message:     truncateForTest(summary(20), 200),
+				FieldErrors: fieldMap(20),
+			},
+		},
+		{
+			name: "field_messages_capped", status: 400, contentType: "application/json",
+			body: `{"name": ["` + strings.Repeat("x", 250) + `"]}`,
+			want: StatusError{
+				StatusCode:  400,
+				Message:     "name: " + strings.Repeat("x", 194) + "…",
+				FieldErrors: map[string][]string{"name": {strings.Repeat("x", 200) + "…"}},
+			},
 		},
 		{
 			name: "retry_after_seconds", status: 429, contentType: "application/json", retryAfter: "120",
@@ -684,22 +721,22 @@ func TestClientStatusErrors(t *testing.T) {
 		{
 			name: "retry_after_date", status: 503, contentType: "text/plain", retryAfter: now.Add(90 * time.Second).Format(http.TimeFormat),
 			body: "down",
-			want: StatusError{StatusCode: 503, Message: "down", RetryAfter: 90 * time.Second},
+			want: StatusError{StatusCode: 503, Message: "Service Unavailable (non-JSON body)", RetryAfter: 90 * time.Second},
 		},
 		{
 			name: "retry_after_past_date", status: 503, contentType: "text/plain", retryAfter: now.Add(-time.Hour).Format(http.TimeFormat),
 			body: "down",
-			want: StatusError{StatusCode: 503, Message: "down", RetryAfter: 0},
+			want: StatusError{StatusCode: 503, Message: "Service Unavailable (non-JSON body)", RetryAfter: 0},
 		},
 		{
 			name: "retry_after_negative", status: 429, contentType: "text/plain", retryAfter: "-5",
 			body: "slow down",
-			want: StatusError{StatusCode: 429, Message: "slow down", RetryAfter: 0},
+			want: StatusError{StatusCode: 429, Message: "Too Many Requests (non-JSON body)", RetryAfter: 0},
 		},
 		{
 			name: "retry_after_garbage", status: 429, contentType: "text/plain", retryAfter: "soon",
 			body: "slow down",
-			want: StatusError{StatusCode: 429, Message: "slow down", RetryAfter: 0},
+			want: StatusError{StatusCode: 429, Message: "Too Many Requests (non-JSON body)", RetryAfter: 0},
 		},
 	}
 	for _, tt := range tests {
@@ -1474,4 +1511,34 @@ func TestClientHugeErrorBodyKeepsStatus(t *testing.T) {
 	if !errors.As(err, &statusErr) || statusErr.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("GetGoal(huge 503) error = %v, want a StatusError with 503", err)
 	}
+}
+
+// manyFields is a per-field error body with n fields, f00 to f<n-1>.
+func manyFields(n int) string {
+	b, _ := json.Marshal(fieldMap(n))
+	return string(b)
+}
+
+func fieldMap(n int) map[string][]string {
+	m := make(map[string][]string, n)
+	for i := range n {
+		m[fmt.Sprintf("f%02d", i)] = []string{"Invalid."}
+	}
+	return m
+}
+
+// summary is the Message of fieldMap(n).
+func summary(n int) string {
+	parts := make([]string, n)
+	for i := range n {
+		parts[i] = fmt.Sprintf("f%02d: Invalid.", i)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func truncateForTest(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }

@@ -1,11 +1,12 @@
 package upstream
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,8 +29,18 @@ var (
 	ErrNoToken = errors.New("no upstream token")
 )
 
-// maxMessageLen bounds the upstream's own words kept in a StatusError.
-const maxMessageLen = 512
+// Bounds of what a StatusError keeps of the upstream's words, which reach
+// the facade's callers: the upstream's messages are short sentences, so
+// anything longer is not meant for them.
+const (
+	// maxMessageLen bounds Message and each message of FieldErrors, in
+	// characters; longer ones are cut on a character boundary and end
+	// with "…".
+	maxMessageLen = 200
+	// maxFieldErrors bounds the fields kept in FieldErrors (the first in
+	// name order).
+	maxFieldErrors = 20
+)
 
 // StatusError is a non-2xx answer from Betterworks.
 type StatusError struct {
@@ -38,13 +49,19 @@ type StatusError struct {
 	// Endpoint is the endpoint template, such as "GET /goals/{id}/": never
 	// a URL with ids, never a token.
 	Endpoint string
-	// Message is the upstream's own explanation, truncated to 512 bytes.
-	// It comes from "detail", "error", "message" or "errors" in a JSON body,
-	// or from the first line of a plain-text body.
+	// Message is the upstream's explanation meant for a client: the
+	// string (or strings) of "detail", "error", "message", "errors" or
+	// "non_field_errors" in a JSON body, or a summary of its per-field
+	// messages; whitespace runs become one space, and it is cut to 200
+	// characters. Otherwise, and for an explanation with markup in it, it
+	// is the status text ("Bad Request"), followed by " (non-JSON body)"
+	// when the body was not JSON: a proxy's HTML page or a crash's text is
+	// not meant for a client.
 	Message string
 	// FieldErrors holds per-field messages of a validation answer such as
 	// {"name": ["This field is required."]}, keyed by the upstream's field
-	// name. Nil when the body had none.
+	// name, cleaned and cut as Message is; at most 20 fields, whose names
+	// look like field names. Nil when the body had none.
 	FieldErrors map[string][]string
 	// RetryAfter is the wait the upstream asked for in Retry-After (seconds
 	// or an HTTP date); zero when absent.
@@ -69,23 +86,17 @@ func newStatusError(endpoint string, resp *http.Response, body []byte, requestID
 		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), now),
 		RequestID:  requestID,
 	}
-	mediaType, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	switch {
-	case len(body) == 0:
-		e.Message = http.StatusText(resp.StatusCode)
+	case len(bytes.TrimSpace(body)) == 0:
 	case json.Valid(body):
 		e.Message, e.FieldErrors = decodeErrorBody(body)
-	case mediaType == "text/html" || strings.HasPrefix(strings.TrimSpace(string(body)), "<"):
-		// A proxy's error page: its markup helps nobody.
-		e.Message = http.StatusText(resp.StatusCode) + " (non-JSON body)"
 	default:
-		line, _, _ := strings.Cut(strings.TrimSpace(string(body)), "\n")
-		e.Message = line
+		// A proxy's error page, a crash's trace: not meant for a client.
+		e.Message = http.StatusText(resp.StatusCode) + " (non-JSON body)"
 	}
 	if e.Message == "" {
 		e.Message = http.StatusText(resp.StatusCode)
 	}
-	e.Message = truncate(e.Message, maxMessageLen)
 	return e
 }
 
@@ -99,28 +110,52 @@ func decodeErrorBody(body []byte) (string, map[string][]string) {
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return strings.Join(flattenMessages(v), "; "), nil
+		return clientText(strings.Join(flattenMessages(v), "; ")), nil
 	}
 	for _, key := range []string{"detail", "error", "message", "errors", "non_field_errors"} {
 		if msg, ok := obj[key]; ok {
 			if nested, ok := msg.(map[string]any); ok && key == "errors" {
 				fields := fieldErrors(nested)
-				return summarizeFields(fields), fields
+				return clientText(summarizeFields(fields)), fields
 			}
-			return strings.Join(flattenMessages(msg), "; "), nil
+			return clientText(strings.Join(flattenMessages(msg), "; ")), nil
 		}
 	}
 	fields := fieldErrors(obj)
-	return summarizeFields(fields), fields
+	return clientText(summarizeFields(fields)), fields
 }
 
+// fieldName matches what the upstream's field names look like; other keys
+// of a JSON object are not field errors.
+var fieldName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.\-]{0,63}$`)
+
+// fieldErrors reads a per-field map: the first maxFieldErrors fields, in
+// name order, that have a field's name and at least one message.
 func fieldErrors(obj map[string]any) map[string][]string {
-	if len(obj) == 0 {
-		return nil
+	names := make([]string, 0, len(obj))
+	for name := range obj {
+		if fieldName.MatchString(name) {
+			names = append(names, name)
+		}
 	}
-	fields := make(map[string][]string, len(obj))
-	for name, msg := range obj {
-		fields[name] = flattenMessages(msg)
+	sort.Strings(names)
+	fields := make(map[string][]string)
+	for _, name := range names {
+		if len(fields) == maxFieldErrors {
+			break
+		}
+		var msgs []string
+		for _, msg := range flattenMessages(obj[name]) {
+			if msg = clientText(msg); msg != "" {
+				msgs = append(msgs, msg)
+			}
+		}
+		if len(msgs) > 0 {
+			fields[name] = msgs
+		}
+	}
+	if len(fields) == 0 {
+		return nil
 	}
 	return fields
 }
@@ -152,10 +187,23 @@ func flattenMessages(v any) []string {
 		return out
 	case map[string]any:
 		return []string{summarizeFields(fieldErrors(v))}
-	default:
-		b, _ := json.Marshal(v)
-		return []string{string(b)}
+	default: // numbers, booleans: codes, not words for a client
+		return nil
 	}
+}
+
+// markup matches an HTML or XML tag.
+var markup = regexp.MustCompile(`<[A-Za-z!/?][^>]*>`)
+
+// clientText is s as a caller may read it: whitespace runs become one
+// space, markup makes it "" (the status text stands in), and it is cut to
+// maxMessageLen characters.
+func clientText(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if markup.MatchString(s) {
+		return ""
+	}
+	return truncate(s, maxMessageLen)
 }
 
 // parseRetryAfter reads Retry-After as delay seconds or an HTTP date. A
@@ -178,12 +226,15 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	return at.Sub(now)
 }
 
+// truncate cuts s to n characters, ending it with "…" when it cuts.
 func truncate(s string, n int) string {
-	if len(s) <= n {
+	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
+	i := 0
+	for range n {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 	}
-	return s[:n] + "…"
+	return s[:i] + "…"
 }

@@ -1,0 +1,212 @@
+package server_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"connectrpc.com/connect"
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/emptypb"
+
+	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
+	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
+	"github.com/bwfacade/facade/internal/facadetest"
+	"github.com/bwfacade/facade/internal/rpcerr"
+	"github.com/bwfacade/facade/internal/sandbox"
+)
+
+// rawCodec sends body verbatim as the request message under its name
+// ("json" or "proto"), so that tests can send what no generated client
+// would; it decodes answers as connect-go does.
+type rawCodec struct {
+	name string
+	body string
+}
+
+func (c rawCodec) Name() string                        { return c.name }
+func (c rawCodec) Marshal(any) ([]byte, error)         { return []byte(c.body), nil }
+func (c rawCodec) MarshalStable(m any) ([]byte, error) { return c.Marshal(m) }
+func (c rawCodec) IsBinary() bool                      { return c.name == "proto" }
+
+func (c rawCodec) Unmarshal(data []byte, m any) error {
+	if c.name == "proto" {
+		return proto.Unmarshal(data, m.(proto.Message))
+	}
+	return protojson.Unmarshal(data, m.(proto.Message))
+}
+
+// transport is a protocol with its HTTP method: Connect POST, Connect GET
+// (the message in the query string, as browsers send it), gRPC, gRPC-Web.
+type transport struct {
+	name string
+	opts []connect.ClientOption
+}
+
+func transports(st *facadetest.Stack) []transport {
+	key := st.Key(sandbox.RoleSuperAdmin)
+	return []transport{
+		{"connect_post", facadetest.ClientOptions(facadetest.Connect, key)},
+		{"connect_get", append(facadetest.ClientOptions(facadetest.Connect, key), connect.WithHTTPGet())},
+		{"grpc", facadetest.ClientOptions(facadetest.GRPC, key)},
+		{"grpcweb", facadetest.ClientOptions(facadetest.GRPCWeb, key)},
+	}
+}
+
+// listGoals calls GoalService/ListGoals over tr with body as the request,
+// encoded as codec names it.
+func listGoals(t *testing.T, st *facadetest.Stack, tr transport, codec, body string) (*betterworksv1.ListGoalsResponse, error) {
+	t.Helper()
+	opts := append([]connect.ClientOption{
+		connect.WithCodec(rawCodec{name: codec, body: body}),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+	}, tr.opts...)
+	client := connect.NewClient[emptypb.Empty, betterworksv1.ListGoalsResponse](
+		st.HTTPClient, st.URL+betterworksv1connect.GoalServiceListGoalsProcedure, opts...)
+	resp, err := client.CallUnary(t.Context(), connect.NewRequest(&emptypb.Empty{}))
+	if err != nil {
+		return nil, err
+	}
+	return resp.Msg, nil
+}
+
+// badRequestFields returns the fields the BadRequest detail of err names.
+func badRequestFields(err error) []string {
+	var cerr *connect.Error
+	if !errors.As(err, &cerr) {
+		return nil
+	}
+	var fields []string
+	for _, d := range cerr.Details() {
+		if v, derr := d.Value(); derr == nil {
+			if br, ok := v.(*errdetails.BadRequest); ok {
+				for _, fv := range br.GetFieldViolations() {
+					fields = append(fields, fv.GetField())
+				}
+			}
+		}
+	}
+	return fields
+}
+
+func TestRequestsTheContractDoesNotDescribeAreRefused(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{})
+	tests := []struct {
+		name      string
+		codec     string
+		body      string
+		wantMsg   string
+		wantField []string
+	}{
+		{
+			name:      "misspelled_field",
+			codec:     "json",
+			body:      `{"riks":"GOAL_RISK_AT_RISK"}`,
+			wantMsg:   `unknown field "riks"`,
+			wantField: []string{"riks"},
+		},
+		{
+			name:      "misspelled_enum_value",
+			codec:     "json",
+			body:      `{"risk":"GOAL_RISK_ATRISK"}`,
+			wantMsg:   `invalid value for enum field risk: "GOAL_RISK_ATRISK"`,
+			wantField: []string{"risk"},
+		},
+		{
+			name:    "not_json",
+			codec:   "json",
+			body:    `{"risk":`,
+			wantMsg: "malformed JSON request",
+		},
+		{
+			name:    "truncated_protobuf",
+			codec:   "proto",
+			body:    "\x08", // page_size's tag without its value
+			wantMsg: "malformed protobuf request",
+		},
+	}
+	for _, tt := range tests {
+		for _, tr := range transports(st) {
+			t.Run(tt.name+"/"+tr.name, func(t *testing.T) {
+				t.Parallel()
+
+				_, err := listGoals(t, st, tr, tt.codec, tt.body)
+
+				if got := connect.CodeOf(err); got != connect.CodeInvalidArgument {
+					t.Fatalf("ListGoals(%s) code = %v, want %v (err: %v)", tt.body, got, connect.CodeInvalidArgument, err)
+				}
+				if !strings.Contains(err.Error(), tt.wantMsg) {
+					t.Errorf("ListGoals(%s) error = %q, want it to contain %q", tt.body, err, tt.wantMsg)
+				}
+				if got := rpcerr.Reason(err); got != rpcerr.ReasonRequestMalformed {
+					t.Errorf("ListGoals(%s) ErrorInfo reason = %q, want %q", tt.body, got, rpcerr.ReasonRequestMalformed)
+				}
+				if diff := cmp.Diff(tt.wantField, badRequestFields(err)); diff != "" {
+					t.Errorf("ListGoals(%s) BadRequest fields (-want +got):\n%s", tt.body, diff)
+				}
+			})
+		}
+	}
+	t.Cleanup(func() {
+		if n := len(st.Sandbox.Requests()); n != 0 {
+			t.Errorf("the sandbox saw %d requests, want none", n)
+		}
+	})
+}
+
+func TestEmptyJSONBodyIsRefused(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{})
+
+	_, err := listGoals(t, st, transports(st)[0], "json", "")
+
+	if got := connect.CodeOf(err); got != connect.CodeInvalidArgument {
+		t.Fatalf("ListGoals(empty body) code = %v, want %v (err: %v)", got, connect.CodeInvalidArgument, err)
+	}
+	if got := rpcerr.Reason(err); got != rpcerr.ReasonRequestMalformed {
+		t.Errorf("ListGoals(empty body) ErrorInfo reason = %q, want %q", got, rpcerr.ReasonRequestMalformed)
+	}
+}
+
+func TestJSONRequestsFilter(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{})
+	// The baseline: the generated client, in binary protobuf.
+	all, err := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin).ListGoals(t.Context(), &betterworksv1.ListGoalsRequest{PageSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	atRisk, err := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin).ListGoals(t.Context(), &betterworksv1.ListGoalsRequest{PageSize: 100, Risk: betterworksv1.GoalRisk_GOAL_RISK_AT_RISK})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(atRisk.GetGoals()); n == 0 || n >= len(all.GetGoals()) {
+		t.Fatalf("the sandbox has %d goals at risk of %d; the test needs some, not all", n, len(all.GetGoals()))
+	}
+	for _, tr := range transports(st) {
+		t.Run(tr.name, func(t *testing.T) {
+			t.Parallel()
+
+			got, err := listGoals(t, st, tr, "json", `{"risk":"GOAL_RISK_AT_RISK","pageSize":100}`)
+			if err != nil {
+				t.Fatalf("ListGoals(at risk) error = %v", err)
+			}
+
+			if diff := cmp.Diff(goalIDs(atRisk), goalIDs(got)); diff != "" {
+				t.Errorf("ListGoals(at risk) over JSON goals (-binary +json):\n%s", diff)
+			}
+		})
+	}
+}
+
+func goalIDs(resp *betterworksv1.ListGoalsResponse) []int64 {
+	var ids []int64
+	for _, g := range resp.GetGoals() {
+		ids = append(ids, g.GetId())
+	}
+	return ids
+}
