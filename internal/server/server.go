@@ -174,11 +174,11 @@ func NewHandler(cfg Config) (*Handler, error) {
 	}
 	opts := []connect.HandlerOption{
 		connect.WithInterceptors(traced, newErrorInfo(), newAccessLog(logger), newAudit(logger), newDeadlines(cfg.Deadlines), validator),
-		connect.WithReadMaxBytes(MaxRequestBytes),
 		connect.WithSendMaxBytes(MaxResponseBytes),
 		connect.WithCompressMinBytes(CompressMinBytes),
-		connect.WithCompression("gzip", newGzipReader, newFastGzipWriter),
 	}
+	bulkOpts := append(slices.Clip(opts), readLimit(MaxBulkRequestBytes))
+	opts = append(opts, readLimit(MaxRequestBytes))
 	svc := service.Config{Upstream: cfg.Upstream, Logger: logger}
 	if err := registerUnknownEnums(cfg.Telemetry.meterProvider()); err != nil {
 		return nil, err
@@ -187,7 +187,6 @@ func NewHandler(cfg Config) (*Handler, error) {
 	// Authenticated services: no key, no work.
 	services := http.NewServeMux()
 	services.Handle(betterworksv1connect.NewGoalServiceHandler(service.NewGoalService(svc), opts...))
-	bulkOpts := slices.Concat(opts, []connect.HandlerOption{connect.WithReadMaxBytes(MaxBulkRequestBytes)})
 	services.Handle(betterworksv1connect.NewPeopleServiceHandler(service.NewPeopleService(svc), bulkOpts...))
 	services.Handle(betterworksv1connect.NewConversationServiceHandler(service.NewConversationService(svc), opts...))
 	services.Handle(betterworksv1connect.NewFeedbackServiceHandler(service.NewFeedbackService(svc), opts...))
@@ -280,7 +279,49 @@ func newFastGzipWriter() connect.Compressor {
 	return w
 }
 
-func newGzipReader() connect.Decompressor { return new(gzip.Reader) }
+// ErrInflateLimit is the error a request's gzip reader returns once it
+// has inflated more than the message size limit: connect then refuses the
+// message as RESOURCE_EXHAUSTED without inflating the rest, so that a
+// small body that inflates to gigabytes costs no more than the limit.
+var ErrInflateLimit = errors.New("gzip: stopped inflating past the message size limit")
+
+// readLimit bounds a request message at limit bytes, as sent and once
+// inflated.
+func readLimit(limit int) connect.HandlerOption {
+	return connect.WithHandlerOptions(
+		connect.WithReadMaxBytes(limit),
+		connect.WithCompression("gzip",
+			func() connect.Decompressor { return &gzipReader{limit: int64(limit)} },
+			newFastGzipWriter))
+}
+
+// gzipReader inflates a request message and fails with ErrInflateLimit
+// when asked for more than limit+1 bytes: connect reads limit+1 bytes to
+// learn that a message is too large, then reads on to count its size.
+type gzipReader struct {
+	gzip.Reader
+	limit int64
+	// left is how many more bytes it may inflate.
+	left int64
+}
+
+func (r *gzipReader) Read(p []byte) (int, error) {
+	if r.left <= 0 {
+		return 0, ErrInflateLimit
+	}
+	if int64(len(p)) > r.left {
+		p = p[:r.left]
+	}
+	n, err := r.Reader.Read(p)
+	r.left -= int64(n)
+	return n, err
+}
+
+// Reset starts a new message from src.
+func (r *gzipReader) Reset(src io.Reader) error {
+	r.left = r.limit + 1
+	return r.Reader.Reset(src)
+}
 
 // NewHTTPServer returns an http.Server for h with the facade's limits,
 // serving HTTP/1.1 and HTTP/2: h2c on a plain listener, negotiated HTTP/2
