@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
 
@@ -57,6 +58,9 @@ type Options struct {
 	DefaultQuota auth.Quota
 	// Deadlines bounds calls; zero is the server's defaults.
 	Deadlines server.Deadlines
+	// BodyReadTimeout bounds the arrival of a unary request's body; zero
+	// is the server's default.
+	BodyReadTimeout time.Duration
 	// Telemetry gives the server and the upstream client their tracer
 	// and meter providers and propagator; zero means otel's globals.
 	Telemetry server.Telemetry
@@ -125,13 +129,14 @@ func Start(tb testing.TB, opts Options) *Stack {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	handler, err := server.NewHandler(server.Config{
-		Upstream:     client,
-		Callers:      store,
-		Logger:       logger,
-		Quotas:       opts.Quotas,
-		DefaultQuota: opts.DefaultQuota,
-		Deadlines:    opts.Deadlines,
-		Telemetry:    opts.Telemetry,
+		Upstream:        client,
+		Callers:         store,
+		Logger:          logger,
+		Quotas:          opts.Quotas,
+		DefaultQuota:    opts.DefaultQuota,
+		Deadlines:       opts.Deadlines,
+		BodyReadTimeout: opts.BodyReadTimeout,
+		Telemetry:       opts.Telemetry,
 	})
 	if err != nil {
 		tb.Fatalf("server.NewHandler() error = %v", err)

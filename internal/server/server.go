@@ -98,6 +98,10 @@ type Config struct {
 	DefaultQuota auth.Quota
 	// Deadlines bounds every call.
 	Deadlines Deadlines
+	// BodyReadTimeout bounds the time a unary RPC's request body may take
+	// to arrive, from the moment the call is authenticated and within its
+	// quota; zero means DefaultBodyReadTimeout. Streaming RPCs have none.
+	BodyReadTimeout time.Duration
 	// Telemetry configures the RPCs' spans and metrics.
 	Telemetry Telemetry
 }
@@ -184,6 +188,17 @@ func NewHandler(cfg Config) (*Handler, error) {
 		return nil, err
 	}
 
+	resolver, err := newResolver()
+	if err != nil {
+		return nil, err
+	}
+	// Reflection is left out: bidirectional, it needs HTTP/2, so over
+	// HTTP/1 its handler only ever refuses.
+	bodies, err := newBodies(cfg.BodyReadTimeout, resolver, append([]string{grpchealth.HealthV1ServiceName}, Services...))
+	if err != nil {
+		return nil, err
+	}
+
 	// Authenticated services: no key, no work.
 	services := http.NewServeMux()
 	services.Handle(betterworksv1connect.NewGoalServiceHandler(service.NewGoalService(svc), opts...))
@@ -192,7 +207,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 	services.Handle(betterworksv1connect.NewFeedbackServiceHandler(service.NewFeedbackService(svc), opts...))
 	services.Handle(betterworksv1connect.NewReportServiceHandler(service.NewReportService(svc), opts...))
 	authenticate := authn.NewMiddleware(logRefusals(logger, cfg.Callers.AuthFunc()), opts...)
-	var guarded http.Handler = services
+	guarded := bodies.read(services)
 	if cfg.Quotas != nil {
 		fallback := cfg.DefaultQuota
 		if fallback.Rate <= 0 {
@@ -202,7 +217,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 		if err != nil {
 			return nil, err
 		}
-		guarded = q.wrap(services)
+		guarded = q.wrap(guarded)
 	}
 	authenticated := authenticate.Wrap(guarded)
 
@@ -210,18 +225,16 @@ func NewHandler(cfg Config) (*Handler, error) {
 	for _, name := range Services {
 		mux.Handle("/"+name+"/", authenticated)
 	}
-	reflector, err := newReflector(append([]string{
+	reflector := newReflector(resolver, append([]string{
 		grpchealth.HealthV1ServiceName,
 		grpcreflect.ReflectV1ServiceName,
 		grpcreflect.ReflectV1AlphaServiceName,
 	}, Services...))
-	if err != nil {
-		return nil, err
-	}
 	// Reflection and health are open unless configured otherwise, so
 	// grpcurl and probes work without a key.
 	guard := func(required bool) func(string, http.Handler) (string, http.Handler) {
 		return func(path string, h http.Handler) (string, http.Handler) {
+			h = bodies.read(h)
 			if required {
 				return path, authenticate.Wrap(h)
 			}
@@ -232,7 +245,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 	mux.Handle(guard(cfg.AuthenticateReflection)(grpcreflect.NewHandlerV1Alpha(reflector)))
 	health := grpchealth.NewStaticChecker(Services...)
 	mux.Handle(guard(cfg.AuthenticateHealth)(grpchealth.NewHandler(health)))
-	return &Handler{Handler: withCORS(mux, cfg.AllowOrigin), health: health}, nil
+	return &Handler{Handler: withCORS(bodies.guard(mux), cfg.AllowOrigin), health: health}, nil
 }
 
 // Methods returns every procedure of the facade's services, such as
