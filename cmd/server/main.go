@@ -132,6 +132,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			IgnoreCallerTraces: cfg.IgnoreCallerTraces,
 		},
 		Logger:                 logger,
+		BodyReadTimeout:        cfg.BodyReadTimeout,
 		AuthenticateReflection: cfg.ReflectionRequiresKey,
 		AuthenticateHealth:     cfg.HealthRequiresKey,
 		AllowOrigin:            allowOrigin(cfg),
@@ -146,8 +147,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 	}
 
-	ln, err := net.Listen("tcp", cfg.Addr)
+	tcp, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
+		return err
+	}
+	ln, err := server.LimitConnections(tcp, server.ConnLimits{Total: cfg.MaxConnections, PerPeer: cfg.MaxConnectionsPerPeer}, providers.Meter)
+	if err != nil {
+		_ = tcp.Close()
 		return err
 	}
 	serveErr := make(chan error, 1)
@@ -181,6 +187,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
+		_ = srv.Close() // the grace is over: cut the connections still busy
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {

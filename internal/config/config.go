@@ -41,6 +41,9 @@ const (
 	EnvIgnoreCallerTrace = "BWFACADE_IGNORE_CALLER_TRACES"
 	EnvPageTokenKeys     = "BWFACADE_PAGE_TOKEN_KEYS"
 	EnvPageTokenKeysFile = "BWFACADE_PAGE_TOKEN_KEYS_FILE"
+	EnvBodyReadTimeout   = "BWFACADE_BODY_READ_TIMEOUT"
+	EnvMaxConns          = "BWFACADE_MAX_CONNECTIONS"
+	EnvMaxConnsPerPeer   = "BWFACADE_MAX_CONNECTIONS_PER_PEER"
 )
 
 // DefaultAddr is where the facade listens when BWFACADE_ADDR is unset.
@@ -113,6 +116,13 @@ type Config struct {
 	// with neither, a key is generated at start.
 	PageTokenKeys     []seal.Key
 	PageTokenKeysFile string
+	// BodyReadTimeout bounds the time a unary RPC's request body may take
+	// to arrive; default 5 s. Streaming RPCs have no such bound.
+	BodyReadTimeout time.Duration
+	// MaxConnections and MaxConnectionsPerPeer bound the open connections
+	// of the API listener, in all and from one IP address; beyond them a
+	// new connection is closed at once. Default 4096 and 256.
+	MaxConnections, MaxConnectionsPerPeer int
 }
 
 // Demo reports whether the facade runs against the embedded sandbox.
@@ -233,10 +243,21 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	c.Replicas = 1
 	c.UpstreamRPS, c.UpstreamBurst = 5, 10
+	c.MaxConnections, c.MaxConnectionsPerPeer = 4096, 256
 	errs = append(errs,
 		positive(getenv, EnvReplicas, &c.Replicas),
 		positive(getenv, EnvUpstreamBurst, &c.UpstreamBurst),
-		positive(getenv, EnvUpstreamRPS, &c.UpstreamRPS))
+		positive(getenv, EnvUpstreamRPS, &c.UpstreamRPS),
+		positive(getenv, EnvMaxConns, &c.MaxConnections),
+		positive(getenv, EnvMaxConnsPerPeer, &c.MaxConnectionsPerPeer))
+	c.BodyReadTimeout = 5 * time.Second
+	if v := strings.TrimSpace(getenv(EnvBodyReadTimeout)); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("%s: want a duration greater than zero, such as 5s, got %q", EnvBodyReadTimeout, v))
+		}
+		c.BodyReadTimeout = d
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}

@@ -153,6 +153,10 @@ func TestLoadRejects(t *testing.T) {
 		{"cors_origin_without_scheme", map[string]string{config.EnvCORSOrigins: "app.example.com"}, config.EnvCORSOrigins},
 		{"cors_origin_upper_case", map[string]string{config.EnvCORSOrigins: "https://App.example.com"}, config.EnvCORSOrigins},
 		{"cors_empty_origin", map[string]string{config.EnvCORSOrigins: "https://app.example.com,"}, config.EnvCORSOrigins},
+		{"body_timeout_unitless", map[string]string{config.EnvBodyReadTimeout: "5"}, config.EnvBodyReadTimeout},
+		{"body_timeout_zero", map[string]string{config.EnvBodyReadTimeout: "0s"}, config.EnvBodyReadTimeout},
+		{"max_connections_zero", map[string]string{config.EnvMaxConns: "0"}, config.EnvMaxConns},
+		{"max_connections_per_peer_fraction", map[string]string{config.EnvMaxConnsPerPeer: "2.5"}, config.EnvMaxConnsPerPeer},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -188,5 +192,36 @@ func TestLoadResilience(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), name) || strings.Contains(err.Error(), "secret") {
 			t.Errorf("Load(%s=%q) error = %v, want one naming the variable and not its value's secret", name, v, err)
 		}
+	}
+}
+
+func TestLoadConnectionBounds(t *testing.T) {
+	t.Parallel()
+	type bounds struct {
+		BodyReadTimeout                       time.Duration
+		MaxConnections, MaxConnectionsPerPeer int
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		want bounds
+	}{
+		{"defaults", nil, bounds{5 * time.Second, 4096, 256}},
+		{"set", map[string]string{
+			config.EnvBodyReadTimeout: "1500ms", config.EnvMaxConns: "10000", config.EnvMaxConnsPerPeer: "1000",
+		}, bounds{1500 * time.Millisecond, 10000, 1000}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cfg, err := config.Load(env(tt.env))
+			if err != nil {
+				t.Fatalf("Load() error = %v", err)
+			}
+			got := bounds{cfg.BodyReadTimeout, cfg.MaxConnections, cfg.MaxConnectionsPerPeer}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Load() bounds mismatch (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
 
@@ -61,6 +62,9 @@ type Options struct {
 	// Refusals bounds the log lines of refused calls; zero is the
 	// server's defaults.
 	Refusals server.RefusalLog
+	// BodyReadTimeout bounds the arrival of a unary request's body; zero
+	// is the server's default.
+	BodyReadTimeout time.Duration
 	// Telemetry gives the server and the upstream client their tracer
 	// and meter providers and propagator; zero means otel's globals.
 	Telemetry server.Telemetry
@@ -136,15 +140,16 @@ func Start(tb testing.TB, opts Options) *Stack {
 		pageTokens.Keys = []seal.Key{seal.GenerateKey()}
 	}
 	handler, err := server.NewHandler(server.Config{
-		PageTokens:   pageTokens,
-		Upstream:     client,
-		Callers:      store,
-		Logger:       logger,
-		Quotas:       opts.Quotas,
-		DefaultQuota: opts.DefaultQuota,
-		Deadlines:    opts.Deadlines,
-		Refusals:     opts.Refusals,
-		Telemetry:    opts.Telemetry,
+		PageTokens:      pageTokens,
+		Upstream:        client,
+		Callers:         store,
+		Logger:          logger,
+		Quotas:          opts.Quotas,
+		DefaultQuota:    opts.DefaultQuota,
+		Deadlines:       opts.Deadlines,
+		Refusals:        opts.Refusals,
+		BodyReadTimeout: opts.BodyReadTimeout,
+		Telemetry:       opts.Telemetry,
 	})
 	if err != nil {
 		tb.Fatalf("server.NewHandler() error = %v", err)

@@ -3,14 +3,22 @@ package server_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"fmt"
+	"io"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
 
+	"connectrpc.com/connect"
 	"google.golang.org/protobuf/proto"
 
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
+	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
 	"github.com/bwfacade/facade/internal/facadetest"
 	"github.com/bwfacade/facade/internal/sandbox"
+	"github.com/bwfacade/facade/internal/server"
 )
 
 // BenchmarkGzipLevels compresses a page of 100 goals, as the facade
@@ -39,5 +47,109 @@ func BenchmarkGzipLevels(b *testing.B) {
 			}
 			b.ReportMetric(float64(out.Len())/float64(len(page)), "ratio")
 		})
+	}
+}
+
+// gzipBomb returns a body of at most size bytes that inflates to about
+// a thousand times as much: gzip members of a mebibyte of zeros, one after
+// another, as gzip readers accept them.
+func gzipBomb(tb testing.TB, size int) []byte {
+	tb.Helper()
+	var member bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&member, gzip.BestCompression)
+	if _, err := w.Write(make([]byte, 1<<20)); err != nil {
+		tb.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return bytes.Repeat(member.Bytes(), size/member.Len())
+}
+
+// bombCompressor "compresses" every message into the same gzip bomb, so
+// that a generated client sends the bomb, correctly framed, over any
+// protocol.
+type bombCompressor struct {
+	bomb []byte
+	w    io.Writer
+}
+
+func (c *bombCompressor) Write(p []byte) (int, error) { return len(p), nil }
+func (c *bombCompressor) Close() error {
+	_, err := c.w.Write(c.bomb)
+	return err
+}
+func (c *bombCompressor) Reset(w io.Writer) { c.w = w }
+
+// cpuTime returns the CPU time the process has used, user and system.
+func cpuTime(tb testing.TB) time.Duration {
+	tb.Helper()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatalf("getrusage: %v", err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestGzipBombStopsAtTheMessageLimit sends a 1 MiB gzip body that
+// inflates to 1 GiB, over every protocol, to a method bounded at 1 MiB and
+// to a bulk one bounded at 4 MiB. The facade must stop inflating at the
+// limit: the refusal says so, and costs little CPU. Not parallel: it
+// reads the process's CPU time.
+func TestGzipBombStopsAtTheMessageLimit(t *testing.T) {
+	st := facadetest.Start(t, facadetest.Options{})
+	bomb := gzipBomb(t, server.MaxRequestBytes)
+	tests := []struct {
+		name  string
+		limit int
+		call  func(context.Context, []connect.ClientOption) error
+	}{
+		{"GetGoal", server.MaxRequestBytes, func(ctx context.Context, opts []connect.ClientOption) error {
+			_, err := betterworksv1connect.NewGoalServiceClient(st.HTTPClient, st.URL, opts...).
+				GetGoal(ctx, &betterworksv1.GetGoalRequest{GoalId: "1"})
+			return err
+		}},
+		{"UpsertUsers", server.MaxBulkRequestBytes, func(ctx context.Context, opts []connect.ClientOption) error {
+			_, err := betterworksv1connect.NewPeopleServiceClient(st.HTTPClient, st.URL, opts...).
+				UpsertUsers(ctx, &betterworksv1.UpsertUsersRequest{DryRun: true})
+			return err
+		}},
+	}
+	const rounds = 3
+	var spent time.Duration
+	bombs := 0
+	for _, tt := range tests {
+		for _, p := range facadetest.Protocols {
+			t.Run(tt.name+"/"+string(p), func(t *testing.T) {
+				opts := append(facadetest.ClientOptions(p, st.Key(sandbox.RoleSuperAdmin)),
+					connect.WithAcceptCompression("gzip",
+						func() connect.Decompressor { return new(gzip.Reader) },
+						func() connect.Compressor { return &bombCompressor{bomb: bomb} }),
+					connect.WithSendCompression("gzip"))
+				wantMessage := fmt.Sprintf("larger than configured max %d", tt.limit)
+				for range rounds {
+					start := cpuTime(t)
+					err := tt.call(t.Context(), opts)
+					spent += cpuTime(t) - start
+					bombs++
+
+					if connect.CodeOf(err) != connect.CodeResourceExhausted || !strings.Contains(err.Error(), wantMessage) {
+						t.Fatalf("%s() error = %v, want resource_exhausted saying %q", tt.name, err, wantMessage)
+					}
+					if !strings.Contains(err.Error(), server.ErrInflateLimit.Error()) {
+						t.Fatalf("%s() error = %v, want inflation stopped at the limit (%v)", tt.name, err, server.ErrInflateLimit)
+					}
+				}
+			})
+		}
+	}
+	perBomb := spent / time.Duration(max(bombs, 1))
+	t.Logf("CPU per bomb, client and server: %v (%d bombs of %d bytes)", perBomb, bombs, len(bomb))
+	// Inflating the whole gigabyte costs about 200 ms; stopping at the
+	// limit, about 5 ms, most of it moving the mebibyte sent. The bound is
+	// generous for a busy machine; the race detector's twentyfold slowdown
+	// is beyond it, and the refusals' words show the stop there.
+	if perBomb > 50*time.Millisecond && !raceEnabled {
+		t.Errorf("CPU per bomb = %v, want well under the 200 ms a full inflation costs", perBomb)
 	}
 }

@@ -21,33 +21,40 @@ import (
 //go:embed descriptors.binpb
 var descriptors []byte
 
-// newReflector returns a reflector for services that answers from the
-// commented descriptors, falling back to the compiled-in registry for
-// imports (well-known types, protovalidate).
-func newReflector(services []string) (*grpcreflect.Reflector, error) {
+// newResolver returns the descriptors of what the server serves: the
+// commented descriptors of the contract and grpc.health.v1 under its wire
+// name, falling back to the compiled-in registry for imports (well-known
+// types, protovalidate).
+func newResolver() (layered, error) {
 	var set descriptorpb.FileDescriptorSet
 	if err := proto.Unmarshal(descriptors, &set); err != nil {
-		return nil, fmt.Errorf("server: descriptors: %w", err)
+		return layered{}, fmt.Errorf("server: descriptors: %w", err)
 	}
 	local := new(protoregistry.Files)
 	resolver := layered{local, protoregistry.GlobalFiles}
 	for _, fdp := range set.GetFile() {
 		fd, err := protodesc.NewFile(fdp, resolver)
 		if err != nil {
-			return nil, fmt.Errorf("server: descriptor %s: %w", fdp.GetName(), err)
+			return layered{}, fmt.Errorf("server: descriptor %s: %w", fdp.GetName(), err)
 		}
 		if err := local.RegisterFile(fd); err != nil {
-			return nil, fmt.Errorf("server: descriptor %s: %w", fdp.GetName(), err)
+			return layered{}, fmt.Errorf("server: descriptor %s: %w", fdp.GetName(), err)
 		}
 	}
 	health, err := healthDescriptor()
 	if err != nil {
-		return nil, err
+		return layered{}, err
 	}
 	if err := local.RegisterFile(health); err != nil {
-		return nil, fmt.Errorf("server: health descriptor: %w", err)
+		return layered{}, fmt.Errorf("server: health descriptor: %w", err)
 	}
-	return grpcreflect.NewReflector(grpcreflect.NamerFunc(func() []string { return services }), grpcreflect.WithDescriptorResolver(resolver)), nil
+	return resolver, nil
+}
+
+// newReflector returns a reflector for services that answers from
+// resolver.
+func newReflector(resolver layered, services []string) *grpcreflect.Reflector {
+	return grpcreflect.NewReflector(grpcreflect.NamerFunc(func() []string { return services }), grpcreflect.WithDescriptorResolver(resolver))
 }
 
 // layered resolves from its first registry, then its second.

@@ -105,6 +105,10 @@ type Config struct {
 	// seal). Keys is required and must be the same on every replica; a
 	// zero TTL means seal.DefaultTTL (24 hours).
 	PageTokens seal.Settings
+	// BodyReadTimeout bounds the time a unary RPC's request body may take
+	// to arrive, from the moment the call is authenticated and within its
+	// quota; zero means DefaultBodyReadTimeout. Streaming RPCs have none.
+	BodyReadTimeout time.Duration
 	// Telemetry configures the RPCs' spans and metrics.
 	Telemetry Telemetry
 }
@@ -185,20 +189,30 @@ func NewHandler(cfg Config) (*Handler, error) {
 	opts := []connect.HandlerOption{
 		connect.WithInterceptors(traced, newErrorInfo(), newAccessLog(logger), newAudit(logger), newDeadlines(cfg.Deadlines), newMalformedRequests(), validator),
 		codecs(),
-		connect.WithReadMaxBytes(MaxRequestBytes),
 		connect.WithSendMaxBytes(MaxResponseBytes),
 		connect.WithCompressMinBytes(CompressMinBytes),
-		connect.WithCompression("gzip", newGzipReader, newFastGzipWriter),
 	}
+	bulkOpts := append(slices.Clip(opts), readLimit(MaxBulkRequestBytes))
+	opts = append(opts, readLimit(MaxRequestBytes))
 	svc := service.Config{Upstream: cfg.Upstream, Logger: logger, PageTokens: cfg.PageTokens}
 	if err := registerUnknownEnums(cfg.Telemetry.meterProvider()); err != nil {
+		return nil, err
+	}
+
+	resolver, err := newResolver()
+	if err != nil {
+		return nil, err
+	}
+	// Reflection is left out: bidirectional, it needs HTTP/2, so over
+	// HTTP/1 its handler only ever refuses.
+	bodies, err := newBodies(cfg.BodyReadTimeout, resolver, append([]string{grpchealth.HealthV1ServiceName}, Services...))
+	if err != nil {
 		return nil, err
 	}
 
 	// Authenticated services: no key, no work.
 	services := http.NewServeMux()
 	services.Handle(betterworksv1connect.NewGoalServiceHandler(service.NewGoalService(svc), opts...))
-	bulkOpts := slices.Concat(opts, []connect.HandlerOption{connect.WithReadMaxBytes(MaxBulkRequestBytes)})
 	services.Handle(betterworksv1connect.NewPeopleServiceHandler(service.NewPeopleService(svc), bulkOpts...))
 	services.Handle(betterworksv1connect.NewConversationServiceHandler(service.NewConversationService(svc), opts...))
 	services.Handle(betterworksv1connect.NewFeedbackServiceHandler(service.NewFeedbackService(svc), opts...))
@@ -208,7 +222,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 		return nil, err
 	}
 	authenticate := authn.NewMiddleware(refused.authFunc(cfg.Callers.AuthFunc()), opts...)
-	var guarded http.Handler = services
+	guarded := bodies.read(services)
 	if cfg.Quotas != nil {
 		fallback := cfg.DefaultQuota
 		if fallback.Rate <= 0 {
@@ -218,7 +232,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 		if err != nil {
 			return nil, err
 		}
-		guarded = q.wrap(services)
+		guarded = q.wrap(guarded)
 	}
 	authenticated := authenticate.Wrap(guarded)
 
@@ -226,18 +240,16 @@ func NewHandler(cfg Config) (*Handler, error) {
 	for _, name := range Services {
 		mux.Handle("/"+name+"/", authenticated)
 	}
-	reflector, err := newReflector(append([]string{
+	reflector := newReflector(resolver, append([]string{
 		grpchealth.HealthV1ServiceName,
 		grpcreflect.ReflectV1ServiceName,
 		grpcreflect.ReflectV1AlphaServiceName,
 	}, Services...))
-	if err != nil {
-		return nil, err
-	}
 	// Reflection and health are open unless configured otherwise, so
 	// grpcurl and probes work without a key.
 	guard := func(required bool) func(string, http.Handler) (string, http.Handler) {
 		return func(path string, h http.Handler) (string, http.Handler) {
+			h = bodies.read(h)
 			if required {
 				return path, authenticate.Wrap(h)
 			}
@@ -248,7 +260,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 	mux.Handle(guard(cfg.AuthenticateReflection)(grpcreflect.NewHandlerV1Alpha(reflector)))
 	health := grpchealth.NewStaticChecker(Services...)
 	mux.Handle(guard(cfg.AuthenticateHealth)(grpchealth.NewHandler(health)))
-	return &Handler{Handler: withCORS(mux, cfg.AllowOrigin), health: health}, nil
+	return &Handler{Handler: withCORS(bodies.guard(mux), cfg.AllowOrigin), health: health}, nil
 }
 
 // Methods returns every procedure of the facade's services, such as
@@ -295,7 +307,49 @@ func newFastGzipWriter() connect.Compressor {
 	return w
 }
 
-func newGzipReader() connect.Decompressor { return new(gzip.Reader) }
+// ErrInflateLimit is the error a request's gzip reader returns once it
+// has inflated more than the message size limit: connect then refuses the
+// message as RESOURCE_EXHAUSTED without inflating the rest, so that a
+// small body that inflates to gigabytes costs no more than the limit.
+var ErrInflateLimit = errors.New("gzip: stopped inflating past the message size limit")
+
+// readLimit bounds a request message at limit bytes, as sent and once
+// inflated.
+func readLimit(limit int) connect.HandlerOption {
+	return connect.WithHandlerOptions(
+		connect.WithReadMaxBytes(limit),
+		connect.WithCompression("gzip",
+			func() connect.Decompressor { return &gzipReader{limit: int64(limit)} },
+			newFastGzipWriter))
+}
+
+// gzipReader inflates a request message and fails with ErrInflateLimit
+// when asked for more than limit+1 bytes: connect reads limit+1 bytes to
+// learn that a message is too large, then reads on to count its size.
+type gzipReader struct {
+	gzip.Reader
+	limit int64
+	// left is how many more bytes it may inflate.
+	left int64
+}
+
+func (r *gzipReader) Read(p []byte) (int, error) {
+	if r.left <= 0 {
+		return 0, ErrInflateLimit
+	}
+	if int64(len(p)) > r.left {
+		p = p[:r.left]
+	}
+	n, err := r.Reader.Read(p)
+	r.left -= int64(n)
+	return n, err
+}
+
+// Reset starts a new message from src.
+func (r *gzipReader) Reset(src io.Reader) error {
+	r.left = r.limit + 1
+	return r.Reader.Reset(src)
+}
 
 // NewHTTPServer returns an http.Server for h with the facade's limits,
 // serving HTTP/1.1 and HTTP/2: h2c on a plain listener, negotiated HTTP/2
