@@ -33,6 +33,44 @@ const ReasonPageTokenInvalid = "PAGE_TOKEN_INVALID"
 // the contract does not know.
 const ReasonRequestMalformed = "REQUEST_MALFORMED"
 
+// ReasonResumeTokenInvalid is the reason of an export's resume_token
+// refused before any upstream call: malformed, altered, expired, or issued
+// to another caller or for another filter.
+const ReasonResumeTokenInvalid = "RESUME_TOKEN_INVALID"
+
+// ReasonWatermarkInvalid is the reason of a sync's watermark refused
+// before any upstream call, for the same causes.
+const ReasonWatermarkInvalid = "WATERMARK_INVALID"
+
+// WithMetadata returns cerr with key set to value in the metadata of its
+// ErrorInfo, adding an ErrorInfo of reason UNSPECIFIED when it has none.
+func WithMetadata(cerr *connect.Error, key, value string) *connect.Error {
+	out := connect.NewError(cerr.Code(), cerr.Unwrap())
+	found := false
+	for _, d := range cerr.Details() {
+		if v, err := d.Value(); err == nil {
+			if info, ok := v.(*errdetails.ErrorInfo); ok && !found {
+				info = proto.CloneOf(info)
+				if info.Metadata == nil {
+					info.Metadata = make(map[string]string)
+				}
+				info.Metadata[key] = value
+				Add(out, info)
+				found = true
+				continue
+			}
+		}
+		out.AddDetail(d)
+	}
+	if !found {
+		Add(out, &errdetails.ErrorInfo{Reason: "UNSPECIFIED", Domain: Domain, Metadata: map[string]string{key: value}})
+	}
+	for k, v := range cerr.Meta() {
+		out.Meta()[k] = v
+	}
+	return out
+}
+
 // New returns a Connect error with code, err's message and an ErrorInfo of
 // reason with metadata (empty values are left out).
 func New(code connect.Code, err error, reason string, metadata map[string]string) *connect.Error {

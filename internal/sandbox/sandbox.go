@@ -165,12 +165,17 @@ type call struct {
 	caller int64  // the token's user
 }
 
-// ServeHTTP serves the API under /api/v1/. In order: faults, 413 for a body
+// ServeHTTP serves the API under /api/v1/, every answer dated by
+// Config.Now. In order: faults, 413 for a body
 // over 4 MiB, 404 for an unknown path, 401 without a valid token, 405 for
 // a method the path does not allow (with an Allow header), then the
 // endpoint.
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	query := r.URL.Query()
+	now := s.now()
+	// Date comes from the clock that stamps modified_on, as a real
+	// server's does: delta filters are compared against it.
+	w.Header().Set("Date", now.UTC().Format(http.TimeFormat))
 	entry := Request{
 		Method:      r.Method,
 		Path:        r.URL.Path,
@@ -178,7 +183,7 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		RequestID:   r.Header.Get("X-Request-Id"),
 		UserAgent:   r.UserAgent(),
 		Traceparent: r.Header.Get("Traceparent"),
-		At:          s.now(),
+		At:          now,
 	}
 	m := s.router.match(r.Method, r.URL.Path)
 	if m.route != nil {

@@ -19,34 +19,73 @@ import (
 // upstream requests made, with the trace and span ids when the handler
 // logs them (telemetry.LogHandler). It also names the caller on the RPC's
 // span. It never logs messages, keys or tokens.
-func newAccessLog(logger *slog.Logger) connect.UnaryInterceptorFunc {
-	return func(next connect.UnaryFunc) connect.UnaryFunc {
-		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-			start := time.Now()
-			caller := callerName(ctx)
-			if caller != "" {
-				trace.SpanFromContext(ctx).SetAttributes(attribute.String("bwfacade.caller", caller))
+func newAccessLog(logger *slog.Logger) connect.Interceptor {
+	// log writes the line of one RPC; messages counts a stream's
+	// messages sent, -1 for a unary call.
+	log := func(ctx context.Context, spec connect.Spec, peer connect.Peer, start time.Time, attempts *upstream.Attempts, messages int64, err error) {
+		code := "ok"
+		level := slog.LevelInfo
+		if err != nil {
+			code = connect.CodeOf(err).String()
+			if connect.CodeOf(err) == connect.CodeInternal || connect.CodeOf(err) == connect.CodeUnknown {
+				level = slog.LevelError
 			}
-			attempts := new(upstream.Attempts)
-			resp, err := next(upstream.WithAttempts(ctx, attempts), req)
-			code := "ok"
-			level := slog.LevelInfo
-			if err != nil {
-				code = connect.CodeOf(err).String()
-				if connect.CodeOf(err) == connect.CodeInternal || connect.CodeOf(err) == connect.CodeUnknown {
-					level = slog.LevelError
-				}
-			}
-			logger.LogAttrs(ctx, level, "rpc",
-				slog.String("procedure", req.Spec().Procedure),
-				slog.String("protocol", req.Peer().Protocol),
-				slog.String("caller", caller),
-				slog.String("code", code),
-				slog.Duration("duration", time.Since(start)),
-				slog.Int64("upstream_calls", attempts.Load()))
-			return resp, err
 		}
+		attrs := []slog.Attr{
+			slog.String("procedure", spec.Procedure),
+			slog.String("protocol", peer.Protocol),
+			slog.String("caller", callerName(ctx)),
+			slog.String("code", code),
+			slog.Duration("duration", time.Since(start)),
+			slog.Int64("upstream_calls", attempts.Load()),
+		}
+		if messages >= 0 {
+			attrs = append(attrs, slog.Int64("messages_sent", messages))
+		}
+		logger.LogAttrs(ctx, level, "rpc", attrs...)
 	}
+	begin := func(ctx context.Context) (context.Context, *upstream.Attempts) {
+		if caller := callerName(ctx); caller != "" {
+			trace.SpanFromContext(ctx).SetAttributes(attribute.String("bwfacade.caller", caller))
+		}
+		attempts := new(upstream.Attempts)
+		return upstream.WithAttempts(ctx, attempts), attempts
+	}
+	return interceptor{
+		unary: func(next connect.UnaryFunc) connect.UnaryFunc {
+			return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+				start := time.Now()
+				ctx, attempts := begin(ctx)
+				resp, err := next(ctx, req)
+				log(ctx, req.Spec(), req.Peer(), start, attempts, -1, err)
+				return resp, err
+			}
+		},
+		stream: func(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+			return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
+				start := time.Now()
+				ctx, attempts := begin(ctx)
+				counted := &countingConn{StreamingHandlerConn: conn}
+				err := next(ctx, counted)
+				log(ctx, conn.Spec(), conn.Peer(), start, attempts, counted.sent, err)
+				return err
+			}
+		},
+	}
+}
+
+// countingConn counts the messages a stream sends.
+type countingConn struct {
+	connect.StreamingHandlerConn
+	sent int64
+}
+
+func (c *countingConn) Send(msg any) error {
+	err := c.StreamingHandlerConn.Send(msg)
+	if err == nil {
+		c.sent++
+	}
+	return err
 }
 
 // callerName is the authenticated caller's name, or "".

@@ -208,23 +208,50 @@ func refusal(m proto.Message) (*errdetails.BadRequest_FieldViolation, bool) {
 // codec could not decode with INVALID_ARGUMENT, an ErrorInfo of reason
 // REQUEST_MALFORMED (metadata "field" when the field is known) and, when
 // the field is known, a google.rpc.BadRequest naming it.
-func newMalformedRequests() connect.UnaryInterceptorFunc {
-	return func(next connect.UnaryFunc) connect.UnaryFunc {
-		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-			m, ok := req.Any().(proto.Message)
-			if !ok {
+func newMalformedRequests() connect.Interceptor {
+	return interceptor{
+		unary: func(next connect.UnaryFunc) connect.UnaryFunc {
+			return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+				if err := malformed(req.Any()); err != nil {
+					return nil, err
+				}
 				return next(ctx, req)
 			}
-			v, refused := refusal(m)
-			if !refused {
-				return next(ctx, req)
+		},
+		// A stream's messages are read inside the handler: each is
+		// checked as it is received.
+		stream: func(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+			return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
+				return next(ctx, checkedConn{conn})
 			}
-			cerr := rpcerr.New(connect.CodeInvalidArgument, errors.New(v.GetDescription()),
-				rpcerr.ReasonRequestMalformed, map[string]string{"field": v.GetField()})
-			if v.GetField() != "" {
-				rpcerr.Add(cerr, &errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{v}})
-			}
-			return nil, cerr
-		}
+		},
 	}
+}
+
+// checkedConn refuses a received message its codec could not decode.
+type checkedConn struct{ connect.StreamingHandlerConn }
+
+func (c checkedConn) Receive(msg any) error {
+	if err := c.StreamingHandlerConn.Receive(msg); err != nil {
+		return err
+	}
+	return malformed(msg)
+}
+
+// malformed returns the refusal a codec left in msg, or nil.
+func malformed(msg any) error {
+	m, ok := msg.(proto.Message)
+	if !ok {
+		return nil
+	}
+	v, refused := refusal(m)
+	if !refused {
+		return nil
+	}
+	cerr := rpcerr.New(connect.CodeInvalidArgument, errors.New(v.GetDescription()),
+		rpcerr.ReasonRequestMalformed, map[string]string{"field": v.GetField()})
+	if v.GetField() != "" {
+		rpcerr.Add(cerr, &errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{v}})
+	}
+	return cerr
 }

@@ -15,20 +15,52 @@ import (
 // a caller a google.rpc.ErrorInfo: errors the handlers and package auth
 // build carry theirs; the validation interceptor's do not, and get the
 // reason INVALID_REQUEST; anything else gets its code's name.
-func newErrorInfo() connect.UnaryInterceptorFunc {
-	return func(next connect.UnaryFunc) connect.UnaryFunc {
-		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-			resp, err := next(ctx, req)
-			var cerr *connect.Error
-			if err == nil || !errors.As(err, &cerr) || rpcerr.Reason(cerr) != "" {
-				return resp, err
+func newErrorInfo() connect.Interceptor {
+	return interceptor{
+		unary: func(next connect.UnaryFunc) connect.UnaryFunc {
+			return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+				resp, err := next(ctx, req)
+				return resp, withErrorInfo(err)
 			}
-			reason := strings.ToUpper(cerr.Code().String())
-			if cerr.Code() == connect.CodeInvalidArgument {
-				reason = rpcerr.ReasonInvalidRequest
+		},
+		stream: func(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+			return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
+				return withErrorInfo(next(ctx, conn))
 			}
-			rpcerr.Add(cerr, &errdetails.ErrorInfo{Reason: reason, Domain: rpcerr.Domain})
-			return resp, cerr
-		}
+		},
 	}
+}
+
+// withErrorInfo gives err an ErrorInfo if it has none.
+func withErrorInfo(err error) error {
+	var cerr *connect.Error
+	if err == nil || !errors.As(err, &cerr) || rpcerr.Reason(cerr) != "" {
+		return err
+	}
+	reason := strings.ToUpper(cerr.Code().String())
+	if cerr.Code() == connect.CodeInvalidArgument {
+		reason = rpcerr.ReasonInvalidRequest
+	}
+	rpcerr.Add(cerr, &errdetails.ErrorInfo{Reason: reason, Domain: rpcerr.Domain})
+	return cerr
+}
+
+// interceptor is a connect.Interceptor of handlers made of a unary and a
+// streaming wrapper; a nil stream leaves streams alone.
+type interceptor struct {
+	unary  connect.UnaryInterceptorFunc
+	stream func(connect.StreamingHandlerFunc) connect.StreamingHandlerFunc
+}
+
+func (i interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc { return i.unary(next) }
+
+func (i interceptor) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
+	return next
+}
+
+func (i interceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+	if i.stream == nil {
+		return next
+	}
+	return i.stream(next)
 }

@@ -48,9 +48,23 @@ func TestREADMEListsEveryRPC(t *testing.T) {
 			t.Errorf("README maps %s to %s, which is no operation of the reference", procedure, operation)
 		}
 	}
+	streams := server.Streams()
+	stream := regexp.MustCompile("(?m)^\\| `(\\w+/\\w+)` \\| pages of `(\\w+/\\w+)` \\|$")
+	for _, m := range stream.FindAllStringSubmatch(string(readme), -1) {
+		procedure, list := "/betterworks.v1."+m[1], "/betterworks.v1."+m[2]
+		switch {
+		case listed[procedure]:
+			t.Errorf("README lists %s twice", procedure)
+		case streams[procedure] == "":
+			t.Errorf("README lists %s as a stream, which the contract does not have", procedure)
+		case streams[procedure] != list:
+			t.Errorf("README says %s walks %s, the contract says %s", procedure, list, streams[procedure])
+		}
+		listed[procedure] = true
+	}
 	for procedure := range methods {
 		if !listed[procedure] {
-			t.Errorf("README's RPC table lacks %s", procedure)
+			t.Errorf("README's RPC tables lack %s", procedure)
 		}
 	}
 	if len(operations) != len(sandbox.Endpoints()) {

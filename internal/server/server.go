@@ -284,6 +284,37 @@ func Methods() map[string]bool {
 	return methods
 }
 
+// Streams returns the procedures of the facade's services that stream
+// their answers (exports and syncs), mapped to the unary list method whose
+// pages they walk, such as "/betterworks.v1.GoalService/ListGoals": the
+// method whose request the stream's filter field has.
+func Streams() map[string]string {
+	streams := make(map[string]string)
+	for _, name := range Services {
+		d, err := protoregistry.GlobalFiles.FindDescriptorByName(protoreflect.FullName(name))
+		if err != nil {
+			panic(fmt.Sprintf("server: service %s is not registered: %v", name, err))
+		}
+		sd := d.(protoreflect.ServiceDescriptor)
+		for i := range sd.Methods().Len() {
+			md := sd.Methods().Get(i)
+			if !md.IsStreamingServer() {
+				continue
+			}
+			list := ""
+			if filter := md.Input().Fields().ByName("filter"); filter != nil && filter.Message() != nil {
+				for j := range sd.Methods().Len() {
+					if m := sd.Methods().Get(j); m.Input() == filter.Message() && !m.IsStreamingServer() {
+						list = "/" + name + "/" + string(m.Name())
+					}
+				}
+			}
+			streams["/"+name+"/"+string(md.Name())] = list
+		}
+	}
+	return streams
+}
+
 // registerUnknownEnums reports, as a metric, the upstream values the
 // contract's enums did not know: a sign that Betterworks added one.
 func registerUnknownEnums(mp metric.MeterProvider) error {

@@ -25,8 +25,12 @@ func TestEveryRPCIsImplemented(t *testing.T) {
 	t.Parallel()
 	st := facadetest.Start(t, facadetest.Options{})
 	methods := server.Methods()
-	if len(methods) != 38 {
-		t.Errorf("the contract has %d methods, want the reference's 38 operations", len(methods))
+	streams := server.Streams()
+	if got := len(methods) - len(streams); got != 38 {
+		t.Errorf("the contract has %d unary methods, want the reference's 38 operations", got)
+	}
+	if len(streams) != 20 {
+		t.Errorf("the contract has %d streams, want an export of each of the 11 paged collections and a sync of the 9 with delta filters", len(streams))
 	}
 	for procedure := range methods {
 		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, st.URL+procedure, strings.NewReader("{}"))

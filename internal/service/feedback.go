@@ -50,12 +50,7 @@ func (s *FeedbackService) GetFeedbackTemplate(ctx context.Context, req *betterwo
 // contract requires for_user_id or cycle_id, so a request with neither never
 // reaches the upstream.
 func (s *FeedbackService) ListFeedback(ctx context.Context, req *betterworksv1.ListFeedbackRequest) (*betterworksv1.ListFeedbackResponse, error) {
-	filter := upstream.FeedbackFilter{
-		ForUserID:  req.GetForUserId(),
-		CycleID:    req.GetCycleId(),
-		DeltaStart: timeOrZero(req.GetModifiedAfter()),
-		DeltaEnd:   timeOrZero(req.GetModifiedBefore()),
-	}
+	filter := feedbackFilter(req)
 	feedback, next, err := listPage(ctx, &s.handler, req,
 		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.Feedback], error) {
 			return s.upstream.ListFeedback(ctx, token, filter, page)
@@ -68,17 +63,7 @@ func (s *FeedbackService) ListFeedback(ctx context.Context, req *betterworksv1.L
 
 // ListFeedbackRequests implements betterworksv1connect.FeedbackServiceHandler.
 func (s *FeedbackService) ListFeedbackRequests(ctx context.Context, req *betterworksv1.ListFeedbackRequestsRequest) (*betterworksv1.ListFeedbackRequestsResponse, error) {
-	filter := upstream.FeedbackRequestFilter{
-		Cycle:      req.GetCycleId(),
-		FromUser:   req.GetFromUserId(),
-		ForUser:    req.GetForUserId(),
-		Declined:   req.Declined,
-		Questions:  req.Questions,
-		IsOpen:     req.IsOpen,
-		IsAdhoc:    req.IsAdhoc,
-		DeltaStart: timeOrZero(req.GetModifiedAfter()),
-		DeltaEnd:   timeOrZero(req.GetModifiedBefore()),
-	}
+	filter := feedbackRequestFilter(req)
 	requests, next, err := listPage(ctx, &s.handler, req,
 		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.FeedbackRequest], error) {
 			return s.upstream.ListFeedbackRequests(ctx, token, filter, page)
@@ -125,10 +110,7 @@ func recognitionFilter(req *betterworksv1.ListRecognitionsRequest) (upstream.Rec
 
 // ListHashtags implements betterworksv1connect.FeedbackServiceHandler.
 func (s *FeedbackService) ListHashtags(ctx context.Context, req *betterworksv1.ListHashtagsRequest) (*betterworksv1.ListHashtagsResponse, error) {
-	filter := upstream.HashtagFilter{
-		DeltaStart: timeOrZero(req.GetModifiedAfter()),
-		DeltaEnd:   timeOrZero(req.GetModifiedBefore()),
-	}
+	filter := hashtagFilter(req)
 	hashtags, next, err := listPage(ctx, &s.handler, req,
 		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.Hashtag], error) {
 			return s.upstream.ListHashtags(ctx, token, filter, page)
@@ -137,4 +119,34 @@ func (s *FeedbackService) ListHashtags(ctx context.Context, req *betterworksv1.L
 		return nil, err
 	}
 	return &betterworksv1.ListHashtagsResponse{Hashtags: hashtags, NextPageToken: next}, nil
+}
+
+func feedbackFilter(req *betterworksv1.ListFeedbackRequest) upstream.FeedbackFilter {
+	return upstream.FeedbackFilter{
+		ForUserID:  req.GetForUserId(),
+		CycleID:    req.GetCycleId(),
+		DeltaStart: timeOrZero(req.GetModifiedAfter()),
+		DeltaEnd:   timeOrZero(req.GetModifiedBefore()),
+	}
+}
+
+func feedbackRequestFilter(req *betterworksv1.ListFeedbackRequestsRequest) upstream.FeedbackRequestFilter {
+	return upstream.FeedbackRequestFilter{
+		Cycle:      req.GetCycleId(),
+		FromUser:   req.GetFromUserId(),
+		ForUser:    req.GetForUserId(),
+		Declined:   req.Declined,
+		Questions:  req.Questions,
+		IsOpen:     req.IsOpen,
+		IsAdhoc:    req.IsAdhoc,
+		DeltaStart: timeOrZero(req.GetModifiedAfter()),
+		DeltaEnd:   timeOrZero(req.GetModifiedBefore()),
+	}
+}
+
+func hashtagFilter(req *betterworksv1.ListHashtagsRequest) upstream.HashtagFilter {
+	return upstream.HashtagFilter{
+		DeltaStart: timeOrZero(req.GetModifiedAfter()),
+		DeltaEnd:   timeOrZero(req.GetModifiedBefore()),
+	}
 }

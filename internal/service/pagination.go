@@ -143,9 +143,21 @@ func (c cursor) token(before time.Time) string {
 // filterDigest hashes the request's type and every field but page_size and
 // page_token.
 func filterDigest(req proto.Message) [sha256.Size]byte {
+	return digestWithout(req, "page_size", "page_token")
+}
+
+// deltaFilterDigest hashes the request's type and its filters but paging
+// and the modified range: a sync's watermark holds for the same filters
+// whatever range an export that issued it read.
+func deltaFilterDigest(req proto.Message) [sha256.Size]byte {
+	return digestWithout(req, "page_size", "page_token", "modified_after", "modified_before")
+}
+
+// digestWithout hashes the request's type and every field but those named.
+func digestWithout(req proto.Message, skip ...protoreflect.Name) [sha256.Size]byte {
 	m := proto.Clone(req).ProtoReflect()
 	fields := m.Descriptor().Fields()
-	for _, name := range []protoreflect.Name{"page_size", "page_token"} {
+	for _, name := range skip {
 		if fd := fields.ByName(name); fd != nil {
 			m.Clear(fd)
 		}

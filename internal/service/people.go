@@ -34,8 +34,7 @@ func (s *PeopleService) GetUser(ctx context.Context, req *betterworksv1.GetUserR
 	return &betterworksv1.GetUserResponse{User: userToProto(user)}, nil
 }
 
-// ListUsers implements betterworksv1connect.PeopleServiceHandler.
-func (s *PeopleService) ListUsers(ctx context.Context, req *betterworksv1.ListUsersRequest) (*betterworksv1.ListUsersResponse, error) {
+func userFilter(req *betterworksv1.ListUsersRequest) upstream.UserFilter {
 	filter := upstream.UserFilter{
 		Department:  req.GetDepartment(),
 		EmployeeID:  req.GetEmployeeId(),
@@ -44,6 +43,12 @@ func (s *PeopleService) ListUsers(ctx context.Context, req *betterworksv1.ListUs
 		Locale:      userLocales.upstream(req.GetLocale()),
 	}
 	filter.DeltaStart, filter.DeltaEnd = timeOrZero(req.GetModifiedAfter()), timeOrZero(req.GetModifiedBefore())
+	return filter
+}
+
+// ListUsers implements betterworksv1connect.PeopleServiceHandler.
+func (s *PeopleService) ListUsers(ctx context.Context, req *betterworksv1.ListUsersRequest) (*betterworksv1.ListUsersResponse, error) {
+	filter := userFilter(req)
 	users, next, err := listPage(ctx, &s.handler, req,
 		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.User], error) {
 			return s.upstream.ListUsers(ctx, token, filter, page)
@@ -308,10 +313,15 @@ func departmentBulkRequest(req *betterworksv1.UpsertDepartmentsRequest) upstream
 	return upstream.DepartmentBulkRequest{Departments: departments}
 }
 
-// ListTeams implements betterworksv1connect.PeopleServiceHandler.
-func (s *PeopleService) ListTeams(ctx context.Context, req *betterworksv1.ListTeamsRequest) (*betterworksv1.ListTeamsResponse, error) {
+func teamFilter(req *betterworksv1.ListTeamsRequest) upstream.TeamFilter {
 	filter := upstream.TeamFilter{Type: teamAssociations.upstream(req.GetType())}
 	filter.DeltaStart, filter.DeltaEnd = timeOrZero(req.GetModifiedAfter()), timeOrZero(req.GetModifiedBefore())
+	return filter
+}
+
+// ListTeams implements betterworksv1connect.PeopleServiceHandler.
+func (s *PeopleService) ListTeams(ctx context.Context, req *betterworksv1.ListTeamsRequest) (*betterworksv1.ListTeamsResponse, error) {
+	filter := teamFilter(req)
 	teams, next, err := listPage(ctx, &s.handler, req,
 		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.Team], error) {
 			return s.upstream.ListTeams(ctx, token, filter, page)
@@ -335,10 +345,15 @@ func (s *PeopleService) GetTeam(ctx context.Context, req *betterworksv1.GetTeamR
 	return &betterworksv1.GetTeamResponse{Team: teamToProto(team)}, nil
 }
 
-// ListAdminGroups implements betterworksv1connect.PeopleServiceHandler.
-func (s *PeopleService) ListAdminGroups(ctx context.Context, req *betterworksv1.ListAdminGroupsRequest) (*betterworksv1.ListAdminGroupsResponse, error) {
+func adminGroupFilter(req *betterworksv1.ListAdminGroupsRequest) upstream.AdminGroupFilter {
 	var filter upstream.AdminGroupFilter
 	filter.DeltaStart, filter.DeltaEnd = timeOrZero(req.GetModifiedAfter()), timeOrZero(req.GetModifiedBefore())
+	return filter
+}
+
+// ListAdminGroups implements betterworksv1connect.PeopleServiceHandler.
+func (s *PeopleService) ListAdminGroups(ctx context.Context, req *betterworksv1.ListAdminGroupsRequest) (*betterworksv1.ListAdminGroupsResponse, error) {
+	filter := adminGroupFilter(req)
 	groups, next, err := listPage(ctx, &s.handler, req,
 		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.AdminGroup], error) {
 			return s.upstream.ListAdminGroups(ctx, token, filter, page)

@@ -49,12 +49,23 @@ type handler struct {
 	upstream *upstream.Client
 	logger   *slog.Logger
 	pages    *seal.Sealer
+	// pageKeys seal the tokens streams issue: resume tokens and
+	// watermarks, each under its own purpose.
+	pageKeys seal.Settings
+	// pollers are the shared pollers of following syncs.
+	pollers *pollers
 }
 
 // newHandler panics if cfg.PageTokens has no key; server.NewHandler
 // refuses such a configuration first.
 func newHandler(cfg Config) handler {
-	return handler{upstream: cfg.Upstream, logger: cfg.logger(), pages: seal.New(pageTokenPurpose, cfg.PageTokens)}
+	return handler{
+		upstream: cfg.Upstream,
+		logger:   cfg.logger(),
+		pages:    seal.New(pageTokenPurpose, cfg.PageTokens),
+		pageKeys: cfg.PageTokens,
+		pollers:  &pollers{m: make(map[pollerKey]any)},
+	}
 }
 
 // upstreamError maps an upstream outcome to a Connect error.

@@ -343,6 +343,11 @@ func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte,
 	if err := decodeJSON(data, out); err != nil {
 		return fmt.Errorf("%s: %w: %w", cl.op, ErrMalformedResponse, err)
 	}
+	if s, ok := out.(served); ok {
+		if date, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+			s.setServed(date)
+		}
+	}
 	return nil
 }
 

@@ -1046,7 +1046,7 @@ func TestPageDecoding(t *testing.T) {
 			if err != nil {
 				t.Fatalf("SearchGoalCategories() error = %v", err)
 			}
-			if diff := cmp.Diff(tt.want, got, goalTimeOpt); diff != "" {
+			if diff := cmp.Diff(tt.want, got, goalTimeOpt, ignoreServed); diff != "" {
 				t.Errorf("SearchGoalCategories() mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -1541,4 +1541,35 @@ func truncateForTest(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// ignoreServed leaves Page.Served, the test server's own clock, out of
+// comparisons; TestPageServedIsTheUpstreamsDate checks it.
+var ignoreServed = cmp.FilterPath(func(p cmp.Path) bool {
+	sf, ok := p.Last().(cmp.StructField)
+	return ok && sf.Name() == "Served"
+}, cmp.Ignore())
+
+// TestPageServedIsTheUpstreamsDate reads a page's Served from the Date
+// the upstream answered with, its own clock, whatever the facade's says.
+func TestPageServedIsTheUpstreamsDate(t *testing.T) {
+	t.Parallel()
+	date := time.Date(2025, 3, 14, 15, 9, 26, 0, time.UTC)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Date", date.Format(http.TimeFormat))
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"results": [], "more": false}`))
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(Config{BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := c.ListHashtags(t.Context(), NewToken("t"), HashtagFilter{}, PageRequest{})
+	if err != nil {
+		t.Fatalf("ListHashtags() error = %v", err)
+	}
+	if !page.Served.Equal(date) {
+		t.Errorf("Page.Served = %v, want the answer's Date %v", page.Served, date)
+	}
 }

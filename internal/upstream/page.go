@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"strconv"
+	"time"
 )
 
 // PageRequest selects one page of a list endpoint. A zero field leaves the
@@ -40,7 +41,17 @@ type Page[T any] struct {
 	NumPages int
 	// Number is the page's 1-based number, or 0 when the upstream does not say.
 	Number int
+	// Served is when the upstream answered, by its own clock (the
+	// response's Date header, to the second); zero when it sent none. It
+	// is the clock modified_on values are compared with.
+	Served time.Time
 }
+
+// setServed records the response's Date.
+func (p *Page[T]) setServed(t time.Time) { p.Served = t }
+
+// served is an answer that records when the upstream sent it.
+type served interface{ setServed(time.Time) }
 
 type pageJSON[T any] struct {
 	Results  []T      `json:"results"`
@@ -67,6 +78,7 @@ func (p *Page[T]) set(raw *pageJSON[T]) {
 		next = raw.NextURL2
 	}
 	*p = Page[T]{
+		Served:   p.Served,
 		Results:  raw.Results,
 		More:     bool(raw.More),
 		NextURL:  next,

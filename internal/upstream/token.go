@@ -47,6 +47,10 @@ func (t Token) limiterKey() string {
 	return t.value.key
 }
 
+// ID names the token without revealing it, for grouping the work done
+// with one token: the first 128 bits of its SHA-256, in hex.
+func (t Token) ID() string { return t.limiterKey() }
+
 // IsZero reports whether t holds no token.
 func (t Token) IsZero() bool { return t.value == nil }
 

@@ -484,6 +484,71 @@ func (x *GoalRef) GetModifiedOn() *timestamppb.Timestamp {
 	return nil
 }
 
+// ExportProgress says how far an export has come.
+type ExportProgress struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Upstream pages delivered so far, this message's included.
+	Pages int64 `protobuf:"varint,1,opt,name=pages,proto3" json:"pages,omitempty"`
+	// Items delivered so far, this message's included; duplicates dropped.
+	Items int64 `protobuf:"varint,2,opt,name=items,proto3" json:"items,omitempty"`
+	// The number of upstream pages of the whole export where the upstream
+	// tells it; 0 when it does not.
+	TotalPages    int64 `protobuf:"varint,3,opt,name=total_pages,json=totalPages,proto3" json:"total_pages,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportProgress) Reset() {
+	*x = ExportProgress{}
+	mi := &file_betterworks_v1_common_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportProgress) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportProgress) ProtoMessage() {}
+
+func (x *ExportProgress) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_common_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportProgress.ProtoReflect.Descriptor instead.
+func (*ExportProgress) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_common_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ExportProgress) GetPages() int64 {
+	if x != nil {
+		return x.Pages
+	}
+	return 0
+}
+
+func (x *ExportProgress) GetItems() int64 {
+	if x != nil {
+		return x.Items
+	}
+	return 0
+}
+
+func (x *ExportProgress) GetTotalPages() int64 {
+	if x != nil {
+		return x.TotalPages
+	}
+	return 0
+}
+
 var File_betterworks_v1_common_proto protoreflect.FileDescriptor
 
 const file_betterworks_v1_common_proto_rawDesc = "" +
@@ -523,7 +588,12 @@ const file_betterworks_v1_common_proto_rawDesc = "" +
 	"\x04uuid\x18\x02 \x01(\tR\x04uuid\x12\x12\n" +
 	"\x04name\x18\x03 \x01(\tR\x04name\x12;\n" +
 	"\vmodified_on\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"modifiedOnB\xb7\x01\n" +
+	"modifiedOn\"]\n" +
+	"\x0eExportProgress\x12\x14\n" +
+	"\x05pages\x18\x01 \x01(\x03R\x05pages\x12\x14\n" +
+	"\x05items\x18\x02 \x01(\x03R\x05items\x12\x1f\n" +
+	"\vtotal_pages\x18\x03 \x01(\x03R\n" +
+	"totalPagesB\xb7\x01\n" +
 	"\x12com.betterworks.v1B\vCommonProtoP\x01Z;github.com/bwfacade/facade/gen/betterworks/v1;betterworksv1\xa2\x02\x03BXX\xaa\x02\x0eBetterworks.V1\xca\x02\x0eBetterworks\\V1\xe2\x02\x1aBetterworks\\V1\\GPBMetadata\xea\x02\x0fBetterworks::V1b\x06proto3"
 
 var (
@@ -538,7 +608,7 @@ func file_betterworks_v1_common_proto_rawDescGZIP() []byte {
 	return file_betterworks_v1_common_proto_rawDescData
 }
 
-var file_betterworks_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_betterworks_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_betterworks_v1_common_proto_goTypes = []any{
 	(*UserRef)(nil),               // 0: betterworks.v1.UserRef
 	(*PictureUris)(nil),           // 1: betterworks.v1.PictureUris
@@ -546,7 +616,8 @@ var file_betterworks_v1_common_proto_goTypes = []any{
 	(*GroupRef)(nil),              // 3: betterworks.v1.GroupRef
 	(*TeamRef)(nil),               // 4: betterworks.v1.TeamRef
 	(*GoalRef)(nil),               // 5: betterworks.v1.GoalRef
-	(*timestamppb.Timestamp)(nil), // 6: google.protobuf.Timestamp
+	(*ExportProgress)(nil),        // 6: betterworks.v1.ExportProgress
+	(*timestamppb.Timestamp)(nil), // 7: google.protobuf.Timestamp
 }
 var file_betterworks_v1_common_proto_depIdxs = []int32{
 	0, // 0: betterworks.v1.GoalOwner.user:type_name -> betterworks.v1.UserRef
@@ -554,9 +625,9 @@ var file_betterworks_v1_common_proto_depIdxs = []int32{
 	4, // 2: betterworks.v1.GoalOwner.team:type_name -> betterworks.v1.TeamRef
 	1, // 3: betterworks.v1.GroupRef.picture_uris:type_name -> betterworks.v1.PictureUris
 	1, // 4: betterworks.v1.TeamRef.picture_uris:type_name -> betterworks.v1.PictureUris
-	6, // 5: betterworks.v1.TeamRef.created_on:type_name -> google.protobuf.Timestamp
-	6, // 6: betterworks.v1.TeamRef.modified_on:type_name -> google.protobuf.Timestamp
-	6, // 7: betterworks.v1.GoalRef.modified_on:type_name -> google.protobuf.Timestamp
+	7, // 5: betterworks.v1.TeamRef.created_on:type_name -> google.protobuf.Timestamp
+	7, // 6: betterworks.v1.TeamRef.modified_on:type_name -> google.protobuf.Timestamp
+	7, // 7: betterworks.v1.GoalRef.modified_on:type_name -> google.protobuf.Timestamp
 	8, // [8:8] is the sub-list for method output_type
 	8, // [8:8] is the sub-list for method input_type
 	8, // [8:8] is the sub-list for extension type_name
@@ -575,7 +646,7 @@ func file_betterworks_v1_common_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_betterworks_v1_common_proto_rawDesc), len(file_betterworks_v1_common_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   6,
+			NumMessages:   7,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

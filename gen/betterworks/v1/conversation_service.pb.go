@@ -10,6 +10,7 @@ import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	durationpb "google.golang.org/protobuf/types/known/durationpb"
 	structpb "google.golang.org/protobuf/types/known/structpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
@@ -2302,11 +2303,297 @@ func (x *ConversationAnswer) GetModifiedOn() *timestamppb.Timestamp {
 	return nil
 }
 
+// ExportConversationsRequest selects the conversations to export.
+type ExportConversationsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The filters, as ListConversations takes them; required
+	// Its page_size sets the size of the upstream pages (0
+	// means the largest the upstream allows); its page_token must be empty:
+	// resume with resume_token instead.
+	Filter *ListConversationsRequest `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
+	// The resume_token of a message of an earlier export with the same
+	// filter, by the same caller: the export goes on after that message.
+	// Empty starts from the beginning.
+	ResumeToken   string `protobuf:"bytes,2,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportConversationsRequest) Reset() {
+	*x = ExportConversationsRequest{}
+	mi := &file_betterworks_v1_conversation_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportConversationsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportConversationsRequest) ProtoMessage() {}
+
+func (x *ExportConversationsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_conversation_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportConversationsRequest.ProtoReflect.Descriptor instead.
+func (*ExportConversationsRequest) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_conversation_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *ExportConversationsRequest) GetFilter() *ListConversationsRequest {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
+func (x *ExportConversationsRequest) GetResumeToken() string {
+	if x != nil {
+		return x.ResumeToken
+	}
+	return ""
+}
+
+// ExportConversationsResponse is one upstream page of an export.
+type ExportConversationsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The page's conversations, in the upstream's order, without those already
+	// sent by this export (offset pages shift while the collection changes).
+	Conversations []*Conversation `protobuf:"bytes,1,rep,name=conversations,proto3" json:"conversations,omitempty"`
+	// How far the export has come, this message included.
+	Progress *ExportProgress `protobuf:"bytes,2,opt,name=progress,proto3" json:"progress,omitempty"`
+	// Pass it back, with the same filter, to resume the export after this
+	// message; valid for 24 hours. Empty on the last message.
+	ResumeToken string `protobuf:"bytes,3,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
+	// Set on the last message only: a watermark from the moment the export began.
+	// SyncConversations from it sends whatever changed during and after the
+	// export.
+	SyncWatermark string `protobuf:"bytes,4,opt,name=sync_watermark,json=syncWatermark,proto3" json:"sync_watermark,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportConversationsResponse) Reset() {
+	*x = ExportConversationsResponse{}
+	mi := &file_betterworks_v1_conversation_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportConversationsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportConversationsResponse) ProtoMessage() {}
+
+func (x *ExportConversationsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_conversation_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportConversationsResponse.ProtoReflect.Descriptor instead.
+func (*ExportConversationsResponse) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_conversation_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ExportConversationsResponse) GetConversations() []*Conversation {
+	if x != nil {
+		return x.Conversations
+	}
+	return nil
+}
+
+func (x *ExportConversationsResponse) GetProgress() *ExportProgress {
+	if x != nil {
+		return x.Progress
+	}
+	return nil
+}
+
+func (x *ExportConversationsResponse) GetResumeToken() string {
+	if x != nil {
+		return x.ResumeToken
+	}
+	return ""
+}
+
+func (x *ExportConversationsResponse) GetSyncWatermark() string {
+	if x != nil {
+		return x.SyncWatermark
+	}
+	return ""
+}
+
+// SyncConversationsRequest selects the conversations to follow and where to
+// start.
+type SyncConversationsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The filters, as ListConversations takes them; required. Its page_size sets
+	// the size of the upstream pages (0 means the largest the upstream allows);
+	// page_token, modified_after and modified_before must be unset: the watermark
+	// decides what is read.
+	Filter *ListConversationsRequest `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
+	// A watermark from an earlier SyncConversations or ExportConversations with
+	// the same filter, by the same caller. Empty sends every one of the
+	// conversations first.
+	Watermark string `protobuf:"bytes,2,opt,name=watermark,proto3" json:"watermark,omitempty"`
+	// After catching up, keep polling every poll_interval and send changes
+	// as they come, with a caught-up marker after each poll.
+	Follow bool `protobuf:"varint,3,opt,name=follow,proto3" json:"follow,omitempty"`
+	// How often a following sync polls the upstream; unset means 30 s, and
+	// at least 5 s. Followers of the same filter with the same Betterworks
+	// token share one poller per replica, polling at the interval of the
+	// first.
+	PollInterval  *durationpb.Duration `protobuf:"bytes,4,opt,name=poll_interval,json=pollInterval,proto3" json:"poll_interval,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SyncConversationsRequest) Reset() {
+	*x = SyncConversationsRequest{}
+	mi := &file_betterworks_v1_conversation_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SyncConversationsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SyncConversationsRequest) ProtoMessage() {}
+
+func (x *SyncConversationsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_conversation_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SyncConversationsRequest.ProtoReflect.Descriptor instead.
+func (*SyncConversationsRequest) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_conversation_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *SyncConversationsRequest) GetFilter() *ListConversationsRequest {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
+func (x *SyncConversationsRequest) GetWatermark() string {
+	if x != nil {
+		return x.Watermark
+	}
+	return ""
+}
+
+func (x *SyncConversationsRequest) GetFollow() bool {
+	if x != nil {
+		return x.Follow
+	}
+	return false
+}
+
+func (x *SyncConversationsRequest) GetPollInterval() *durationpb.Duration {
+	if x != nil {
+		return x.PollInterval
+	}
+	return nil
+}
+
+// SyncConversationsResponse is a batch of changes, or the caught-up marker.
+type SyncConversationsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The conversations modified since the last watermark. A change may
+	// arrive twice (at the boundary of two polls); none is lost.
+	Conversations []*Conversation `protobuf:"bytes,1,rep,name=conversations,proto3" json:"conversations,omitempty"`
+	// Pass it back to a later SyncConversations to go on from here.
+	Watermark string `protobuf:"bytes,2,opt,name=watermark,proto3" json:"watermark,omitempty"`
+	// True on the marker sent once every change up to now was sent: after
+	// the first pass, and after every poll of a following sync.
+	CaughtUp      bool `protobuf:"varint,3,opt,name=caught_up,json=caughtUp,proto3" json:"caught_up,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SyncConversationsResponse) Reset() {
+	*x = SyncConversationsResponse{}
+	mi := &file_betterworks_v1_conversation_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SyncConversationsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SyncConversationsResponse) ProtoMessage() {}
+
+func (x *SyncConversationsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_conversation_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SyncConversationsResponse.ProtoReflect.Descriptor instead.
+func (*SyncConversationsResponse) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_conversation_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *SyncConversationsResponse) GetConversations() []*Conversation {
+	if x != nil {
+		return x.Conversations
+	}
+	return nil
+}
+
+func (x *SyncConversationsResponse) GetWatermark() string {
+	if x != nil {
+		return x.Watermark
+	}
+	return ""
+}
+
+func (x *SyncConversationsResponse) GetCaughtUp() bool {
+	if x != nil {
+		return x.CaughtUp
+	}
+	return false
+}
+
 var File_betterworks_v1_conversation_service_proto protoreflect.FileDescriptor
 
 const file_betterworks_v1_conversation_service_proto_rawDesc = "" +
 	"\n" +
-	")betterworks/v1/conversation_service.proto\x12\x0ebetterworks.v1\x1a\x1bbetterworks/v1/common.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xde\x01\n" +
+	")betterworks/v1/conversation_service.proto\x12\x0ebetterworks.v1\x1a\x1bbetterworks/v1/common.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xde\x01\n" +
 	" ListConversationTemplatesRequest\x12>\n" +
 	"\x04type\x18\x01 \x01(\x0e2 .betterworks.v1.ConversationTypeB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04type\x12\x1d\n" +
 	"\aenabled\x18\x02 \x01(\bH\x00R\aenabled\x88\x01\x01\x12&\n" +
@@ -2484,7 +2771,26 @@ const file_betterworks_v1_conversation_service_proto_rawDesc = "" +
 	"\n" +
 	"created_on\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedOn\x12;\n" +
 	"\vmodified_on\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"modifiedOn*s\n" +
+	"modifiedOn\"\x8d\x02\n" +
+	"\x1aExportConversationsRequest\x12\xc1\x01\n" +
+	"\x06filter\x18\x01 \x01(\v2(.betterworks.v1.ListConversationsRequestB\x7f\xbaH|\xba\x01v\n" +
+	"\x18export.filter.page_token\x12Cfilter.page_token must be empty; resume an export with resume_token\x1a\x15this.page_token == ''\xc8\x01\x01R\x06filter\x12+\n" +
+	"\fresume_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\vresumeToken\"\xe7\x01\n" +
+	"\x1bExportConversationsResponse\x12B\n" +
+	"\rconversations\x18\x01 \x03(\v2\x1c.betterworks.v1.ConversationR\rconversations\x12:\n" +
+	"\bprogress\x18\x02 \x01(\v2\x1e.betterworks.v1.ExportProgressR\bprogress\x12!\n" +
+	"\fresume_token\x18\x03 \x01(\tR\vresumeToken\x12%\n" +
+	"\x0esync_watermark\x18\x04 \x01(\tR\rsyncWatermark\"\xd9\x03\n" +
+	"\x18SyncConversationsRequest\x12\xab\x02\n" +
+	"\x06filter\x18\x01 \x01(\v2(.betterworks.v1.ListConversationsRequestB\xe8\x01\xbaH\xe4\x01\xba\x01\xdd\x01\n" +
+	"\x12sync.filter.paging\x12ufilter.page_token, filter.modified_after and filter.modified_before must be unset; the watermark decides what is read\x1aPthis.page_token == '' && !has(this.modified_after) && !has(this.modified_before)\xc8\x01\x01R\x06filter\x12&\n" +
+	"\twatermark\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80@R\twatermark\x12\x16\n" +
+	"\x06follow\x18\x03 \x01(\bR\x06follow\x12O\n" +
+	"\rpoll_interval\x18\x04 \x01(\v2\x19.google.protobuf.DurationB\x0f\xbaH\f\xaa\x01\t\"\x03\b\x90\x1c2\x02\b\x05R\fpollInterval\"\x9a\x01\n" +
+	"\x19SyncConversationsResponse\x12B\n" +
+	"\rconversations\x18\x01 \x03(\v2\x1c.betterworks.v1.ConversationR\rconversations\x12\x1c\n" +
+	"\twatermark\x18\x02 \x01(\tR\twatermark\x12\x1b\n" +
+	"\tcaught_up\x18\x03 \x01(\bR\bcaughtUp*s\n" +
 	"\x10ConversationType\x12!\n" +
 	"\x1dCONVERSATION_TYPE_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bCONVERSATION_TYPE_SCHEDULED\x10\x01\x12\x1b\n" +
@@ -2523,11 +2829,13 @@ const file_betterworks_v1_conversation_service_proto_rawDesc = "" +
 	"&CONVERSATION_QUESTION_TYPE_UNSPECIFIED\x10\x00\x12#\n" +
 	"\x1fCONVERSATION_QUESTION_TYPE_TEXT\x10\x01\x12.\n" +
 	"*CONVERSATION_QUESTION_TYPE_MULTIPLE_CHOICE\x10\x02\x12%\n" +
-	"!CONVERSATION_QUESTION_TYPE_RATING\x10\x032\x8d\x03\n" +
+	"!CONVERSATION_QUESTION_TYPE_RATING\x10\x032\xf5\x04\n" +
 	"\x13ConversationService\x12\x85\x01\n" +
 	"\x19ListConversationTemplates\x120.betterworks.v1.ListConversationTemplatesRequest\x1a1.betterworks.v1.ListConversationTemplatesResponse\"\x03\x90\x02\x01\x12\x7f\n" +
 	"\x17GetConversationTemplate\x12..betterworks.v1.GetConversationTemplateRequest\x1a/.betterworks.v1.GetConversationTemplateResponse\"\x03\x90\x02\x01\x12m\n" +
-	"\x11ListConversations\x12(.betterworks.v1.ListConversationsRequest\x1a).betterworks.v1.ListConversationsResponse\"\x03\x90\x02\x01B\xc4\x01\n" +
+	"\x11ListConversations\x12(.betterworks.v1.ListConversationsRequest\x1a).betterworks.v1.ListConversationsResponse\"\x03\x90\x02\x01\x12u\n" +
+	"\x13ExportConversations\x12*.betterworks.v1.ExportConversationsRequest\x1a+.betterworks.v1.ExportConversationsResponse\"\x03\x90\x02\x010\x01\x12o\n" +
+	"\x11SyncConversations\x12(.betterworks.v1.SyncConversationsRequest\x1a).betterworks.v1.SyncConversationsResponse\"\x03\x90\x02\x010\x01B\xc4\x01\n" +
 	"\x12com.betterworks.v1B\x18ConversationServiceProtoP\x01Z;github.com/bwfacade/facade/gen/betterworks/v1;betterworksv1\xa2\x02\x03BXX\xaa\x02\x0eBetterworks.V1\xca\x02\x0eBetterworks\\V1\xe2\x02\x1aBetterworks\\V1\\GPBMetadata\xea\x02\x0fBetterworks::V1b\x06proto3"
 
 var (
@@ -2543,7 +2851,7 @@ func file_betterworks_v1_conversation_service_proto_rawDescGZIP() []byte {
 }
 
 var file_betterworks_v1_conversation_service_proto_enumTypes = make([]protoimpl.EnumInfo, 9)
-var file_betterworks_v1_conversation_service_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_betterworks_v1_conversation_service_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_betterworks_v1_conversation_service_proto_goTypes = []any{
 	(ConversationType)(0),                     // 0: betterworks.v1.ConversationType
 	(ConversationRole)(0),                     // 1: betterworks.v1.ConversationRole
@@ -2568,16 +2876,22 @@ var file_betterworks_v1_conversation_service_proto_goTypes = []any{
 	(*ConversationContributor)(nil),           // 20: betterworks.v1.ConversationContributor
 	(*ConversationQuestionnaire)(nil),         // 21: betterworks.v1.ConversationQuestionnaire
 	(*ConversationAnswer)(nil),                // 22: betterworks.v1.ConversationAnswer
-	(*timestamppb.Timestamp)(nil),             // 23: google.protobuf.Timestamp
-	(*UserRef)(nil),                           // 24: betterworks.v1.UserRef
-	(*structpb.Value)(nil),                    // 25: google.protobuf.Value
+	(*ExportConversationsRequest)(nil),        // 23: betterworks.v1.ExportConversationsRequest
+	(*ExportConversationsResponse)(nil),       // 24: betterworks.v1.ExportConversationsResponse
+	(*SyncConversationsRequest)(nil),          // 25: betterworks.v1.SyncConversationsRequest
+	(*SyncConversationsResponse)(nil),         // 26: betterworks.v1.SyncConversationsResponse
+	(*timestamppb.Timestamp)(nil),             // 27: google.protobuf.Timestamp
+	(*UserRef)(nil),                           // 28: betterworks.v1.UserRef
+	(*structpb.Value)(nil),                    // 29: google.protobuf.Value
+	(*ExportProgress)(nil),                    // 30: betterworks.v1.ExportProgress
+	(*durationpb.Duration)(nil),               // 31: google.protobuf.Duration
 }
 var file_betterworks_v1_conversation_service_proto_depIdxs = []int32{
 	0,  // 0: betterworks.v1.ListConversationTemplatesRequest.type:type_name -> betterworks.v1.ConversationType
 	15, // 1: betterworks.v1.ListConversationTemplatesResponse.conversation_templates:type_name -> betterworks.v1.ConversationTemplate
 	15, // 2: betterworks.v1.GetConversationTemplateResponse.conversation_template:type_name -> betterworks.v1.ConversationTemplate
-	23, // 3: betterworks.v1.ListConversationsRequest.modified_after:type_name -> google.protobuf.Timestamp
-	23, // 4: betterworks.v1.ListConversationsRequest.modified_before:type_name -> google.protobuf.Timestamp
+	27, // 3: betterworks.v1.ListConversationsRequest.modified_after:type_name -> google.protobuf.Timestamp
+	27, // 4: betterworks.v1.ListConversationsRequest.modified_before:type_name -> google.protobuf.Timestamp
 	19, // 5: betterworks.v1.ListConversationsResponse.conversations:type_name -> betterworks.v1.Conversation
 	0,  // 6: betterworks.v1.ConversationTemplate.type:type_name -> betterworks.v1.ConversationType
 	16, // 7: betterworks.v1.ConversationTemplate.allowed_employees:type_name -> betterworks.v1.ConversationTemplateEmployee
@@ -2588,18 +2902,18 @@ var file_betterworks_v1_conversation_service_proto_depIdxs = []int32{
 	17, // 12: betterworks.v1.ConversationTemplate.deployments:type_name -> betterworks.v1.ConversationDeployment
 	1,  // 13: betterworks.v1.ConversationTemplate.participants:type_name -> betterworks.v1.ConversationRole
 	1,  // 14: betterworks.v1.ConversationTemplate.hrq_participants:type_name -> betterworks.v1.ConversationRole
-	23, // 15: betterworks.v1.ConversationTemplate.created:type_name -> google.protobuf.Timestamp
-	24, // 16: betterworks.v1.ConversationTemplate.created_by:type_name -> betterworks.v1.UserRef
-	23, // 17: betterworks.v1.ConversationTemplate.updated:type_name -> google.protobuf.Timestamp
-	24, // 18: betterworks.v1.ConversationTemplate.updated_by:type_name -> betterworks.v1.UserRef
-	23, // 19: betterworks.v1.ConversationTemplate.created_on:type_name -> google.protobuf.Timestamp
-	23, // 20: betterworks.v1.ConversationTemplate.modified_on:type_name -> google.protobuf.Timestamp
+	27, // 15: betterworks.v1.ConversationTemplate.created:type_name -> google.protobuf.Timestamp
+	28, // 16: betterworks.v1.ConversationTemplate.created_by:type_name -> betterworks.v1.UserRef
+	27, // 17: betterworks.v1.ConversationTemplate.updated:type_name -> google.protobuf.Timestamp
+	28, // 18: betterworks.v1.ConversationTemplate.updated_by:type_name -> betterworks.v1.UserRef
+	27, // 19: betterworks.v1.ConversationTemplate.created_on:type_name -> google.protobuf.Timestamp
+	27, // 20: betterworks.v1.ConversationTemplate.modified_on:type_name -> google.protobuf.Timestamp
 	18, // 21: betterworks.v1.ConversationDeployment.cycles:type_name -> betterworks.v1.ConversationCycle
 	1,  // 22: betterworks.v1.ConversationCycle.role:type_name -> betterworks.v1.ConversationRole
 	2,  // 23: betterworks.v1.ConversationCycle.stage:type_name -> betterworks.v1.ConversationCycleStage
 	0,  // 24: betterworks.v1.Conversation.type:type_name -> betterworks.v1.ConversationType
-	24, // 25: betterworks.v1.Conversation.manager:type_name -> betterworks.v1.UserRef
-	24, // 26: betterworks.v1.Conversation.employee:type_name -> betterworks.v1.UserRef
+	28, // 25: betterworks.v1.Conversation.manager:type_name -> betterworks.v1.UserRef
+	28, // 26: betterworks.v1.Conversation.employee:type_name -> betterworks.v1.UserRef
 	20, // 27: betterworks.v1.Conversation.contributors:type_name -> betterworks.v1.ConversationContributor
 	6,  // 28: betterworks.v1.Conversation.marked_as_met:type_name -> betterworks.v1.ConversationMetStatus
 	21, // 29: betterworks.v1.Conversation.manager_response:type_name -> betterworks.v1.ConversationQuestionnaire
@@ -2608,42 +2922,52 @@ var file_betterworks_v1_conversation_service_proto_depIdxs = []int32{
 	21, // 32: betterworks.v1.Conversation.post_manager_response:type_name -> betterworks.v1.ConversationQuestionnaire
 	7,  // 33: betterworks.v1.Conversation.manager_status:type_name -> betterworks.v1.ConversationParticipantStatus
 	7,  // 34: betterworks.v1.Conversation.employee_status:type_name -> betterworks.v1.ConversationParticipantStatus
-	23, // 35: betterworks.v1.Conversation.employee_notes_updated:type_name -> google.protobuf.Timestamp
-	23, // 36: betterworks.v1.Conversation.manager_notes_updated:type_name -> google.protobuf.Timestamp
-	23, // 37: betterworks.v1.Conversation.created:type_name -> google.protobuf.Timestamp
-	24, // 38: betterworks.v1.Conversation.created_by:type_name -> betterworks.v1.UserRef
-	23, // 39: betterworks.v1.Conversation.created_on:type_name -> google.protobuf.Timestamp
-	23, // 40: betterworks.v1.Conversation.modified_on:type_name -> google.protobuf.Timestamp
-	24, // 41: betterworks.v1.ConversationContributor.user:type_name -> betterworks.v1.UserRef
+	27, // 35: betterworks.v1.Conversation.employee_notes_updated:type_name -> google.protobuf.Timestamp
+	27, // 36: betterworks.v1.Conversation.manager_notes_updated:type_name -> google.protobuf.Timestamp
+	27, // 37: betterworks.v1.Conversation.created:type_name -> google.protobuf.Timestamp
+	28, // 38: betterworks.v1.Conversation.created_by:type_name -> betterworks.v1.UserRef
+	27, // 39: betterworks.v1.Conversation.created_on:type_name -> google.protobuf.Timestamp
+	27, // 40: betterworks.v1.Conversation.modified_on:type_name -> google.protobuf.Timestamp
+	28, // 41: betterworks.v1.ConversationContributor.user:type_name -> betterworks.v1.UserRef
 	5,  // 42: betterworks.v1.ConversationContributor.status:type_name -> betterworks.v1.ConversationContributorStatus
-	23, // 43: betterworks.v1.ConversationQuestionnaire.shared_on:type_name -> google.protobuf.Timestamp
-	23, // 44: betterworks.v1.ConversationQuestionnaire.submitted_on:type_name -> google.protobuf.Timestamp
-	23, // 45: betterworks.v1.ConversationQuestionnaire.unlocked_until:type_name -> google.protobuf.Timestamp
+	27, // 43: betterworks.v1.ConversationQuestionnaire.shared_on:type_name -> google.protobuf.Timestamp
+	27, // 44: betterworks.v1.ConversationQuestionnaire.submitted_on:type_name -> google.protobuf.Timestamp
+	27, // 45: betterworks.v1.ConversationQuestionnaire.unlocked_until:type_name -> google.protobuf.Timestamp
 	22, // 46: betterworks.v1.ConversationQuestionnaire.responses:type_name -> betterworks.v1.ConversationAnswer
-	23, // 47: betterworks.v1.ConversationQuestionnaire.updated:type_name -> google.protobuf.Timestamp
-	24, // 48: betterworks.v1.ConversationQuestionnaire.updated_by:type_name -> betterworks.v1.UserRef
-	23, // 49: betterworks.v1.ConversationQuestionnaire.created:type_name -> google.protobuf.Timestamp
-	24, // 50: betterworks.v1.ConversationQuestionnaire.created_by:type_name -> betterworks.v1.UserRef
-	23, // 51: betterworks.v1.ConversationQuestionnaire.created_on:type_name -> google.protobuf.Timestamp
-	23, // 52: betterworks.v1.ConversationQuestionnaire.modified_on:type_name -> google.protobuf.Timestamp
+	27, // 47: betterworks.v1.ConversationQuestionnaire.updated:type_name -> google.protobuf.Timestamp
+	28, // 48: betterworks.v1.ConversationQuestionnaire.updated_by:type_name -> betterworks.v1.UserRef
+	27, // 49: betterworks.v1.ConversationQuestionnaire.created:type_name -> google.protobuf.Timestamp
+	28, // 50: betterworks.v1.ConversationQuestionnaire.created_by:type_name -> betterworks.v1.UserRef
+	27, // 51: betterworks.v1.ConversationQuestionnaire.created_on:type_name -> google.protobuf.Timestamp
+	27, // 52: betterworks.v1.ConversationQuestionnaire.modified_on:type_name -> google.protobuf.Timestamp
 	8,  // 53: betterworks.v1.ConversationAnswer.type:type_name -> betterworks.v1.ConversationQuestionType
-	25, // 54: betterworks.v1.ConversationAnswer.question_options:type_name -> google.protobuf.Value
-	25, // 55: betterworks.v1.ConversationAnswer.answer:type_name -> google.protobuf.Value
-	23, // 56: betterworks.v1.ConversationAnswer.created:type_name -> google.protobuf.Timestamp
-	23, // 57: betterworks.v1.ConversationAnswer.updated:type_name -> google.protobuf.Timestamp
-	23, // 58: betterworks.v1.ConversationAnswer.created_on:type_name -> google.protobuf.Timestamp
-	23, // 59: betterworks.v1.ConversationAnswer.modified_on:type_name -> google.protobuf.Timestamp
-	9,  // 60: betterworks.v1.ConversationService.ListConversationTemplates:input_type -> betterworks.v1.ListConversationTemplatesRequest
-	11, // 61: betterworks.v1.ConversationService.GetConversationTemplate:input_type -> betterworks.v1.GetConversationTemplateRequest
-	13, // 62: betterworks.v1.ConversationService.ListConversations:input_type -> betterworks.v1.ListConversationsRequest
-	10, // 63: betterworks.v1.ConversationService.ListConversationTemplates:output_type -> betterworks.v1.ListConversationTemplatesResponse
-	12, // 64: betterworks.v1.ConversationService.GetConversationTemplate:output_type -> betterworks.v1.GetConversationTemplateResponse
-	14, // 65: betterworks.v1.ConversationService.ListConversations:output_type -> betterworks.v1.ListConversationsResponse
-	63, // [63:66] is the sub-list for method output_type
-	60, // [60:63] is the sub-list for method input_type
-	60, // [60:60] is the sub-list for extension type_name
-	60, // [60:60] is the sub-list for extension extendee
-	0,  // [0:60] is the sub-list for field type_name
+	29, // 54: betterworks.v1.ConversationAnswer.question_options:type_name -> google.protobuf.Value
+	29, // 55: betterworks.v1.ConversationAnswer.answer:type_name -> google.protobuf.Value
+	27, // 56: betterworks.v1.ConversationAnswer.created:type_name -> google.protobuf.Timestamp
+	27, // 57: betterworks.v1.ConversationAnswer.updated:type_name -> google.protobuf.Timestamp
+	27, // 58: betterworks.v1.ConversationAnswer.created_on:type_name -> google.protobuf.Timestamp
+	27, // 59: betterworks.v1.ConversationAnswer.modified_on:type_name -> google.protobuf.Timestamp
+	13, // 60: betterworks.v1.ExportConversationsRequest.filter:type_name -> betterworks.v1.ListConversationsRequest
+	19, // 61: betterworks.v1.ExportConversationsResponse.conversations:type_name -> betterworks.v1.Conversation
+	30, // 62: betterworks.v1.ExportConversationsResponse.progress:type_name -> betterworks.v1.ExportProgress
+	13, // 63: betterworks.v1.SyncConversationsRequest.filter:type_name -> betterworks.v1.ListConversationsRequest
+	31, // 64: betterworks.v1.SyncConversationsRequest.poll_interval:type_name -> google.protobuf.Duration
+	19, // 65: betterworks.v1.SyncConversationsResponse.conversations:type_name -> betterworks.v1.Conversation
+	9,  // 66: betterworks.v1.ConversationService.ListConversationTemplates:input_type -> betterworks.v1.ListConversationTemplatesRequest
+	11, // 67: betterworks.v1.ConversationService.GetConversationTemplate:input_type -> betterworks.v1.GetConversationTemplateRequest
+	13, // 68: betterworks.v1.ConversationService.ListConversations:input_type -> betterworks.v1.ListConversationsRequest
+	23, // 69: betterworks.v1.ConversationService.ExportConversations:input_type -> betterworks.v1.ExportConversationsRequest
+	25, // 70: betterworks.v1.ConversationService.SyncConversations:input_type -> betterworks.v1.SyncConversationsRequest
+	10, // 71: betterworks.v1.ConversationService.ListConversationTemplates:output_type -> betterworks.v1.ListConversationTemplatesResponse
+	12, // 72: betterworks.v1.ConversationService.GetConversationTemplate:output_type -> betterworks.v1.GetConversationTemplateResponse
+	14, // 73: betterworks.v1.ConversationService.ListConversations:output_type -> betterworks.v1.ListConversationsResponse
+	24, // 74: betterworks.v1.ConversationService.ExportConversations:output_type -> betterworks.v1.ExportConversationsResponse
+	26, // 75: betterworks.v1.ConversationService.SyncConversations:output_type -> betterworks.v1.SyncConversationsResponse
+	71, // [71:76] is the sub-list for method output_type
+	66, // [66:71] is the sub-list for method input_type
+	66, // [66:66] is the sub-list for extension type_name
+	66, // [66:66] is the sub-list for extension extendee
+	0,  // [0:66] is the sub-list for field type_name
 }
 
 func init() { file_betterworks_v1_conversation_service_proto_init() }
@@ -2659,7 +2983,7 @@ func file_betterworks_v1_conversation_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_betterworks_v1_conversation_service_proto_rawDesc), len(file_betterworks_v1_conversation_service_proto_rawDesc)),
 			NumEnums:      9,
-			NumMessages:   14,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -10,6 +10,7 @@ import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	durationpb "google.golang.org/protobuf/types/known/durationpb"
 	structpb "google.golang.org/protobuf/types/known/structpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
@@ -2857,11 +2858,1152 @@ func (x *Hashtag) GetModifiedOn() *timestamppb.Timestamp {
 	return nil
 }
 
+// ExportFeedbackRequest selects the feedback to export.
+type ExportFeedbackRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The filters, as ListFeedback takes them; required
+	// Its page_size sets the size of the upstream pages (0
+	// means the largest the upstream allows); its page_token must be empty:
+	// resume with resume_token instead.
+	Filter *ListFeedbackRequest `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
+	// The resume_token of a message of an earlier export with the same
+	// filter, by the same caller: the export goes on after that message.
+	// Empty starts from the beginning.
+	ResumeToken   string `protobuf:"bytes,2,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportFeedbackRequest) Reset() {
+	*x = ExportFeedbackRequest{}
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportFeedbackRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportFeedbackRequest) ProtoMessage() {}
+
+func (x *ExportFeedbackRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportFeedbackRequest.ProtoReflect.Descriptor instead.
+func (*ExportFeedbackRequest) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ExportFeedbackRequest) GetFilter() *ListFeedbackRequest {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
+func (x *ExportFeedbackRequest) GetResumeToken() string {
+	if x != nil {
+		return x.ResumeToken
+	}
+	return ""
+}
+
+// ExportFeedbackResponse is one upstream page of an export.
+type ExportFeedbackResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The page's feedback, in the upstream's order, without those already
+	// sent by this export (offset pages shift while the collection changes).
+	Feedback []*Feedback `protobuf:"bytes,1,rep,name=feedback,proto3" json:"feedback,omitempty"`
+	// How far the export has come, this message included.
+	Progress *ExportProgress `protobuf:"bytes,2,opt,name=progress,proto3" json:"progress,omitempty"`
+	// Pass it back, with the same filter, to resume the export after this
+	// message; valid for 24 hours. Empty on the last message.
+	ResumeToken string `protobuf:"bytes,3,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
+	// Set on the last message only: a watermark from the moment the export
+	// began. SyncFeedback from it sends whatever changed during and after the
+	// export.
+	SyncWatermark string `protobuf:"bytes,4,opt,name=sync_watermark,json=syncWatermark,proto3" json:"sync_watermark,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportFeedbackResponse) Reset() {
+	*x = ExportFeedbackResponse{}
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportFeedbackResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportFeedbackResponse) ProtoMessage() {}
+
+func (x *ExportFeedbackResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportFeedbackResponse.ProtoReflect.Descriptor instead.
+func (*ExportFeedbackResponse) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *ExportFeedbackResponse) GetFeedback() []*Feedback {
+	if x != nil {
+		return x.Feedback
+	}
+	return nil
+}
+
+func (x *ExportFeedbackResponse) GetProgress() *ExportProgress {
+	if x != nil {
+		return x.Progress
+	}
+	return nil
+}
+
+func (x *ExportFeedbackResponse) GetResumeToken() string {
+	if x != nil {
+		return x.ResumeToken
+	}
+	return ""
+}
+
+func (x *ExportFeedbackResponse) GetSyncWatermark() string {
+	if x != nil {
+		return x.SyncWatermark
+	}
+	return ""
+}
+
+// SyncFeedbackRequest selects the feedback to follow and where to start.
+type SyncFeedbackRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The filters, as ListFeedback takes them; required. Its page_size sets the
+	// size of the upstream pages (0 means the largest the upstream allows);
+	// page_token, modified_after and modified_before must be unset: the
+	// watermark decides what is read.
+	Filter *ListFeedbackRequest `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
+	// A watermark from an earlier SyncFeedback or ExportFeedback with the same
+	// filter, by the same caller. Empty sends every one of the feedback first.
+	Watermark string `protobuf:"bytes,2,opt,name=watermark,proto3" json:"watermark,omitempty"`
+	// After catching up, keep polling every poll_interval and send changes
+	// as they come, with a caught-up marker after each poll.
+	Follow bool `protobuf:"varint,3,opt,name=follow,proto3" json:"follow,omitempty"`
+	// How often a following sync polls the upstream; unset means 30 s, and
+	// at least 5 s. Followers of the same filter with the same Betterworks
+	// token share one poller per replica, polling at the interval of the
+	// first.
+	PollInterval  *durationpb.Duration `protobuf:"bytes,4,opt,name=poll_interval,json=pollInterval,proto3" json:"poll_interval,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SyncFeedbackRequest) Reset() {
+	*x = SyncFeedbackRequest{}
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SyncFeedbackRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SyncFeedbackRequest) ProtoMessage() {}
+
+func (x *SyncFeedbackRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SyncFeedbackRequest.ProtoReflect.Descriptor instead.
+func (*SyncFeedbackRequest) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *SyncFeedbackRequest) GetFilter() *ListFeedbackRequest {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
+func (x *SyncFeedbackRequest) GetWatermark() string {
+	if x != nil {
+		return x.Watermark
+	}
+	return ""
+}
+
+func (x *SyncFeedbackRequest) GetFollow() bool {
+	if x != nil {
+		return x.Follow
+	}
+	return false
+}
+
+func (x *SyncFeedbackRequest) GetPollInterval() *durationpb.Duration {
+	if x != nil {
+		return x.PollInterval
+	}
+	return nil
+}
+
+// SyncFeedbackResponse is a batch of changes, or the caught-up marker.
+type SyncFeedbackResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The feedback modified since the last watermark. A change may
+	// arrive twice (at the boundary of two polls); none is lost.
+	Feedback []*Feedback `protobuf:"bytes,1,rep,name=feedback,proto3" json:"feedback,omitempty"`
+	// Pass it back to a later SyncFeedback to go on from here.
+	Watermark string `protobuf:"bytes,2,opt,name=watermark,proto3" json:"watermark,omitempty"`
+	// True on the marker sent once every change up to now was sent: after
+	// the first pass, and after every poll of a following sync.
+	CaughtUp      bool `protobuf:"varint,3,opt,name=caught_up,json=caughtUp,proto3" json:"caught_up,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SyncFeedbackResponse) Reset() {
+	*x = SyncFeedbackResponse{}
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SyncFeedbackResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SyncFeedbackResponse) ProtoMessage() {}
+
+func (x *SyncFeedbackResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SyncFeedbackResponse.ProtoReflect.Descriptor instead.
+func (*SyncFeedbackResponse) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *SyncFeedbackResponse) GetFeedback() []*Feedback {
+	if x != nil {
+		return x.Feedback
+	}
+	return nil
+}
+
+func (x *SyncFeedbackResponse) GetWatermark() string {
+	if x != nil {
+		return x.Watermark
+	}
+	return ""
+}
+
+func (x *SyncFeedbackResponse) GetCaughtUp() bool {
+	if x != nil {
+		return x.CaughtUp
+	}
+	return false
+}
+
+// ExportFeedbackRequestsRequest selects the feedback requests to export.
+type ExportFeedbackRequestsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The filters, as ListFeedbackRequests takes them; unset exports every one
+	// the token may see. Its page_size sets the size of the upstream pages (0
+	// means the largest the upstream allows); its page_token must be empty:
+	// resume with resume_token instead.
+	Filter *ListFeedbackRequestsRequest `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
+	// The resume_token of a message of an earlier export with the same
+	// filter, by the same caller: the export goes on after that message.
+	// Empty starts from the beginning.
+	ResumeToken   string `protobuf:"bytes,2,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportFeedbackRequestsRequest) Reset() {
+	*x = ExportFeedbackRequestsRequest{}
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportFeedbackRequestsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportFeedbackRequestsRequest) ProtoMessage() {}
+
+func (x *ExportFeedbackRequestsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportFeedbackRequestsRequest.ProtoReflect.Descriptor instead.
+func (*ExportFeedbackRequestsRequest) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *ExportFeedbackRequestsRequest) GetFilter() *ListFeedbackRequestsRequest {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
+func (x *ExportFeedbackRequestsRequest) GetResumeToken() string {
+	if x != nil {
+		return x.ResumeToken
+	}
+	return ""
+}
+
+// ExportFeedbackRequestsResponse is one upstream page of an export.
+type ExportFeedbackRequestsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The page's feedback requests, in the upstream's order, without those
+	// already sent by this export (offset pages shift while the collection
+	// changes).
+	FeedbackRequests []*FeedbackRequest `protobuf:"bytes,1,rep,name=feedback_requests,json=feedbackRequests,proto3" json:"feedback_requests,omitempty"`
+	// How far the export has come, this message included.
+	Progress *ExportProgress `protobuf:"bytes,2,opt,name=progress,proto3" json:"progress,omitempty"`
+	// Pass it back, with the same filter, to resume the export after this
+	// message; valid for 24 hours. Empty on the last message.
+	ResumeToken string `protobuf:"bytes,3,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
+	// Set on the last message only: a watermark from the moment the export began.
+	// SyncFeedbackRequests from it sends whatever changed during and after the
+	// export.
+	SyncWatermark string `protobuf:"bytes,4,opt,name=sync_watermark,json=syncWatermark,proto3" json:"sync_watermark,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportFeedbackRequestsResponse) Reset() {
+	*x = ExportFeedbackRequestsResponse{}
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportFeedbackRequestsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportFeedbackRequestsResponse) ProtoMessage() {}
+
+func (x *ExportFeedbackRequestsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportFeedbackRequestsResponse.ProtoReflect.Descriptor instead.
+func (*ExportFeedbackRequestsResponse) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *ExportFeedbackRequestsResponse) GetFeedbackRequests() []*FeedbackRequest {
+	if x != nil {
+		return x.FeedbackRequests
+	}
+	return nil
+}
+
+func (x *ExportFeedbackRequestsResponse) GetProgress() *ExportProgress {
+	if x != nil {
+		return x.Progress
+	}
+	return nil
+}
+
+func (x *ExportFeedbackRequestsResponse) GetResumeToken() string {
+	if x != nil {
+		return x.ResumeToken
+	}
+	return ""
+}
+
+func (x *ExportFeedbackRequestsResponse) GetSyncWatermark() string {
+	if x != nil {
+		return x.SyncWatermark
+	}
+	return ""
+}
+
+// SyncFeedbackRequestsRequest selects the feedback requests to follow and where
+// to start.
+type SyncFeedbackRequestsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The filters, as ListFeedbackRequests takes them. Its page_size sets the
+	// size of the upstream pages (0 means the largest the upstream allows);
+	// page_token, modified_after and modified_before must be unset: the
+	// watermark decides what is read.
+	Filter *ListFeedbackRequestsRequest `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
+	// A watermark from an earlier SyncFeedbackRequests or ExportFeedbackRequests
+	// with the same filter, by the same caller. Empty sends every one of the
+	// feedback requests first.
+	Watermark string `protobuf:"bytes,2,opt,name=watermark,proto3" json:"watermark,omitempty"`
+	// After catching up, keep polling every poll_interval and send changes
+	// as they come, with a caught-up marker after each poll.
+	Follow bool `protobuf:"varint,3,opt,name=follow,proto3" json:"follow,omitempty"`
+	// How often a following sync polls the upstream; unset means 30 s, and
+	// at least 5 s. Followers of the same filter with the same Betterworks
+	// token share one poller per replica, polling at the interval of the
+	// first.
+	PollInterval  *durationpb.Duration `protobuf:"bytes,4,opt,name=poll_interval,json=pollInterval,proto3" json:"poll_interval,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SyncFeedbackRequestsRequest) Reset() {
+	*x = SyncFeedbackRequestsRequest{}
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SyncFeedbackRequestsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SyncFeedbackRequestsRequest) ProtoMessage() {}
+
+func (x *SyncFeedbackRequestsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SyncFeedbackRequestsRequest.ProtoReflect.Descriptor instead.
+func (*SyncFeedbackRequestsRequest) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *SyncFeedbackRequestsRequest) GetFilter() *ListFeedbackRequestsRequest {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
+func (x *SyncFeedbackRequestsRequest) GetWatermark() string {
+	if x != nil {
+		return x.Watermark
+	}
+	return ""
+}
+
+func (x *SyncFeedbackRequestsRequest) GetFollow() bool {
+	if x != nil {
+		return x.Follow
+	}
+	return false
+}
+
+func (x *SyncFeedbackRequestsRequest) GetPollInterval() *durationpb.Duration {
+	if x != nil {
+		return x.PollInterval
+	}
+	return nil
+}
+
+// SyncFeedbackRequestsResponse is a batch of changes, or the caught-up marker.
+type SyncFeedbackRequestsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The feedback requests modified since the last watermark. A change may
+	// arrive twice (at the boundary of two polls); none is lost.
+	FeedbackRequests []*FeedbackRequest `protobuf:"bytes,1,rep,name=feedback_requests,json=feedbackRequests,proto3" json:"feedback_requests,omitempty"`
+	// Pass it back to a later SyncFeedbackRequests to go on from here.
+	Watermark string `protobuf:"bytes,2,opt,name=watermark,proto3" json:"watermark,omitempty"`
+	// True on the marker sent once every change up to now was sent: after
+	// the first pass, and after every poll of a following sync.
+	CaughtUp      bool `protobuf:"varint,3,opt,name=caught_up,json=caughtUp,proto3" json:"caught_up,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SyncFeedbackRequestsResponse) Reset() {
+	*x = SyncFeedbackRequestsResponse{}
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SyncFeedbackRequestsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SyncFeedbackRequestsResponse) ProtoMessage() {}
+
+func (x *SyncFeedbackRequestsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SyncFeedbackRequestsResponse.ProtoReflect.Descriptor instead.
+func (*SyncFeedbackRequestsResponse) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *SyncFeedbackRequestsResponse) GetFeedbackRequests() []*FeedbackRequest {
+	if x != nil {
+		return x.FeedbackRequests
+	}
+	return nil
+}
+
+func (x *SyncFeedbackRequestsResponse) GetWatermark() string {
+	if x != nil {
+		return x.Watermark
+	}
+	return ""
+}
+
+func (x *SyncFeedbackRequestsResponse) GetCaughtUp() bool {
+	if x != nil {
+		return x.CaughtUp
+	}
+	return false
+}
+
+// ExportRecognitionsRequest selects the recognitions to export.
+type ExportRecognitionsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The filters, as ListRecognitions takes them; unset exports every one the
+	// token may see. Its page_size sets the size of the upstream pages (0
+	// means the largest the upstream allows); its page_token must be empty:
+	// resume with resume_token instead.
+	Filter *ListRecognitionsRequest `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
+	// The resume_token of a message of an earlier export with the same
+	// filter, by the same caller: the export goes on after that message.
+	// Empty starts from the beginning.
+	ResumeToken   string `protobuf:"bytes,2,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportRecognitionsRequest) Reset() {
+	*x = ExportRecognitionsRequest{}
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportRecognitionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportRecognitionsRequest) ProtoMessage() {}
+
+func (x *ExportRecognitionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportRecognitionsRequest.ProtoReflect.Descriptor instead.
+func (*ExportRecognitionsRequest) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *ExportRecognitionsRequest) GetFilter() *ListRecognitionsRequest {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
+func (x *ExportRecognitionsRequest) GetResumeToken() string {
+	if x != nil {
+		return x.ResumeToken
+	}
+	return ""
+}
+
+// ExportRecognitionsResponse is one upstream page of an export.
+type ExportRecognitionsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The page's recognitions, in the upstream's order, without those already
+	// sent by this export (offset pages shift while the collection changes).
+	Recognitions []*Recognition `protobuf:"bytes,1,rep,name=recognitions,proto3" json:"recognitions,omitempty"`
+	// How far the export has come, this message included.
+	Progress *ExportProgress `protobuf:"bytes,2,opt,name=progress,proto3" json:"progress,omitempty"`
+	// Pass it back, with the same filter, to resume the export after this
+	// message; valid for 24 hours. Empty on the last message.
+	ResumeToken string `protobuf:"bytes,3,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
+	// Set on the last message only: a watermark from the moment the export
+	// began. SyncRecognitions from it sends whatever changed during and after the
+	// export.
+	SyncWatermark string `protobuf:"bytes,4,opt,name=sync_watermark,json=syncWatermark,proto3" json:"sync_watermark,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportRecognitionsResponse) Reset() {
+	*x = ExportRecognitionsResponse{}
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportRecognitionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportRecognitionsResponse) ProtoMessage() {}
+
+func (x *ExportRecognitionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportRecognitionsResponse.ProtoReflect.Descriptor instead.
+func (*ExportRecognitionsResponse) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *ExportRecognitionsResponse) GetRecognitions() []*Recognition {
+	if x != nil {
+		return x.Recognitions
+	}
+	return nil
+}
+
+func (x *ExportRecognitionsResponse) GetProgress() *ExportProgress {
+	if x != nil {
+		return x.Progress
+	}
+	return nil
+}
+
+func (x *ExportRecognitionsResponse) GetResumeToken() string {
+	if x != nil {
+		return x.ResumeToken
+	}
+	return ""
+}
+
+func (x *ExportRecognitionsResponse) GetSyncWatermark() string {
+	if x != nil {
+		return x.SyncWatermark
+	}
+	return ""
+}
+
+// SyncRecognitionsRequest selects the recognitions to follow and where to
+// start.
+type SyncRecognitionsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The filters, as ListRecognitions takes them. Its page_size sets the
+	// size of the upstream pages (0 means the largest the upstream allows);
+	// page_token, modified_after and modified_before must be unset: the
+	// watermark decides what is read.
+	Filter *ListRecognitionsRequest `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
+	// A watermark from an earlier SyncRecognitions or ExportRecognitions with the
+	// same filter, by the same caller. Empty sends every one of the recognitions
+	// first.
+	Watermark string `protobuf:"bytes,2,opt,name=watermark,proto3" json:"watermark,omitempty"`
+	// After catching up, keep polling every poll_interval and send changes
+	// as they come, with a caught-up marker after each poll.
+	Follow bool `protobuf:"varint,3,opt,name=follow,proto3" json:"follow,omitempty"`
+	// How often a following sync polls the upstream; unset means 30 s, and
+	// at least 5 s. Followers of the same filter with the same Betterworks
+	// token share one poller per replica, polling at the interval of the
+	// first.
+	PollInterval  *durationpb.Duration `protobuf:"bytes,4,opt,name=poll_interval,json=pollInterval,proto3" json:"poll_interval,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SyncRecognitionsRequest) Reset() {
+	*x = SyncRecognitionsRequest{}
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SyncRecognitionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SyncRecognitionsRequest) ProtoMessage() {}
+
+func (x *SyncRecognitionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SyncRecognitionsRequest.ProtoReflect.Descriptor instead.
+func (*SyncRecognitionsRequest) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *SyncRecognitionsRequest) GetFilter() *ListRecognitionsRequest {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
+func (x *SyncRecognitionsRequest) GetWatermark() string {
+	if x != nil {
+		return x.Watermark
+	}
+	return ""
+}
+
+func (x *SyncRecognitionsRequest) GetFollow() bool {
+	if x != nil {
+		return x.Follow
+	}
+	return false
+}
+
+func (x *SyncRecognitionsRequest) GetPollInterval() *durationpb.Duration {
+	if x != nil {
+		return x.PollInterval
+	}
+	return nil
+}
+
+// SyncRecognitionsResponse is a batch of changes, or the caught-up marker.
+type SyncRecognitionsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The recognitions modified since the last watermark. A change may
+	// arrive twice (at the boundary of two polls); none is lost.
+	Recognitions []*Recognition `protobuf:"bytes,1,rep,name=recognitions,proto3" json:"recognitions,omitempty"`
+	// Pass it back to a later SyncRecognitions to go on from here.
+	Watermark string `protobuf:"bytes,2,opt,name=watermark,proto3" json:"watermark,omitempty"`
+	// True on the marker sent once every change up to now was sent: after
+	// the first pass, and after every poll of a following sync.
+	CaughtUp      bool `protobuf:"varint,3,opt,name=caught_up,json=caughtUp,proto3" json:"caught_up,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SyncRecognitionsResponse) Reset() {
+	*x = SyncRecognitionsResponse{}
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SyncRecognitionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SyncRecognitionsResponse) ProtoMessage() {}
+
+func (x *SyncRecognitionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SyncRecognitionsResponse.ProtoReflect.Descriptor instead.
+func (*SyncRecognitionsResponse) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *SyncRecognitionsResponse) GetRecognitions() []*Recognition {
+	if x != nil {
+		return x.Recognitions
+	}
+	return nil
+}
+
+func (x *SyncRecognitionsResponse) GetWatermark() string {
+	if x != nil {
+		return x.Watermark
+	}
+	return ""
+}
+
+func (x *SyncRecognitionsResponse) GetCaughtUp() bool {
+	if x != nil {
+		return x.CaughtUp
+	}
+	return false
+}
+
+// ExportHashtagsRequest selects the hashtags to export.
+type ExportHashtagsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The filters, as ListHashtags takes them; unset exports every one the
+	// token may see. Its page_size sets the size of the upstream pages (0
+	// means the largest the upstream allows); its page_token must be empty:
+	// resume with resume_token instead.
+	Filter *ListHashtagsRequest `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
+	// The resume_token of a message of an earlier export with the same
+	// filter, by the same caller: the export goes on after that message.
+	// Empty starts from the beginning.
+	ResumeToken   string `protobuf:"bytes,2,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportHashtagsRequest) Reset() {
+	*x = ExportHashtagsRequest{}
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportHashtagsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportHashtagsRequest) ProtoMessage() {}
+
+func (x *ExportHashtagsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportHashtagsRequest.ProtoReflect.Descriptor instead.
+func (*ExportHashtagsRequest) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *ExportHashtagsRequest) GetFilter() *ListHashtagsRequest {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
+func (x *ExportHashtagsRequest) GetResumeToken() string {
+	if x != nil {
+		return x.ResumeToken
+	}
+	return ""
+}
+
+// ExportHashtagsResponse is one upstream page of an export.
+type ExportHashtagsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The page's hashtags, in the upstream's order, without those already
+	// sent by this export (offset pages shift while the collection changes).
+	Hashtags []*Hashtag `protobuf:"bytes,1,rep,name=hashtags,proto3" json:"hashtags,omitempty"`
+	// How far the export has come, this message included.
+	Progress *ExportProgress `protobuf:"bytes,2,opt,name=progress,proto3" json:"progress,omitempty"`
+	// Pass it back, with the same filter, to resume the export after this
+	// message; valid for 24 hours. Empty on the last message.
+	ResumeToken string `protobuf:"bytes,3,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
+	// Set on the last message only: a watermark from the moment the export
+	// began. SyncHashtags from it sends whatever changed during and after the
+	// export.
+	SyncWatermark string `protobuf:"bytes,4,opt,name=sync_watermark,json=syncWatermark,proto3" json:"sync_watermark,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportHashtagsResponse) Reset() {
+	*x = ExportHashtagsResponse{}
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportHashtagsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportHashtagsResponse) ProtoMessage() {}
+
+func (x *ExportHashtagsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportHashtagsResponse.ProtoReflect.Descriptor instead.
+func (*ExportHashtagsResponse) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *ExportHashtagsResponse) GetHashtags() []*Hashtag {
+	if x != nil {
+		return x.Hashtags
+	}
+	return nil
+}
+
+func (x *ExportHashtagsResponse) GetProgress() *ExportProgress {
+	if x != nil {
+		return x.Progress
+	}
+	return nil
+}
+
+func (x *ExportHashtagsResponse) GetResumeToken() string {
+	if x != nil {
+		return x.ResumeToken
+	}
+	return ""
+}
+
+func (x *ExportHashtagsResponse) GetSyncWatermark() string {
+	if x != nil {
+		return x.SyncWatermark
+	}
+	return ""
+}
+
+// SyncHashtagsRequest selects the hashtags to follow and where to start.
+type SyncHashtagsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The filters, as ListHashtags takes them. Its page_size sets the
+	// size of the upstream pages (0 means the largest the upstream allows);
+	// page_token, modified_after and modified_before must be unset: the
+	// watermark decides what is read.
+	Filter *ListHashtagsRequest `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
+	// A watermark from an earlier SyncHashtags or ExportHashtags with the same
+	// filter, by the same caller. Empty sends every one of the hashtags first.
+	Watermark string `protobuf:"bytes,2,opt,name=watermark,proto3" json:"watermark,omitempty"`
+	// After catching up, keep polling every poll_interval and send changes
+	// as they come, with a caught-up marker after each poll.
+	Follow bool `protobuf:"varint,3,opt,name=follow,proto3" json:"follow,omitempty"`
+	// How often a following sync polls the upstream; unset means 30 s, and
+	// at least 5 s. Followers of the same filter with the same Betterworks
+	// token share one poller per replica, polling at the interval of the
+	// first.
+	PollInterval  *durationpb.Duration `protobuf:"bytes,4,opt,name=poll_interval,json=pollInterval,proto3" json:"poll_interval,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SyncHashtagsRequest) Reset() {
+	*x = SyncHashtagsRequest{}
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SyncHashtagsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SyncHashtagsRequest) ProtoMessage() {}
+
+func (x *SyncHashtagsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SyncHashtagsRequest.ProtoReflect.Descriptor instead.
+func (*SyncHashtagsRequest) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *SyncHashtagsRequest) GetFilter() *ListHashtagsRequest {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
+func (x *SyncHashtagsRequest) GetWatermark() string {
+	if x != nil {
+		return x.Watermark
+	}
+	return ""
+}
+
+func (x *SyncHashtagsRequest) GetFollow() bool {
+	if x != nil {
+		return x.Follow
+	}
+	return false
+}
+
+func (x *SyncHashtagsRequest) GetPollInterval() *durationpb.Duration {
+	if x != nil {
+		return x.PollInterval
+	}
+	return nil
+}
+
+// SyncHashtagsResponse is a batch of changes, or the caught-up marker.
+type SyncHashtagsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The hashtags modified since the last watermark. A change may
+	// arrive twice (at the boundary of two polls); none is lost.
+	Hashtags []*Hashtag `protobuf:"bytes,1,rep,name=hashtags,proto3" json:"hashtags,omitempty"`
+	// Pass it back to a later SyncHashtags to go on from here.
+	Watermark string `protobuf:"bytes,2,opt,name=watermark,proto3" json:"watermark,omitempty"`
+	// True on the marker sent once every change up to now was sent: after
+	// the first pass, and after every poll of a following sync.
+	CaughtUp      bool `protobuf:"varint,3,opt,name=caught_up,json=caughtUp,proto3" json:"caught_up,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SyncHashtagsResponse) Reset() {
+	*x = SyncHashtagsResponse{}
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SyncHashtagsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SyncHashtagsResponse) ProtoMessage() {}
+
+func (x *SyncHashtagsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_feedback_service_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SyncHashtagsResponse.ProtoReflect.Descriptor instead.
+func (*SyncHashtagsResponse) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_feedback_service_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *SyncHashtagsResponse) GetHashtags() []*Hashtag {
+	if x != nil {
+		return x.Hashtags
+	}
+	return nil
+}
+
+func (x *SyncHashtagsResponse) GetWatermark() string {
+	if x != nil {
+		return x.Watermark
+	}
+	return ""
+}
+
+func (x *SyncHashtagsResponse) GetCaughtUp() bool {
+	if x != nil {
+		return x.CaughtUp
+	}
+	return false
+}
+
 var File_betterworks_v1_feedback_service_proto protoreflect.FileDescriptor
 
 const file_betterworks_v1_feedback_service_proto_rawDesc = "" +
 	"\n" +
-	"%betterworks/v1/feedback_service.proto\x12\x0ebetterworks.v1\x1a\x1bbetterworks/v1/common.proto\x1a!betterworks/v1/goal_service.proto\x1a#betterworks/v1/people_service.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb3\x01\n" +
+	"%betterworks/v1/feedback_service.proto\x12\x0ebetterworks.v1\x1a\x1bbetterworks/v1/common.proto\x1a!betterworks/v1/goal_service.proto\x1a#betterworks/v1/people_service.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb3\x01\n" +
 	"\x1cListFeedbackTemplatesRequest\x12B\n" +
 	"\x04type\x18\x01 \x01(\x0e2$.betterworks.v1.FeedbackTemplateTypeB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04type\x12&\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12'\n" +
@@ -3115,7 +4257,83 @@ const file_betterworks_v1_feedback_service_proto_rawDesc = "" +
 	"\n" +
 	"created_on\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedOn\x12;\n" +
 	"\vmodified_on\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"modifiedOn*\x98\x02\n" +
+	"modifiedOn\"\x83\x02\n" +
+	"\x15ExportFeedbackRequest\x12\xbc\x01\n" +
+	"\x06filter\x18\x01 \x01(\v2#.betterworks.v1.ListFeedbackRequestB\x7f\xbaH|\xba\x01v\n" +
+	"\x18export.filter.page_token\x12Cfilter.page_token must be empty; resume an export with resume_token\x1a\x15this.page_token == ''\xc8\x01\x01R\x06filter\x12+\n" +
+	"\fresume_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\vresumeToken\"\xd4\x01\n" +
+	"\x16ExportFeedbackResponse\x124\n" +
+	"\bfeedback\x18\x01 \x03(\v2\x18.betterworks.v1.FeedbackR\bfeedback\x12:\n" +
+	"\bprogress\x18\x02 \x01(\v2\x1e.betterworks.v1.ExportProgressR\bprogress\x12!\n" +
+	"\fresume_token\x18\x03 \x01(\tR\vresumeToken\x12%\n" +
+	"\x0esync_watermark\x18\x04 \x01(\tR\rsyncWatermark\"\xcf\x03\n" +
+	"\x13SyncFeedbackRequest\x12\xa6\x02\n" +
+	"\x06filter\x18\x01 \x01(\v2#.betterworks.v1.ListFeedbackRequestB\xe8\x01\xbaH\xe4\x01\xba\x01\xdd\x01\n" +
+	"\x12sync.filter.paging\x12ufilter.page_token, filter.modified_after and filter.modified_before must be unset; the watermark decides what is read\x1aPthis.page_token == '' && !has(this.modified_after) && !has(this.modified_before)\xc8\x01\x01R\x06filter\x12&\n" +
+	"\twatermark\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80@R\twatermark\x12\x16\n" +
+	"\x06follow\x18\x03 \x01(\bR\x06follow\x12O\n" +
+	"\rpoll_interval\x18\x04 \x01(\v2\x19.google.protobuf.DurationB\x0f\xbaH\f\xaa\x01\t\"\x03\b\x90\x1c2\x02\b\x05R\fpollInterval\"\x87\x01\n" +
+	"\x14SyncFeedbackResponse\x124\n" +
+	"\bfeedback\x18\x01 \x03(\v2\x18.betterworks.v1.FeedbackR\bfeedback\x12\x1c\n" +
+	"\twatermark\x18\x02 \x01(\tR\twatermark\x12\x1b\n" +
+	"\tcaught_up\x18\x03 \x01(\bR\bcaughtUp\"\x90\x02\n" +
+	"\x1dExportFeedbackRequestsRequest\x12\xc1\x01\n" +
+	"\x06filter\x18\x01 \x01(\v2+.betterworks.v1.ListFeedbackRequestsRequestB|\xbaHy\xba\x01v\n" +
+	"\x18export.filter.page_token\x12Cfilter.page_token must be empty; resume an export with resume_token\x1a\x15this.page_token == ''R\x06filter\x12+\n" +
+	"\fresume_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\vresumeToken\"\xf4\x01\n" +
+	"\x1eExportFeedbackRequestsResponse\x12L\n" +
+	"\x11feedback_requests\x18\x01 \x03(\v2\x1f.betterworks.v1.FeedbackRequestR\x10feedbackRequests\x12:\n" +
+	"\bprogress\x18\x02 \x01(\v2\x1e.betterworks.v1.ExportProgressR\bprogress\x12!\n" +
+	"\fresume_token\x18\x03 \x01(\tR\vresumeToken\x12%\n" +
+	"\x0esync_watermark\x18\x04 \x01(\tR\rsyncWatermark\"\xdc\x03\n" +
+	"\x1bSyncFeedbackRequestsRequest\x12\xab\x02\n" +
+	"\x06filter\x18\x01 \x01(\v2+.betterworks.v1.ListFeedbackRequestsRequestB\xe5\x01\xbaH\xe1\x01\xba\x01\xdd\x01\n" +
+	"\x12sync.filter.paging\x12ufilter.page_token, filter.modified_after and filter.modified_before must be unset; the watermark decides what is read\x1aPthis.page_token == '' && !has(this.modified_after) && !has(this.modified_before)R\x06filter\x12&\n" +
+	"\twatermark\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80@R\twatermark\x12\x16\n" +
+	"\x06follow\x18\x03 \x01(\bR\x06follow\x12O\n" +
+	"\rpoll_interval\x18\x04 \x01(\v2\x19.google.protobuf.DurationB\x0f\xbaH\f\xaa\x01\t\"\x03\b\x90\x1c2\x02\b\x05R\fpollInterval\"\xa7\x01\n" +
+	"\x1cSyncFeedbackRequestsResponse\x12L\n" +
+	"\x11feedback_requests\x18\x01 \x03(\v2\x1f.betterworks.v1.FeedbackRequestR\x10feedbackRequests\x12\x1c\n" +
+	"\twatermark\x18\x02 \x01(\tR\twatermark\x12\x1b\n" +
+	"\tcaught_up\x18\x03 \x01(\bR\bcaughtUp\"\x88\x02\n" +
+	"\x19ExportRecognitionsRequest\x12\xbd\x01\n" +
+	"\x06filter\x18\x01 \x01(\v2'.betterworks.v1.ListRecognitionsRequestB|\xbaHy\xba\x01v\n" +
+	"\x18export.filter.page_token\x12Cfilter.page_token must be empty; resume an export with resume_token\x1a\x15this.page_token == ''R\x06filter\x12+\n" +
+	"\fresume_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\vresumeToken\"\xe3\x01\n" +
+	"\x1aExportRecognitionsResponse\x12?\n" +
+	"\frecognitions\x18\x01 \x03(\v2\x1b.betterworks.v1.RecognitionR\frecognitions\x12:\n" +
+	"\bprogress\x18\x02 \x01(\v2\x1e.betterworks.v1.ExportProgressR\bprogress\x12!\n" +
+	"\fresume_token\x18\x03 \x01(\tR\vresumeToken\x12%\n" +
+	"\x0esync_watermark\x18\x04 \x01(\tR\rsyncWatermark\"\xd4\x03\n" +
+	"\x17SyncRecognitionsRequest\x12\xa7\x02\n" +
+	"\x06filter\x18\x01 \x01(\v2'.betterworks.v1.ListRecognitionsRequestB\xe5\x01\xbaH\xe1\x01\xba\x01\xdd\x01\n" +
+	"\x12sync.filter.paging\x12ufilter.page_token, filter.modified_after and filter.modified_before must be unset; the watermark decides what is read\x1aPthis.page_token == '' && !has(this.modified_after) && !has(this.modified_before)R\x06filter\x12&\n" +
+	"\twatermark\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80@R\twatermark\x12\x16\n" +
+	"\x06follow\x18\x03 \x01(\bR\x06follow\x12O\n" +
+	"\rpoll_interval\x18\x04 \x01(\v2\x19.google.protobuf.DurationB\x0f\xbaH\f\xaa\x01\t\"\x03\b\x90\x1c2\x02\b\x05R\fpollInterval\"\x96\x01\n" +
+	"\x18SyncRecognitionsResponse\x12?\n" +
+	"\frecognitions\x18\x01 \x03(\v2\x1b.betterworks.v1.RecognitionR\frecognitions\x12\x1c\n" +
+	"\twatermark\x18\x02 \x01(\tR\twatermark\x12\x1b\n" +
+	"\tcaught_up\x18\x03 \x01(\bR\bcaughtUp\"\x80\x02\n" +
+	"\x15ExportHashtagsRequest\x12\xb9\x01\n" +
+	"\x06filter\x18\x01 \x01(\v2#.betterworks.v1.ListHashtagsRequestB|\xbaHy\xba\x01v\n" +
+	"\x18export.filter.page_token\x12Cfilter.page_token must be empty; resume an export with resume_token\x1a\x15this.page_token == ''R\x06filter\x12+\n" +
+	"\fresume_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\vresumeToken\"\xd3\x01\n" +
+	"\x16ExportHashtagsResponse\x123\n" +
+	"\bhashtags\x18\x01 \x03(\v2\x17.betterworks.v1.HashtagR\bhashtags\x12:\n" +
+	"\bprogress\x18\x02 \x01(\v2\x1e.betterworks.v1.ExportProgressR\bprogress\x12!\n" +
+	"\fresume_token\x18\x03 \x01(\tR\vresumeToken\x12%\n" +
+	"\x0esync_watermark\x18\x04 \x01(\tR\rsyncWatermark\"\xcc\x03\n" +
+	"\x13SyncHashtagsRequest\x12\xa3\x02\n" +
+	"\x06filter\x18\x01 \x01(\v2#.betterworks.v1.ListHashtagsRequestB\xe5\x01\xbaH\xe1\x01\xba\x01\xdd\x01\n" +
+	"\x12sync.filter.paging\x12ufilter.page_token, filter.modified_after and filter.modified_before must be unset; the watermark decides what is read\x1aPthis.page_token == '' && !has(this.modified_after) && !has(this.modified_before)R\x06filter\x12&\n" +
+	"\twatermark\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80@R\twatermark\x12\x16\n" +
+	"\x06follow\x18\x03 \x01(\bR\x06follow\x12O\n" +
+	"\rpoll_interval\x18\x04 \x01(\v2\x19.google.protobuf.DurationB\x0f\xbaH\f\xaa\x01\t\"\x03\b\x90\x1c2\x02\b\x05R\fpollInterval\"\x86\x01\n" +
+	"\x14SyncHashtagsResponse\x123\n" +
+	"\bhashtags\x18\x01 \x03(\v2\x17.betterworks.v1.HashtagR\bhashtags\x12\x1c\n" +
+	"\twatermark\x18\x02 \x01(\tR\twatermark\x12\x1b\n" +
+	"\tcaught_up\x18\x03 \x01(\bR\bcaughtUp*\x98\x02\n" +
 	"\x14FeedbackTemplateType\x12&\n" +
 	"\"FEEDBACK_TEMPLATE_TYPE_UNSPECIFIED\x10\x00\x12$\n" +
 	" FEEDBACK_TEMPLATE_TYPE_SCHEDULED\x10\x01\x12%\n" +
@@ -3138,14 +4356,22 @@ const file_betterworks_v1_feedback_service_proto_rawDesc = "" +
 	"\x0eFeedbackStatus\x12\x1f\n" +
 	"\x1bFEEDBACK_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19FEEDBACK_STATUS_ANSWERING\x10\x01\x12\x1d\n" +
-	"\x19FEEDBACK_STATUS_SUBMITTED\x10\x022\xa5\x05\n" +
+	"\x19FEEDBACK_STATUS_SUBMITTED\x10\x022\x95\f\n" +
 	"\x0fFeedbackService\x12y\n" +
 	"\x15ListFeedbackTemplates\x12,.betterworks.v1.ListFeedbackTemplatesRequest\x1a-.betterworks.v1.ListFeedbackTemplatesResponse\"\x03\x90\x02\x01\x12s\n" +
 	"\x13GetFeedbackTemplate\x12*.betterworks.v1.GetFeedbackTemplateRequest\x1a+.betterworks.v1.GetFeedbackTemplateResponse\"\x03\x90\x02\x01\x12^\n" +
 	"\fListFeedback\x12#.betterworks.v1.ListFeedbackRequest\x1a$.betterworks.v1.ListFeedbackResponse\"\x03\x90\x02\x01\x12v\n" +
 	"\x14ListFeedbackRequests\x12+.betterworks.v1.ListFeedbackRequestsRequest\x1a,.betterworks.v1.ListFeedbackRequestsResponse\"\x03\x90\x02\x01\x12j\n" +
 	"\x10ListRecognitions\x12'.betterworks.v1.ListRecognitionsRequest\x1a(.betterworks.v1.ListRecognitionsResponse\"\x03\x90\x02\x01\x12^\n" +
-	"\fListHashtags\x12#.betterworks.v1.ListHashtagsRequest\x1a$.betterworks.v1.ListHashtagsResponse\"\x03\x90\x02\x01B\xc0\x01\n" +
+	"\fListHashtags\x12#.betterworks.v1.ListHashtagsRequest\x1a$.betterworks.v1.ListHashtagsResponse\"\x03\x90\x02\x01\x12f\n" +
+	"\x0eExportFeedback\x12%.betterworks.v1.ExportFeedbackRequest\x1a&.betterworks.v1.ExportFeedbackResponse\"\x03\x90\x02\x010\x01\x12`\n" +
+	"\fSyncFeedback\x12#.betterworks.v1.SyncFeedbackRequest\x1a$.betterworks.v1.SyncFeedbackResponse\"\x03\x90\x02\x010\x01\x12~\n" +
+	"\x16ExportFeedbackRequests\x12-.betterworks.v1.ExportFeedbackRequestsRequest\x1a..betterworks.v1.ExportFeedbackRequestsResponse\"\x03\x90\x02\x010\x01\x12x\n" +
+	"\x14SyncFeedbackRequests\x12+.betterworks.v1.SyncFeedbackRequestsRequest\x1a,.betterworks.v1.SyncFeedbackRequestsResponse\"\x03\x90\x02\x010\x01\x12r\n" +
+	"\x12ExportRecognitions\x12).betterworks.v1.ExportRecognitionsRequest\x1a*.betterworks.v1.ExportRecognitionsResponse\"\x03\x90\x02\x010\x01\x12l\n" +
+	"\x10SyncRecognitions\x12'.betterworks.v1.SyncRecognitionsRequest\x1a(.betterworks.v1.SyncRecognitionsResponse\"\x03\x90\x02\x010\x01\x12f\n" +
+	"\x0eExportHashtags\x12%.betterworks.v1.ExportHashtagsRequest\x1a&.betterworks.v1.ExportHashtagsResponse\"\x03\x90\x02\x010\x01\x12`\n" +
+	"\fSyncHashtags\x12#.betterworks.v1.SyncHashtagsRequest\x1a$.betterworks.v1.SyncHashtagsResponse\"\x03\x90\x02\x010\x01B\xc0\x01\n" +
 	"\x12com.betterworks.v1B\x14FeedbackServiceProtoP\x01Z;github.com/bwfacade/facade/gen/betterworks/v1;betterworksv1\xa2\x02\x03BXX\xaa\x02\x0eBetterworks.V1\xca\x02\x0eBetterworks\\V1\xe2\x02\x1aBetterworks\\V1\\GPBMetadata\xea\x02\x0fBetterworks::V1b\x06proto3"
 
 var (
@@ -3161,129 +4387,187 @@ func file_betterworks_v1_feedback_service_proto_rawDescGZIP() []byte {
 }
 
 var file_betterworks_v1_feedback_service_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_betterworks_v1_feedback_service_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_betterworks_v1_feedback_service_proto_msgTypes = make([]protoimpl.MessageInfo, 39)
 var file_betterworks_v1_feedback_service_proto_goTypes = []any{
-	(FeedbackTemplateType)(0),             // 0: betterworks.v1.FeedbackTemplateType
-	(FeedbackQuestionType)(0),             // 1: betterworks.v1.FeedbackQuestionType
-	(FeedbackSkipLevel)(0),                // 2: betterworks.v1.FeedbackSkipLevel
-	(FeedbackProviderType)(0),             // 3: betterworks.v1.FeedbackProviderType
-	(FeedbackStatus)(0),                   // 4: betterworks.v1.FeedbackStatus
-	(*ListFeedbackTemplatesRequest)(nil),  // 5: betterworks.v1.ListFeedbackTemplatesRequest
-	(*ListFeedbackTemplatesResponse)(nil), // 6: betterworks.v1.ListFeedbackTemplatesResponse
-	(*GetFeedbackTemplateRequest)(nil),    // 7: betterworks.v1.GetFeedbackTemplateRequest
-	(*GetFeedbackTemplateResponse)(nil),   // 8: betterworks.v1.GetFeedbackTemplateResponse
-	(*ListFeedbackRequest)(nil),           // 9: betterworks.v1.ListFeedbackRequest
-	(*ListFeedbackResponse)(nil),          // 10: betterworks.v1.ListFeedbackResponse
-	(*ListFeedbackRequestsRequest)(nil),   // 11: betterworks.v1.ListFeedbackRequestsRequest
-	(*ListFeedbackRequestsResponse)(nil),  // 12: betterworks.v1.ListFeedbackRequestsResponse
-	(*ListRecognitionsRequest)(nil),       // 13: betterworks.v1.ListRecognitionsRequest
-	(*ListRecognitionsResponse)(nil),      // 14: betterworks.v1.ListRecognitionsResponse
-	(*ListHashtagsRequest)(nil),           // 15: betterworks.v1.ListHashtagsRequest
-	(*ListHashtagsResponse)(nil),          // 16: betterworks.v1.ListHashtagsResponse
-	(*FeedbackTemplate)(nil),              // 17: betterworks.v1.FeedbackTemplate
-	(*FeedbackCycle)(nil),                 // 18: betterworks.v1.FeedbackCycle
-	(*FeedbackTemplateQuestion)(nil),      // 19: betterworks.v1.FeedbackTemplateQuestion
-	(*Feedback)(nil),                      // 20: betterworks.v1.Feedback
-	(*FeedbackAnswer)(nil),                // 21: betterworks.v1.FeedbackAnswer
-	(*FeedbackRequest)(nil),               // 22: betterworks.v1.FeedbackRequest
-	(*FeedbackAdhocCycle)(nil),            // 23: betterworks.v1.FeedbackAdhocCycle
-	(*Recognition)(nil),                   // 24: betterworks.v1.Recognition
-	(*RecognitionSource)(nil),             // 25: betterworks.v1.RecognitionSource
-	(*RecognitionShoutout)(nil),           // 26: betterworks.v1.RecognitionShoutout
-	(*Hashtag)(nil),                       // 27: betterworks.v1.Hashtag
-	(*timestamppb.Timestamp)(nil),         // 28: google.protobuf.Timestamp
-	(*UserRef)(nil),                       // 29: betterworks.v1.UserRef
-	(*structpb.Value)(nil),                // 30: google.protobuf.Value
-	(*User)(nil),                          // 31: betterworks.v1.User
-	(*GroupRef)(nil),                      // 32: betterworks.v1.GroupRef
-	(*GoalComment)(nil),                   // 33: betterworks.v1.GoalComment
+	(FeedbackTemplateType)(0),              // 0: betterworks.v1.FeedbackTemplateType
+	(FeedbackQuestionType)(0),              // 1: betterworks.v1.FeedbackQuestionType
+	(FeedbackSkipLevel)(0),                 // 2: betterworks.v1.FeedbackSkipLevel
+	(FeedbackProviderType)(0),              // 3: betterworks.v1.FeedbackProviderType
+	(FeedbackStatus)(0),                    // 4: betterworks.v1.FeedbackStatus
+	(*ListFeedbackTemplatesRequest)(nil),   // 5: betterworks.v1.ListFeedbackTemplatesRequest
+	(*ListFeedbackTemplatesResponse)(nil),  // 6: betterworks.v1.ListFeedbackTemplatesResponse
+	(*GetFeedbackTemplateRequest)(nil),     // 7: betterworks.v1.GetFeedbackTemplateRequest
+	(*GetFeedbackTemplateResponse)(nil),    // 8: betterworks.v1.GetFeedbackTemplateResponse
+	(*ListFeedbackRequest)(nil),            // 9: betterworks.v1.ListFeedbackRequest
+	(*ListFeedbackResponse)(nil),           // 10: betterworks.v1.ListFeedbackResponse
+	(*ListFeedbackRequestsRequest)(nil),    // 11: betterworks.v1.ListFeedbackRequestsRequest
+	(*ListFeedbackRequestsResponse)(nil),   // 12: betterworks.v1.ListFeedbackRequestsResponse
+	(*ListRecognitionsRequest)(nil),        // 13: betterworks.v1.ListRecognitionsRequest
+	(*ListRecognitionsResponse)(nil),       // 14: betterworks.v1.ListRecognitionsResponse
+	(*ListHashtagsRequest)(nil),            // 15: betterworks.v1.ListHashtagsRequest
+	(*ListHashtagsResponse)(nil),           // 16: betterworks.v1.ListHashtagsResponse
+	(*FeedbackTemplate)(nil),               // 17: betterworks.v1.FeedbackTemplate
+	(*FeedbackCycle)(nil),                  // 18: betterworks.v1.FeedbackCycle
+	(*FeedbackTemplateQuestion)(nil),       // 19: betterworks.v1.FeedbackTemplateQuestion
+	(*Feedback)(nil),                       // 20: betterworks.v1.Feedback
+	(*FeedbackAnswer)(nil),                 // 21: betterworks.v1.FeedbackAnswer
+	(*FeedbackRequest)(nil),                // 22: betterworks.v1.FeedbackRequest
+	(*FeedbackAdhocCycle)(nil),             // 23: betterworks.v1.FeedbackAdhocCycle
+	(*Recognition)(nil),                    // 24: betterworks.v1.Recognition
+	(*RecognitionSource)(nil),              // 25: betterworks.v1.RecognitionSource
+	(*RecognitionShoutout)(nil),            // 26: betterworks.v1.RecognitionShoutout
+	(*Hashtag)(nil),                        // 27: betterworks.v1.Hashtag
+	(*ExportFeedbackRequest)(nil),          // 28: betterworks.v1.ExportFeedbackRequest
+	(*ExportFeedbackResponse)(nil),         // 29: betterworks.v1.ExportFeedbackResponse
+	(*SyncFeedbackRequest)(nil),            // 30: betterworks.v1.SyncFeedbackRequest
+	(*SyncFeedbackResponse)(nil),           // 31: betterworks.v1.SyncFeedbackResponse
+	(*ExportFeedbackRequestsRequest)(nil),  // 32: betterworks.v1.ExportFeedbackRequestsRequest
+	(*ExportFeedbackRequestsResponse)(nil), // 33: betterworks.v1.ExportFeedbackRequestsResponse
+	(*SyncFeedbackRequestsRequest)(nil),    // 34: betterworks.v1.SyncFeedbackRequestsRequest
+	(*SyncFeedbackRequestsResponse)(nil),   // 35: betterworks.v1.SyncFeedbackRequestsResponse
+	(*ExportRecognitionsRequest)(nil),      // 36: betterworks.v1.ExportRecognitionsRequest
+	(*ExportRecognitionsResponse)(nil),     // 37: betterworks.v1.ExportRecognitionsResponse
+	(*SyncRecognitionsRequest)(nil),        // 38: betterworks.v1.SyncRecognitionsRequest
+	(*SyncRecognitionsResponse)(nil),       // 39: betterworks.v1.SyncRecognitionsResponse
+	(*ExportHashtagsRequest)(nil),          // 40: betterworks.v1.ExportHashtagsRequest
+	(*ExportHashtagsResponse)(nil),         // 41: betterworks.v1.ExportHashtagsResponse
+	(*SyncHashtagsRequest)(nil),            // 42: betterworks.v1.SyncHashtagsRequest
+	(*SyncHashtagsResponse)(nil),           // 43: betterworks.v1.SyncHashtagsResponse
+	(*timestamppb.Timestamp)(nil),          // 44: google.protobuf.Timestamp
+	(*UserRef)(nil),                        // 45: betterworks.v1.UserRef
+	(*structpb.Value)(nil),                 // 46: google.protobuf.Value
+	(*User)(nil),                           // 47: betterworks.v1.User
+	(*GroupRef)(nil),                       // 48: betterworks.v1.GroupRef
+	(*GoalComment)(nil),                    // 49: betterworks.v1.GoalComment
+	(*ExportProgress)(nil),                 // 50: betterworks.v1.ExportProgress
+	(*durationpb.Duration)(nil),            // 51: google.protobuf.Duration
 }
 var file_betterworks_v1_feedback_service_proto_depIdxs = []int32{
-	0,  // 0: betterworks.v1.ListFeedbackTemplatesRequest.type:type_name -> betterworks.v1.FeedbackTemplateType
-	17, // 1: betterworks.v1.ListFeedbackTemplatesResponse.feedback_templates:type_name -> betterworks.v1.FeedbackTemplate
-	17, // 2: betterworks.v1.GetFeedbackTemplateResponse.feedback_template:type_name -> betterworks.v1.FeedbackTemplate
-	28, // 3: betterworks.v1.ListFeedbackRequest.modified_after:type_name -> google.protobuf.Timestamp
-	28, // 4: betterworks.v1.ListFeedbackRequest.modified_before:type_name -> google.protobuf.Timestamp
-	20, // 5: betterworks.v1.ListFeedbackResponse.feedback:type_name -> betterworks.v1.Feedback
-	28, // 6: betterworks.v1.ListFeedbackRequestsRequest.modified_after:type_name -> google.protobuf.Timestamp
-	28, // 7: betterworks.v1.ListFeedbackRequestsRequest.modified_before:type_name -> google.protobuf.Timestamp
-	22, // 8: betterworks.v1.ListFeedbackRequestsResponse.feedback_requests:type_name -> betterworks.v1.FeedbackRequest
-	28, // 9: betterworks.v1.ListRecognitionsRequest.modified_after:type_name -> google.protobuf.Timestamp
-	28, // 10: betterworks.v1.ListRecognitionsRequest.modified_before:type_name -> google.protobuf.Timestamp
-	24, // 11: betterworks.v1.ListRecognitionsResponse.recognitions:type_name -> betterworks.v1.Recognition
-	28, // 12: betterworks.v1.ListHashtagsRequest.modified_after:type_name -> google.protobuf.Timestamp
-	28, // 13: betterworks.v1.ListHashtagsRequest.modified_before:type_name -> google.protobuf.Timestamp
-	27, // 14: betterworks.v1.ListHashtagsResponse.hashtags:type_name -> betterworks.v1.Hashtag
-	0,  // 15: betterworks.v1.FeedbackTemplate.type:type_name -> betterworks.v1.FeedbackTemplateType
-	18, // 16: betterworks.v1.FeedbackTemplate.cycles:type_name -> betterworks.v1.FeedbackCycle
-	28, // 17: betterworks.v1.FeedbackTemplate.created:type_name -> google.protobuf.Timestamp
-	28, // 18: betterworks.v1.FeedbackTemplate.updated:type_name -> google.protobuf.Timestamp
-	28, // 19: betterworks.v1.FeedbackTemplate.created_on:type_name -> google.protobuf.Timestamp
-	28, // 20: betterworks.v1.FeedbackTemplate.modified_on:type_name -> google.protobuf.Timestamp
-	19, // 21: betterworks.v1.FeedbackTemplate.questions:type_name -> betterworks.v1.FeedbackTemplateQuestion
-	29, // 22: betterworks.v1.FeedbackTemplate.allowed_employees:type_name -> betterworks.v1.UserRef
-	29, // 23: betterworks.v1.FeedbackTemplate.allowed_providers:type_name -> betterworks.v1.UserRef
-	2,  // 24: betterworks.v1.FeedbackTemplate.skip_level_managers_level:type_name -> betterworks.v1.FeedbackSkipLevel
-	3,  // 25: betterworks.v1.FeedbackTemplate.default_provider_type:type_name -> betterworks.v1.FeedbackProviderType
-	1,  // 26: betterworks.v1.FeedbackTemplateQuestion.type:type_name -> betterworks.v1.FeedbackQuestionType
-	30, // 27: betterworks.v1.FeedbackTemplateQuestion.options:type_name -> google.protobuf.Value
-	18, // 28: betterworks.v1.Feedback.cycle:type_name -> betterworks.v1.FeedbackCycle
-	29, // 29: betterworks.v1.Feedback.for_user:type_name -> betterworks.v1.UserRef
-	29, // 30: betterworks.v1.Feedback.requested_by:type_name -> betterworks.v1.UserRef
-	28, // 31: betterworks.v1.Feedback.created:type_name -> google.protobuf.Timestamp
-	29, // 32: betterworks.v1.Feedback.created_by:type_name -> betterworks.v1.UserRef
-	28, // 33: betterworks.v1.Feedback.updated:type_name -> google.protobuf.Timestamp
-	21, // 34: betterworks.v1.Feedback.responses:type_name -> betterworks.v1.FeedbackAnswer
-	28, // 35: betterworks.v1.Feedback.created_on:type_name -> google.protobuf.Timestamp
-	28, // 36: betterworks.v1.Feedback.modified_on:type_name -> google.protobuf.Timestamp
-	4,  // 37: betterworks.v1.Feedback.status:type_name -> betterworks.v1.FeedbackStatus
-	0,  // 38: betterworks.v1.Feedback.template_type:type_name -> betterworks.v1.FeedbackTemplateType
-	30, // 39: betterworks.v1.FeedbackAnswer.question_options:type_name -> google.protobuf.Value
-	1,  // 40: betterworks.v1.FeedbackAnswer.type:type_name -> betterworks.v1.FeedbackQuestionType
-	30, // 41: betterworks.v1.FeedbackAnswer.answer:type_name -> google.protobuf.Value
-	18, // 42: betterworks.v1.FeedbackRequest.cycle:type_name -> betterworks.v1.FeedbackCycle
-	23, // 43: betterworks.v1.FeedbackRequest.adhoc_cycle:type_name -> betterworks.v1.FeedbackAdhocCycle
-	31, // 44: betterworks.v1.FeedbackRequest.from_user:type_name -> betterworks.v1.User
-	31, // 45: betterworks.v1.FeedbackRequest.for_user:type_name -> betterworks.v1.User
-	31, // 46: betterworks.v1.FeedbackRequest.requested_by:type_name -> betterworks.v1.User
-	28, // 47: betterworks.v1.FeedbackRequest.created:type_name -> google.protobuf.Timestamp
-	31, // 48: betterworks.v1.FeedbackRequest.created_by:type_name -> betterworks.v1.User
-	30, // 49: betterworks.v1.FeedbackRequest.expired:type_name -> google.protobuf.Value
-	28, // 50: betterworks.v1.FeedbackRequest.created_on:type_name -> google.protobuf.Timestamp
-	28, // 51: betterworks.v1.FeedbackRequest.modified_on:type_name -> google.protobuf.Timestamp
-	30, // 52: betterworks.v1.FeedbackRequest.questions:type_name -> google.protobuf.Value
-	29, // 53: betterworks.v1.Recognition.author:type_name -> betterworks.v1.UserRef
-	29, // 54: betterworks.v1.Recognition.for_user:type_name -> betterworks.v1.UserRef
-	32, // 55: betterworks.v1.Recognition.for_group:type_name -> betterworks.v1.GroupRef
-	29, // 56: betterworks.v1.Recognition.mentioned_users:type_name -> betterworks.v1.UserRef
-	27, // 57: betterworks.v1.Recognition.hashtags:type_name -> betterworks.v1.Hashtag
-	25, // 58: betterworks.v1.Recognition.source:type_name -> betterworks.v1.RecognitionSource
-	28, // 59: betterworks.v1.Recognition.created:type_name -> google.protobuf.Timestamp
-	28, // 60: betterworks.v1.Recognition.created_on:type_name -> google.protobuf.Timestamp
-	28, // 61: betterworks.v1.Recognition.modified_on:type_name -> google.protobuf.Timestamp
-	33, // 62: betterworks.v1.RecognitionSource.comment:type_name -> betterworks.v1.GoalComment
-	26, // 63: betterworks.v1.RecognitionSource.shoutout:type_name -> betterworks.v1.RecognitionShoutout
-	28, // 64: betterworks.v1.RecognitionShoutout.created:type_name -> google.protobuf.Timestamp
-	28, // 65: betterworks.v1.RecognitionShoutout.edited:type_name -> google.protobuf.Timestamp
-	28, // 66: betterworks.v1.Hashtag.created_on:type_name -> google.protobuf.Timestamp
-	28, // 67: betterworks.v1.Hashtag.modified_on:type_name -> google.protobuf.Timestamp
-	5,  // 68: betterworks.v1.FeedbackService.ListFeedbackTemplates:input_type -> betterworks.v1.ListFeedbackTemplatesRequest
-	7,  // 69: betterworks.v1.FeedbackService.GetFeedbackTemplate:input_type -> betterworks.v1.GetFeedbackTemplateRequest
-	9,  // 70: betterworks.v1.FeedbackService.ListFeedback:input_type -> betterworks.v1.ListFeedbackRequest
-	11, // 71: betterworks.v1.FeedbackService.ListFeedbackRequests:input_type -> betterworks.v1.ListFeedbackRequestsRequest
-	13, // 72: betterworks.v1.FeedbackService.ListRecognitions:input_type -> betterworks.v1.ListRecognitionsRequest
-	15, // 73: betterworks.v1.FeedbackService.ListHashtags:input_type -> betterworks.v1.ListHashtagsRequest
-	6,  // 74: betterworks.v1.FeedbackService.ListFeedbackTemplates:output_type -> betterworks.v1.ListFeedbackTemplatesResponse
-	8,  // 75: betterworks.v1.FeedbackService.GetFeedbackTemplate:output_type -> betterworks.v1.GetFeedbackTemplateResponse
-	10, // 76: betterworks.v1.FeedbackService.ListFeedback:output_type -> betterworks.v1.ListFeedbackResponse
-	12, // 77: betterworks.v1.FeedbackService.ListFeedbackRequests:output_type -> betterworks.v1.ListFeedbackRequestsResponse
-	14, // 78: betterworks.v1.FeedbackService.ListRecognitions:output_type -> betterworks.v1.ListRecognitionsResponse
-	16, // 79: betterworks.v1.FeedbackService.ListHashtags:output_type -> betterworks.v1.ListHashtagsResponse
-	74, // [74:80] is the sub-list for method output_type
-	68, // [68:74] is the sub-list for method input_type
-	68, // [68:68] is the sub-list for extension type_name
-	68, // [68:68] is the sub-list for extension extendee
-	0,  // [0:68] is the sub-list for field type_name
+	0,   // 0: betterworks.v1.ListFeedbackTemplatesRequest.type:type_name -> betterworks.v1.FeedbackTemplateType
+	17,  // 1: betterworks.v1.ListFeedbackTemplatesResponse.feedback_templates:type_name -> betterworks.v1.FeedbackTemplate
+	17,  // 2: betterworks.v1.GetFeedbackTemplateResponse.feedback_template:type_name -> betterworks.v1.FeedbackTemplate
+	44,  // 3: betterworks.v1.ListFeedbackRequest.modified_after:type_name -> google.protobuf.Timestamp
+	44,  // 4: betterworks.v1.ListFeedbackRequest.modified_before:type_name -> google.protobuf.Timestamp
+	20,  // 5: betterworks.v1.ListFeedbackResponse.feedback:type_name -> betterworks.v1.Feedback
+	44,  // 6: betterworks.v1.ListFeedbackRequestsRequest.modified_after:type_name -> google.protobuf.Timestamp
+	44,  // 7: betterworks.v1.ListFeedbackRequestsRequest.modified_before:type_name -> google.protobuf.Timestamp
+	22,  // 8: betterworks.v1.ListFeedbackRequestsResponse.feedback_requests:type_name -> betterworks.v1.FeedbackRequest
+	44,  // 9: betterworks.v1.ListRecognitionsRequest.modified_after:type_name -> google.protobuf.Timestamp
+	44,  // 10: betterworks.v1.ListRecognitionsRequest.modified_before:type_name -> google.protobuf.Timestamp
+	24,  // 11: betterworks.v1.ListRecognitionsResponse.recognitions:type_name -> betterworks.v1.Recognition
+	44,  // 12: betterworks.v1.ListHashtagsRequest.modified_after:type_name -> google.protobuf.Timestamp
+	44,  // 13: betterworks.v1.ListHashtagsRequest.modified_before:type_name -> google.protobuf.Timestamp
+	27,  // 14: betterworks.v1.ListHashtagsResponse.hashtags:type_name -> betterworks.v1.Hashtag
+	0,   // 15: betterworks.v1.FeedbackTemplate.type:type_name -> betterworks.v1.FeedbackTemplateType
+	18,  // 16: betterworks.v1.FeedbackTemplate.cycles:type_name -> betterworks.v1.FeedbackCycle
+	44,  // 17: betterworks.v1.FeedbackTemplate.created:type_name -> google.protobuf.Timestamp
+	44,  // 18: betterworks.v1.FeedbackTemplate.updated:type_name -> google.protobuf.Timestamp
+	44,  // 19: betterworks.v1.FeedbackTemplate.created_on:type_name -> google.protobuf.Timestamp
+	44,  // 20: betterworks.v1.FeedbackTemplate.modified_on:type_name -> google.protobuf.Timestamp
+	19,  // 21: betterworks.v1.FeedbackTemplate.questions:type_name -> betterworks.v1.FeedbackTemplateQuestion
+	45,  // 22: betterworks.v1.FeedbackTemplate.allowed_employees:type_name -> betterworks.v1.UserRef
+	45,  // 23: betterworks.v1.FeedbackTemplate.allowed_providers:type_name -> betterworks.v1.UserRef
+	2,   // 24: betterworks.v1.FeedbackTemplate.skip_level_managers_level:type_name -> betterworks.v1.FeedbackSkipLevel
+	3,   // 25: betterworks.v1.FeedbackTemplate.default_provider_type:type_name -> betterworks.v1.FeedbackProviderType
+	1,   // 26: betterworks.v1.FeedbackTemplateQuestion.type:type_name -> betterworks.v1.FeedbackQuestionType
+	46,  // 27: betterworks.v1.FeedbackTemplateQuestion.options:type_name -> google.protobuf.Value
+	18,  // 28: betterworks.v1.Feedback.cycle:type_name -> betterworks.v1.FeedbackCycle
+	45,  // 29: betterworks.v1.Feedback.for_user:type_name -> betterworks.v1.UserRef
+	45,  // 30: betterworks.v1.Feedback.requested_by:type_name -> betterworks.v1.UserRef
+	44,  // 31: betterworks.v1.Feedback.created:type_name -> google.protobuf.Timestamp
+	45,  // 32: betterworks.v1.Feedback.created_by:type_name -> betterworks.v1.UserRef
+	44,  // 33: betterworks.v1.Feedback.updated:type_name -> google.protobuf.Timestamp
+	21,  // 34: betterworks.v1.Feedback.responses:type_name -> betterworks.v1.FeedbackAnswer
+	44,  // 35: betterworks.v1.Feedback.created_on:type_name -> google.protobuf.Timestamp
+	44,  // 36: betterworks.v1.Feedback.modified_on:type_name -> google.protobuf.Timestamp
+	4,   // 37: betterworks.v1.Feedback.status:type_name -> betterworks.v1.FeedbackStatus
+	0,   // 38: betterworks.v1.Feedback.template_type:type_name -> betterworks.v1.FeedbackTemplateType
+	46,  // 39: betterworks.v1.FeedbackAnswer.question_options:type_name -> google.protobuf.Value
+	1,   // 40: betterworks.v1.FeedbackAnswer.type:type_name -> betterworks.v1.FeedbackQuestionType
+	46,  // 41: betterworks.v1.FeedbackAnswer.answer:type_name -> google.protobuf.Value
+	18,  // 42: betterworks.v1.FeedbackRequest.cycle:type_name -> betterworks.v1.FeedbackCycle
+	23,  // 43: betterworks.v1.FeedbackRequest.adhoc_cycle:type_name -> betterworks.v1.FeedbackAdhocCycle
+	47,  // 44: betterworks.v1.FeedbackRequest.from_user:type_name -> betterworks.v1.User
+	47,  // 45: betterworks.v1.FeedbackRequest.for_user:type_name -> betterworks.v1.User
+	47,  // 46: betterworks.v1.FeedbackRequest.requested_by:type_name -> betterworks.v1.User
+	44,  // 47: betterworks.v1.FeedbackRequest.created:type_name -> google.protobuf.Timestamp
+	47,  // 48: betterworks.v1.FeedbackRequest.created_by:type_name -> betterworks.v1.User
+	46,  // 49: betterworks.v1.FeedbackRequest.expired:type_name -> google.protobuf.Value
+	44,  // 50: betterworks.v1.FeedbackRequest.created_on:type_name -> google.protobuf.Timestamp
+	44,  // 51: betterworks.v1.FeedbackRequest.modified_on:type_name -> google.protobuf.Timestamp
+	46,  // 52: betterworks.v1.FeedbackRequest.questions:type_name -> google.protobuf.Value
+	45,  // 53: betterworks.v1.Recognition.author:type_name -> betterworks.v1.UserRef
+	45,  // 54: betterworks.v1.Recognition.for_user:type_name -> betterworks.v1.UserRef
+	48,  // 55: betterworks.v1.Recognition.for_group:type_name -> betterworks.v1.GroupRef
+	45,  // 56: betterworks.v1.Recognition.mentioned_users:type_name -> betterworks.v1.UserRef
+	27,  // 57: betterworks.v1.Recognition.hashtags:type_name -> betterworks.v1.Hashtag
+	25,  // 58: betterworks.v1.Recognition.source:type_name -> betterworks.v1.RecognitionSource
+	44,  // 59: betterworks.v1.Recognition.created:type_name -> google.protobuf.Timestamp
+	44,  // 60: betterworks.v1.Recognition.created_on:type_name -> google.protobuf.Timestamp
+	44,  // 61: betterworks.v1.Recognition.modified_on:type_name -> google.protobuf.Timestamp
+	49,  // 62: betterworks.v1.RecognitionSource.comment:type_name -> betterworks.v1.GoalComment
+	26,  // 63: betterworks.v1.RecognitionSource.shoutout:type_name -> betterworks.v1.RecognitionShoutout
+	44,  // 64: betterworks.v1.RecognitionShoutout.created:type_name -> google.protobuf.Timestamp
+	44,  // 65: betterworks.v1.RecognitionShoutout.edited:type_name -> google.protobuf.Timestamp
+	44,  // 66: betterworks.v1.Hashtag.created_on:type_name -> google.protobuf.Timestamp
+	44,  // 67: betterworks.v1.Hashtag.modified_on:type_name -> google.protobuf.Timestamp
+	9,   // 68: betterworks.v1.ExportFeedbackRequest.filter:type_name -> betterworks.v1.ListFeedbackRequest
+	20,  // 69: betterworks.v1.ExportFeedbackResponse.feedback:type_name -> betterworks.v1.Feedback
+	50,  // 70: betterworks.v1.ExportFeedbackResponse.progress:type_name -> betterworks.v1.ExportProgress
+	9,   // 71: betterworks.v1.SyncFeedbackRequest.filter:type_name -> betterworks.v1.ListFeedbackRequest
+	51,  // 72: betterworks.v1.SyncFeedbackRequest.poll_interval:type_name -> google.protobuf.Duration
+	20,  // 73: betterworks.v1.SyncFeedbackResponse.feedback:type_name -> betterworks.v1.Feedback
+	11,  // 74: betterworks.v1.ExportFeedbackRequestsRequest.filter:type_name -> betterworks.v1.ListFeedbackRequestsRequest
+	22,  // 75: betterworks.v1.ExportFeedbackRequestsResponse.feedback_requests:type_name -> betterworks.v1.FeedbackRequest
+	50,  // 76: betterworks.v1.ExportFeedbackRequestsResponse.progress:type_name -> betterworks.v1.ExportProgress
+	11,  // 77: betterworks.v1.SyncFeedbackRequestsRequest.filter:type_name -> betterworks.v1.ListFeedbackRequestsRequest
+	51,  // 78: betterworks.v1.SyncFeedbackRequestsRequest.poll_interval:type_name -> google.protobuf.Duration
+	22,  // 79: betterworks.v1.SyncFeedbackRequestsResponse.feedback_requests:type_name -> betterworks.v1.FeedbackRequest
+	13,  // 80: betterworks.v1.ExportRecognitionsRequest.filter:type_name -> betterworks.v1.ListRecognitionsRequest
+	24,  // 81: betterworks.v1.ExportRecognitionsResponse.recognitions:type_name -> betterworks.v1.Recognition
+	50,  // 82: betterworks.v1.ExportRecognitionsResponse.progress:type_name -> betterworks.v1.ExportProgress
+	13,  // 83: betterworks.v1.SyncRecognitionsRequest.filter:type_name -> betterworks.v1.ListRecognitionsRequest
+	51,  // 84: betterworks.v1.SyncRecognitionsRequest.poll_interval:type_name -> google.protobuf.Duration
+	24,  // 85: betterworks.v1.SyncRecognitionsResponse.recognitions:type_name -> betterworks.v1.Recognition
+	15,  // 86: betterworks.v1.ExportHashtagsRequest.filter:type_name -> betterworks.v1.ListHashtagsRequest
+	27,  // 87: betterworks.v1.ExportHashtagsResponse.hashtags:type_name -> betterworks.v1.Hashtag
+	50,  // 88: betterworks.v1.ExportHashtagsResponse.progress:type_name -> betterworks.v1.ExportProgress
+	15,  // 89: betterworks.v1.SyncHashtagsRequest.filter:type_name -> betterworks.v1.ListHashtagsRequest
+	51,  // 90: betterworks.v1.SyncHashtagsRequest.poll_interval:type_name -> google.protobuf.Duration
+	27,  // 91: betterworks.v1.SyncHashtagsResponse.hashtags:type_name -> betterworks.v1.Hashtag
+	5,   // 92: betterworks.v1.FeedbackService.ListFeedbackTemplates:input_type -> betterworks.v1.ListFeedbackTemplatesRequest
+	7,   // 93: betterworks.v1.FeedbackService.GetFeedbackTemplate:input_type -> betterworks.v1.GetFeedbackTemplateRequest
+	9,   // 94: betterworks.v1.FeedbackService.ListFeedback:input_type -> betterworks.v1.ListFeedbackRequest
+	11,  // 95: betterworks.v1.FeedbackService.ListFeedbackRequests:input_type -> betterworks.v1.ListFeedbackRequestsRequest
+	13,  // 96: betterworks.v1.FeedbackService.ListRecognitions:input_type -> betterworks.v1.ListRecognitionsRequest
+	15,  // 97: betterworks.v1.FeedbackService.ListHashtags:input_type -> betterworks.v1.ListHashtagsRequest
+	28,  // 98: betterworks.v1.FeedbackService.ExportFeedback:input_type -> betterworks.v1.ExportFeedbackRequest
+	30,  // 99: betterworks.v1.FeedbackService.SyncFeedback:input_type -> betterworks.v1.SyncFeedbackRequest
+	32,  // 100: betterworks.v1.FeedbackService.ExportFeedbackRequests:input_type -> betterworks.v1.ExportFeedbackRequestsRequest
+	34,  // 101: betterworks.v1.FeedbackService.SyncFeedbackRequests:input_type -> betterworks.v1.SyncFeedbackRequestsRequest
+	36,  // 102: betterworks.v1.FeedbackService.ExportRecognitions:input_type -> betterworks.v1.ExportRecognitionsRequest
+	38,  // 103: betterworks.v1.FeedbackService.SyncRecognitions:input_type -> betterworks.v1.SyncRecognitionsRequest
+	40,  // 104: betterworks.v1.FeedbackService.ExportHashtags:input_type -> betterworks.v1.ExportHashtagsRequest
+	42,  // 105: betterworks.v1.FeedbackService.SyncHashtags:input_type -> betterworks.v1.SyncHashtagsRequest
+	6,   // 106: betterworks.v1.FeedbackService.ListFeedbackTemplates:output_type -> betterworks.v1.ListFeedbackTemplatesResponse
+	8,   // 107: betterworks.v1.FeedbackService.GetFeedbackTemplate:output_type -> betterworks.v1.GetFeedbackTemplateResponse
+	10,  // 108: betterworks.v1.FeedbackService.ListFeedback:output_type -> betterworks.v1.ListFeedbackResponse
+	12,  // 109: betterworks.v1.FeedbackService.ListFeedbackRequests:output_type -> betterworks.v1.ListFeedbackRequestsResponse
+	14,  // 110: betterworks.v1.FeedbackService.ListRecognitions:output_type -> betterworks.v1.ListRecognitionsResponse
+	16,  // 111: betterworks.v1.FeedbackService.ListHashtags:output_type -> betterworks.v1.ListHashtagsResponse
+	29,  // 112: betterworks.v1.FeedbackService.ExportFeedback:output_type -> betterworks.v1.ExportFeedbackResponse
+	31,  // 113: betterworks.v1.FeedbackService.SyncFeedback:output_type -> betterworks.v1.SyncFeedbackResponse
+	33,  // 114: betterworks.v1.FeedbackService.ExportFeedbackRequests:output_type -> betterworks.v1.ExportFeedbackRequestsResponse
+	35,  // 115: betterworks.v1.FeedbackService.SyncFeedbackRequests:output_type -> betterworks.v1.SyncFeedbackRequestsResponse
+	37,  // 116: betterworks.v1.FeedbackService.ExportRecognitions:output_type -> betterworks.v1.ExportRecognitionsResponse
+	39,  // 117: betterworks.v1.FeedbackService.SyncRecognitions:output_type -> betterworks.v1.SyncRecognitionsResponse
+	41,  // 118: betterworks.v1.FeedbackService.ExportHashtags:output_type -> betterworks.v1.ExportHashtagsResponse
+	43,  // 119: betterworks.v1.FeedbackService.SyncHashtags:output_type -> betterworks.v1.SyncHashtagsResponse
+	106, // [106:120] is the sub-list for method output_type
+	92,  // [92:106] is the sub-list for method input_type
+	92,  // [92:92] is the sub-list for extension type_name
+	92,  // [92:92] is the sub-list for extension extendee
+	0,   // [0:92] is the sub-list for field type_name
 }
 
 func init() { file_betterworks_v1_feedback_service_proto_init() }
@@ -3302,7 +4586,7 @@ func file_betterworks_v1_feedback_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_betterworks_v1_feedback_service_proto_rawDesc), len(file_betterworks_v1_feedback_service_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   23,
+			NumMessages:   39,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

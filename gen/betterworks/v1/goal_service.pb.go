@@ -10,6 +10,7 @@ import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	durationpb "google.golang.org/protobuf/types/known/durationpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -3834,11 +3835,295 @@ func (x *SearchGoalCategoriesResponse) GetNextPageToken() string {
 	return ""
 }
 
+// ExportGoalsRequest selects the goals to export.
+type ExportGoalsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The filters, as ListGoals takes them; unset exports every one the
+	// token may see. Its page_size sets the size of the upstream pages (0
+	// means the largest the upstream allows); its page_token must be empty:
+	// resume with resume_token instead.
+	Filter *ListGoalsRequest `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
+	// The resume_token of a message of an earlier export with the same
+	// filter, by the same caller: the export goes on after that message.
+	// Empty starts from the beginning.
+	ResumeToken   string `protobuf:"bytes,2,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportGoalsRequest) Reset() {
+	*x = ExportGoalsRequest{}
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportGoalsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportGoalsRequest) ProtoMessage() {}
+
+func (x *ExportGoalsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportGoalsRequest.ProtoReflect.Descriptor instead.
+func (*ExportGoalsRequest) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *ExportGoalsRequest) GetFilter() *ListGoalsRequest {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
+func (x *ExportGoalsRequest) GetResumeToken() string {
+	if x != nil {
+		return x.ResumeToken
+	}
+	return ""
+}
+
+// ExportGoalsResponse is one upstream page of an export.
+type ExportGoalsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The page's goals, in the upstream's order, without those already
+	// sent by this export (offset pages shift while the collection changes).
+	Goals []*Goal `protobuf:"bytes,1,rep,name=goals,proto3" json:"goals,omitempty"`
+	// How far the export has come, this message included.
+	Progress *ExportProgress `protobuf:"bytes,2,opt,name=progress,proto3" json:"progress,omitempty"`
+	// Pass it back, with the same filter, to resume the export after this
+	// message; valid for 24 hours. Empty on the last message.
+	ResumeToken string `protobuf:"bytes,3,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
+	// Set on the last message only: a watermark from the moment the export
+	// began. SyncGoals from it sends whatever changed during and after the
+	// export.
+	SyncWatermark string `protobuf:"bytes,4,opt,name=sync_watermark,json=syncWatermark,proto3" json:"sync_watermark,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportGoalsResponse) Reset() {
+	*x = ExportGoalsResponse{}
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportGoalsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportGoalsResponse) ProtoMessage() {}
+
+func (x *ExportGoalsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportGoalsResponse.ProtoReflect.Descriptor instead.
+func (*ExportGoalsResponse) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *ExportGoalsResponse) GetGoals() []*Goal {
+	if x != nil {
+		return x.Goals
+	}
+	return nil
+}
+
+func (x *ExportGoalsResponse) GetProgress() *ExportProgress {
+	if x != nil {
+		return x.Progress
+	}
+	return nil
+}
+
+func (x *ExportGoalsResponse) GetResumeToken() string {
+	if x != nil {
+		return x.ResumeToken
+	}
+	return ""
+}
+
+func (x *ExportGoalsResponse) GetSyncWatermark() string {
+	if x != nil {
+		return x.SyncWatermark
+	}
+	return ""
+}
+
+// SyncGoalsRequest selects the goals to follow and where to start.
+type SyncGoalsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The filters, as ListGoals takes them. Its page_size sets the
+	// size of the upstream pages (0 means the largest the upstream allows);
+	// page_token, modified_after and modified_before must be unset: the
+	// watermark decides what is read.
+	Filter *ListGoalsRequest `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
+	// A watermark from an earlier SyncGoals or ExportGoals with the same
+	// filter, by the same caller. Empty sends every one of the goals first.
+	Watermark string `protobuf:"bytes,2,opt,name=watermark,proto3" json:"watermark,omitempty"`
+	// After catching up, keep polling every poll_interval and send changes
+	// as they come, with a caught-up marker after each poll.
+	Follow bool `protobuf:"varint,3,opt,name=follow,proto3" json:"follow,omitempty"`
+	// How often a following sync polls the upstream; unset means 30 s, and
+	// at least 5 s. Followers of the same filter with the same Betterworks
+	// token share one poller per replica, polling at the interval of the
+	// first.
+	PollInterval  *durationpb.Duration `protobuf:"bytes,4,opt,name=poll_interval,json=pollInterval,proto3" json:"poll_interval,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SyncGoalsRequest) Reset() {
+	*x = SyncGoalsRequest{}
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SyncGoalsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SyncGoalsRequest) ProtoMessage() {}
+
+func (x *SyncGoalsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SyncGoalsRequest.ProtoReflect.Descriptor instead.
+func (*SyncGoalsRequest) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *SyncGoalsRequest) GetFilter() *ListGoalsRequest {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
+func (x *SyncGoalsRequest) GetWatermark() string {
+	if x != nil {
+		return x.Watermark
+	}
+	return ""
+}
+
+func (x *SyncGoalsRequest) GetFollow() bool {
+	if x != nil {
+		return x.Follow
+	}
+	return false
+}
+
+func (x *SyncGoalsRequest) GetPollInterval() *durationpb.Duration {
+	if x != nil {
+		return x.PollInterval
+	}
+	return nil
+}
+
+// SyncGoalsResponse is a batch of changes, or the caught-up marker.
+type SyncGoalsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The goals modified since the last watermark. A change may
+	// arrive twice (at the boundary of two polls); none is lost.
+	Goals []*Goal `protobuf:"bytes,1,rep,name=goals,proto3" json:"goals,omitempty"`
+	// Pass it back to a later SyncGoals to go on from here.
+	Watermark string `protobuf:"bytes,2,opt,name=watermark,proto3" json:"watermark,omitempty"`
+	// True on the marker sent once every change up to now was sent: after
+	// the first pass, and after every poll of a following sync.
+	CaughtUp      bool `protobuf:"varint,3,opt,name=caught_up,json=caughtUp,proto3" json:"caught_up,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SyncGoalsResponse) Reset() {
+	*x = SyncGoalsResponse{}
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SyncGoalsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SyncGoalsResponse) ProtoMessage() {}
+
+func (x *SyncGoalsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_goal_service_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SyncGoalsResponse.ProtoReflect.Descriptor instead.
+func (*SyncGoalsResponse) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_goal_service_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *SyncGoalsResponse) GetGoals() []*Goal {
+	if x != nil {
+		return x.Goals
+	}
+	return nil
+}
+
+func (x *SyncGoalsResponse) GetWatermark() string {
+	if x != nil {
+		return x.Watermark
+	}
+	return ""
+}
+
+func (x *SyncGoalsResponse) GetCaughtUp() bool {
+	if x != nil {
+		return x.CaughtUp
+	}
+	return false
+}
+
 var File_betterworks_v1_goal_service_proto protoreflect.FileDescriptor
 
 const file_betterworks_v1_goal_service_proto_rawDesc = "" +
 	"\n" +
-	"!betterworks/v1/goal_service.proto\x12\x0ebetterworks.v1\x1a\x1bbetterworks/v1/common.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcd\t\n" +
+	"!betterworks/v1/goal_service.proto\x12\x0ebetterworks.v1\x1a\x1bbetterworks/v1/common.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcd\t\n" +
 	"\x04Goal\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
 	"\x04uuid\x18\x02 \x01(\tR\x04uuid\x12\x12\n" +
@@ -4238,7 +4523,26 @@ const file_betterworks_v1_goal_service_proto_rawDesc = "" +
 	"\n" +
 	"categories\x18\x01 \x03(\v2\x1c.betterworks.v1.GoalCategoryR\n" +
 	"categories\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*j\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xfa\x01\n" +
+	"\x12ExportGoalsRequest\x12\xb6\x01\n" +
+	"\x06filter\x18\x01 \x01(\v2 .betterworks.v1.ListGoalsRequestB|\xbaHy\xba\x01v\n" +
+	"\x18export.filter.page_token\x12Cfilter.page_token must be empty; resume an export with resume_token\x1a\x15this.page_token == ''R\x06filter\x12+\n" +
+	"\fresume_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\vresumeToken\"\xc7\x01\n" +
+	"\x13ExportGoalsResponse\x12*\n" +
+	"\x05goals\x18\x01 \x03(\v2\x14.betterworks.v1.GoalR\x05goals\x12:\n" +
+	"\bprogress\x18\x02 \x01(\v2\x1e.betterworks.v1.ExportProgressR\bprogress\x12!\n" +
+	"\fresume_token\x18\x03 \x01(\tR\vresumeToken\x12%\n" +
+	"\x0esync_watermark\x18\x04 \x01(\tR\rsyncWatermark\"\xc6\x03\n" +
+	"\x10SyncGoalsRequest\x12\xa0\x02\n" +
+	"\x06filter\x18\x01 \x01(\v2 .betterworks.v1.ListGoalsRequestB\xe5\x01\xbaH\xe1\x01\xba\x01\xdd\x01\n" +
+	"\x12sync.filter.paging\x12ufilter.page_token, filter.modified_after and filter.modified_before must be unset; the watermark decides what is read\x1aPthis.page_token == '' && !has(this.modified_after) && !has(this.modified_before)R\x06filter\x12&\n" +
+	"\twatermark\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80@R\twatermark\x12\x16\n" +
+	"\x06follow\x18\x03 \x01(\bR\x06follow\x12O\n" +
+	"\rpoll_interval\x18\x04 \x01(\v2\x19.google.protobuf.DurationB\x0f\xbaH\f\xaa\x01\t\"\x03\b\x90\x1c2\x02\b\x05R\fpollInterval\"z\n" +
+	"\x11SyncGoalsResponse\x12*\n" +
+	"\x05goals\x18\x01 \x03(\v2\x14.betterworks.v1.GoalR\x05goals\x12\x1c\n" +
+	"\twatermark\x18\x02 \x01(\tR\twatermark\x12\x1b\n" +
+	"\tcaught_up\x18\x03 \x01(\bR\bcaughtUp*j\n" +
 	"\x0eGoalVisibility\x12\x1f\n" +
 	"\x1bGOAL_VISIBILITY_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16GOAL_VISIBILITY_PUBLIC\x10\x01\x12\x1b\n" +
@@ -4293,7 +4597,7 @@ const file_betterworks_v1_goal_service_proto_rawDesc = "" +
 	"\x0fKeyResultAction\x12!\n" +
 	"\x1dKEY_RESULT_ACTION_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18KEY_RESULT_ACTION_CREATE\x10\x01\x12\x1c\n" +
-	"\x18KEY_RESULT_ACTION_DELETE\x10\x022\xc7\a\n" +
+	"\x18KEY_RESULT_ACTION_DELETE\x10\x022\xff\b\n" +
 	"\vGoalService\x12O\n" +
 	"\aGetGoal\x12\x1e.betterworks.v1.GetGoalRequest\x1a\x1f.betterworks.v1.GetGoalResponse\"\x03\x90\x02\x01\x12U\n" +
 	"\tListGoals\x12 .betterworks.v1.ListGoalsRequest\x1a!.betterworks.v1.ListGoalsResponse\"\x03\x90\x02\x01\x12[\n" +
@@ -4307,7 +4611,9 @@ const file_betterworks_v1_goal_service_proto_rawDesc = "" +
 	"\vCheckInGoal\x12\".betterworks.v1.CheckInGoalRequest\x1a#.betterworks.v1.CheckInGoalResponse\x12j\n" +
 	"\x10ListGoalComments\x12'.betterworks.v1.ListGoalCommentsRequest\x1a(.betterworks.v1.ListGoalCommentsResponse\"\x03\x90\x02\x01\x12s\n" +
 	"\x13ListGoalAssessments\x12*.betterworks.v1.ListGoalAssessmentsRequest\x1a+.betterworks.v1.ListGoalAssessmentsResponse\"\x03\x90\x02\x01\x12v\n" +
-	"\x14SearchGoalCategories\x12+.betterworks.v1.SearchGoalCategoriesRequest\x1a,.betterworks.v1.SearchGoalCategoriesResponse\"\x03\x90\x02\x01B\xbc\x01\n" +
+	"\x14SearchGoalCategories\x12+.betterworks.v1.SearchGoalCategoriesRequest\x1a,.betterworks.v1.SearchGoalCategoriesResponse\"\x03\x90\x02\x01\x12]\n" +
+	"\vExportGoals\x12\".betterworks.v1.ExportGoalsRequest\x1a#.betterworks.v1.ExportGoalsResponse\"\x03\x90\x02\x010\x01\x12W\n" +
+	"\tSyncGoals\x12 .betterworks.v1.SyncGoalsRequest\x1a!.betterworks.v1.SyncGoalsResponse\"\x03\x90\x02\x010\x01B\xbc\x01\n" +
 	"\x12com.betterworks.v1B\x10GoalServiceProtoP\x01Z;github.com/bwfacade/facade/gen/betterworks/v1;betterworksv1\xa2\x02\x03BXX\xaa\x02\x0eBetterworks.V1\xca\x02\x0eBetterworks\\V1\xe2\x02\x1aBetterworks\\V1\\GPBMetadata\xea\x02\x0fBetterworks::V1b\x06proto3"
 
 var (
@@ -4323,7 +4629,7 @@ func file_betterworks_v1_goal_service_proto_rawDescGZIP() []byte {
 }
 
 var file_betterworks_v1_goal_service_proto_enumTypes = make([]protoimpl.EnumInfo, 11)
-var file_betterworks_v1_goal_service_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
+var file_betterworks_v1_goal_service_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
 var file_betterworks_v1_goal_service_proto_goTypes = []any{
 	(GoalVisibility)(0),                  // 0: betterworks.v1.GoalVisibility
 	(MeasurementType)(0),                 // 1: betterworks.v1.MeasurementType
@@ -4367,44 +4673,50 @@ var file_betterworks_v1_goal_service_proto_goTypes = []any{
 	(*ListGoalAssessmentsResponse)(nil),  // 39: betterworks.v1.ListGoalAssessmentsResponse
 	(*SearchGoalCategoriesRequest)(nil),  // 40: betterworks.v1.SearchGoalCategoriesRequest
 	(*SearchGoalCategoriesResponse)(nil), // 41: betterworks.v1.SearchGoalCategoriesResponse
-	(*GoalOwner)(nil),                    // 42: betterworks.v1.GoalOwner
-	(*GoalRef)(nil),                      // 43: betterworks.v1.GoalRef
-	(*timestamppb.Timestamp)(nil),        // 44: google.protobuf.Timestamp
-	(*UserRef)(nil),                      // 45: betterworks.v1.UserRef
+	(*ExportGoalsRequest)(nil),           // 42: betterworks.v1.ExportGoalsRequest
+	(*ExportGoalsResponse)(nil),          // 43: betterworks.v1.ExportGoalsResponse
+	(*SyncGoalsRequest)(nil),             // 44: betterworks.v1.SyncGoalsRequest
+	(*SyncGoalsResponse)(nil),            // 45: betterworks.v1.SyncGoalsResponse
+	(*GoalOwner)(nil),                    // 46: betterworks.v1.GoalOwner
+	(*GoalRef)(nil),                      // 47: betterworks.v1.GoalRef
+	(*timestamppb.Timestamp)(nil),        // 48: google.protobuf.Timestamp
+	(*UserRef)(nil),                      // 49: betterworks.v1.UserRef
+	(*ExportProgress)(nil),               // 50: betterworks.v1.ExportProgress
+	(*durationpb.Duration)(nil),          // 51: google.protobuf.Duration
 }
 var file_betterworks_v1_goal_service_proto_depIdxs = []int32{
 	12, // 0: betterworks.v1.Goal.measurement:type_name -> betterworks.v1.GoalMeasurement
-	42, // 1: betterworks.v1.Goal.owner:type_name -> betterworks.v1.GoalOwner
-	43, // 2: betterworks.v1.Goal.parent:type_name -> betterworks.v1.GoalRef
-	43, // 3: betterworks.v1.Goal.children:type_name -> betterworks.v1.GoalRef
-	44, // 4: betterworks.v1.Goal.updated:type_name -> google.protobuf.Timestamp
-	45, // 5: betterworks.v1.Goal.updated_by:type_name -> betterworks.v1.UserRef
+	46, // 1: betterworks.v1.Goal.owner:type_name -> betterworks.v1.GoalOwner
+	47, // 2: betterworks.v1.Goal.parent:type_name -> betterworks.v1.GoalRef
+	47, // 3: betterworks.v1.Goal.children:type_name -> betterworks.v1.GoalRef
+	48, // 4: betterworks.v1.Goal.updated:type_name -> google.protobuf.Timestamp
+	49, // 5: betterworks.v1.Goal.updated_by:type_name -> betterworks.v1.UserRef
 	0,  // 6: betterworks.v1.Goal.visibility:type_name -> betterworks.v1.GoalVisibility
 	13, // 7: betterworks.v1.Goal.stats:type_name -> betterworks.v1.GoalStats
 	14, // 8: betterworks.v1.Goal.categories:type_name -> betterworks.v1.GoalCategoryRef
 	3,  // 9: betterworks.v1.Goal.attribute_type:type_name -> betterworks.v1.GoalAttributeType
 	4,  // 10: betterworks.v1.Goal.attribute_scope:type_name -> betterworks.v1.GoalAttributeScope
-	44, // 11: betterworks.v1.Goal.created:type_name -> google.protobuf.Timestamp
-	45, // 12: betterworks.v1.Goal.created_by:type_name -> betterworks.v1.UserRef
-	44, // 13: betterworks.v1.Goal.last_checkedin:type_name -> google.protobuf.Timestamp
-	45, // 14: betterworks.v1.Goal.last_checkedin_by:type_name -> betterworks.v1.UserRef
-	44, // 15: betterworks.v1.Goal.created_on:type_name -> google.protobuf.Timestamp
-	44, // 16: betterworks.v1.Goal.modified_on:type_name -> google.protobuf.Timestamp
-	44, // 17: betterworks.v1.GoalMeasurement.updated:type_name -> google.protobuf.Timestamp
-	45, // 18: betterworks.v1.GoalMeasurement.updated_by:type_name -> betterworks.v1.UserRef
+	48, // 11: betterworks.v1.Goal.created:type_name -> google.protobuf.Timestamp
+	49, // 12: betterworks.v1.Goal.created_by:type_name -> betterworks.v1.UserRef
+	48, // 13: betterworks.v1.Goal.last_checkedin:type_name -> google.protobuf.Timestamp
+	49, // 14: betterworks.v1.Goal.last_checkedin_by:type_name -> betterworks.v1.UserRef
+	48, // 15: betterworks.v1.Goal.created_on:type_name -> google.protobuf.Timestamp
+	48, // 16: betterworks.v1.Goal.modified_on:type_name -> google.protobuf.Timestamp
+	48, // 17: betterworks.v1.GoalMeasurement.updated:type_name -> google.protobuf.Timestamp
+	49, // 18: betterworks.v1.GoalMeasurement.updated_by:type_name -> betterworks.v1.UserRef
 	1,  // 19: betterworks.v1.GoalMeasurement.type:type_name -> betterworks.v1.MeasurementType
 	2,  // 20: betterworks.v1.GoalMeasurement.condition:type_name -> betterworks.v1.GoalCondition
-	44, // 21: betterworks.v1.GoalStats.last_assessed:type_name -> google.protobuf.Timestamp
-	44, // 22: betterworks.v1.GoalCategory.updated:type_name -> google.protobuf.Timestamp
-	44, // 23: betterworks.v1.GoalCategory.created:type_name -> google.protobuf.Timestamp
-	44, // 24: betterworks.v1.GoalComment.created:type_name -> google.protobuf.Timestamp
-	44, // 25: betterworks.v1.GoalComment.edited:type_name -> google.protobuf.Timestamp
-	45, // 26: betterworks.v1.GoalComment.author:type_name -> betterworks.v1.UserRef
-	43, // 27: betterworks.v1.GoalComment.goal:type_name -> betterworks.v1.GoalRef
-	42, // 28: betterworks.v1.GoalComment.goal_owner:type_name -> betterworks.v1.GoalOwner
-	44, // 29: betterworks.v1.GoalAssessment.created:type_name -> google.protobuf.Timestamp
-	44, // 30: betterworks.v1.GoalAssessment.edited:type_name -> google.protobuf.Timestamp
-	45, // 31: betterworks.v1.GoalAssessment.created_by:type_name -> betterworks.v1.UserRef
+	48, // 21: betterworks.v1.GoalStats.last_assessed:type_name -> google.protobuf.Timestamp
+	48, // 22: betterworks.v1.GoalCategory.updated:type_name -> google.protobuf.Timestamp
+	48, // 23: betterworks.v1.GoalCategory.created:type_name -> google.protobuf.Timestamp
+	48, // 24: betterworks.v1.GoalComment.created:type_name -> google.protobuf.Timestamp
+	48, // 25: betterworks.v1.GoalComment.edited:type_name -> google.protobuf.Timestamp
+	49, // 26: betterworks.v1.GoalComment.author:type_name -> betterworks.v1.UserRef
+	47, // 27: betterworks.v1.GoalComment.goal:type_name -> betterworks.v1.GoalRef
+	46, // 28: betterworks.v1.GoalComment.goal_owner:type_name -> betterworks.v1.GoalOwner
+	48, // 29: betterworks.v1.GoalAssessment.created:type_name -> google.protobuf.Timestamp
+	48, // 30: betterworks.v1.GoalAssessment.edited:type_name -> google.protobuf.Timestamp
+	49, // 31: betterworks.v1.GoalAssessment.created_by:type_name -> betterworks.v1.UserRef
 	11, // 32: betterworks.v1.GetGoalResponse.goal:type_name -> betterworks.v1.Goal
 	20, // 33: betterworks.v1.ListGoalsRequest.owner:type_name -> betterworks.v1.GoalRelationFilter
 	20, // 34: betterworks.v1.ListGoalsRequest.aligned_to_goal:type_name -> betterworks.v1.GoalRelationFilter
@@ -4417,8 +4729,8 @@ var file_betterworks_v1_goal_service_proto_depIdxs = []int32{
 	21, // 41: betterworks.v1.ListGoalsRequest.date_range:type_name -> betterworks.v1.GoalDateRange
 	21, // 42: betterworks.v1.ListGoalsRequest.updated_since:type_name -> betterworks.v1.GoalDateRange
 	21, // 43: betterworks.v1.ListGoalsRequest.viewed_by_owner_date:type_name -> betterworks.v1.GoalDateRange
-	44, // 44: betterworks.v1.ListGoalsRequest.modified_after:type_name -> google.protobuf.Timestamp
-	44, // 45: betterworks.v1.ListGoalsRequest.modified_before:type_name -> google.protobuf.Timestamp
+	48, // 44: betterworks.v1.ListGoalsRequest.modified_after:type_name -> google.protobuf.Timestamp
+	48, // 45: betterworks.v1.ListGoalsRequest.modified_before:type_name -> google.protobuf.Timestamp
 	11, // 46: betterworks.v1.ListGoalsResponse.goals:type_name -> betterworks.v1.Goal
 	0,  // 47: betterworks.v1.SearchGoalsRequest.visibility:type_name -> betterworks.v1.GoalVisibility
 	1,  // 48: betterworks.v1.SearchGoalsRequest.goal_type:type_name -> betterworks.v1.MeasurementType
@@ -4445,35 +4757,45 @@ var file_betterworks_v1_goal_service_proto_depIdxs = []int32{
 	11, // 69: betterworks.v1.UpdateGoalResponse.goal:type_name -> betterworks.v1.Goal
 	11, // 70: betterworks.v1.CheckInGoalResponse.goal:type_name -> betterworks.v1.Goal
 	9,  // 71: betterworks.v1.ListGoalCommentsRequest.type:type_name -> betterworks.v1.GoalCommentType
-	44, // 72: betterworks.v1.ListGoalCommentsRequest.latest_time:type_name -> google.protobuf.Timestamp
+	48, // 72: betterworks.v1.ListGoalCommentsRequest.latest_time:type_name -> google.protobuf.Timestamp
 	16, // 73: betterworks.v1.ListGoalCommentsResponse.comments:type_name -> betterworks.v1.GoalComment
 	17, // 74: betterworks.v1.ListGoalAssessmentsResponse.assessments:type_name -> betterworks.v1.GoalAssessment
 	15, // 75: betterworks.v1.SearchGoalCategoriesResponse.categories:type_name -> betterworks.v1.GoalCategory
-	18, // 76: betterworks.v1.GoalService.GetGoal:input_type -> betterworks.v1.GetGoalRequest
-	22, // 77: betterworks.v1.GoalService.ListGoals:input_type -> betterworks.v1.ListGoalsRequest
-	24, // 78: betterworks.v1.GoalService.SearchGoals:input_type -> betterworks.v1.SearchGoalsRequest
-	27, // 79: betterworks.v1.GoalService.CreateGoal:input_type -> betterworks.v1.CreateGoalRequest
-	30, // 80: betterworks.v1.GoalService.UpdateGoal:input_type -> betterworks.v1.UpdateGoalRequest
-	32, // 81: betterworks.v1.GoalService.DeleteGoal:input_type -> betterworks.v1.DeleteGoalRequest
-	34, // 82: betterworks.v1.GoalService.CheckInGoal:input_type -> betterworks.v1.CheckInGoalRequest
-	36, // 83: betterworks.v1.GoalService.ListGoalComments:input_type -> betterworks.v1.ListGoalCommentsRequest
-	38, // 84: betterworks.v1.GoalService.ListGoalAssessments:input_type -> betterworks.v1.ListGoalAssessmentsRequest
-	40, // 85: betterworks.v1.GoalService.SearchGoalCategories:input_type -> betterworks.v1.SearchGoalCategoriesRequest
-	19, // 86: betterworks.v1.GoalService.GetGoal:output_type -> betterworks.v1.GetGoalResponse
-	23, // 87: betterworks.v1.GoalService.ListGoals:output_type -> betterworks.v1.ListGoalsResponse
-	25, // 88: betterworks.v1.GoalService.SearchGoals:output_type -> betterworks.v1.SearchGoalsResponse
-	28, // 89: betterworks.v1.GoalService.CreateGoal:output_type -> betterworks.v1.CreateGoalResponse
-	31, // 90: betterworks.v1.GoalService.UpdateGoal:output_type -> betterworks.v1.UpdateGoalResponse
-	33, // 91: betterworks.v1.GoalService.DeleteGoal:output_type -> betterworks.v1.DeleteGoalResponse
-	35, // 92: betterworks.v1.GoalService.CheckInGoal:output_type -> betterworks.v1.CheckInGoalResponse
-	37, // 93: betterworks.v1.GoalService.ListGoalComments:output_type -> betterworks.v1.ListGoalCommentsResponse
-	39, // 94: betterworks.v1.GoalService.ListGoalAssessments:output_type -> betterworks.v1.ListGoalAssessmentsResponse
-	41, // 95: betterworks.v1.GoalService.SearchGoalCategories:output_type -> betterworks.v1.SearchGoalCategoriesResponse
-	86, // [86:96] is the sub-list for method output_type
-	76, // [76:86] is the sub-list for method input_type
-	76, // [76:76] is the sub-list for extension type_name
-	76, // [76:76] is the sub-list for extension extendee
-	0,  // [0:76] is the sub-list for field type_name
+	22, // 76: betterworks.v1.ExportGoalsRequest.filter:type_name -> betterworks.v1.ListGoalsRequest
+	11, // 77: betterworks.v1.ExportGoalsResponse.goals:type_name -> betterworks.v1.Goal
+	50, // 78: betterworks.v1.ExportGoalsResponse.progress:type_name -> betterworks.v1.ExportProgress
+	22, // 79: betterworks.v1.SyncGoalsRequest.filter:type_name -> betterworks.v1.ListGoalsRequest
+	51, // 80: betterworks.v1.SyncGoalsRequest.poll_interval:type_name -> google.protobuf.Duration
+	11, // 81: betterworks.v1.SyncGoalsResponse.goals:type_name -> betterworks.v1.Goal
+	18, // 82: betterworks.v1.GoalService.GetGoal:input_type -> betterworks.v1.GetGoalRequest
+	22, // 83: betterworks.v1.GoalService.ListGoals:input_type -> betterworks.v1.ListGoalsRequest
+	24, // 84: betterworks.v1.GoalService.SearchGoals:input_type -> betterworks.v1.SearchGoalsRequest
+	27, // 85: betterworks.v1.GoalService.CreateGoal:input_type -> betterworks.v1.CreateGoalRequest
+	30, // 86: betterworks.v1.GoalService.UpdateGoal:input_type -> betterworks.v1.UpdateGoalRequest
+	32, // 87: betterworks.v1.GoalService.DeleteGoal:input_type -> betterworks.v1.DeleteGoalRequest
+	34, // 88: betterworks.v1.GoalService.CheckInGoal:input_type -> betterworks.v1.CheckInGoalRequest
+	36, // 89: betterworks.v1.GoalService.ListGoalComments:input_type -> betterworks.v1.ListGoalCommentsRequest
+	38, // 90: betterworks.v1.GoalService.ListGoalAssessments:input_type -> betterworks.v1.ListGoalAssessmentsRequest
+	40, // 91: betterworks.v1.GoalService.SearchGoalCategories:input_type -> betterworks.v1.SearchGoalCategoriesRequest
+	42, // 92: betterworks.v1.GoalService.ExportGoals:input_type -> betterworks.v1.ExportGoalsRequest
+	44, // 93: betterworks.v1.GoalService.SyncGoals:input_type -> betterworks.v1.SyncGoalsRequest
+	19, // 94: betterworks.v1.GoalService.GetGoal:output_type -> betterworks.v1.GetGoalResponse
+	23, // 95: betterworks.v1.GoalService.ListGoals:output_type -> betterworks.v1.ListGoalsResponse
+	25, // 96: betterworks.v1.GoalService.SearchGoals:output_type -> betterworks.v1.SearchGoalsResponse
+	28, // 97: betterworks.v1.GoalService.CreateGoal:output_type -> betterworks.v1.CreateGoalResponse
+	31, // 98: betterworks.v1.GoalService.UpdateGoal:output_type -> betterworks.v1.UpdateGoalResponse
+	33, // 99: betterworks.v1.GoalService.DeleteGoal:output_type -> betterworks.v1.DeleteGoalResponse
+	35, // 100: betterworks.v1.GoalService.CheckInGoal:output_type -> betterworks.v1.CheckInGoalResponse
+	37, // 101: betterworks.v1.GoalService.ListGoalComments:output_type -> betterworks.v1.ListGoalCommentsResponse
+	39, // 102: betterworks.v1.GoalService.ListGoalAssessments:output_type -> betterworks.v1.ListGoalAssessmentsResponse
+	41, // 103: betterworks.v1.GoalService.SearchGoalCategories:output_type -> betterworks.v1.SearchGoalCategoriesResponse
+	43, // 104: betterworks.v1.GoalService.ExportGoals:output_type -> betterworks.v1.ExportGoalsResponse
+	45, // 105: betterworks.v1.GoalService.SyncGoals:output_type -> betterworks.v1.SyncGoalsResponse
+	94, // [94:106] is the sub-list for method output_type
+	82, // [82:94] is the sub-list for method input_type
+	82, // [82:82] is the sub-list for extension type_name
+	82, // [82:82] is the sub-list for extension extendee
+	0,  // [0:82] is the sub-list for field type_name
 }
 
 func init() { file_betterworks_v1_goal_service_proto_init() }
@@ -4498,7 +4820,7 @@ func file_betterworks_v1_goal_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_betterworks_v1_goal_service_proto_rawDesc), len(file_betterworks_v1_goal_service_proto_rawDesc)),
 			NumEnums:      11,
-			NumMessages:   31,
+			NumMessages:   35,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

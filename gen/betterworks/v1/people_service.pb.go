@@ -10,6 +10,7 @@ import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	durationpb "google.golang.org/protobuf/types/known/durationpb"
 	structpb "google.golang.org/protobuf/types/known/structpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
@@ -3697,11 +3698,990 @@ func (x *GetAdminGroupResponse) GetAdminGroup() *AdminGroup {
 	return nil
 }
 
+// ExportUsersRequest selects the users to export.
+type ExportUsersRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The filters, as ListUsers takes them; unset exports every one the
+	// token may see. Its page_size sets the size of the upstream pages (0
+	// means the largest the upstream allows); its page_token must be empty:
+	// resume with resume_token instead.
+	Filter *ListUsersRequest `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
+	// The resume_token of a message of an earlier export with the same
+	// filter, by the same caller: the export goes on after that message.
+	// Empty starts from the beginning.
+	ResumeToken   string `protobuf:"bytes,2,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportUsersRequest) Reset() {
+	*x = ExportUsersRequest{}
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportUsersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportUsersRequest) ProtoMessage() {}
+
+func (x *ExportUsersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportUsersRequest.ProtoReflect.Descriptor instead.
+func (*ExportUsersRequest) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_people_service_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *ExportUsersRequest) GetFilter() *ListUsersRequest {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
+func (x *ExportUsersRequest) GetResumeToken() string {
+	if x != nil {
+		return x.ResumeToken
+	}
+	return ""
+}
+
+// ExportUsersResponse is one upstream page of an export.
+type ExportUsersResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The page's users, in the upstream's order, without those already
+	// sent by this export (offset pages shift while the collection changes).
+	Users []*User `protobuf:"bytes,1,rep,name=users,proto3" json:"users,omitempty"`
+	// How far the export has come, this message included.
+	Progress *ExportProgress `protobuf:"bytes,2,opt,name=progress,proto3" json:"progress,omitempty"`
+	// Pass it back, with the same filter, to resume the export after this
+	// message; valid for 24 hours. Empty on the last message.
+	ResumeToken string `protobuf:"bytes,3,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
+	// Set on the last message only: a watermark from the moment the export
+	// began. SyncUsers from it sends whatever changed during and after the
+	// export.
+	SyncWatermark string `protobuf:"bytes,4,opt,name=sync_watermark,json=syncWatermark,proto3" json:"sync_watermark,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportUsersResponse) Reset() {
+	*x = ExportUsersResponse{}
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportUsersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportUsersResponse) ProtoMessage() {}
+
+func (x *ExportUsersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportUsersResponse.ProtoReflect.Descriptor instead.
+func (*ExportUsersResponse) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_people_service_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *ExportUsersResponse) GetUsers() []*User {
+	if x != nil {
+		return x.Users
+	}
+	return nil
+}
+
+func (x *ExportUsersResponse) GetProgress() *ExportProgress {
+	if x != nil {
+		return x.Progress
+	}
+	return nil
+}
+
+func (x *ExportUsersResponse) GetResumeToken() string {
+	if x != nil {
+		return x.ResumeToken
+	}
+	return ""
+}
+
+func (x *ExportUsersResponse) GetSyncWatermark() string {
+	if x != nil {
+		return x.SyncWatermark
+	}
+	return ""
+}
+
+// SyncUsersRequest selects the users to follow and where to start.
+type SyncUsersRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The filters, as ListUsers takes them. Its page_size sets the
+	// size of the upstream pages (0 means the largest the upstream allows);
+	// page_token, modified_after and modified_before must be unset: the
+	// watermark decides what is read.
+	Filter *ListUsersRequest `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
+	// A watermark from an earlier SyncUsers or ExportUsers with the same
+	// filter, by the same caller. Empty sends every one of the users first.
+	Watermark string `protobuf:"bytes,2,opt,name=watermark,proto3" json:"watermark,omitempty"`
+	// After catching up, keep polling every poll_interval and send changes
+	// as they come, with a caught-up marker after each poll.
+	Follow bool `protobuf:"varint,3,opt,name=follow,proto3" json:"follow,omitempty"`
+	// How often a following sync polls the upstream; unset means 30 s, and
+	// at least 5 s. Followers of the same filter with the same Betterworks
+	// token share one poller per replica, polling at the interval of the
+	// first.
+	PollInterval  *durationpb.Duration `protobuf:"bytes,4,opt,name=poll_interval,json=pollInterval,proto3" json:"poll_interval,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SyncUsersRequest) Reset() {
+	*x = SyncUsersRequest{}
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SyncUsersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SyncUsersRequest) ProtoMessage() {}
+
+func (x *SyncUsersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SyncUsersRequest.ProtoReflect.Descriptor instead.
+func (*SyncUsersRequest) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_people_service_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *SyncUsersRequest) GetFilter() *ListUsersRequest {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
+func (x *SyncUsersRequest) GetWatermark() string {
+	if x != nil {
+		return x.Watermark
+	}
+	return ""
+}
+
+func (x *SyncUsersRequest) GetFollow() bool {
+	if x != nil {
+		return x.Follow
+	}
+	return false
+}
+
+func (x *SyncUsersRequest) GetPollInterval() *durationpb.Duration {
+	if x != nil {
+		return x.PollInterval
+	}
+	return nil
+}
+
+// SyncUsersResponse is a batch of changes, or the caught-up marker.
+type SyncUsersResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The users modified since the last watermark. A change may
+	// arrive twice (at the boundary of two polls); none is lost.
+	Users []*User `protobuf:"bytes,1,rep,name=users,proto3" json:"users,omitempty"`
+	// Pass it back to a later SyncUsers to go on from here.
+	Watermark string `protobuf:"bytes,2,opt,name=watermark,proto3" json:"watermark,omitempty"`
+	// True on the marker sent once every change up to now was sent: after
+	// the first pass, and after every poll of a following sync.
+	CaughtUp      bool `protobuf:"varint,3,opt,name=caught_up,json=caughtUp,proto3" json:"caught_up,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SyncUsersResponse) Reset() {
+	*x = SyncUsersResponse{}
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SyncUsersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SyncUsersResponse) ProtoMessage() {}
+
+func (x *SyncUsersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SyncUsersResponse.ProtoReflect.Descriptor instead.
+func (*SyncUsersResponse) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_people_service_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *SyncUsersResponse) GetUsers() []*User {
+	if x != nil {
+		return x.Users
+	}
+	return nil
+}
+
+func (x *SyncUsersResponse) GetWatermark() string {
+	if x != nil {
+		return x.Watermark
+	}
+	return ""
+}
+
+func (x *SyncUsersResponse) GetCaughtUp() bool {
+	if x != nil {
+		return x.CaughtUp
+	}
+	return false
+}
+
+// ExportDepartmentsRequest selects the departments to export.
+type ExportDepartmentsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The filters, as ListDepartments takes them; unset exports every one the
+	// token may see. Its page_size sets the size of the upstream pages (0
+	// means the largest the upstream allows); its page_token must be empty:
+	// resume with resume_token instead.
+	Filter *ListDepartmentsRequest `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
+	// The resume_token of a message of an earlier export with the same
+	// filter, by the same caller: the export goes on after that message.
+	// Empty starts from the beginning.
+	ResumeToken   string `protobuf:"bytes,2,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportDepartmentsRequest) Reset() {
+	*x = ExportDepartmentsRequest{}
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportDepartmentsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportDepartmentsRequest) ProtoMessage() {}
+
+func (x *ExportDepartmentsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportDepartmentsRequest.ProtoReflect.Descriptor instead.
+func (*ExportDepartmentsRequest) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_people_service_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *ExportDepartmentsRequest) GetFilter() *ListDepartmentsRequest {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
+func (x *ExportDepartmentsRequest) GetResumeToken() string {
+	if x != nil {
+		return x.ResumeToken
+	}
+	return ""
+}
+
+// ExportDepartmentsResponse is one upstream page of an export.
+type ExportDepartmentsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The page's departments, in the upstream's order, without those already
+	// sent by this export (offset pages shift while the collection changes).
+	Departments []*Department `protobuf:"bytes,1,rep,name=departments,proto3" json:"departments,omitempty"`
+	// How far the export has come, this message included.
+	Progress *ExportProgress `protobuf:"bytes,2,opt,name=progress,proto3" json:"progress,omitempty"`
+	// Pass it back, with the same filter, to resume the export after this
+	// message; valid for 24 hours. Empty on the last message.
+	ResumeToken   string `protobuf:"bytes,3,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportDepartmentsResponse) Reset() {
+	*x = ExportDepartmentsResponse{}
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportDepartmentsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportDepartmentsResponse) ProtoMessage() {}
+
+func (x *ExportDepartmentsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportDepartmentsResponse.ProtoReflect.Descriptor instead.
+func (*ExportDepartmentsResponse) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_people_service_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *ExportDepartmentsResponse) GetDepartments() []*Department {
+	if x != nil {
+		return x.Departments
+	}
+	return nil
+}
+
+func (x *ExportDepartmentsResponse) GetProgress() *ExportProgress {
+	if x != nil {
+		return x.Progress
+	}
+	return nil
+}
+
+func (x *ExportDepartmentsResponse) GetResumeToken() string {
+	if x != nil {
+		return x.ResumeToken
+	}
+	return ""
+}
+
+// ExportTeamsRequest selects the teams to export.
+type ExportTeamsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The filters, as ListTeams takes them; unset exports every one the
+	// token may see. Its page_size sets the size of the upstream pages (0
+	// means the largest the upstream allows); its page_token must be empty:
+	// resume with resume_token instead.
+	Filter *ListTeamsRequest `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
+	// The resume_token of a message of an earlier export with the same
+	// filter, by the same caller: the export goes on after that message.
+	// Empty starts from the beginning.
+	ResumeToken   string `protobuf:"bytes,2,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportTeamsRequest) Reset() {
+	*x = ExportTeamsRequest{}
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportTeamsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportTeamsRequest) ProtoMessage() {}
+
+func (x *ExportTeamsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportTeamsRequest.ProtoReflect.Descriptor instead.
+func (*ExportTeamsRequest) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_people_service_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *ExportTeamsRequest) GetFilter() *ListTeamsRequest {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
+func (x *ExportTeamsRequest) GetResumeToken() string {
+	if x != nil {
+		return x.ResumeToken
+	}
+	return ""
+}
+
+// ExportTeamsResponse is one upstream page of an export.
+type ExportTeamsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The page's teams, in the upstream's order, without those already
+	// sent by this export (offset pages shift while the collection changes).
+	Teams []*Team `protobuf:"bytes,1,rep,name=teams,proto3" json:"teams,omitempty"`
+	// How far the export has come, this message included.
+	Progress *ExportProgress `protobuf:"bytes,2,opt,name=progress,proto3" json:"progress,omitempty"`
+	// Pass it back, with the same filter, to resume the export after this
+	// message; valid for 24 hours. Empty on the last message.
+	ResumeToken string `protobuf:"bytes,3,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
+	// Set on the last message only: a watermark from the moment the export
+	// began. SyncTeams from it sends whatever changed during and after the
+	// export.
+	SyncWatermark string `protobuf:"bytes,4,opt,name=sync_watermark,json=syncWatermark,proto3" json:"sync_watermark,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportTeamsResponse) Reset() {
+	*x = ExportTeamsResponse{}
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportTeamsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportTeamsResponse) ProtoMessage() {}
+
+func (x *ExportTeamsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportTeamsResponse.ProtoReflect.Descriptor instead.
+func (*ExportTeamsResponse) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_people_service_proto_rawDescGZIP(), []int{52}
+}
+
+func (x *ExportTeamsResponse) GetTeams() []*Team {
+	if x != nil {
+		return x.Teams
+	}
+	return nil
+}
+
+func (x *ExportTeamsResponse) GetProgress() *ExportProgress {
+	if x != nil {
+		return x.Progress
+	}
+	return nil
+}
+
+func (x *ExportTeamsResponse) GetResumeToken() string {
+	if x != nil {
+		return x.ResumeToken
+	}
+	return ""
+}
+
+func (x *ExportTeamsResponse) GetSyncWatermark() string {
+	if x != nil {
+		return x.SyncWatermark
+	}
+	return ""
+}
+
+// SyncTeamsRequest selects the teams to follow and where to start.
+type SyncTeamsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The filters, as ListTeams takes them. Its page_size sets the
+	// size of the upstream pages (0 means the largest the upstream allows);
+	// page_token, modified_after and modified_before must be unset: the
+	// watermark decides what is read.
+	Filter *ListTeamsRequest `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
+	// A watermark from an earlier SyncTeams or ExportTeams with the same
+	// filter, by the same caller. Empty sends every one of the teams first.
+	Watermark string `protobuf:"bytes,2,opt,name=watermark,proto3" json:"watermark,omitempty"`
+	// After catching up, keep polling every poll_interval and send changes
+	// as they come, with a caught-up marker after each poll.
+	Follow bool `protobuf:"varint,3,opt,name=follow,proto3" json:"follow,omitempty"`
+	// How often a following sync polls the upstream; unset means 30 s, and
+	// at least 5 s. Followers of the same filter with the same Betterworks
+	// token share one poller per replica, polling at the interval of the
+	// first.
+	PollInterval  *durationpb.Duration `protobuf:"bytes,4,opt,name=poll_interval,json=pollInterval,proto3" json:"poll_interval,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SyncTeamsRequest) Reset() {
+	*x = SyncTeamsRequest{}
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SyncTeamsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SyncTeamsRequest) ProtoMessage() {}
+
+func (x *SyncTeamsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SyncTeamsRequest.ProtoReflect.Descriptor instead.
+func (*SyncTeamsRequest) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_people_service_proto_rawDescGZIP(), []int{53}
+}
+
+func (x *SyncTeamsRequest) GetFilter() *ListTeamsRequest {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
+func (x *SyncTeamsRequest) GetWatermark() string {
+	if x != nil {
+		return x.Watermark
+	}
+	return ""
+}
+
+func (x *SyncTeamsRequest) GetFollow() bool {
+	if x != nil {
+		return x.Follow
+	}
+	return false
+}
+
+func (x *SyncTeamsRequest) GetPollInterval() *durationpb.Duration {
+	if x != nil {
+		return x.PollInterval
+	}
+	return nil
+}
+
+// SyncTeamsResponse is a batch of changes, or the caught-up marker.
+type SyncTeamsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The teams modified since the last watermark. A change may
+	// arrive twice (at the boundary of two polls); none is lost.
+	Teams []*Team `protobuf:"bytes,1,rep,name=teams,proto3" json:"teams,omitempty"`
+	// Pass it back to a later SyncTeams to go on from here.
+	Watermark string `protobuf:"bytes,2,opt,name=watermark,proto3" json:"watermark,omitempty"`
+	// True on the marker sent once every change up to now was sent: after
+	// the first pass, and after every poll of a following sync.
+	CaughtUp      bool `protobuf:"varint,3,opt,name=caught_up,json=caughtUp,proto3" json:"caught_up,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SyncTeamsResponse) Reset() {
+	*x = SyncTeamsResponse{}
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SyncTeamsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SyncTeamsResponse) ProtoMessage() {}
+
+func (x *SyncTeamsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SyncTeamsResponse.ProtoReflect.Descriptor instead.
+func (*SyncTeamsResponse) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_people_service_proto_rawDescGZIP(), []int{54}
+}
+
+func (x *SyncTeamsResponse) GetTeams() []*Team {
+	if x != nil {
+		return x.Teams
+	}
+	return nil
+}
+
+func (x *SyncTeamsResponse) GetWatermark() string {
+	if x != nil {
+		return x.Watermark
+	}
+	return ""
+}
+
+func (x *SyncTeamsResponse) GetCaughtUp() bool {
+	if x != nil {
+		return x.CaughtUp
+	}
+	return false
+}
+
+// ExportAdminGroupsRequest selects the admin groups to export.
+type ExportAdminGroupsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The filters, as ListAdminGroups takes them; unset exports every one the
+	// token may see. Its page_size sets the size of the upstream pages (0
+	// means the largest the upstream allows); its page_token must be empty:
+	// resume with resume_token instead.
+	Filter *ListAdminGroupsRequest `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
+	// The resume_token of a message of an earlier export with the same
+	// filter, by the same caller: the export goes on after that message.
+	// Empty starts from the beginning.
+	ResumeToken   string `protobuf:"bytes,2,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportAdminGroupsRequest) Reset() {
+	*x = ExportAdminGroupsRequest{}
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[55]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportAdminGroupsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportAdminGroupsRequest) ProtoMessage() {}
+
+func (x *ExportAdminGroupsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[55]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportAdminGroupsRequest.ProtoReflect.Descriptor instead.
+func (*ExportAdminGroupsRequest) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_people_service_proto_rawDescGZIP(), []int{55}
+}
+
+func (x *ExportAdminGroupsRequest) GetFilter() *ListAdminGroupsRequest {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
+func (x *ExportAdminGroupsRequest) GetResumeToken() string {
+	if x != nil {
+		return x.ResumeToken
+	}
+	return ""
+}
+
+// ExportAdminGroupsResponse is one upstream page of an export.
+type ExportAdminGroupsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The page's admin groups, in the upstream's order, without those already
+	// sent by this export (offset pages shift while the collection changes).
+	AdminGroups []*AdminGroup `protobuf:"bytes,1,rep,name=admin_groups,json=adminGroups,proto3" json:"admin_groups,omitempty"`
+	// How far the export has come, this message included.
+	Progress *ExportProgress `protobuf:"bytes,2,opt,name=progress,proto3" json:"progress,omitempty"`
+	// Pass it back, with the same filter, to resume the export after this
+	// message; valid for 24 hours. Empty on the last message.
+	ResumeToken string `protobuf:"bytes,3,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
+	// Set on the last message only: a watermark from the moment the export
+	// began. SyncAdminGroups from it sends whatever changed during and after the
+	// export.
+	SyncWatermark string `protobuf:"bytes,4,opt,name=sync_watermark,json=syncWatermark,proto3" json:"sync_watermark,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportAdminGroupsResponse) Reset() {
+	*x = ExportAdminGroupsResponse{}
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[56]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportAdminGroupsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportAdminGroupsResponse) ProtoMessage() {}
+
+func (x *ExportAdminGroupsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[56]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportAdminGroupsResponse.ProtoReflect.Descriptor instead.
+func (*ExportAdminGroupsResponse) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_people_service_proto_rawDescGZIP(), []int{56}
+}
+
+func (x *ExportAdminGroupsResponse) GetAdminGroups() []*AdminGroup {
+	if x != nil {
+		return x.AdminGroups
+	}
+	return nil
+}
+
+func (x *ExportAdminGroupsResponse) GetProgress() *ExportProgress {
+	if x != nil {
+		return x.Progress
+	}
+	return nil
+}
+
+func (x *ExportAdminGroupsResponse) GetResumeToken() string {
+	if x != nil {
+		return x.ResumeToken
+	}
+	return ""
+}
+
+func (x *ExportAdminGroupsResponse) GetSyncWatermark() string {
+	if x != nil {
+		return x.SyncWatermark
+	}
+	return ""
+}
+
+// SyncAdminGroupsRequest selects the admin groups to follow and where to start.
+type SyncAdminGroupsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The filters, as ListAdminGroups takes them. Its page_size sets the
+	// size of the upstream pages (0 means the largest the upstream allows);
+	// page_token, modified_after and modified_before must be unset: the
+	// watermark decides what is read.
+	Filter *ListAdminGroupsRequest `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
+	// A watermark from an earlier SyncAdminGroups or ExportAdminGroups with the
+	// same filter, by the same caller. Empty sends every one of the admin groups
+	// first.
+	Watermark string `protobuf:"bytes,2,opt,name=watermark,proto3" json:"watermark,omitempty"`
+	// After catching up, keep polling every poll_interval and send changes
+	// as they come, with a caught-up marker after each poll.
+	Follow bool `protobuf:"varint,3,opt,name=follow,proto3" json:"follow,omitempty"`
+	// How often a following sync polls the upstream; unset means 30 s, and
+	// at least 5 s. Followers of the same filter with the same Betterworks
+	// token share one poller per replica, polling at the interval of the
+	// first.
+	PollInterval  *durationpb.Duration `protobuf:"bytes,4,opt,name=poll_interval,json=pollInterval,proto3" json:"poll_interval,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SyncAdminGroupsRequest) Reset() {
+	*x = SyncAdminGroupsRequest{}
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[57]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SyncAdminGroupsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SyncAdminGroupsRequest) ProtoMessage() {}
+
+func (x *SyncAdminGroupsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[57]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SyncAdminGroupsRequest.ProtoReflect.Descriptor instead.
+func (*SyncAdminGroupsRequest) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_people_service_proto_rawDescGZIP(), []int{57}
+}
+
+func (x *SyncAdminGroupsRequest) GetFilter() *ListAdminGroupsRequest {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
+func (x *SyncAdminGroupsRequest) GetWatermark() string {
+	if x != nil {
+		return x.Watermark
+	}
+	return ""
+}
+
+func (x *SyncAdminGroupsRequest) GetFollow() bool {
+	if x != nil {
+		return x.Follow
+	}
+	return false
+}
+
+func (x *SyncAdminGroupsRequest) GetPollInterval() *durationpb.Duration {
+	if x != nil {
+		return x.PollInterval
+	}
+	return nil
+}
+
+// SyncAdminGroupsResponse is a batch of changes, or the caught-up marker.
+type SyncAdminGroupsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The admin groups modified since the last watermark. A change may
+	// arrive twice (at the boundary of two polls); none is lost.
+	AdminGroups []*AdminGroup `protobuf:"bytes,1,rep,name=admin_groups,json=adminGroups,proto3" json:"admin_groups,omitempty"`
+	// Pass it back to a later SyncAdminGroups to go on from here.
+	Watermark string `protobuf:"bytes,2,opt,name=watermark,proto3" json:"watermark,omitempty"`
+	// True on the marker sent once every change up to now was sent: after
+	// the first pass, and after every poll of a following sync.
+	CaughtUp      bool `protobuf:"varint,3,opt,name=caught_up,json=caughtUp,proto3" json:"caught_up,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SyncAdminGroupsResponse) Reset() {
+	*x = SyncAdminGroupsResponse{}
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[58]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SyncAdminGroupsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SyncAdminGroupsResponse) ProtoMessage() {}
+
+func (x *SyncAdminGroupsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_people_service_proto_msgTypes[58]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SyncAdminGroupsResponse.ProtoReflect.Descriptor instead.
+func (*SyncAdminGroupsResponse) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_people_service_proto_rawDescGZIP(), []int{58}
+}
+
+func (x *SyncAdminGroupsResponse) GetAdminGroups() []*AdminGroup {
+	if x != nil {
+		return x.AdminGroups
+	}
+	return nil
+}
+
+func (x *SyncAdminGroupsResponse) GetWatermark() string {
+	if x != nil {
+		return x.Watermark
+	}
+	return ""
+}
+
+func (x *SyncAdminGroupsResponse) GetCaughtUp() bool {
+	if x != nil {
+		return x.CaughtUp
+	}
+	return false
+}
+
 var File_betterworks_v1_people_service_proto protoreflect.FileDescriptor
 
 const file_betterworks_v1_people_service_proto_rawDesc = "" +
 	"\n" +
-	"#betterworks/v1/people_service.proto\x12\x0ebetterworks.v1\x1a\x1bbetterworks/v1/common.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc5\b\n" +
+	"#betterworks/v1/people_service.proto\x12\x0ebetterworks.v1\x1a\x1bbetterworks/v1/common.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc5\b\n" +
 	"\x04User\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
 	"\x04uuid\x18\x02 \x01(\tR\x04uuid\x12\x1d\n" +
@@ -4027,7 +5007,72 @@ const file_betterworks_v1_people_service_proto_rawDesc = "" +
 	"\bgroup_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\agroupId\"T\n" +
 	"\x15GetAdminGroupResponse\x12;\n" +
 	"\vadmin_group\x18\x01 \x01(\v2\x1a.betterworks.v1.AdminGroupR\n" +
-	"adminGroup*\xcd\x04\n" +
+	"adminGroup\"\xfa\x01\n" +
+	"\x12ExportUsersRequest\x12\xb6\x01\n" +
+	"\x06filter\x18\x01 \x01(\v2 .betterworks.v1.ListUsersRequestB|\xbaHy\xba\x01v\n" +
+	"\x18export.filter.page_token\x12Cfilter.page_token must be empty; resume an export with resume_token\x1a\x15this.page_token == ''R\x06filter\x12+\n" +
+	"\fresume_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\vresumeToken\"\xc7\x01\n" +
+	"\x13ExportUsersResponse\x12*\n" +
+	"\x05users\x18\x01 \x03(\v2\x14.betterworks.v1.UserR\x05users\x12:\n" +
+	"\bprogress\x18\x02 \x01(\v2\x1e.betterworks.v1.ExportProgressR\bprogress\x12!\n" +
+	"\fresume_token\x18\x03 \x01(\tR\vresumeToken\x12%\n" +
+	"\x0esync_watermark\x18\x04 \x01(\tR\rsyncWatermark\"\xc6\x03\n" +
+	"\x10SyncUsersRequest\x12\xa0\x02\n" +
+	"\x06filter\x18\x01 \x01(\v2 .betterworks.v1.ListUsersRequestB\xe5\x01\xbaH\xe1\x01\xba\x01\xdd\x01\n" +
+	"\x12sync.filter.paging\x12ufilter.page_token, filter.modified_after and filter.modified_before must be unset; the watermark decides what is read\x1aPthis.page_token == '' && !has(this.modified_after) && !has(this.modified_before)R\x06filter\x12&\n" +
+	"\twatermark\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80@R\twatermark\x12\x16\n" +
+	"\x06follow\x18\x03 \x01(\bR\x06follow\x12O\n" +
+	"\rpoll_interval\x18\x04 \x01(\v2\x19.google.protobuf.DurationB\x0f\xbaH\f\xaa\x01\t\"\x03\b\x90\x1c2\x02\b\x05R\fpollInterval\"z\n" +
+	"\x11SyncUsersResponse\x12*\n" +
+	"\x05users\x18\x01 \x03(\v2\x14.betterworks.v1.UserR\x05users\x12\x1c\n" +
+	"\twatermark\x18\x02 \x01(\tR\twatermark\x12\x1b\n" +
+	"\tcaught_up\x18\x03 \x01(\bR\bcaughtUp\"\x86\x02\n" +
+	"\x18ExportDepartmentsRequest\x12\xbc\x01\n" +
+	"\x06filter\x18\x01 \x01(\v2&.betterworks.v1.ListDepartmentsRequestB|\xbaHy\xba\x01v\n" +
+	"\x18export.filter.page_token\x12Cfilter.page_token must be empty; resume an export with resume_token\x1a\x15this.page_token == ''R\x06filter\x12+\n" +
+	"\fresume_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\vresumeToken\"\xb8\x01\n" +
+	"\x19ExportDepartmentsResponse\x12<\n" +
+	"\vdepartments\x18\x01 \x03(\v2\x1a.betterworks.v1.DepartmentR\vdepartments\x12:\n" +
+	"\bprogress\x18\x02 \x01(\v2\x1e.betterworks.v1.ExportProgressR\bprogress\x12!\n" +
+	"\fresume_token\x18\x03 \x01(\tR\vresumeToken\"\xfa\x01\n" +
+	"\x12ExportTeamsRequest\x12\xb6\x01\n" +
+	"\x06filter\x18\x01 \x01(\v2 .betterworks.v1.ListTeamsRequestB|\xbaHy\xba\x01v\n" +
+	"\x18export.filter.page_token\x12Cfilter.page_token must be empty; resume an export with resume_token\x1a\x15this.page_token == ''R\x06filter\x12+\n" +
+	"\fresume_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\vresumeToken\"\xc7\x01\n" +
+	"\x13ExportTeamsResponse\x12*\n" +
+	"\x05teams\x18\x01 \x03(\v2\x14.betterworks.v1.TeamR\x05teams\x12:\n" +
+	"\bprogress\x18\x02 \x01(\v2\x1e.betterworks.v1.ExportProgressR\bprogress\x12!\n" +
+	"\fresume_token\x18\x03 \x01(\tR\vresumeToken\x12%\n" +
+	"\x0esync_watermark\x18\x04 \x01(\tR\rsyncWatermark\"\xc6\x03\n" +
+	"\x10SyncTeamsRequest\x12\xa0\x02\n" +
+	"\x06filter\x18\x01 \x01(\v2 .betterworks.v1.ListTeamsRequestB\xe5\x01\xbaH\xe1\x01\xba\x01\xdd\x01\n" +
+	"\x12sync.filter.paging\x12ufilter.page_token, filter.modified_after and filter.modified_before must be unset; the watermark decides what is read\x1aPthis.page_token == '' && !has(this.modified_after) && !has(this.modified_before)R\x06filter\x12&\n" +
+	"\twatermark\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80@R\twatermark\x12\x16\n" +
+	"\x06follow\x18\x03 \x01(\bR\x06follow\x12O\n" +
+	"\rpoll_interval\x18\x04 \x01(\v2\x19.google.protobuf.DurationB\x0f\xbaH\f\xaa\x01\t\"\x03\b\x90\x1c2\x02\b\x05R\fpollInterval\"z\n" +
+	"\x11SyncTeamsResponse\x12*\n" +
+	"\x05teams\x18\x01 \x03(\v2\x14.betterworks.v1.TeamR\x05teams\x12\x1c\n" +
+	"\twatermark\x18\x02 \x01(\tR\twatermark\x12\x1b\n" +
+	"\tcaught_up\x18\x03 \x01(\bR\bcaughtUp\"\x86\x02\n" +
+	"\x18ExportAdminGroupsRequest\x12\xbc\x01\n" +
+	"\x06filter\x18\x01 \x01(\v2&.betterworks.v1.ListAdminGroupsRequestB|\xbaHy\xba\x01v\n" +
+	"\x18export.filter.page_token\x12Cfilter.page_token must be empty; resume an export with resume_token\x1a\x15this.page_token == ''R\x06filter\x12+\n" +
+	"\fresume_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\vresumeToken\"\xe0\x01\n" +
+	"\x19ExportAdminGroupsResponse\x12=\n" +
+	"\fadmin_groups\x18\x01 \x03(\v2\x1a.betterworks.v1.AdminGroupR\vadminGroups\x12:\n" +
+	"\bprogress\x18\x02 \x01(\v2\x1e.betterworks.v1.ExportProgressR\bprogress\x12!\n" +
+	"\fresume_token\x18\x03 \x01(\tR\vresumeToken\x12%\n" +
+	"\x0esync_watermark\x18\x04 \x01(\tR\rsyncWatermark\"\xd2\x03\n" +
+	"\x16SyncAdminGroupsRequest\x12\xa6\x02\n" +
+	"\x06filter\x18\x01 \x01(\v2&.betterworks.v1.ListAdminGroupsRequestB\xe5\x01\xbaH\xe1\x01\xba\x01\xdd\x01\n" +
+	"\x12sync.filter.paging\x12ufilter.page_token, filter.modified_after and filter.modified_before must be unset; the watermark decides what is read\x1aPthis.page_token == '' && !has(this.modified_after) && !has(this.modified_before)R\x06filter\x12&\n" +
+	"\twatermark\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80@R\twatermark\x12\x16\n" +
+	"\x06follow\x18\x03 \x01(\bR\x06follow\x12O\n" +
+	"\rpoll_interval\x18\x04 \x01(\v2\x19.google.protobuf.DurationB\x0f\xbaH\f\xaa\x01\t\"\x03\b\x90\x1c2\x02\b\x05R\fpollInterval\"\x93\x01\n" +
+	"\x17SyncAdminGroupsResponse\x12=\n" +
+	"\fadmin_groups\x18\x01 \x03(\v2\x1a.betterworks.v1.AdminGroupR\vadminGroups\x12\x1c\n" +
+	"\twatermark\x18\x02 \x01(\tR\twatermark\x12\x1b\n" +
+	"\tcaught_up\x18\x03 \x01(\bR\bcaughtUp*\xcd\x04\n" +
 	"\n" +
 	"UserLocale\x12\x1b\n" +
 	"\x17USER_LOCALE_UNSPECIFIED\x10\x00\x12\x12\n" +
@@ -4085,7 +5130,7 @@ const file_betterworks_v1_people_service_proto_rawDesc = "" +
 	"\x0fTeamAssociation\x12 \n" +
 	"\x1cTEAM_ASSOCIATION_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19TEAM_ASSOCIATION_MY_TEAMS\x10\x01\x12\x1e\n" +
-	"\x1aTEAM_ASSOCIATION_ALL_TEAMS\x10\x022\xc8\f\n" +
+	"\x1aTEAM_ASSOCIATION_ALL_TEAMS\x10\x022\x85\x12\n" +
 	"\rPeopleService\x12O\n" +
 	"\aGetUser\x12\x1e.betterworks.v1.GetUserRequest\x1a\x1f.betterworks.v1.GetUserResponse\"\x03\x90\x02\x01\x12U\n" +
 	"\tListUsers\x12 .betterworks.v1.ListUsersRequest\x1a!.betterworks.v1.ListUsersResponse\"\x03\x90\x02\x01\x12[\n" +
@@ -4102,7 +5147,14 @@ const file_betterworks_v1_people_service_proto_rawDesc = "" +
 	"\tListTeams\x12 .betterworks.v1.ListTeamsRequest\x1a!.betterworks.v1.ListTeamsResponse\"\x03\x90\x02\x01\x12O\n" +
 	"\aGetTeam\x12\x1e.betterworks.v1.GetTeamRequest\x1a\x1f.betterworks.v1.GetTeamResponse\"\x03\x90\x02\x01\x12g\n" +
 	"\x0fListAdminGroups\x12&.betterworks.v1.ListAdminGroupsRequest\x1a'.betterworks.v1.ListAdminGroupsResponse\"\x03\x90\x02\x01\x12a\n" +
-	"\rGetAdminGroup\x12$.betterworks.v1.GetAdminGroupRequest\x1a%.betterworks.v1.GetAdminGroupResponse\"\x03\x90\x02\x01B\xbe\x01\n" +
+	"\rGetAdminGroup\x12$.betterworks.v1.GetAdminGroupRequest\x1a%.betterworks.v1.GetAdminGroupResponse\"\x03\x90\x02\x01\x12]\n" +
+	"\vExportUsers\x12\".betterworks.v1.ExportUsersRequest\x1a#.betterworks.v1.ExportUsersResponse\"\x03\x90\x02\x010\x01\x12W\n" +
+	"\tSyncUsers\x12 .betterworks.v1.SyncUsersRequest\x1a!.betterworks.v1.SyncUsersResponse\"\x03\x90\x02\x010\x01\x12o\n" +
+	"\x11ExportDepartments\x12(.betterworks.v1.ExportDepartmentsRequest\x1a).betterworks.v1.ExportDepartmentsResponse\"\x03\x90\x02\x010\x01\x12]\n" +
+	"\vExportTeams\x12\".betterworks.v1.ExportTeamsRequest\x1a#.betterworks.v1.ExportTeamsResponse\"\x03\x90\x02\x010\x01\x12W\n" +
+	"\tSyncTeams\x12 .betterworks.v1.SyncTeamsRequest\x1a!.betterworks.v1.SyncTeamsResponse\"\x03\x90\x02\x010\x01\x12o\n" +
+	"\x11ExportAdminGroups\x12(.betterworks.v1.ExportAdminGroupsRequest\x1a).betterworks.v1.ExportAdminGroupsResponse\"\x03\x90\x02\x010\x01\x12i\n" +
+	"\x0fSyncAdminGroups\x12&.betterworks.v1.SyncAdminGroupsRequest\x1a'.betterworks.v1.SyncAdminGroupsResponse\"\x03\x90\x02\x010\x01B\xbe\x01\n" +
 	"\x12com.betterworks.v1B\x12PeopleServiceProtoP\x01Z;github.com/bwfacade/facade/gen/betterworks/v1;betterworksv1\xa2\x02\x03BXX\xaa\x02\x0eBetterworks.V1\xca\x02\x0eBetterworks\\V1\xe2\x02\x1aBetterworks\\V1\\GPBMetadata\xea\x02\x0fBetterworks::V1b\x06proto3"
 
 var (
@@ -4118,7 +5170,7 @@ func file_betterworks_v1_people_service_proto_rawDescGZIP() []byte {
 }
 
 var file_betterworks_v1_people_service_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_betterworks_v1_people_service_proto_msgTypes = make([]protoimpl.MessageInfo, 46)
+var file_betterworks_v1_people_service_proto_msgTypes = make([]protoimpl.MessageInfo, 60)
 var file_betterworks_v1_people_service_proto_goTypes = []any{
 	(UserLocale)(0),                      // 0: betterworks.v1.UserLocale
 	(UserField)(0),                       // 1: betterworks.v1.UserField
@@ -4169,107 +5221,158 @@ var file_betterworks_v1_people_service_proto_goTypes = []any{
 	(*ListAdminGroupsResponse)(nil),      // 46: betterworks.v1.ListAdminGroupsResponse
 	(*GetAdminGroupRequest)(nil),         // 47: betterworks.v1.GetAdminGroupRequest
 	(*GetAdminGroupResponse)(nil),        // 48: betterworks.v1.GetAdminGroupResponse
-	nil,                                  // 49: betterworks.v1.User.CustomValuesEntry
-	(*timestamppb.Timestamp)(nil),        // 50: google.protobuf.Timestamp
-	(*UserRef)(nil),                      // 51: betterworks.v1.UserRef
-	(*structpb.Struct)(nil),              // 52: google.protobuf.Struct
-	(*PictureUris)(nil),                  // 53: betterworks.v1.PictureUris
-	(*structpb.Value)(nil),               // 54: google.protobuf.Value
+	(*ExportUsersRequest)(nil),           // 49: betterworks.v1.ExportUsersRequest
+	(*ExportUsersResponse)(nil),          // 50: betterworks.v1.ExportUsersResponse
+	(*SyncUsersRequest)(nil),             // 51: betterworks.v1.SyncUsersRequest
+	(*SyncUsersResponse)(nil),            // 52: betterworks.v1.SyncUsersResponse
+	(*ExportDepartmentsRequest)(nil),     // 53: betterworks.v1.ExportDepartmentsRequest
+	(*ExportDepartmentsResponse)(nil),    // 54: betterworks.v1.ExportDepartmentsResponse
+	(*ExportTeamsRequest)(nil),           // 55: betterworks.v1.ExportTeamsRequest
+	(*ExportTeamsResponse)(nil),          // 56: betterworks.v1.ExportTeamsResponse
+	(*SyncTeamsRequest)(nil),             // 57: betterworks.v1.SyncTeamsRequest
+	(*SyncTeamsResponse)(nil),            // 58: betterworks.v1.SyncTeamsResponse
+	(*ExportAdminGroupsRequest)(nil),     // 59: betterworks.v1.ExportAdminGroupsRequest
+	(*ExportAdminGroupsResponse)(nil),    // 60: betterworks.v1.ExportAdminGroupsResponse
+	(*SyncAdminGroupsRequest)(nil),       // 61: betterworks.v1.SyncAdminGroupsRequest
+	(*SyncAdminGroupsResponse)(nil),      // 62: betterworks.v1.SyncAdminGroupsResponse
+	nil,                                  // 63: betterworks.v1.User.CustomValuesEntry
+	(*timestamppb.Timestamp)(nil),        // 64: google.protobuf.Timestamp
+	(*UserRef)(nil),                      // 65: betterworks.v1.UserRef
+	(*structpb.Struct)(nil),              // 66: google.protobuf.Struct
+	(*PictureUris)(nil),                  // 67: betterworks.v1.PictureUris
+	(*structpb.Value)(nil),               // 68: google.protobuf.Value
+	(*ExportProgress)(nil),               // 69: betterworks.v1.ExportProgress
+	(*durationpb.Duration)(nil),          // 70: google.protobuf.Duration
 }
 var file_betterworks_v1_people_service_proto_depIdxs = []int32{
-	50, // 0: betterworks.v1.User.deactivated_on:type_name -> google.protobuf.Timestamp
-	51, // 1: betterworks.v1.User.manager:type_name -> betterworks.v1.UserRef
-	5,  // 2: betterworks.v1.User.department:type_name -> betterworks.v1.DepartmentRef
-	0,  // 3: betterworks.v1.User.locale:type_name -> betterworks.v1.UserLocale
-	50, // 4: betterworks.v1.User.created_on:type_name -> google.protobuf.Timestamp
-	50, // 5: betterworks.v1.User.modified_on:type_name -> google.protobuf.Timestamp
-	52, // 6: betterworks.v1.User.attributes:type_name -> google.protobuf.Struct
-	49, // 7: betterworks.v1.User.custom_values:type_name -> betterworks.v1.User.CustomValuesEntry
-	4,  // 8: betterworks.v1.GetUserResponse.user:type_name -> betterworks.v1.User
-	50, // 9: betterworks.v1.ListUsersRequest.modified_after:type_name -> google.protobuf.Timestamp
-	50, // 10: betterworks.v1.ListUsersRequest.modified_before:type_name -> google.protobuf.Timestamp
-	0,  // 11: betterworks.v1.ListUsersRequest.locale:type_name -> betterworks.v1.UserLocale
-	4,  // 12: betterworks.v1.ListUsersResponse.users:type_name -> betterworks.v1.User
-	4,  // 13: betterworks.v1.SearchUsersResponse.users:type_name -> betterworks.v1.User
-	0,  // 14: betterworks.v1.UserUpsert.locale:type_name -> betterworks.v1.UserLocale
-	1,  // 15: betterworks.v1.UserUpsert.clear_fields:type_name -> betterworks.v1.UserField
-	12, // 16: betterworks.v1.UpsertUsersRequest.users:type_name -> betterworks.v1.UserUpsert
-	15, // 17: betterworks.v1.UpsertUsersResponse.errors:type_name -> betterworks.v1.UserUpsertError
-	16, // 18: betterworks.v1.UserUpsertError.error_details:type_name -> betterworks.v1.UserUpsertErrorDetail
-	2,  // 19: betterworks.v1.RoleAssignment.role:type_name -> betterworks.v1.UserRole
-	50, // 20: betterworks.v1.RoleAssignment.admin_since:type_name -> google.protobuf.Timestamp
-	5,  // 21: betterworks.v1.RoleAssignment.managed_departments:type_name -> betterworks.v1.DepartmentRef
-	18, // 22: betterworks.v1.RoleAssignment.managed_admin_groups:type_name -> betterworks.v1.AdminGroupRef
-	17, // 23: betterworks.v1.ListRoleAssignmentsResponse.role_assignments:type_name -> betterworks.v1.RoleAssignment
-	2,  // 24: betterworks.v1.RoleAssignmentUpdate.role:type_name -> betterworks.v1.UserRole
-	21, // 25: betterworks.v1.AssignRolesRequest.roles:type_name -> betterworks.v1.RoleAssignmentUpdate
-	17, // 26: betterworks.v1.AssignRolesResponse.role_assignments:type_name -> betterworks.v1.RoleAssignment
-	5,  // 27: betterworks.v1.Department.parent:type_name -> betterworks.v1.DepartmentRef
-	50, // 28: betterworks.v1.Department.created_on:type_name -> google.protobuf.Timestamp
-	50, // 29: betterworks.v1.Department.modified_on:type_name -> google.protobuf.Timestamp
-	24, // 30: betterworks.v1.ListDepartmentsResponse.departments:type_name -> betterworks.v1.Department
-	24, // 31: betterworks.v1.CreateDepartmentResponse.department:type_name -> betterworks.v1.Department
-	24, // 32: betterworks.v1.UpdateDepartmentResponse.department:type_name -> betterworks.v1.Department
-	24, // 33: betterworks.v1.DeactivateDepartmentResponse.department:type_name -> betterworks.v1.Department
-	24, // 34: betterworks.v1.ReactivateDepartmentResponse.department:type_name -> betterworks.v1.Department
-	35, // 35: betterworks.v1.UpsertDepartmentsRequest.departments:type_name -> betterworks.v1.DepartmentUpsert
-	53, // 36: betterworks.v1.Team.picture_uris:type_name -> betterworks.v1.PictureUris
-	50, // 37: betterworks.v1.Team.created_on:type_name -> google.protobuf.Timestamp
-	50, // 38: betterworks.v1.Team.modified_on:type_name -> google.protobuf.Timestamp
-	51, // 39: betterworks.v1.Team.members:type_name -> betterworks.v1.UserRef
-	3,  // 40: betterworks.v1.ListTeamsRequest.type:type_name -> betterworks.v1.TeamAssociation
-	50, // 41: betterworks.v1.ListTeamsRequest.modified_after:type_name -> google.protobuf.Timestamp
-	50, // 42: betterworks.v1.ListTeamsRequest.modified_before:type_name -> google.protobuf.Timestamp
-	38, // 43: betterworks.v1.ListTeamsResponse.teams:type_name -> betterworks.v1.Team
-	38, // 44: betterworks.v1.GetTeamResponse.team:type_name -> betterworks.v1.Team
-	50, // 45: betterworks.v1.AdminGroup.last_edited:type_name -> google.protobuf.Timestamp
-	51, // 46: betterworks.v1.AdminGroup.last_edited_by:type_name -> betterworks.v1.UserRef
-	44, // 47: betterworks.v1.AdminGroup.attributes:type_name -> betterworks.v1.AdminGroupAttribute
-	51, // 48: betterworks.v1.AdminGroup.additional_members:type_name -> betterworks.v1.UserRef
-	50, // 49: betterworks.v1.AdminGroup.created_on:type_name -> google.protobuf.Timestamp
-	50, // 50: betterworks.v1.AdminGroup.modified_on:type_name -> google.protobuf.Timestamp
-	54, // 51: betterworks.v1.AdminGroupAttribute.value:type_name -> google.protobuf.Value
-	50, // 52: betterworks.v1.ListAdminGroupsRequest.modified_after:type_name -> google.protobuf.Timestamp
-	50, // 53: betterworks.v1.ListAdminGroupsRequest.modified_before:type_name -> google.protobuf.Timestamp
-	43, // 54: betterworks.v1.ListAdminGroupsResponse.admin_groups:type_name -> betterworks.v1.AdminGroup
-	43, // 55: betterworks.v1.GetAdminGroupResponse.admin_group:type_name -> betterworks.v1.AdminGroup
-	6,  // 56: betterworks.v1.PeopleService.GetUser:input_type -> betterworks.v1.GetUserRequest
-	8,  // 57: betterworks.v1.PeopleService.ListUsers:input_type -> betterworks.v1.ListUsersRequest
-	10, // 58: betterworks.v1.PeopleService.SearchUsers:input_type -> betterworks.v1.SearchUsersRequest
-	13, // 59: betterworks.v1.PeopleService.UpsertUsers:input_type -> betterworks.v1.UpsertUsersRequest
-	19, // 60: betterworks.v1.PeopleService.ListRoleAssignments:input_type -> betterworks.v1.ListRoleAssignmentsRequest
-	22, // 61: betterworks.v1.PeopleService.AssignRoles:input_type -> betterworks.v1.AssignRolesRequest
-	25, // 62: betterworks.v1.PeopleService.ListDepartments:input_type -> betterworks.v1.ListDepartmentsRequest
-	27, // 63: betterworks.v1.PeopleService.CreateDepartment:input_type -> betterworks.v1.CreateDepartmentRequest
-	29, // 64: betterworks.v1.PeopleService.UpdateDepartment:input_type -> betterworks.v1.UpdateDepartmentRequest
-	31, // 65: betterworks.v1.PeopleService.DeactivateDepartment:input_type -> betterworks.v1.DeactivateDepartmentRequest
-	33, // 66: betterworks.v1.PeopleService.ReactivateDepartment:input_type -> betterworks.v1.ReactivateDepartmentRequest
-	36, // 67: betterworks.v1.PeopleService.UpsertDepartments:input_type -> betterworks.v1.UpsertDepartmentsRequest
-	39, // 68: betterworks.v1.PeopleService.ListTeams:input_type -> betterworks.v1.ListTeamsRequest
-	41, // 69: betterworks.v1.PeopleService.GetTeam:input_type -> betterworks.v1.GetTeamRequest
-	45, // 70: betterworks.v1.PeopleService.ListAdminGroups:input_type -> betterworks.v1.ListAdminGroupsRequest
-	47, // 71: betterworks.v1.PeopleService.GetAdminGroup:input_type -> betterworks.v1.GetAdminGroupRequest
-	7,  // 72: betterworks.v1.PeopleService.GetUser:output_type -> betterworks.v1.GetUserResponse
-	9,  // 73: betterworks.v1.PeopleService.ListUsers:output_type -> betterworks.v1.ListUsersResponse
-	11, // 74: betterworks.v1.PeopleService.SearchUsers:output_type -> betterworks.v1.SearchUsersResponse
-	14, // 75: betterworks.v1.PeopleService.UpsertUsers:output_type -> betterworks.v1.UpsertUsersResponse
-	20, // 76: betterworks.v1.PeopleService.ListRoleAssignments:output_type -> betterworks.v1.ListRoleAssignmentsResponse
-	23, // 77: betterworks.v1.PeopleService.AssignRoles:output_type -> betterworks.v1.AssignRolesResponse
-	26, // 78: betterworks.v1.PeopleService.ListDepartments:output_type -> betterworks.v1.ListDepartmentsResponse
-	28, // 79: betterworks.v1.PeopleService.CreateDepartment:output_type -> betterworks.v1.CreateDepartmentResponse
-	30, // 80: betterworks.v1.PeopleService.UpdateDepartment:output_type -> betterworks.v1.UpdateDepartmentResponse
-	32, // 81: betterworks.v1.PeopleService.DeactivateDepartment:output_type -> betterworks.v1.DeactivateDepartmentResponse
-	34, // 82: betterworks.v1.PeopleService.ReactivateDepartment:output_type -> betterworks.v1.ReactivateDepartmentResponse
-	37, // 83: betterworks.v1.PeopleService.UpsertDepartments:output_type -> betterworks.v1.UpsertDepartmentsResponse
-	40, // 84: betterworks.v1.PeopleService.ListTeams:output_type -> betterworks.v1.ListTeamsResponse
-	42, // 85: betterworks.v1.PeopleService.GetTeam:output_type -> betterworks.v1.GetTeamResponse
-	46, // 86: betterworks.v1.PeopleService.ListAdminGroups:output_type -> betterworks.v1.ListAdminGroupsResponse
-	48, // 87: betterworks.v1.PeopleService.GetAdminGroup:output_type -> betterworks.v1.GetAdminGroupResponse
-	72, // [72:88] is the sub-list for method output_type
-	56, // [56:72] is the sub-list for method input_type
-	56, // [56:56] is the sub-list for extension type_name
-	56, // [56:56] is the sub-list for extension extendee
-	0,  // [0:56] is the sub-list for field type_name
+	64,  // 0: betterworks.v1.User.deactivated_on:type_name -> google.protobuf.Timestamp
+	65,  // 1: betterworks.v1.User.manager:type_name -> betterworks.v1.UserRef
+	5,   // 2: betterworks.v1.User.department:type_name -> betterworks.v1.DepartmentRef
+	0,   // 3: betterworks.v1.User.locale:type_name -> betterworks.v1.UserLocale
+	64,  // 4: betterworks.v1.User.created_on:type_name -> google.protobuf.Timestamp
+	64,  // 5: betterworks.v1.User.modified_on:type_name -> google.protobuf.Timestamp
+	66,  // 6: betterworks.v1.User.attributes:type_name -> google.protobuf.Struct
+	63,  // 7: betterworks.v1.User.custom_values:type_name -> betterworks.v1.User.CustomValuesEntry
+	4,   // 8: betterworks.v1.GetUserResponse.user:type_name -> betterworks.v1.User
+	64,  // 9: betterworks.v1.ListUsersRequest.modified_after:type_name -> google.protobuf.Timestamp
+	64,  // 10: betterworks.v1.ListUsersRequest.modified_before:type_name -> google.protobuf.Timestamp
+	0,   // 11: betterworks.v1.ListUsersRequest.locale:type_name -> betterworks.v1.UserLocale
+	4,   // 12: betterworks.v1.ListUsersResponse.users:type_name -> betterworks.v1.User
+	4,   // 13: betterworks.v1.SearchUsersResponse.users:type_name -> betterworks.v1.User
+	0,   // 14: betterworks.v1.UserUpsert.locale:type_name -> betterworks.v1.UserLocale
+	1,   // 15: betterworks.v1.UserUpsert.clear_fields:type_name -> betterworks.v1.UserField
+	12,  // 16: betterworks.v1.UpsertUsersRequest.users:type_name -> betterworks.v1.UserUpsert
+	15,  // 17: betterworks.v1.UpsertUsersResponse.errors:type_name -> betterworks.v1.UserUpsertError
+	16,  // 18: betterworks.v1.UserUpsertError.error_details:type_name -> betterworks.v1.UserUpsertErrorDetail
+	2,   // 19: betterworks.v1.RoleAssignment.role:type_name -> betterworks.v1.UserRole
+	64,  // 20: betterworks.v1.RoleAssignment.admin_since:type_name -> google.protobuf.Timestamp
+	5,   // 21: betterworks.v1.RoleAssignment.managed_departments:type_name -> betterworks.v1.DepartmentRef
+	18,  // 22: betterworks.v1.RoleAssignment.managed_admin_groups:type_name -> betterworks.v1.AdminGroupRef
+	17,  // 23: betterworks.v1.ListRoleAssignmentsResponse.role_assignments:type_name -> betterworks.v1.RoleAssignment
+	2,   // 24: betterworks.v1.RoleAssignmentUpdate.role:type_name -> betterworks.v1.UserRole
+	21,  // 25: betterworks.v1.AssignRolesRequest.roles:type_name -> betterworks.v1.RoleAssignmentUpdate
+	17,  // 26: betterworks.v1.AssignRolesResponse.role_assignments:type_name -> betterworks.v1.RoleAssignment
+	5,   // 27: betterworks.v1.Department.parent:type_name -> betterworks.v1.DepartmentRef
+	64,  // 28: betterworks.v1.Department.created_on:type_name -> google.protobuf.Timestamp
+	64,  // 29: betterworks.v1.Department.modified_on:type_name -> google.protobuf.Timestamp
+	24,  // 30: betterworks.v1.ListDepartmentsResponse.departments:type_name -> betterworks.v1.Department
+	24,  // 31: betterworks.v1.CreateDepartmentResponse.department:type_name -> betterworks.v1.Department
+	24,  // 32: betterworks.v1.UpdateDepartmentResponse.department:type_name -> betterworks.v1.Department
+	24,  // 33: betterworks.v1.DeactivateDepartmentResponse.department:type_name -> betterworks.v1.Department
+	24,  // 34: betterworks.v1.ReactivateDepartmentResponse.department:type_name -> betterworks.v1.Department
+	35,  // 35: betterworks.v1.UpsertDepartmentsRequest.departments:type_name -> betterworks.v1.DepartmentUpsert
+	67,  // 36: betterworks.v1.Team.picture_uris:type_name -> betterworks.v1.PictureUris
+	64,  // 37: betterworks.v1.Team.created_on:type_name -> google.protobuf.Timestamp
+	64,  // 38: betterworks.v1.Team.modified_on:type_name -> google.protobuf.Timestamp
+	65,  // 39: betterworks.v1.Team.members:type_name -> betterworks.v1.UserRef
+	3,   // 40: betterworks.v1.ListTeamsRequest.type:type_name -> betterworks.v1.TeamAssociation
+	64,  // 41: betterworks.v1.ListTeamsRequest.modified_after:type_name -> google.protobuf.Timestamp
+	64,  // 42: betterworks.v1.ListTeamsRequest.modified_before:type_name -> google.protobuf.Timestamp
+	38,  // 43: betterworks.v1.ListTeamsResponse.teams:type_name -> betterworks.v1.Team
+	38,  // 44: betterworks.v1.GetTeamResponse.team:type_name -> betterworks.v1.Team
+	64,  // 45: betterworks.v1.AdminGroup.last_edited:type_name -> google.protobuf.Timestamp
+	65,  // 46: betterworks.v1.AdminGroup.last_edited_by:type_name -> betterworks.v1.UserRef
+	44,  // 47: betterworks.v1.AdminGroup.attributes:type_name -> betterworks.v1.AdminGroupAttribute
+	65,  // 48: betterworks.v1.AdminGroup.additional_members:type_name -> betterworks.v1.UserRef
+	64,  // 49: betterworks.v1.AdminGroup.created_on:type_name -> google.protobuf.Timestamp
+	64,  // 50: betterworks.v1.AdminGroup.modified_on:type_name -> google.protobuf.Timestamp
+	68,  // 51: betterworks.v1.AdminGroupAttribute.value:type_name -> google.protobuf.Value
+	64,  // 52: betterworks.v1.ListAdminGroupsRequest.modified_after:type_name -> google.protobuf.Timestamp
+	64,  // 53: betterworks.v1.ListAdminGroupsRequest.modified_before:type_name -> google.protobuf.Timestamp
+	43,  // 54: betterworks.v1.ListAdminGroupsResponse.admin_groups:type_name -> betterworks.v1.AdminGroup
+	43,  // 55: betterworks.v1.GetAdminGroupResponse.admin_group:type_name -> betterworks.v1.AdminGroup
+	8,   // 56: betterworks.v1.ExportUsersRequest.filter:type_name -> betterworks.v1.ListUsersRequest
+	4,   // 57: betterworks.v1.ExportUsersResponse.users:type_name -> betterworks.v1.User
+	69,  // 58: betterworks.v1.ExportUsersResponse.progress:type_name -> betterworks.v1.ExportProgress
+	8,   // 59: betterworks.v1.SyncUsersRequest.filter:type_name -> betterworks.v1.ListUsersRequest
+	70,  // 60: betterworks.v1.SyncUsersRequest.poll_interval:type_name -> google.protobuf.Duration
+	4,   // 61: betterworks.v1.SyncUsersResponse.users:type_name -> betterworks.v1.User
+	25,  // 62: betterworks.v1.ExportDepartmentsRequest.filter:type_name -> betterworks.v1.ListDepartmentsRequest
+	24,  // 63: betterworks.v1.ExportDepartmentsResponse.departments:type_name -> betterworks.v1.Department
+	69,  // 64: betterworks.v1.ExportDepartmentsResponse.progress:type_name -> betterworks.v1.ExportProgress
+	39,  // 65: betterworks.v1.ExportTeamsRequest.filter:type_name -> betterworks.v1.ListTeamsRequest
+	38,  // 66: betterworks.v1.ExportTeamsResponse.teams:type_name -> betterworks.v1.Team
+	69,  // 67: betterworks.v1.ExportTeamsResponse.progress:type_name -> betterworks.v1.ExportProgress
+	39,  // 68: betterworks.v1.SyncTeamsRequest.filter:type_name -> betterworks.v1.ListTeamsRequest
+	70,  // 69: betterworks.v1.SyncTeamsRequest.poll_interval:type_name -> google.protobuf.Duration
+	38,  // 70: betterworks.v1.SyncTeamsResponse.teams:type_name -> betterworks.v1.Team
+	45,  // 71: betterworks.v1.ExportAdminGroupsRequest.filter:type_name -> betterworks.v1.ListAdminGroupsRequest
+	43,  // 72: betterworks.v1.ExportAdminGroupsResponse.admin_groups:type_name -> betterworks.v1.AdminGroup
+	69,  // 73: betterworks.v1.ExportAdminGroupsResponse.progress:type_name -> betterworks.v1.ExportProgress
+	45,  // 74: betterworks.v1.SyncAdminGroupsRequest.filter:type_name -> betterworks.v1.ListAdminGroupsRequest
+	70,  // 75: betterworks.v1.SyncAdminGroupsRequest.poll_interval:type_name -> google.protobuf.Duration
+	43,  // 76: betterworks.v1.SyncAdminGroupsResponse.admin_groups:type_name -> betterworks.v1.AdminGroup
+	6,   // 77: betterworks.v1.PeopleService.GetUser:input_type -> betterworks.v1.GetUserRequest
+	8,   // 78: betterworks.v1.PeopleService.ListUsers:input_type -> betterworks.v1.ListUsersRequest
+	10,  // 79: betterworks.v1.PeopleService.SearchUsers:input_type -> betterworks.v1.SearchUsersRequest
+	13,  // 80: betterworks.v1.PeopleService.UpsertUsers:input_type -> betterworks.v1.UpsertUsersRequest
+	19,  // 81: betterworks.v1.PeopleService.ListRoleAssignments:input_type -> betterworks.v1.ListRoleAssignmentsRequest
+	22,  // 82: betterworks.v1.PeopleService.AssignRoles:input_type -> betterworks.v1.AssignRolesRequest
+	25,  // 83: betterworks.v1.PeopleService.ListDepartments:input_type -> betterworks.v1.ListDepartmentsRequest
+	27,  // 84: betterworks.v1.PeopleService.CreateDepartment:input_type -> betterworks.v1.CreateDepartmentRequest
+	29,  // 85: betterworks.v1.PeopleService.UpdateDepartment:input_type -> betterworks.v1.UpdateDepartmentRequest
+	31,  // 86: betterworks.v1.PeopleService.DeactivateDepartment:input_type -> betterworks.v1.DeactivateDepartmentRequest
+	33,  // 87: betterworks.v1.PeopleService.ReactivateDepartment:input_type -> betterworks.v1.ReactivateDepartmentRequest
+	36,  // 88: betterworks.v1.PeopleService.UpsertDepartments:input_type -> betterworks.v1.UpsertDepartmentsRequest
+	39,  // 89: betterworks.v1.PeopleService.ListTeams:input_type -> betterworks.v1.ListTeamsRequest
+	41,  // 90: betterworks.v1.PeopleService.GetTeam:input_type -> betterworks.v1.GetTeamRequest
+	45,  // 91: betterworks.v1.PeopleService.ListAdminGroups:input_type -> betterworks.v1.ListAdminGroupsRequest
+	47,  // 92: betterworks.v1.PeopleService.GetAdminGroup:input_type -> betterworks.v1.GetAdminGroupRequest
+	49,  // 93: betterworks.v1.PeopleService.ExportUsers:input_type -> betterworks.v1.ExportUsersRequest
+	51,  // 94: betterworks.v1.PeopleService.SyncUsers:input_type -> betterworks.v1.SyncUsersRequest
+	53,  // 95: betterworks.v1.PeopleService.ExportDepartments:input_type -> betterworks.v1.ExportDepartmentsRequest
+	55,  // 96: betterworks.v1.PeopleService.ExportTeams:input_type -> betterworks.v1.ExportTeamsRequest
+	57,  // 97: betterworks.v1.PeopleService.SyncTeams:input_type -> betterworks.v1.SyncTeamsRequest
+	59,  // 98: betterworks.v1.PeopleService.ExportAdminGroups:input_type -> betterworks.v1.ExportAdminGroupsRequest
+	61,  // 99: betterworks.v1.PeopleService.SyncAdminGroups:input_type -> betterworks.v1.SyncAdminGroupsRequest
+	7,   // 100: betterworks.v1.PeopleService.GetUser:output_type -> betterworks.v1.GetUserResponse
+	9,   // 101: betterworks.v1.PeopleService.ListUsers:output_type -> betterworks.v1.ListUsersResponse
+	11,  // 102: betterworks.v1.PeopleService.SearchUsers:output_type -> betterworks.v1.SearchUsersResponse
+	14,  // 103: betterworks.v1.PeopleService.UpsertUsers:output_type -> betterworks.v1.UpsertUsersResponse
+	20,  // 104: betterworks.v1.PeopleService.ListRoleAssignments:output_type -> betterworks.v1.ListRoleAssignmentsResponse
+	23,  // 105: betterworks.v1.PeopleService.AssignRoles:output_type -> betterworks.v1.AssignRolesResponse
+	26,  // 106: betterworks.v1.PeopleService.ListDepartments:output_type -> betterworks.v1.ListDepartmentsResponse
+	28,  // 107: betterworks.v1.PeopleService.CreateDepartment:output_type -> betterworks.v1.CreateDepartmentResponse
+	30,  // 108: betterworks.v1.PeopleService.UpdateDepartment:output_type -> betterworks.v1.UpdateDepartmentResponse
+	32,  // 109: betterworks.v1.PeopleService.DeactivateDepartment:output_type -> betterworks.v1.DeactivateDepartmentResponse
+	34,  // 110: betterworks.v1.PeopleService.ReactivateDepartment:output_type -> betterworks.v1.ReactivateDepartmentResponse
+	37,  // 111: betterworks.v1.PeopleService.UpsertDepartments:output_type -> betterworks.v1.UpsertDepartmentsResponse
+	40,  // 112: betterworks.v1.PeopleService.ListTeams:output_type -> betterworks.v1.ListTeamsResponse
+	42,  // 113: betterworks.v1.PeopleService.GetTeam:output_type -> betterworks.v1.GetTeamResponse
+	46,  // 114: betterworks.v1.PeopleService.ListAdminGroups:output_type -> betterworks.v1.ListAdminGroupsResponse
+	48,  // 115: betterworks.v1.PeopleService.GetAdminGroup:output_type -> betterworks.v1.GetAdminGroupResponse
+	50,  // 116: betterworks.v1.PeopleService.ExportUsers:output_type -> betterworks.v1.ExportUsersResponse
+	52,  // 117: betterworks.v1.PeopleService.SyncUsers:output_type -> betterworks.v1.SyncUsersResponse
+	54,  // 118: betterworks.v1.PeopleService.ExportDepartments:output_type -> betterworks.v1.ExportDepartmentsResponse
+	56,  // 119: betterworks.v1.PeopleService.ExportTeams:output_type -> betterworks.v1.ExportTeamsResponse
+	58,  // 120: betterworks.v1.PeopleService.SyncTeams:output_type -> betterworks.v1.SyncTeamsResponse
+	60,  // 121: betterworks.v1.PeopleService.ExportAdminGroups:output_type -> betterworks.v1.ExportAdminGroupsResponse
+	62,  // 122: betterworks.v1.PeopleService.SyncAdminGroups:output_type -> betterworks.v1.SyncAdminGroupsResponse
+	100, // [100:123] is the sub-list for method output_type
+	77,  // [77:100] is the sub-list for method input_type
+	77,  // [77:77] is the sub-list for extension type_name
+	77,  // [77:77] is the sub-list for extension extendee
+	0,   // [0:77] is the sub-list for field type_name
 }
 
 func init() { file_betterworks_v1_people_service_proto_init() }
@@ -4289,7 +5392,7 @@ func file_betterworks_v1_people_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_betterworks_v1_people_service_proto_rawDesc), len(file_betterworks_v1_people_service_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   46,
+			NumMessages:   60,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

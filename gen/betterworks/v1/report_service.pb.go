@@ -852,6 +852,132 @@ func (x *ReportRunResult) GetUrl() string {
 	return ""
 }
 
+// ExportReportRunsRequest selects the report runs to export.
+type ExportReportRunsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The filters, as ListReportRuns takes them; unset exports every one the
+	// token may see. Its page_size sets the size of the upstream pages (0
+	// means the largest the upstream allows); its page_token must be empty:
+	// resume with resume_token instead.
+	Filter *ListReportRunsRequest `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
+	// The resume_token of a message of an earlier export with the same
+	// filter, by the same caller: the export goes on after that message.
+	// Empty starts from the beginning.
+	ResumeToken   string `protobuf:"bytes,2,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportReportRunsRequest) Reset() {
+	*x = ExportReportRunsRequest{}
+	mi := &file_betterworks_v1_report_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportReportRunsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportReportRunsRequest) ProtoMessage() {}
+
+func (x *ExportReportRunsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_report_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportReportRunsRequest.ProtoReflect.Descriptor instead.
+func (*ExportReportRunsRequest) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_report_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ExportReportRunsRequest) GetFilter() *ListReportRunsRequest {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
+func (x *ExportReportRunsRequest) GetResumeToken() string {
+	if x != nil {
+		return x.ResumeToken
+	}
+	return ""
+}
+
+// ExportReportRunsResponse is one upstream page of an export.
+type ExportReportRunsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The page's report runs, in the upstream's order, without those already
+	// sent by this export (offset pages shift while the collection changes).
+	ReportRuns []*ReportRun `protobuf:"bytes,1,rep,name=report_runs,json=reportRuns,proto3" json:"report_runs,omitempty"`
+	// How far the export has come, this message included.
+	Progress *ExportProgress `protobuf:"bytes,2,opt,name=progress,proto3" json:"progress,omitempty"`
+	// Pass it back, with the same filter, to resume the export after this
+	// message; valid for 24 hours. Empty on the last message.
+	ResumeToken   string `protobuf:"bytes,3,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportReportRunsResponse) Reset() {
+	*x = ExportReportRunsResponse{}
+	mi := &file_betterworks_v1_report_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportReportRunsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportReportRunsResponse) ProtoMessage() {}
+
+func (x *ExportReportRunsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_report_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportReportRunsResponse.ProtoReflect.Descriptor instead.
+func (*ExportReportRunsResponse) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_report_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ExportReportRunsResponse) GetReportRuns() []*ReportRun {
+	if x != nil {
+		return x.ReportRuns
+	}
+	return nil
+}
+
+func (x *ExportReportRunsResponse) GetProgress() *ExportProgress {
+	if x != nil {
+		return x.Progress
+	}
+	return nil
+}
+
+func (x *ExportReportRunsResponse) GetResumeToken() string {
+	if x != nil {
+		return x.ResumeToken
+	}
+	return ""
+}
+
 var File_betterworks_v1_report_service_proto protoreflect.FileDescriptor
 
 const file_betterworks_v1_report_service_proto_rawDesc = "" +
@@ -914,7 +1040,16 @@ const file_betterworks_v1_report_service_proto_rawDesc = "" +
 	"expires_on\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresOn\x12\x1a\n" +
 	"\bfilename\x18\x03 \x01(\tR\bfilename\x12\x12\n" +
 	"\x04type\x18\x04 \x01(\tR\x04type\x12\x10\n" +
-	"\x03url\x18\x05 \x01(\tR\x03url*\xbc\x02\n" +
+	"\x03url\x18\x05 \x01(\tR\x03url\"\x84\x02\n" +
+	"\x17ExportReportRunsRequest\x12\xbb\x01\n" +
+	"\x06filter\x18\x01 \x01(\v2%.betterworks.v1.ListReportRunsRequestB|\xbaHy\xba\x01v\n" +
+	"\x18export.filter.page_token\x12Cfilter.page_token must be empty; resume an export with resume_token\x1a\x15this.page_token == ''R\x06filter\x12+\n" +
+	"\fresume_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\vresumeToken\"\xb5\x01\n" +
+	"\x18ExportReportRunsResponse\x12:\n" +
+	"\vreport_runs\x18\x01 \x03(\v2\x19.betterworks.v1.ReportRunR\n" +
+	"reportRuns\x12:\n" +
+	"\bprogress\x18\x02 \x01(\v2\x1e.betterworks.v1.ExportProgressR\bprogress\x12!\n" +
+	"\fresume_token\x18\x03 \x01(\tR\vresumeToken*\xbc\x02\n" +
 	"\n" +
 	"ReportKind\x12\x1b\n" +
 	"\x17REPORT_KIND_UNSPECIFIED\x10\x00\x12\x19\n" +
@@ -930,11 +1065,12 @@ const file_betterworks_v1_report_service_proto_rawDesc = "" +
 	"\x1dREPORT_RUN_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19REPORT_RUN_STATUS_PENDING\x10\x01\x12\x1f\n" +
 	"\x1bREPORT_RUN_STATUS_SUCCEEDED\x10\x02\x12\x1c\n" +
-	"\x18REPORT_RUN_STATUS_FAILED\x10\x032\xb9\x02\n" +
+	"\x18REPORT_RUN_STATUS_FAILED\x10\x032\xa7\x03\n" +
 	"\rReportService\x12d\n" +
 	"\x0eListReportRuns\x12%.betterworks.v1.ListReportRunsRequest\x1a&.betterworks.v1.ListReportRunsResponse\"\x03\x90\x02\x01\x12^\n" +
 	"\fGetReportRun\x12#.betterworks.v1.GetReportRunRequest\x1a$.betterworks.v1.GetReportRunResponse\"\x03\x90\x02\x01\x12b\n" +
-	"\x0fCreateReportRun\x12&.betterworks.v1.CreateReportRunRequest\x1a'.betterworks.v1.CreateReportRunResponseB\xbe\x01\n" +
+	"\x0fCreateReportRun\x12&.betterworks.v1.CreateReportRunRequest\x1a'.betterworks.v1.CreateReportRunResponse\x12l\n" +
+	"\x10ExportReportRuns\x12'.betterworks.v1.ExportReportRunsRequest\x1a(.betterworks.v1.ExportReportRunsResponse\"\x03\x90\x02\x010\x01B\xbe\x01\n" +
 	"\x12com.betterworks.v1B\x12ReportServiceProtoP\x01Z;github.com/bwfacade/facade/gen/betterworks/v1;betterworksv1\xa2\x02\x03BXX\xaa\x02\x0eBetterworks.V1\xca\x02\x0eBetterworks\\V1\xe2\x02\x1aBetterworks\\V1\\GPBMetadata\xea\x02\x0fBetterworks::V1b\x06proto3"
 
 var (
@@ -950,23 +1086,26 @@ func file_betterworks_v1_report_service_proto_rawDescGZIP() []byte {
 }
 
 var file_betterworks_v1_report_service_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_betterworks_v1_report_service_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_betterworks_v1_report_service_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_betterworks_v1_report_service_proto_goTypes = []any{
-	(ReportKind)(0),                 // 0: betterworks.v1.ReportKind
-	(ReportRunStatus)(0),            // 1: betterworks.v1.ReportRunStatus
-	(*ListReportRunsRequest)(nil),   // 2: betterworks.v1.ListReportRunsRequest
-	(*ListReportRunsResponse)(nil),  // 3: betterworks.v1.ListReportRunsResponse
-	(*GetReportRunRequest)(nil),     // 4: betterworks.v1.GetReportRunRequest
-	(*GetReportRunResponse)(nil),    // 5: betterworks.v1.GetReportRunResponse
-	(*CreateReportRunRequest)(nil),  // 6: betterworks.v1.CreateReportRunRequest
-	(*CreateReportRunResponse)(nil), // 7: betterworks.v1.CreateReportRunResponse
-	(*ReportRun)(nil),               // 8: betterworks.v1.ReportRun
-	(*ReportRunParameters)(nil),     // 9: betterworks.v1.ReportRunParameters
-	(*ReportDateRange)(nil),         // 10: betterworks.v1.ReportDateRange
-	(*ReportRunResult)(nil),         // 11: betterworks.v1.ReportRunResult
-	(*timestamppb.Timestamp)(nil),   // 12: google.protobuf.Timestamp
-	(*UserRef)(nil),                 // 13: betterworks.v1.UserRef
-	(*structpb.Value)(nil),          // 14: google.protobuf.Value
+	(ReportKind)(0),                  // 0: betterworks.v1.ReportKind
+	(ReportRunStatus)(0),             // 1: betterworks.v1.ReportRunStatus
+	(*ListReportRunsRequest)(nil),    // 2: betterworks.v1.ListReportRunsRequest
+	(*ListReportRunsResponse)(nil),   // 3: betterworks.v1.ListReportRunsResponse
+	(*GetReportRunRequest)(nil),      // 4: betterworks.v1.GetReportRunRequest
+	(*GetReportRunResponse)(nil),     // 5: betterworks.v1.GetReportRunResponse
+	(*CreateReportRunRequest)(nil),   // 6: betterworks.v1.CreateReportRunRequest
+	(*CreateReportRunResponse)(nil),  // 7: betterworks.v1.CreateReportRunResponse
+	(*ReportRun)(nil),                // 8: betterworks.v1.ReportRun
+	(*ReportRunParameters)(nil),      // 9: betterworks.v1.ReportRunParameters
+	(*ReportDateRange)(nil),          // 10: betterworks.v1.ReportDateRange
+	(*ReportRunResult)(nil),          // 11: betterworks.v1.ReportRunResult
+	(*ExportReportRunsRequest)(nil),  // 12: betterworks.v1.ExportReportRunsRequest
+	(*ExportReportRunsResponse)(nil), // 13: betterworks.v1.ExportReportRunsResponse
+	(*timestamppb.Timestamp)(nil),    // 14: google.protobuf.Timestamp
+	(*UserRef)(nil),                  // 15: betterworks.v1.UserRef
+	(*structpb.Value)(nil),           // 16: google.protobuf.Value
+	(*ExportProgress)(nil),           // 17: betterworks.v1.ExportProgress
 }
 var file_betterworks_v1_report_service_proto_depIdxs = []int32{
 	0,  // 0: betterworks.v1.ListReportRunsRequest.report:type_name -> betterworks.v1.ReportKind
@@ -975,27 +1114,32 @@ var file_betterworks_v1_report_service_proto_depIdxs = []int32{
 	0,  // 3: betterworks.v1.CreateReportRunRequest.report:type_name -> betterworks.v1.ReportKind
 	8,  // 4: betterworks.v1.CreateReportRunResponse.report_run:type_name -> betterworks.v1.ReportRun
 	0,  // 5: betterworks.v1.ReportRun.report:type_name -> betterworks.v1.ReportKind
-	12, // 6: betterworks.v1.ReportRun.created:type_name -> google.protobuf.Timestamp
-	13, // 7: betterworks.v1.ReportRun.created_by:type_name -> betterworks.v1.UserRef
+	14, // 6: betterworks.v1.ReportRun.created:type_name -> google.protobuf.Timestamp
+	15, // 7: betterworks.v1.ReportRun.created_by:type_name -> betterworks.v1.UserRef
 	1,  // 8: betterworks.v1.ReportRun.status:type_name -> betterworks.v1.ReportRunStatus
 	9,  // 9: betterworks.v1.ReportRun.parameters:type_name -> betterworks.v1.ReportRunParameters
-	12, // 10: betterworks.v1.ReportRun.finished:type_name -> google.protobuf.Timestamp
-	14, // 11: betterworks.v1.ReportRun.error:type_name -> google.protobuf.Value
+	14, // 10: betterworks.v1.ReportRun.finished:type_name -> google.protobuf.Timestamp
+	16, // 11: betterworks.v1.ReportRun.error:type_name -> google.protobuf.Value
 	11, // 12: betterworks.v1.ReportRun.result:type_name -> betterworks.v1.ReportRunResult
 	10, // 13: betterworks.v1.ReportRunParameters.date_range:type_name -> betterworks.v1.ReportDateRange
-	12, // 14: betterworks.v1.ReportRunResult.created:type_name -> google.protobuf.Timestamp
-	12, // 15: betterworks.v1.ReportRunResult.expires_on:type_name -> google.protobuf.Timestamp
-	2,  // 16: betterworks.v1.ReportService.ListReportRuns:input_type -> betterworks.v1.ListReportRunsRequest
-	4,  // 17: betterworks.v1.ReportService.GetReportRun:input_type -> betterworks.v1.GetReportRunRequest
-	6,  // 18: betterworks.v1.ReportService.CreateReportRun:input_type -> betterworks.v1.CreateReportRunRequest
-	3,  // 19: betterworks.v1.ReportService.ListReportRuns:output_type -> betterworks.v1.ListReportRunsResponse
-	5,  // 20: betterworks.v1.ReportService.GetReportRun:output_type -> betterworks.v1.GetReportRunResponse
-	7,  // 21: betterworks.v1.ReportService.CreateReportRun:output_type -> betterworks.v1.CreateReportRunResponse
-	19, // [19:22] is the sub-list for method output_type
-	16, // [16:19] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	14, // 14: betterworks.v1.ReportRunResult.created:type_name -> google.protobuf.Timestamp
+	14, // 15: betterworks.v1.ReportRunResult.expires_on:type_name -> google.protobuf.Timestamp
+	2,  // 16: betterworks.v1.ExportReportRunsRequest.filter:type_name -> betterworks.v1.ListReportRunsRequest
+	8,  // 17: betterworks.v1.ExportReportRunsResponse.report_runs:type_name -> betterworks.v1.ReportRun
+	17, // 18: betterworks.v1.ExportReportRunsResponse.progress:type_name -> betterworks.v1.ExportProgress
+	2,  // 19: betterworks.v1.ReportService.ListReportRuns:input_type -> betterworks.v1.ListReportRunsRequest
+	4,  // 20: betterworks.v1.ReportService.GetReportRun:input_type -> betterworks.v1.GetReportRunRequest
+	6,  // 21: betterworks.v1.ReportService.CreateReportRun:input_type -> betterworks.v1.CreateReportRunRequest
+	12, // 22: betterworks.v1.ReportService.ExportReportRuns:input_type -> betterworks.v1.ExportReportRunsRequest
+	3,  // 23: betterworks.v1.ReportService.ListReportRuns:output_type -> betterworks.v1.ListReportRunsResponse
+	5,  // 24: betterworks.v1.ReportService.GetReportRun:output_type -> betterworks.v1.GetReportRunResponse
+	7,  // 25: betterworks.v1.ReportService.CreateReportRun:output_type -> betterworks.v1.CreateReportRunResponse
+	13, // 26: betterworks.v1.ReportService.ExportReportRuns:output_type -> betterworks.v1.ExportReportRunsResponse
+	23, // [23:27] is the sub-list for method output_type
+	19, // [19:23] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_betterworks_v1_report_service_proto_init() }
@@ -1010,7 +1154,7 @@ func file_betterworks_v1_report_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_betterworks_v1_report_service_proto_rawDesc), len(file_betterworks_v1_report_service_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   10,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -42,6 +42,12 @@ const (
 	// ConversationServiceListConversationsProcedure is the fully-qualified name of the
 	// ConversationService's ListConversations RPC.
 	ConversationServiceListConversationsProcedure = "/betterworks.v1.ConversationService/ListConversations"
+	// ConversationServiceExportConversationsProcedure is the fully-qualified name of the
+	// ConversationService's ExportConversations RPC.
+	ConversationServiceExportConversationsProcedure = "/betterworks.v1.ConversationService/ExportConversations"
+	// ConversationServiceSyncConversationsProcedure is the fully-qualified name of the
+	// ConversationService's SyncConversations RPC.
+	ConversationServiceSyncConversationsProcedure = "/betterworks.v1.ConversationService/SyncConversations"
 )
 
 // ConversationServiceClient is a client for the betterworks.v1.ConversationService service.
@@ -58,6 +64,19 @@ type ConversationServiceClient interface {
 	// deployment, with every participant's answers (upstream
 	// "List Conversations", GET /conversations/).
 	ListConversations(context.Context, *v1.ListConversationsRequest) (*v1.ListConversationsResponse, error)
+	// ExportConversations streams every one of the conversations that match the
+	// filters of ListConversations, one upstream page (GET /conversations/) per
+	// message, fetching pages ahead within the caller's Betterworks token's pace.
+	// A message's resume_token, passed back with the same filter, resumes the
+	// export after that message.
+	ExportConversations(context.Context, *v1.ExportConversationsRequest) (*connect.ServerStreamForClient[v1.ExportConversationsResponse], error)
+	// SyncConversations streams the conversations modified since a watermark
+	// (upstream delta filters on modified_on), in batches each followed by a new
+	// watermark, then a caught-up marker; with follow it keeps polling and sends
+	// changes as they come. Deletions are not seen: the upstream's delta filters
+	// only select what still exists; reconcile them with an ExportConversations
+	// of ids.
+	SyncConversations(context.Context, *v1.SyncConversationsRequest) (*connect.ServerStreamForClient[v1.SyncConversationsResponse], error)
 }
 
 // NewConversationServiceClient constructs a client for the betterworks.v1.ConversationService
@@ -92,6 +111,20 @@ func NewConversationServiceClient(httpClient connect.HTTPClient, baseURL string,
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		exportConversations: connect.NewClient[v1.ExportConversationsRequest, v1.ExportConversationsResponse](
+			httpClient,
+			baseURL+ConversationServiceExportConversationsProcedure,
+			connect.WithSchema(conversationServiceMethods.ByName("ExportConversations")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		syncConversations: connect.NewClient[v1.SyncConversationsRequest, v1.SyncConversationsResponse](
+			httpClient,
+			baseURL+ConversationServiceSyncConversationsProcedure,
+			connect.WithSchema(conversationServiceMethods.ByName("SyncConversations")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -100,6 +133,8 @@ type conversationServiceClient struct {
 	listConversationTemplates *connect.Client[v1.ListConversationTemplatesRequest, v1.ListConversationTemplatesResponse]
 	getConversationTemplate   *connect.Client[v1.GetConversationTemplateRequest, v1.GetConversationTemplateResponse]
 	listConversations         *connect.Client[v1.ListConversationsRequest, v1.ListConversationsResponse]
+	exportConversations       *connect.Client[v1.ExportConversationsRequest, v1.ExportConversationsResponse]
+	syncConversations         *connect.Client[v1.SyncConversationsRequest, v1.SyncConversationsResponse]
 }
 
 // ListConversationTemplates calls betterworks.v1.ConversationService.ListConversationTemplates.
@@ -129,6 +164,16 @@ func (c *conversationServiceClient) ListConversations(ctx context.Context, req *
 	return nil, err
 }
 
+// ExportConversations calls betterworks.v1.ConversationService.ExportConversations.
+func (c *conversationServiceClient) ExportConversations(ctx context.Context, req *v1.ExportConversationsRequest) (*connect.ServerStreamForClient[v1.ExportConversationsResponse], error) {
+	return c.exportConversations.CallServerStream(ctx, connect.NewRequest(req))
+}
+
+// SyncConversations calls betterworks.v1.ConversationService.SyncConversations.
+func (c *conversationServiceClient) SyncConversations(ctx context.Context, req *v1.SyncConversationsRequest) (*connect.ServerStreamForClient[v1.SyncConversationsResponse], error) {
+	return c.syncConversations.CallServerStream(ctx, connect.NewRequest(req))
+}
+
 // ConversationServiceHandler is an implementation of the betterworks.v1.ConversationService
 // service.
 type ConversationServiceHandler interface {
@@ -144,6 +189,19 @@ type ConversationServiceHandler interface {
 	// deployment, with every participant's answers (upstream
 	// "List Conversations", GET /conversations/).
 	ListConversations(context.Context, *v1.ListConversationsRequest) (*v1.ListConversationsResponse, error)
+	// ExportConversations streams every one of the conversations that match the
+	// filters of ListConversations, one upstream page (GET /conversations/) per
+	// message, fetching pages ahead within the caller's Betterworks token's pace.
+	// A message's resume_token, passed back with the same filter, resumes the
+	// export after that message.
+	ExportConversations(context.Context, *v1.ExportConversationsRequest, *connect.ServerStream[v1.ExportConversationsResponse]) error
+	// SyncConversations streams the conversations modified since a watermark
+	// (upstream delta filters on modified_on), in batches each followed by a new
+	// watermark, then a caught-up marker; with follow it keeps polling and sends
+	// changes as they come. Deletions are not seen: the upstream's delta filters
+	// only select what still exists; reconcile them with an ExportConversations
+	// of ids.
+	SyncConversations(context.Context, *v1.SyncConversationsRequest, *connect.ServerStream[v1.SyncConversationsResponse]) error
 }
 
 // NewConversationServiceHandler builds an HTTP handler from the service implementation. It returns
@@ -174,6 +232,20 @@ func NewConversationServiceHandler(svc ConversationServiceHandler, opts ...conne
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	conversationServiceExportConversationsHandler := connect.NewServerStreamHandlerSimple(
+		ConversationServiceExportConversationsProcedure,
+		svc.ExportConversations,
+		connect.WithSchema(conversationServiceMethods.ByName("ExportConversations")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	conversationServiceSyncConversationsHandler := connect.NewServerStreamHandlerSimple(
+		ConversationServiceSyncConversationsProcedure,
+		svc.SyncConversations,
+		connect.WithSchema(conversationServiceMethods.ByName("SyncConversations")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/betterworks.v1.ConversationService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case ConversationServiceListConversationTemplatesProcedure:
@@ -182,6 +254,10 @@ func NewConversationServiceHandler(svc ConversationServiceHandler, opts ...conne
 			conversationServiceGetConversationTemplateHandler.ServeHTTP(w, r)
 		case ConversationServiceListConversationsProcedure:
 			conversationServiceListConversationsHandler.ServeHTTP(w, r)
+		case ConversationServiceExportConversationsProcedure:
+			conversationServiceExportConversationsHandler.ServeHTTP(w, r)
+		case ConversationServiceSyncConversationsProcedure:
+			conversationServiceSyncConversationsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -201,4 +277,12 @@ func (UnimplementedConversationServiceHandler) GetConversationTemplate(context.C
 
 func (UnimplementedConversationServiceHandler) ListConversations(context.Context, *v1.ListConversationsRequest) (*v1.ListConversationsResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.ConversationService.ListConversations is not implemented"))
+}
+
+func (UnimplementedConversationServiceHandler) ExportConversations(context.Context, *v1.ExportConversationsRequest, *connect.ServerStream[v1.ExportConversationsResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.ConversationService.ExportConversations is not implemented"))
+}
+
+func (UnimplementedConversationServiceHandler) SyncConversations(context.Context, *v1.SyncConversationsRequest, *connect.ServerStream[v1.SyncConversationsResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.ConversationService.SyncConversations is not implemented"))
 }

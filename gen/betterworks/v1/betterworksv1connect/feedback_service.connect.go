@@ -51,6 +51,30 @@ const (
 	// FeedbackServiceListHashtagsProcedure is the fully-qualified name of the FeedbackService's
 	// ListHashtags RPC.
 	FeedbackServiceListHashtagsProcedure = "/betterworks.v1.FeedbackService/ListHashtags"
+	// FeedbackServiceExportFeedbackProcedure is the fully-qualified name of the FeedbackService's
+	// ExportFeedback RPC.
+	FeedbackServiceExportFeedbackProcedure = "/betterworks.v1.FeedbackService/ExportFeedback"
+	// FeedbackServiceSyncFeedbackProcedure is the fully-qualified name of the FeedbackService's
+	// SyncFeedback RPC.
+	FeedbackServiceSyncFeedbackProcedure = "/betterworks.v1.FeedbackService/SyncFeedback"
+	// FeedbackServiceExportFeedbackRequestsProcedure is the fully-qualified name of the
+	// FeedbackService's ExportFeedbackRequests RPC.
+	FeedbackServiceExportFeedbackRequestsProcedure = "/betterworks.v1.FeedbackService/ExportFeedbackRequests"
+	// FeedbackServiceSyncFeedbackRequestsProcedure is the fully-qualified name of the FeedbackService's
+	// SyncFeedbackRequests RPC.
+	FeedbackServiceSyncFeedbackRequestsProcedure = "/betterworks.v1.FeedbackService/SyncFeedbackRequests"
+	// FeedbackServiceExportRecognitionsProcedure is the fully-qualified name of the FeedbackService's
+	// ExportRecognitions RPC.
+	FeedbackServiceExportRecognitionsProcedure = "/betterworks.v1.FeedbackService/ExportRecognitions"
+	// FeedbackServiceSyncRecognitionsProcedure is the fully-qualified name of the FeedbackService's
+	// SyncRecognitions RPC.
+	FeedbackServiceSyncRecognitionsProcedure = "/betterworks.v1.FeedbackService/SyncRecognitions"
+	// FeedbackServiceExportHashtagsProcedure is the fully-qualified name of the FeedbackService's
+	// ExportHashtags RPC.
+	FeedbackServiceExportHashtagsProcedure = "/betterworks.v1.FeedbackService/ExportHashtags"
+	// FeedbackServiceSyncHashtagsProcedure is the fully-qualified name of the FeedbackService's
+	// SyncHashtags RPC.
+	FeedbackServiceSyncHashtagsProcedure = "/betterworks.v1.FeedbackService/SyncHashtags"
 )
 
 // FeedbackServiceClient is a client for the betterworks.v1.FeedbackService service.
@@ -76,6 +100,58 @@ type FeedbackServiceClient interface {
 	// ListHashtags returns one page of the hashtags used in recognitions,
 	// ordered by name (upstream "List Hashtags", GET /hashtags/).
 	ListHashtags(context.Context, *v1.ListHashtagsRequest) (*v1.ListHashtagsResponse, error)
+	// ExportFeedback streams every one of the feedback that match the filters of
+	// ListFeedback, one upstream page (GET /feedback/) per message, fetching
+	// pages ahead within the caller's Betterworks token's pace. A message's
+	// resume_token, passed back with the same filter, resumes the export after
+	// that message.
+	ExportFeedback(context.Context, *v1.ExportFeedbackRequest) (*connect.ServerStreamForClient[v1.ExportFeedbackResponse], error)
+	// SyncFeedback streams the feedback modified since a watermark (upstream
+	// delta filters on modified_on), in batches each followed by a new
+	// watermark, then a caught-up marker; with follow it keeps polling and
+	// sends changes as they come. Deletions are not seen: the upstream's
+	// delta filters only select what still exists; reconcile them with an
+	// ExportFeedback of ids.
+	SyncFeedback(context.Context, *v1.SyncFeedbackRequest) (*connect.ServerStreamForClient[v1.SyncFeedbackResponse], error)
+	// ExportFeedbackRequests streams every one of the feedback requests that
+	// match the filters of ListFeedbackRequests, one upstream page (GET
+	// /feedback/requests/) per message, fetching pages ahead within the caller's
+	// Betterworks token's pace. A message's resume_token, passed back with the
+	// same filter, resumes the export after that message.
+	ExportFeedbackRequests(context.Context, *v1.ExportFeedbackRequestsRequest) (*connect.ServerStreamForClient[v1.ExportFeedbackRequestsResponse], error)
+	// SyncFeedbackRequests streams the feedback requests modified since a
+	// watermark (upstream delta filters on modified_on), in batches each followed
+	// by a new watermark, then a caught-up marker; with follow it keeps polling
+	// and sends changes as they come. Deletions are not seen: the upstream's
+	// delta filters only select what still exists; reconcile them with an
+	// ExportFeedbackRequests of ids.
+	SyncFeedbackRequests(context.Context, *v1.SyncFeedbackRequestsRequest) (*connect.ServerStreamForClient[v1.SyncFeedbackRequestsResponse], error)
+	// ExportRecognitions streams every one of the recognitions that match the
+	// filters of ListRecognitions, one upstream page (GET /recognitions/) per
+	// message, fetching pages ahead within the caller's Betterworks token's pace.
+	// A message's resume_token, passed back with the same filter, resumes the
+	// export after that message.
+	ExportRecognitions(context.Context, *v1.ExportRecognitionsRequest) (*connect.ServerStreamForClient[v1.ExportRecognitionsResponse], error)
+	// SyncRecognitions streams the recognitions modified since a watermark
+	// (upstream delta filters on modified_on), in batches each followed by a new
+	// watermark, then a caught-up marker; with follow it keeps polling and sends
+	// changes as they come. Deletions are not seen: the upstream's delta filters
+	// only select what still exists; reconcile them with an ExportRecognitions of
+	// ids.
+	SyncRecognitions(context.Context, *v1.SyncRecognitionsRequest) (*connect.ServerStreamForClient[v1.SyncRecognitionsResponse], error)
+	// ExportHashtags streams every one of the hashtags that match the filters of
+	// ListHashtags, one upstream page (GET /hashtags/) per message, fetching
+	// pages ahead within the caller's Betterworks token's pace. A message's
+	// resume_token, passed back with the same filter, resumes the export after
+	// that message.
+	ExportHashtags(context.Context, *v1.ExportHashtagsRequest) (*connect.ServerStreamForClient[v1.ExportHashtagsResponse], error)
+	// SyncHashtags streams the hashtags modified since a watermark (upstream
+	// delta filters on modified_on), in batches each followed by a new
+	// watermark, then a caught-up marker; with follow it keeps polling and
+	// sends changes as they come. Deletions are not seen: the upstream's
+	// delta filters only select what still exists; reconcile them with an
+	// ExportHashtags of ids.
+	SyncHashtags(context.Context, *v1.SyncHashtagsRequest) (*connect.ServerStreamForClient[v1.SyncHashtagsResponse], error)
 }
 
 // NewFeedbackServiceClient constructs a client for the betterworks.v1.FeedbackService service. By
@@ -131,17 +207,81 @@ func NewFeedbackServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		exportFeedback: connect.NewClient[v1.ExportFeedbackRequest, v1.ExportFeedbackResponse](
+			httpClient,
+			baseURL+FeedbackServiceExportFeedbackProcedure,
+			connect.WithSchema(feedbackServiceMethods.ByName("ExportFeedback")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		syncFeedback: connect.NewClient[v1.SyncFeedbackRequest, v1.SyncFeedbackResponse](
+			httpClient,
+			baseURL+FeedbackServiceSyncFeedbackProcedure,
+			connect.WithSchema(feedbackServiceMethods.ByName("SyncFeedback")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		exportFeedbackRequests: connect.NewClient[v1.ExportFeedbackRequestsRequest, v1.ExportFeedbackRequestsResponse](
+			httpClient,
+			baseURL+FeedbackServiceExportFeedbackRequestsProcedure,
+			connect.WithSchema(feedbackServiceMethods.ByName("ExportFeedbackRequests")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		syncFeedbackRequests: connect.NewClient[v1.SyncFeedbackRequestsRequest, v1.SyncFeedbackRequestsResponse](
+			httpClient,
+			baseURL+FeedbackServiceSyncFeedbackRequestsProcedure,
+			connect.WithSchema(feedbackServiceMethods.ByName("SyncFeedbackRequests")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		exportRecognitions: connect.NewClient[v1.ExportRecognitionsRequest, v1.ExportRecognitionsResponse](
+			httpClient,
+			baseURL+FeedbackServiceExportRecognitionsProcedure,
+			connect.WithSchema(feedbackServiceMethods.ByName("ExportRecognitions")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		syncRecognitions: connect.NewClient[v1.SyncRecognitionsRequest, v1.SyncRecognitionsResponse](
+			httpClient,
+			baseURL+FeedbackServiceSyncRecognitionsProcedure,
+			connect.WithSchema(feedbackServiceMethods.ByName("SyncRecognitions")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		exportHashtags: connect.NewClient[v1.ExportHashtagsRequest, v1.ExportHashtagsResponse](
+			httpClient,
+			baseURL+FeedbackServiceExportHashtagsProcedure,
+			connect.WithSchema(feedbackServiceMethods.ByName("ExportHashtags")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		syncHashtags: connect.NewClient[v1.SyncHashtagsRequest, v1.SyncHashtagsResponse](
+			httpClient,
+			baseURL+FeedbackServiceSyncHashtagsProcedure,
+			connect.WithSchema(feedbackServiceMethods.ByName("SyncHashtags")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // feedbackServiceClient implements FeedbackServiceClient.
 type feedbackServiceClient struct {
-	listFeedbackTemplates *connect.Client[v1.ListFeedbackTemplatesRequest, v1.ListFeedbackTemplatesResponse]
-	getFeedbackTemplate   *connect.Client[v1.GetFeedbackTemplateRequest, v1.GetFeedbackTemplateResponse]
-	listFeedback          *connect.Client[v1.ListFeedbackRequest, v1.ListFeedbackResponse]
-	listFeedbackRequests  *connect.Client[v1.ListFeedbackRequestsRequest, v1.ListFeedbackRequestsResponse]
-	listRecognitions      *connect.Client[v1.ListRecognitionsRequest, v1.ListRecognitionsResponse]
-	listHashtags          *connect.Client[v1.ListHashtagsRequest, v1.ListHashtagsResponse]
+	listFeedbackTemplates  *connect.Client[v1.ListFeedbackTemplatesRequest, v1.ListFeedbackTemplatesResponse]
+	getFeedbackTemplate    *connect.Client[v1.GetFeedbackTemplateRequest, v1.GetFeedbackTemplateResponse]
+	listFeedback           *connect.Client[v1.ListFeedbackRequest, v1.ListFeedbackResponse]
+	listFeedbackRequests   *connect.Client[v1.ListFeedbackRequestsRequest, v1.ListFeedbackRequestsResponse]
+	listRecognitions       *connect.Client[v1.ListRecognitionsRequest, v1.ListRecognitionsResponse]
+	listHashtags           *connect.Client[v1.ListHashtagsRequest, v1.ListHashtagsResponse]
+	exportFeedback         *connect.Client[v1.ExportFeedbackRequest, v1.ExportFeedbackResponse]
+	syncFeedback           *connect.Client[v1.SyncFeedbackRequest, v1.SyncFeedbackResponse]
+	exportFeedbackRequests *connect.Client[v1.ExportFeedbackRequestsRequest, v1.ExportFeedbackRequestsResponse]
+	syncFeedbackRequests   *connect.Client[v1.SyncFeedbackRequestsRequest, v1.SyncFeedbackRequestsResponse]
+	exportRecognitions     *connect.Client[v1.ExportRecognitionsRequest, v1.ExportRecognitionsResponse]
+	syncRecognitions       *connect.Client[v1.SyncRecognitionsRequest, v1.SyncRecognitionsResponse]
+	exportHashtags         *connect.Client[v1.ExportHashtagsRequest, v1.ExportHashtagsResponse]
+	syncHashtags           *connect.Client[v1.SyncHashtagsRequest, v1.SyncHashtagsResponse]
 }
 
 // ListFeedbackTemplates calls betterworks.v1.FeedbackService.ListFeedbackTemplates.
@@ -198,6 +338,46 @@ func (c *feedbackServiceClient) ListHashtags(ctx context.Context, req *v1.ListHa
 	return nil, err
 }
 
+// ExportFeedback calls betterworks.v1.FeedbackService.ExportFeedback.
+func (c *feedbackServiceClient) ExportFeedback(ctx context.Context, req *v1.ExportFeedbackRequest) (*connect.ServerStreamForClient[v1.ExportFeedbackResponse], error) {
+	return c.exportFeedback.CallServerStream(ctx, connect.NewRequest(req))
+}
+
+// SyncFeedback calls betterworks.v1.FeedbackService.SyncFeedback.
+func (c *feedbackServiceClient) SyncFeedback(ctx context.Context, req *v1.SyncFeedbackRequest) (*connect.ServerStreamForClient[v1.SyncFeedbackResponse], error) {
+	return c.syncFeedback.CallServerStream(ctx, connect.NewRequest(req))
+}
+
+// ExportFeedbackRequests calls betterworks.v1.FeedbackService.ExportFeedbackRequests.
+func (c *feedbackServiceClient) ExportFeedbackRequests(ctx context.Context, req *v1.ExportFeedbackRequestsRequest) (*connect.ServerStreamForClient[v1.ExportFeedbackRequestsResponse], error) {
+	return c.exportFeedbackRequests.CallServerStream(ctx, connect.NewRequest(req))
+}
+
+// SyncFeedbackRequests calls betterworks.v1.FeedbackService.SyncFeedbackRequests.
+func (c *feedbackServiceClient) SyncFeedbackRequests(ctx context.Context, req *v1.SyncFeedbackRequestsRequest) (*connect.ServerStreamForClient[v1.SyncFeedbackRequestsResponse], error) {
+	return c.syncFeedbackRequests.CallServerStream(ctx, connect.NewRequest(req))
+}
+
+// ExportRecognitions calls betterworks.v1.FeedbackService.ExportRecognitions.
+func (c *feedbackServiceClient) ExportRecognitions(ctx context.Context, req *v1.ExportRecognitionsRequest) (*connect.ServerStreamForClient[v1.ExportRecognitionsResponse], error) {
+	return c.exportRecognitions.CallServerStream(ctx, connect.NewRequest(req))
+}
+
+// SyncRecognitions calls betterworks.v1.FeedbackService.SyncRecognitions.
+func (c *feedbackServiceClient) SyncRecognitions(ctx context.Context, req *v1.SyncRecognitionsRequest) (*connect.ServerStreamForClient[v1.SyncRecognitionsResponse], error) {
+	return c.syncRecognitions.CallServerStream(ctx, connect.NewRequest(req))
+}
+
+// ExportHashtags calls betterworks.v1.FeedbackService.ExportHashtags.
+func (c *feedbackServiceClient) ExportHashtags(ctx context.Context, req *v1.ExportHashtagsRequest) (*connect.ServerStreamForClient[v1.ExportHashtagsResponse], error) {
+	return c.exportHashtags.CallServerStream(ctx, connect.NewRequest(req))
+}
+
+// SyncHashtags calls betterworks.v1.FeedbackService.SyncHashtags.
+func (c *feedbackServiceClient) SyncHashtags(ctx context.Context, req *v1.SyncHashtagsRequest) (*connect.ServerStreamForClient[v1.SyncHashtagsResponse], error) {
+	return c.syncHashtags.CallServerStream(ctx, connect.NewRequest(req))
+}
+
 // FeedbackServiceHandler is an implementation of the betterworks.v1.FeedbackService service.
 type FeedbackServiceHandler interface {
 	// ListFeedbackTemplates returns one page of the organisation's feedback
@@ -221,6 +401,58 @@ type FeedbackServiceHandler interface {
 	// ListHashtags returns one page of the hashtags used in recognitions,
 	// ordered by name (upstream "List Hashtags", GET /hashtags/).
 	ListHashtags(context.Context, *v1.ListHashtagsRequest) (*v1.ListHashtagsResponse, error)
+	// ExportFeedback streams every one of the feedback that match the filters of
+	// ListFeedback, one upstream page (GET /feedback/) per message, fetching
+	// pages ahead within the caller's Betterworks token's pace. A message's
+	// resume_token, passed back with the same filter, resumes the export after
+	// that message.
+	ExportFeedback(context.Context, *v1.ExportFeedbackRequest, *connect.ServerStream[v1.ExportFeedbackResponse]) error
+	// SyncFeedback streams the feedback modified since a watermark (upstream
+	// delta filters on modified_on), in batches each followed by a new
+	// watermark, then a caught-up marker; with follow it keeps polling and
+	// sends changes as they come. Deletions are not seen: the upstream's
+	// delta filters only select what still exists; reconcile them with an
+	// ExportFeedback of ids.
+	SyncFeedback(context.Context, *v1.SyncFeedbackRequest, *connect.ServerStream[v1.SyncFeedbackResponse]) error
+	// ExportFeedbackRequests streams every one of the feedback requests that
+	// match the filters of ListFeedbackRequests, one upstream page (GET
+	// /feedback/requests/) per message, fetching pages ahead within the caller's
+	// Betterworks token's pace. A message's resume_token, passed back with the
+	// same filter, resumes the export after that message.
+	ExportFeedbackRequests(context.Context, *v1.ExportFeedbackRequestsRequest, *connect.ServerStream[v1.ExportFeedbackRequestsResponse]) error
+	// SyncFeedbackRequests streams the feedback requests modified since a
+	// watermark (upstream delta filters on modified_on), in batches each followed
+	// by a new watermark, then a caught-up marker; with follow it keeps polling
+	// and sends changes as they come. Deletions are not seen: the upstream's
+	// delta filters only select what still exists; reconcile them with an
+	// ExportFeedbackRequests of ids.
+	SyncFeedbackRequests(context.Context, *v1.SyncFeedbackRequestsRequest, *connect.ServerStream[v1.SyncFeedbackRequestsResponse]) error
+	// ExportRecognitions streams every one of the recognitions that match the
+	// filters of ListRecognitions, one upstream page (GET /recognitions/) per
+	// message, fetching pages ahead within the caller's Betterworks token's pace.
+	// A message's resume_token, passed back with the same filter, resumes the
+	// export after that message.
+	ExportRecognitions(context.Context, *v1.ExportRecognitionsRequest, *connect.ServerStream[v1.ExportRecognitionsResponse]) error
+	// SyncRecognitions streams the recognitions modified since a watermark
+	// (upstream delta filters on modified_on), in batches each followed by a new
+	// watermark, then a caught-up marker; with follow it keeps polling and sends
+	// changes as they come. Deletions are not seen: the upstream's delta filters
+	// only select what still exists; reconcile them with an ExportRecognitions of
+	// ids.
+	SyncRecognitions(context.Context, *v1.SyncRecognitionsRequest, *connect.ServerStream[v1.SyncRecognitionsResponse]) error
+	// ExportHashtags streams every one of the hashtags that match the filters of
+	// ListHashtags, one upstream page (GET /hashtags/) per message, fetching
+	// pages ahead within the caller's Betterworks token's pace. A message's
+	// resume_token, passed back with the same filter, resumes the export after
+	// that message.
+	ExportHashtags(context.Context, *v1.ExportHashtagsRequest, *connect.ServerStream[v1.ExportHashtagsResponse]) error
+	// SyncHashtags streams the hashtags modified since a watermark (upstream
+	// delta filters on modified_on), in batches each followed by a new
+	// watermark, then a caught-up marker; with follow it keeps polling and
+	// sends changes as they come. Deletions are not seen: the upstream's
+	// delta filters only select what still exists; reconcile them with an
+	// ExportHashtags of ids.
+	SyncHashtags(context.Context, *v1.SyncHashtagsRequest, *connect.ServerStream[v1.SyncHashtagsResponse]) error
 }
 
 // NewFeedbackServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -272,6 +504,62 @@ func NewFeedbackServiceHandler(svc FeedbackServiceHandler, opts ...connect.Handl
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	feedbackServiceExportFeedbackHandler := connect.NewServerStreamHandlerSimple(
+		FeedbackServiceExportFeedbackProcedure,
+		svc.ExportFeedback,
+		connect.WithSchema(feedbackServiceMethods.ByName("ExportFeedback")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	feedbackServiceSyncFeedbackHandler := connect.NewServerStreamHandlerSimple(
+		FeedbackServiceSyncFeedbackProcedure,
+		svc.SyncFeedback,
+		connect.WithSchema(feedbackServiceMethods.ByName("SyncFeedback")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	feedbackServiceExportFeedbackRequestsHandler := connect.NewServerStreamHandlerSimple(
+		FeedbackServiceExportFeedbackRequestsProcedure,
+		svc.ExportFeedbackRequests,
+		connect.WithSchema(feedbackServiceMethods.ByName("ExportFeedbackRequests")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	feedbackServiceSyncFeedbackRequestsHandler := connect.NewServerStreamHandlerSimple(
+		FeedbackServiceSyncFeedbackRequestsProcedure,
+		svc.SyncFeedbackRequests,
+		connect.WithSchema(feedbackServiceMethods.ByName("SyncFeedbackRequests")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	feedbackServiceExportRecognitionsHandler := connect.NewServerStreamHandlerSimple(
+		FeedbackServiceExportRecognitionsProcedure,
+		svc.ExportRecognitions,
+		connect.WithSchema(feedbackServiceMethods.ByName("ExportRecognitions")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	feedbackServiceSyncRecognitionsHandler := connect.NewServerStreamHandlerSimple(
+		FeedbackServiceSyncRecognitionsProcedure,
+		svc.SyncRecognitions,
+		connect.WithSchema(feedbackServiceMethods.ByName("SyncRecognitions")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	feedbackServiceExportHashtagsHandler := connect.NewServerStreamHandlerSimple(
+		FeedbackServiceExportHashtagsProcedure,
+		svc.ExportHashtags,
+		connect.WithSchema(feedbackServiceMethods.ByName("ExportHashtags")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	feedbackServiceSyncHashtagsHandler := connect.NewServerStreamHandlerSimple(
+		FeedbackServiceSyncHashtagsProcedure,
+		svc.SyncHashtags,
+		connect.WithSchema(feedbackServiceMethods.ByName("SyncHashtags")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/betterworks.v1.FeedbackService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case FeedbackServiceListFeedbackTemplatesProcedure:
@@ -286,6 +574,22 @@ func NewFeedbackServiceHandler(svc FeedbackServiceHandler, opts ...connect.Handl
 			feedbackServiceListRecognitionsHandler.ServeHTTP(w, r)
 		case FeedbackServiceListHashtagsProcedure:
 			feedbackServiceListHashtagsHandler.ServeHTTP(w, r)
+		case FeedbackServiceExportFeedbackProcedure:
+			feedbackServiceExportFeedbackHandler.ServeHTTP(w, r)
+		case FeedbackServiceSyncFeedbackProcedure:
+			feedbackServiceSyncFeedbackHandler.ServeHTTP(w, r)
+		case FeedbackServiceExportFeedbackRequestsProcedure:
+			feedbackServiceExportFeedbackRequestsHandler.ServeHTTP(w, r)
+		case FeedbackServiceSyncFeedbackRequestsProcedure:
+			feedbackServiceSyncFeedbackRequestsHandler.ServeHTTP(w, r)
+		case FeedbackServiceExportRecognitionsProcedure:
+			feedbackServiceExportRecognitionsHandler.ServeHTTP(w, r)
+		case FeedbackServiceSyncRecognitionsProcedure:
+			feedbackServiceSyncRecognitionsHandler.ServeHTTP(w, r)
+		case FeedbackServiceExportHashtagsProcedure:
+			feedbackServiceExportHashtagsHandler.ServeHTTP(w, r)
+		case FeedbackServiceSyncHashtagsProcedure:
+			feedbackServiceSyncHashtagsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -317,4 +621,36 @@ func (UnimplementedFeedbackServiceHandler) ListRecognitions(context.Context, *v1
 
 func (UnimplementedFeedbackServiceHandler) ListHashtags(context.Context, *v1.ListHashtagsRequest) (*v1.ListHashtagsResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.FeedbackService.ListHashtags is not implemented"))
+}
+
+func (UnimplementedFeedbackServiceHandler) ExportFeedback(context.Context, *v1.ExportFeedbackRequest, *connect.ServerStream[v1.ExportFeedbackResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.FeedbackService.ExportFeedback is not implemented"))
+}
+
+func (UnimplementedFeedbackServiceHandler) SyncFeedback(context.Context, *v1.SyncFeedbackRequest, *connect.ServerStream[v1.SyncFeedbackResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.FeedbackService.SyncFeedback is not implemented"))
+}
+
+func (UnimplementedFeedbackServiceHandler) ExportFeedbackRequests(context.Context, *v1.ExportFeedbackRequestsRequest, *connect.ServerStream[v1.ExportFeedbackRequestsResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.FeedbackService.ExportFeedbackRequests is not implemented"))
+}
+
+func (UnimplementedFeedbackServiceHandler) SyncFeedbackRequests(context.Context, *v1.SyncFeedbackRequestsRequest, *connect.ServerStream[v1.SyncFeedbackRequestsResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.FeedbackService.SyncFeedbackRequests is not implemented"))
+}
+
+func (UnimplementedFeedbackServiceHandler) ExportRecognitions(context.Context, *v1.ExportRecognitionsRequest, *connect.ServerStream[v1.ExportRecognitionsResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.FeedbackService.ExportRecognitions is not implemented"))
+}
+
+func (UnimplementedFeedbackServiceHandler) SyncRecognitions(context.Context, *v1.SyncRecognitionsRequest, *connect.ServerStream[v1.SyncRecognitionsResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.FeedbackService.SyncRecognitions is not implemented"))
+}
+
+func (UnimplementedFeedbackServiceHandler) ExportHashtags(context.Context, *v1.ExportHashtagsRequest, *connect.ServerStream[v1.ExportHashtagsResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.FeedbackService.ExportHashtags is not implemented"))
+}
+
+func (UnimplementedFeedbackServiceHandler) SyncHashtags(context.Context, *v1.SyncHashtagsRequest, *connect.ServerStream[v1.SyncHashtagsResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.FeedbackService.SyncHashtags is not implemented"))
 }

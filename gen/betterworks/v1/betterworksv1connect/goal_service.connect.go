@@ -56,6 +56,10 @@ const (
 	// GoalServiceSearchGoalCategoriesProcedure is the fully-qualified name of the GoalService's
 	// SearchGoalCategories RPC.
 	GoalServiceSearchGoalCategoriesProcedure = "/betterworks.v1.GoalService/SearchGoalCategories"
+	// GoalServiceExportGoalsProcedure is the fully-qualified name of the GoalService's ExportGoals RPC.
+	GoalServiceExportGoalsProcedure = "/betterworks.v1.GoalService/ExportGoals"
+	// GoalServiceSyncGoalsProcedure is the fully-qualified name of the GoalService's SyncGoals RPC.
+	GoalServiceSyncGoalsProcedure = "/betterworks.v1.GoalService/SyncGoals"
 )
 
 // GoalServiceClient is a client for the betterworks.v1.GoalService service.
@@ -91,6 +95,19 @@ type GoalServiceClient interface {
 	// SearchGoalCategories returns one page of the goal categories whose name
 	// matches a query (upstream GET /goals/categories/search/).
 	SearchGoalCategories(context.Context, *v1.SearchGoalCategoriesRequest) (*v1.SearchGoalCategoriesResponse, error)
+	// ExportGoals streams every one of the goals that match the filters of
+	// ListGoals, one upstream page (the goal filter, GET /goals/filter/) per
+	// message, fetching pages ahead within the caller's Betterworks token's pace.
+	// A message's resume_token, passed back with the same filter, resumes the
+	// export after that message.
+	ExportGoals(context.Context, *v1.ExportGoalsRequest) (*connect.ServerStreamForClient[v1.ExportGoalsResponse], error)
+	// SyncGoals streams the goals modified since a watermark (upstream
+	// delta filters on modified_on), in batches each followed by a new
+	// watermark, then a caught-up marker; with follow it keeps polling and
+	// sends changes as they come. Deletions are not seen: the upstream's
+	// delta filters only select what still exists; reconcile them with an
+	// ExportGoals of ids.
+	SyncGoals(context.Context, *v1.SyncGoalsRequest) (*connect.ServerStreamForClient[v1.SyncGoalsResponse], error)
 }
 
 // NewGoalServiceClient constructs a client for the betterworks.v1.GoalService service. By default,
@@ -171,6 +188,20 @@ func NewGoalServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		exportGoals: connect.NewClient[v1.ExportGoalsRequest, v1.ExportGoalsResponse](
+			httpClient,
+			baseURL+GoalServiceExportGoalsProcedure,
+			connect.WithSchema(goalServiceMethods.ByName("ExportGoals")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		syncGoals: connect.NewClient[v1.SyncGoalsRequest, v1.SyncGoalsResponse](
+			httpClient,
+			baseURL+GoalServiceSyncGoalsProcedure,
+			connect.WithSchema(goalServiceMethods.ByName("SyncGoals")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -186,6 +217,8 @@ type goalServiceClient struct {
 	listGoalComments     *connect.Client[v1.ListGoalCommentsRequest, v1.ListGoalCommentsResponse]
 	listGoalAssessments  *connect.Client[v1.ListGoalAssessmentsRequest, v1.ListGoalAssessmentsResponse]
 	searchGoalCategories *connect.Client[v1.SearchGoalCategoriesRequest, v1.SearchGoalCategoriesResponse]
+	exportGoals          *connect.Client[v1.ExportGoalsRequest, v1.ExportGoalsResponse]
+	syncGoals            *connect.Client[v1.SyncGoalsRequest, v1.SyncGoalsResponse]
 }
 
 // GetGoal calls betterworks.v1.GoalService.GetGoal.
@@ -278,6 +311,16 @@ func (c *goalServiceClient) SearchGoalCategories(ctx context.Context, req *v1.Se
 	return nil, err
 }
 
+// ExportGoals calls betterworks.v1.GoalService.ExportGoals.
+func (c *goalServiceClient) ExportGoals(ctx context.Context, req *v1.ExportGoalsRequest) (*connect.ServerStreamForClient[v1.ExportGoalsResponse], error) {
+	return c.exportGoals.CallServerStream(ctx, connect.NewRequest(req))
+}
+
+// SyncGoals calls betterworks.v1.GoalService.SyncGoals.
+func (c *goalServiceClient) SyncGoals(ctx context.Context, req *v1.SyncGoalsRequest) (*connect.ServerStreamForClient[v1.SyncGoalsResponse], error) {
+	return c.syncGoals.CallServerStream(ctx, connect.NewRequest(req))
+}
+
 // GoalServiceHandler is an implementation of the betterworks.v1.GoalService service.
 type GoalServiceHandler interface {
 	// GetGoal returns one goal or milestone by its id or UUID
@@ -311,6 +354,19 @@ type GoalServiceHandler interface {
 	// SearchGoalCategories returns one page of the goal categories whose name
 	// matches a query (upstream GET /goals/categories/search/).
 	SearchGoalCategories(context.Context, *v1.SearchGoalCategoriesRequest) (*v1.SearchGoalCategoriesResponse, error)
+	// ExportGoals streams every one of the goals that match the filters of
+	// ListGoals, one upstream page (the goal filter, GET /goals/filter/) per
+	// message, fetching pages ahead within the caller's Betterworks token's pace.
+	// A message's resume_token, passed back with the same filter, resumes the
+	// export after that message.
+	ExportGoals(context.Context, *v1.ExportGoalsRequest, *connect.ServerStream[v1.ExportGoalsResponse]) error
+	// SyncGoals streams the goals modified since a watermark (upstream
+	// delta filters on modified_on), in batches each followed by a new
+	// watermark, then a caught-up marker; with follow it keeps polling and
+	// sends changes as they come. Deletions are not seen: the upstream's
+	// delta filters only select what still exists; reconcile them with an
+	// ExportGoals of ids.
+	SyncGoals(context.Context, *v1.SyncGoalsRequest, *connect.ServerStream[v1.SyncGoalsResponse]) error
 }
 
 // NewGoalServiceHandler builds an HTTP handler from the service implementation. It returns the path
@@ -387,6 +443,20 @@ func NewGoalServiceHandler(svc GoalServiceHandler, opts ...connect.HandlerOption
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	goalServiceExportGoalsHandler := connect.NewServerStreamHandlerSimple(
+		GoalServiceExportGoalsProcedure,
+		svc.ExportGoals,
+		connect.WithSchema(goalServiceMethods.ByName("ExportGoals")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	goalServiceSyncGoalsHandler := connect.NewServerStreamHandlerSimple(
+		GoalServiceSyncGoalsProcedure,
+		svc.SyncGoals,
+		connect.WithSchema(goalServiceMethods.ByName("SyncGoals")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/betterworks.v1.GoalService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case GoalServiceGetGoalProcedure:
@@ -409,6 +479,10 @@ func NewGoalServiceHandler(svc GoalServiceHandler, opts ...connect.HandlerOption
 			goalServiceListGoalAssessmentsHandler.ServeHTTP(w, r)
 		case GoalServiceSearchGoalCategoriesProcedure:
 			goalServiceSearchGoalCategoriesHandler.ServeHTTP(w, r)
+		case GoalServiceExportGoalsProcedure:
+			goalServiceExportGoalsHandler.ServeHTTP(w, r)
+		case GoalServiceSyncGoalsProcedure:
+			goalServiceSyncGoalsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -456,4 +530,12 @@ func (UnimplementedGoalServiceHandler) ListGoalAssessments(context.Context, *v1.
 
 func (UnimplementedGoalServiceHandler) SearchGoalCategories(context.Context, *v1.SearchGoalCategoriesRequest) (*v1.SearchGoalCategoriesResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.GoalService.SearchGoalCategories is not implemented"))
+}
+
+func (UnimplementedGoalServiceHandler) ExportGoals(context.Context, *v1.ExportGoalsRequest, *connect.ServerStream[v1.ExportGoalsResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.GoalService.ExportGoals is not implemented"))
+}
+
+func (UnimplementedGoalServiceHandler) SyncGoals(context.Context, *v1.SyncGoalsRequest, *connect.ServerStream[v1.SyncGoalsResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.GoalService.SyncGoals is not implemented"))
 }

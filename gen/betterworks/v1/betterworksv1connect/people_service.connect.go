@@ -77,6 +77,25 @@ const (
 	// PeopleServiceGetAdminGroupProcedure is the fully-qualified name of the PeopleService's
 	// GetAdminGroup RPC.
 	PeopleServiceGetAdminGroupProcedure = "/betterworks.v1.PeopleService/GetAdminGroup"
+	// PeopleServiceExportUsersProcedure is the fully-qualified name of the PeopleService's ExportUsers
+	// RPC.
+	PeopleServiceExportUsersProcedure = "/betterworks.v1.PeopleService/ExportUsers"
+	// PeopleServiceSyncUsersProcedure is the fully-qualified name of the PeopleService's SyncUsers RPC.
+	PeopleServiceSyncUsersProcedure = "/betterworks.v1.PeopleService/SyncUsers"
+	// PeopleServiceExportDepartmentsProcedure is the fully-qualified name of the PeopleService's
+	// ExportDepartments RPC.
+	PeopleServiceExportDepartmentsProcedure = "/betterworks.v1.PeopleService/ExportDepartments"
+	// PeopleServiceExportTeamsProcedure is the fully-qualified name of the PeopleService's ExportTeams
+	// RPC.
+	PeopleServiceExportTeamsProcedure = "/betterworks.v1.PeopleService/ExportTeams"
+	// PeopleServiceSyncTeamsProcedure is the fully-qualified name of the PeopleService's SyncTeams RPC.
+	PeopleServiceSyncTeamsProcedure = "/betterworks.v1.PeopleService/SyncTeams"
+	// PeopleServiceExportAdminGroupsProcedure is the fully-qualified name of the PeopleService's
+	// ExportAdminGroups RPC.
+	PeopleServiceExportAdminGroupsProcedure = "/betterworks.v1.PeopleService/ExportAdminGroups"
+	// PeopleServiceSyncAdminGroupsProcedure is the fully-qualified name of the PeopleService's
+	// SyncAdminGroups RPC.
+	PeopleServiceSyncAdminGroupsProcedure = "/betterworks.v1.PeopleService/SyncAdminGroups"
 )
 
 // PeopleServiceClient is a client for the betterworks.v1.PeopleService service.
@@ -134,6 +153,51 @@ type PeopleServiceClient interface {
 	// GetAdminGroup returns one admin group by id or UUID (upstream "Get Admin
 	// Group", GET /groups/{id}/).
 	GetAdminGroup(context.Context, *v1.GetAdminGroupRequest) (*v1.GetAdminGroupResponse, error)
+	// ExportUsers streams every one of the users that match the filters of
+	// ListUsers, one upstream page (GET /users/) per message, fetching pages
+	// ahead within the caller's Betterworks token's pace. A message's
+	// resume_token, passed back with the same filter, resumes the export after
+	// that message.
+	ExportUsers(context.Context, *v1.ExportUsersRequest) (*connect.ServerStreamForClient[v1.ExportUsersResponse], error)
+	// SyncUsers streams the users modified since a watermark (upstream
+	// delta filters on modified_on), in batches each followed by a new
+	// watermark, then a caught-up marker; with follow it keeps polling and
+	// sends changes as they come. Deletions are not seen: the upstream's
+	// delta filters only select what still exists; reconcile them with an
+	// ExportUsers of ids.
+	SyncUsers(context.Context, *v1.SyncUsersRequest) (*connect.ServerStreamForClient[v1.SyncUsersResponse], error)
+	// ExportDepartments streams every one of the departments that match the
+	// filters of ListDepartments, one upstream page (GET /departments/) per
+	// message, fetching pages ahead within the caller's Betterworks token's pace.
+	// A message's resume_token, passed back with the same filter, resumes the
+	// export after that message.
+	ExportDepartments(context.Context, *v1.ExportDepartmentsRequest) (*connect.ServerStreamForClient[v1.ExportDepartmentsResponse], error)
+	// ExportTeams streams every one of the teams that match the filters of
+	// ListTeams, one upstream page (GET /teams/) per message, fetching pages
+	// ahead within the caller's Betterworks token's pace. A message's
+	// resume_token, passed back with the same filter, resumes the export after
+	// that message.
+	ExportTeams(context.Context, *v1.ExportTeamsRequest) (*connect.ServerStreamForClient[v1.ExportTeamsResponse], error)
+	// SyncTeams streams the teams modified since a watermark (upstream
+	// delta filters on modified_on), in batches each followed by a new
+	// watermark, then a caught-up marker; with follow it keeps polling and
+	// sends changes as they come. Deletions are not seen: the upstream's
+	// delta filters only select what still exists; reconcile them with an
+	// ExportTeams of ids.
+	SyncTeams(context.Context, *v1.SyncTeamsRequest) (*connect.ServerStreamForClient[v1.SyncTeamsResponse], error)
+	// ExportAdminGroups streams every one of the admin groups that match the
+	// filters of ListAdminGroups, one upstream page (GET /groups/) per message,
+	// fetching pages ahead within the caller's Betterworks token's pace. A
+	// message's resume_token, passed back with the same filter, resumes the
+	// export after that message.
+	ExportAdminGroups(context.Context, *v1.ExportAdminGroupsRequest) (*connect.ServerStreamForClient[v1.ExportAdminGroupsResponse], error)
+	// SyncAdminGroups streams the admin groups modified since a watermark
+	// (upstream delta filters on modified_on), in batches each followed by a new
+	// watermark, then a caught-up marker; with follow it keeps polling and sends
+	// changes as they come. Deletions are not seen: the upstream's delta filters
+	// only select what still exists; reconcile them with an ExportAdminGroups of
+	// ids.
+	SyncAdminGroups(context.Context, *v1.SyncAdminGroupsRequest) (*connect.ServerStreamForClient[v1.SyncAdminGroupsResponse], error)
 }
 
 // NewPeopleServiceClient constructs a client for the betterworks.v1.PeopleService service. By
@@ -256,6 +320,55 @@ func NewPeopleServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		exportUsers: connect.NewClient[v1.ExportUsersRequest, v1.ExportUsersResponse](
+			httpClient,
+			baseURL+PeopleServiceExportUsersProcedure,
+			connect.WithSchema(peopleServiceMethods.ByName("ExportUsers")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		syncUsers: connect.NewClient[v1.SyncUsersRequest, v1.SyncUsersResponse](
+			httpClient,
+			baseURL+PeopleServiceSyncUsersProcedure,
+			connect.WithSchema(peopleServiceMethods.ByName("SyncUsers")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		exportDepartments: connect.NewClient[v1.ExportDepartmentsRequest, v1.ExportDepartmentsResponse](
+			httpClient,
+			baseURL+PeopleServiceExportDepartmentsProcedure,
+			connect.WithSchema(peopleServiceMethods.ByName("ExportDepartments")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		exportTeams: connect.NewClient[v1.ExportTeamsRequest, v1.ExportTeamsResponse](
+			httpClient,
+			baseURL+PeopleServiceExportTeamsProcedure,
+			connect.WithSchema(peopleServiceMethods.ByName("ExportTeams")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		syncTeams: connect.NewClient[v1.SyncTeamsRequest, v1.SyncTeamsResponse](
+			httpClient,
+			baseURL+PeopleServiceSyncTeamsProcedure,
+			connect.WithSchema(peopleServiceMethods.ByName("SyncTeams")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		exportAdminGroups: connect.NewClient[v1.ExportAdminGroupsRequest, v1.ExportAdminGroupsResponse](
+			httpClient,
+			baseURL+PeopleServiceExportAdminGroupsProcedure,
+			connect.WithSchema(peopleServiceMethods.ByName("ExportAdminGroups")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		syncAdminGroups: connect.NewClient[v1.SyncAdminGroupsRequest, v1.SyncAdminGroupsResponse](
+			httpClient,
+			baseURL+PeopleServiceSyncAdminGroupsProcedure,
+			connect.WithSchema(peopleServiceMethods.ByName("SyncAdminGroups")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -277,6 +390,13 @@ type peopleServiceClient struct {
 	getTeam              *connect.Client[v1.GetTeamRequest, v1.GetTeamResponse]
 	listAdminGroups      *connect.Client[v1.ListAdminGroupsRequest, v1.ListAdminGroupsResponse]
 	getAdminGroup        *connect.Client[v1.GetAdminGroupRequest, v1.GetAdminGroupResponse]
+	exportUsers          *connect.Client[v1.ExportUsersRequest, v1.ExportUsersResponse]
+	syncUsers            *connect.Client[v1.SyncUsersRequest, v1.SyncUsersResponse]
+	exportDepartments    *connect.Client[v1.ExportDepartmentsRequest, v1.ExportDepartmentsResponse]
+	exportTeams          *connect.Client[v1.ExportTeamsRequest, v1.ExportTeamsResponse]
+	syncTeams            *connect.Client[v1.SyncTeamsRequest, v1.SyncTeamsResponse]
+	exportAdminGroups    *connect.Client[v1.ExportAdminGroupsRequest, v1.ExportAdminGroupsResponse]
+	syncAdminGroups      *connect.Client[v1.SyncAdminGroupsRequest, v1.SyncAdminGroupsResponse]
 }
 
 // GetUser calls betterworks.v1.PeopleService.GetUser.
@@ -423,6 +543,41 @@ func (c *peopleServiceClient) GetAdminGroup(ctx context.Context, req *v1.GetAdmi
 	return nil, err
 }
 
+// ExportUsers calls betterworks.v1.PeopleService.ExportUsers.
+func (c *peopleServiceClient) ExportUsers(ctx context.Context, req *v1.ExportUsersRequest) (*connect.ServerStreamForClient[v1.ExportUsersResponse], error) {
+	return c.exportUsers.CallServerStream(ctx, connect.NewRequest(req))
+}
+
+// SyncUsers calls betterworks.v1.PeopleService.SyncUsers.
+func (c *peopleServiceClient) SyncUsers(ctx context.Context, req *v1.SyncUsersRequest) (*connect.ServerStreamForClient[v1.SyncUsersResponse], error) {
+	return c.syncUsers.CallServerStream(ctx, connect.NewRequest(req))
+}
+
+// ExportDepartments calls betterworks.v1.PeopleService.ExportDepartments.
+func (c *peopleServiceClient) ExportDepartments(ctx context.Context, req *v1.ExportDepartmentsRequest) (*connect.ServerStreamForClient[v1.ExportDepartmentsResponse], error) {
+	return c.exportDepartments.CallServerStream(ctx, connect.NewRequest(req))
+}
+
+// ExportTeams calls betterworks.v1.PeopleService.ExportTeams.
+func (c *peopleServiceClient) ExportTeams(ctx context.Context, req *v1.ExportTeamsRequest) (*connect.ServerStreamForClient[v1.ExportTeamsResponse], error) {
+	return c.exportTeams.CallServerStream(ctx, connect.NewRequest(req))
+}
+
+// SyncTeams calls betterworks.v1.PeopleService.SyncTeams.
+func (c *peopleServiceClient) SyncTeams(ctx context.Context, req *v1.SyncTeamsRequest) (*connect.ServerStreamForClient[v1.SyncTeamsResponse], error) {
+	return c.syncTeams.CallServerStream(ctx, connect.NewRequest(req))
+}
+
+// ExportAdminGroups calls betterworks.v1.PeopleService.ExportAdminGroups.
+func (c *peopleServiceClient) ExportAdminGroups(ctx context.Context, req *v1.ExportAdminGroupsRequest) (*connect.ServerStreamForClient[v1.ExportAdminGroupsResponse], error) {
+	return c.exportAdminGroups.CallServerStream(ctx, connect.NewRequest(req))
+}
+
+// SyncAdminGroups calls betterworks.v1.PeopleService.SyncAdminGroups.
+func (c *peopleServiceClient) SyncAdminGroups(ctx context.Context, req *v1.SyncAdminGroupsRequest) (*connect.ServerStreamForClient[v1.SyncAdminGroupsResponse], error) {
+	return c.syncAdminGroups.CallServerStream(ctx, connect.NewRequest(req))
+}
+
 // PeopleServiceHandler is an implementation of the betterworks.v1.PeopleService service.
 type PeopleServiceHandler interface {
 	// GetUser returns one user by id, UUID or e-mail address (upstream
@@ -478,6 +633,51 @@ type PeopleServiceHandler interface {
 	// GetAdminGroup returns one admin group by id or UUID (upstream "Get Admin
 	// Group", GET /groups/{id}/).
 	GetAdminGroup(context.Context, *v1.GetAdminGroupRequest) (*v1.GetAdminGroupResponse, error)
+	// ExportUsers streams every one of the users that match the filters of
+	// ListUsers, one upstream page (GET /users/) per message, fetching pages
+	// ahead within the caller's Betterworks token's pace. A message's
+	// resume_token, passed back with the same filter, resumes the export after
+	// that message.
+	ExportUsers(context.Context, *v1.ExportUsersRequest, *connect.ServerStream[v1.ExportUsersResponse]) error
+	// SyncUsers streams the users modified since a watermark (upstream
+	// delta filters on modified_on), in batches each followed by a new
+	// watermark, then a caught-up marker; with follow it keeps polling and
+	// sends changes as they come. Deletions are not seen: the upstream's
+	// delta filters only select what still exists; reconcile them with an
+	// ExportUsers of ids.
+	SyncUsers(context.Context, *v1.SyncUsersRequest, *connect.ServerStream[v1.SyncUsersResponse]) error
+	// ExportDepartments streams every one of the departments that match the
+	// filters of ListDepartments, one upstream page (GET /departments/) per
+	// message, fetching pages ahead within the caller's Betterworks token's pace.
+	// A message's resume_token, passed back with the same filter, resumes the
+	// export after that message.
+	ExportDepartments(context.Context, *v1.ExportDepartmentsRequest, *connect.ServerStream[v1.ExportDepartmentsResponse]) error
+	// ExportTeams streams every one of the teams that match the filters of
+	// ListTeams, one upstream page (GET /teams/) per message, fetching pages
+	// ahead within the caller's Betterworks token's pace. A message's
+	// resume_token, passed back with the same filter, resumes the export after
+	// that message.
+	ExportTeams(context.Context, *v1.ExportTeamsRequest, *connect.ServerStream[v1.ExportTeamsResponse]) error
+	// SyncTeams streams the teams modified since a watermark (upstream
+	// delta filters on modified_on), in batches each followed by a new
+	// watermark, then a caught-up marker; with follow it keeps polling and
+	// sends changes as they come. Deletions are not seen: the upstream's
+	// delta filters only select what still exists; reconcile them with an
+	// ExportTeams of ids.
+	SyncTeams(context.Context, *v1.SyncTeamsRequest, *connect.ServerStream[v1.SyncTeamsResponse]) error
+	// ExportAdminGroups streams every one of the admin groups that match the
+	// filters of ListAdminGroups, one upstream page (GET /groups/) per message,
+	// fetching pages ahead within the caller's Betterworks token's pace. A
+	// message's resume_token, passed back with the same filter, resumes the
+	// export after that message.
+	ExportAdminGroups(context.Context, *v1.ExportAdminGroupsRequest, *connect.ServerStream[v1.ExportAdminGroupsResponse]) error
+	// SyncAdminGroups streams the admin groups modified since a watermark
+	// (upstream delta filters on modified_on), in batches each followed by a new
+	// watermark, then a caught-up marker; with follow it keeps polling and sends
+	// changes as they come. Deletions are not seen: the upstream's delta filters
+	// only select what still exists; reconcile them with an ExportAdminGroups of
+	// ids.
+	SyncAdminGroups(context.Context, *v1.SyncAdminGroupsRequest, *connect.ServerStream[v1.SyncAdminGroupsResponse]) error
 }
 
 // NewPeopleServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -596,6 +796,55 @@ func NewPeopleServiceHandler(svc PeopleServiceHandler, opts ...connect.HandlerOp
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	peopleServiceExportUsersHandler := connect.NewServerStreamHandlerSimple(
+		PeopleServiceExportUsersProcedure,
+		svc.ExportUsers,
+		connect.WithSchema(peopleServiceMethods.ByName("ExportUsers")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	peopleServiceSyncUsersHandler := connect.NewServerStreamHandlerSimple(
+		PeopleServiceSyncUsersProcedure,
+		svc.SyncUsers,
+		connect.WithSchema(peopleServiceMethods.ByName("SyncUsers")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	peopleServiceExportDepartmentsHandler := connect.NewServerStreamHandlerSimple(
+		PeopleServiceExportDepartmentsProcedure,
+		svc.ExportDepartments,
+		connect.WithSchema(peopleServiceMethods.ByName("ExportDepartments")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	peopleServiceExportTeamsHandler := connect.NewServerStreamHandlerSimple(
+		PeopleServiceExportTeamsProcedure,
+		svc.ExportTeams,
+		connect.WithSchema(peopleServiceMethods.ByName("ExportTeams")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	peopleServiceSyncTeamsHandler := connect.NewServerStreamHandlerSimple(
+		PeopleServiceSyncTeamsProcedure,
+		svc.SyncTeams,
+		connect.WithSchema(peopleServiceMethods.ByName("SyncTeams")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	peopleServiceExportAdminGroupsHandler := connect.NewServerStreamHandlerSimple(
+		PeopleServiceExportAdminGroupsProcedure,
+		svc.ExportAdminGroups,
+		connect.WithSchema(peopleServiceMethods.ByName("ExportAdminGroups")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	peopleServiceSyncAdminGroupsHandler := connect.NewServerStreamHandlerSimple(
+		PeopleServiceSyncAdminGroupsProcedure,
+		svc.SyncAdminGroups,
+		connect.WithSchema(peopleServiceMethods.ByName("SyncAdminGroups")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/betterworks.v1.PeopleService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case PeopleServiceGetUserProcedure:
@@ -630,6 +879,20 @@ func NewPeopleServiceHandler(svc PeopleServiceHandler, opts ...connect.HandlerOp
 			peopleServiceListAdminGroupsHandler.ServeHTTP(w, r)
 		case PeopleServiceGetAdminGroupProcedure:
 			peopleServiceGetAdminGroupHandler.ServeHTTP(w, r)
+		case PeopleServiceExportUsersProcedure:
+			peopleServiceExportUsersHandler.ServeHTTP(w, r)
+		case PeopleServiceSyncUsersProcedure:
+			peopleServiceSyncUsersHandler.ServeHTTP(w, r)
+		case PeopleServiceExportDepartmentsProcedure:
+			peopleServiceExportDepartmentsHandler.ServeHTTP(w, r)
+		case PeopleServiceExportTeamsProcedure:
+			peopleServiceExportTeamsHandler.ServeHTTP(w, r)
+		case PeopleServiceSyncTeamsProcedure:
+			peopleServiceSyncTeamsHandler.ServeHTTP(w, r)
+		case PeopleServiceExportAdminGroupsProcedure:
+			peopleServiceExportAdminGroupsHandler.ServeHTTP(w, r)
+		case PeopleServiceSyncAdminGroupsProcedure:
+			peopleServiceSyncAdminGroupsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -701,4 +964,32 @@ func (UnimplementedPeopleServiceHandler) ListAdminGroups(context.Context, *v1.Li
 
 func (UnimplementedPeopleServiceHandler) GetAdminGroup(context.Context, *v1.GetAdminGroupRequest) (*v1.GetAdminGroupResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.PeopleService.GetAdminGroup is not implemented"))
+}
+
+func (UnimplementedPeopleServiceHandler) ExportUsers(context.Context, *v1.ExportUsersRequest, *connect.ServerStream[v1.ExportUsersResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.PeopleService.ExportUsers is not implemented"))
+}
+
+func (UnimplementedPeopleServiceHandler) SyncUsers(context.Context, *v1.SyncUsersRequest, *connect.ServerStream[v1.SyncUsersResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.PeopleService.SyncUsers is not implemented"))
+}
+
+func (UnimplementedPeopleServiceHandler) ExportDepartments(context.Context, *v1.ExportDepartmentsRequest, *connect.ServerStream[v1.ExportDepartmentsResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.PeopleService.ExportDepartments is not implemented"))
+}
+
+func (UnimplementedPeopleServiceHandler) ExportTeams(context.Context, *v1.ExportTeamsRequest, *connect.ServerStream[v1.ExportTeamsResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.PeopleService.ExportTeams is not implemented"))
+}
+
+func (UnimplementedPeopleServiceHandler) SyncTeams(context.Context, *v1.SyncTeamsRequest, *connect.ServerStream[v1.SyncTeamsResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.PeopleService.SyncTeams is not implemented"))
+}
+
+func (UnimplementedPeopleServiceHandler) ExportAdminGroups(context.Context, *v1.ExportAdminGroupsRequest, *connect.ServerStream[v1.ExportAdminGroupsResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.PeopleService.ExportAdminGroups is not implemented"))
+}
+
+func (UnimplementedPeopleServiceHandler) SyncAdminGroups(context.Context, *v1.SyncAdminGroupsRequest, *connect.ServerStream[v1.SyncAdminGroupsResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.PeopleService.SyncAdminGroups is not implemented"))
 }

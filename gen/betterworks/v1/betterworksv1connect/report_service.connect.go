@@ -42,6 +42,9 @@ const (
 	// ReportServiceCreateReportRunProcedure is the fully-qualified name of the ReportService's
 	// CreateReportRun RPC.
 	ReportServiceCreateReportRunProcedure = "/betterworks.v1.ReportService/CreateReportRun"
+	// ReportServiceExportReportRunsProcedure is the fully-qualified name of the ReportService's
+	// ExportReportRuns RPC.
+	ReportServiceExportReportRunsProcedure = "/betterworks.v1.ReportService/ExportReportRuns"
 )
 
 // ReportServiceClient is a client for the betterworks.v1.ReportService service.
@@ -57,6 +60,12 @@ type ReportServiceClient interface {
 	// (upstream "Create Report Run", POST /report_runs/). It is never retried
 	// by the facade: a retry could start a second run.
 	CreateReportRun(context.Context, *v1.CreateReportRunRequest) (*v1.CreateReportRunResponse, error)
+	// ExportReportRuns streams every one of the report runs that match the
+	// filters of ListReportRuns, one upstream page (GET /report_runs/) per
+	// message, fetching pages ahead within the caller's Betterworks token's pace.
+	// A message's resume_token, passed back with the same filter, resumes the
+	// export after that message.
+	ExportReportRuns(context.Context, *v1.ExportReportRunsRequest) (*connect.ServerStreamForClient[v1.ExportReportRunsResponse], error)
 }
 
 // NewReportServiceClient constructs a client for the betterworks.v1.ReportService service. By
@@ -90,14 +99,22 @@ func NewReportServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			connect.WithSchema(reportServiceMethods.ByName("CreateReportRun")),
 			connect.WithClientOptions(opts...),
 		),
+		exportReportRuns: connect.NewClient[v1.ExportReportRunsRequest, v1.ExportReportRunsResponse](
+			httpClient,
+			baseURL+ReportServiceExportReportRunsProcedure,
+			connect.WithSchema(reportServiceMethods.ByName("ExportReportRuns")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // reportServiceClient implements ReportServiceClient.
 type reportServiceClient struct {
-	listReportRuns  *connect.Client[v1.ListReportRunsRequest, v1.ListReportRunsResponse]
-	getReportRun    *connect.Client[v1.GetReportRunRequest, v1.GetReportRunResponse]
-	createReportRun *connect.Client[v1.CreateReportRunRequest, v1.CreateReportRunResponse]
+	listReportRuns   *connect.Client[v1.ListReportRunsRequest, v1.ListReportRunsResponse]
+	getReportRun     *connect.Client[v1.GetReportRunRequest, v1.GetReportRunResponse]
+	createReportRun  *connect.Client[v1.CreateReportRunRequest, v1.CreateReportRunResponse]
+	exportReportRuns *connect.Client[v1.ExportReportRunsRequest, v1.ExportReportRunsResponse]
 }
 
 // ListReportRuns calls betterworks.v1.ReportService.ListReportRuns.
@@ -127,6 +144,11 @@ func (c *reportServiceClient) CreateReportRun(ctx context.Context, req *v1.Creat
 	return nil, err
 }
 
+// ExportReportRuns calls betterworks.v1.ReportService.ExportReportRuns.
+func (c *reportServiceClient) ExportReportRuns(ctx context.Context, req *v1.ExportReportRunsRequest) (*connect.ServerStreamForClient[v1.ExportReportRunsResponse], error) {
+	return c.exportReportRuns.CallServerStream(ctx, connect.NewRequest(req))
+}
+
 // ReportServiceHandler is an implementation of the betterworks.v1.ReportService service.
 type ReportServiceHandler interface {
 	// ListReportRuns returns one page of report runs (upstream
@@ -140,6 +162,12 @@ type ReportServiceHandler interface {
 	// (upstream "Create Report Run", POST /report_runs/). It is never retried
 	// by the facade: a retry could start a second run.
 	CreateReportRun(context.Context, *v1.CreateReportRunRequest) (*v1.CreateReportRunResponse, error)
+	// ExportReportRuns streams every one of the report runs that match the
+	// filters of ListReportRuns, one upstream page (GET /report_runs/) per
+	// message, fetching pages ahead within the caller's Betterworks token's pace.
+	// A message's resume_token, passed back with the same filter, resumes the
+	// export after that message.
+	ExportReportRuns(context.Context, *v1.ExportReportRunsRequest, *connect.ServerStream[v1.ExportReportRunsResponse]) error
 }
 
 // NewReportServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -169,6 +197,13 @@ func NewReportServiceHandler(svc ReportServiceHandler, opts ...connect.HandlerOp
 		connect.WithSchema(reportServiceMethods.ByName("CreateReportRun")),
 		connect.WithHandlerOptions(opts...),
 	)
+	reportServiceExportReportRunsHandler := connect.NewServerStreamHandlerSimple(
+		ReportServiceExportReportRunsProcedure,
+		svc.ExportReportRuns,
+		connect.WithSchema(reportServiceMethods.ByName("ExportReportRuns")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/betterworks.v1.ReportService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case ReportServiceListReportRunsProcedure:
@@ -177,6 +212,8 @@ func NewReportServiceHandler(svc ReportServiceHandler, opts ...connect.HandlerOp
 			reportServiceGetReportRunHandler.ServeHTTP(w, r)
 		case ReportServiceCreateReportRunProcedure:
 			reportServiceCreateReportRunHandler.ServeHTTP(w, r)
+		case ReportServiceExportReportRunsProcedure:
+			reportServiceExportReportRunsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -196,4 +233,8 @@ func (UnimplementedReportServiceHandler) GetReportRun(context.Context, *v1.GetRe
 
 func (UnimplementedReportServiceHandler) CreateReportRun(context.Context, *v1.CreateReportRunRequest) (*v1.CreateReportRunResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.ReportService.CreateReportRun is not implemented"))
+}
+
+func (UnimplementedReportServiceHandler) ExportReportRuns(context.Context, *v1.ExportReportRunsRequest, *connect.ServerStream[v1.ExportReportRunsResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.ReportService.ExportReportRuns is not implemented"))
 }

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file betterworks/v1/common.proto.
  */
 export const file_betterworks_v1_common: GenFile = /*@__PURE__*/
-  fileDesc("ChtiZXR0ZXJ3b3Jrcy92MS9jb21tb24ucHJvdG8SDmJldHRlcndvcmtzLnYxIjEKB1VzZXJSZWYSCgoCaWQYASABKAMSDAoEdXVpZBgCIAEoCRIMCgRuYW1lGAMgASgJIiwKC1BpY3R1cmVVcmlzEg0KBXNtYWxsGAEgASgJEg4KBm1lZGl1bRgCIAEoCSKCAQoJR29hbE93bmVyEiUKBHVzZXIYASABKAsyFy5iZXR0ZXJ3b3Jrcy52MS5Vc2VyUmVmEicKBWdyb3VwGAIgASgLMhguYmV0dGVyd29ya3MudjEuR3JvdXBSZWYSJQoEdGVhbRgDIAEoCzIXLmJldHRlcndvcmtzLnYxLlRlYW1SZWYinAEKCEdyb3VwUmVmEgoKAmlkGAEgASgDEgwKBHV1aWQYAiABKAkSDAoEbmFtZRgDIAEoCRIRCglwYXJlbnRfaWQYBCABKAMSMQoMcGljdHVyZV91cmlzGAUgASgLMhsuYmV0dGVyd29ya3MudjEuUGljdHVyZVVyaXMSEQoJaXNfYWN0aXZlGAYgASgIEg8KB2lzX3RlYW0YByABKAgi2AEKB1RlYW1SZWYSCgoCaWQYASABKAMSDAoEdXVpZBgCIAEoCRIMCgRuYW1lGAMgASgJEjEKDHBpY3R1cmVfdXJpcxgEIAEoCzIbLmJldHRlcndvcmtzLnYxLlBpY3R1cmVVcmlzEhEKCWlzX2FjdGl2ZRgFIAEoCBIuCgpjcmVhdGVkX29uGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgttb2RpZmllZF9vbhgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiYgoHR29hbFJlZhIKCgJpZBgBIAEoAxIMCgR1dWlkGAIgASgJEgwKBG5hbWUYAyABKAkSLwoLbW9kaWZpZWRfb24YBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("ChtiZXR0ZXJ3b3Jrcy92MS9jb21tb24ucHJvdG8SDmJldHRlcndvcmtzLnYxIjEKB1VzZXJSZWYSCgoCaWQYASABKAMSDAoEdXVpZBgCIAEoCRIMCgRuYW1lGAMgASgJIiwKC1BpY3R1cmVVcmlzEg0KBXNtYWxsGAEgASgJEg4KBm1lZGl1bRgCIAEoCSKCAQoJR29hbE93bmVyEiUKBHVzZXIYASABKAsyFy5iZXR0ZXJ3b3Jrcy52MS5Vc2VyUmVmEicKBWdyb3VwGAIgASgLMhguYmV0dGVyd29ya3MudjEuR3JvdXBSZWYSJQoEdGVhbRgDIAEoCzIXLmJldHRlcndvcmtzLnYxLlRlYW1SZWYinAEKCEdyb3VwUmVmEgoKAmlkGAEgASgDEgwKBHV1aWQYAiABKAkSDAoEbmFtZRgDIAEoCRIRCglwYXJlbnRfaWQYBCABKAMSMQoMcGljdHVyZV91cmlzGAUgASgLMhsuYmV0dGVyd29ya3MudjEuUGljdHVyZVVyaXMSEQoJaXNfYWN0aXZlGAYgASgIEg8KB2lzX3RlYW0YByABKAgi2AEKB1RlYW1SZWYSCgoCaWQYASABKAMSDAoEdXVpZBgCIAEoCRIMCgRuYW1lGAMgASgJEjEKDHBpY3R1cmVfdXJpcxgEIAEoCzIbLmJldHRlcndvcmtzLnYxLlBpY3R1cmVVcmlzEhEKCWlzX2FjdGl2ZRgFIAEoCBIuCgpjcmVhdGVkX29uGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgttb2RpZmllZF9vbhgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiYgoHR29hbFJlZhIKCgJpZBgBIAEoAxIMCgR1dWlkGAIgASgJEgwKBG5hbWUYAyABKAkSLwoLbW9kaWZpZWRfb24YBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkMKDkV4cG9ydFByb2dyZXNzEg0KBXBhZ2VzGAEgASgDEg0KBWl0ZW1zGAIgASgDEhMKC3RvdGFsX3BhZ2VzGAMgASgDYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * UserRef is a short reference to a Betterworks user, as the upstream embeds
@@ -285,4 +285,40 @@ export type GoalRef = Message<"betterworks.v1.GoalRef"> & {
  */
 export const GoalRefSchema: GenMessage<GoalRef> = /*@__PURE__*/
   messageDesc(file_betterworks_v1_common, 5);
+
+/**
+ * ExportProgress says how far an export has come.
+ *
+ * @generated from message betterworks.v1.ExportProgress
+ */
+export type ExportProgress = Message<"betterworks.v1.ExportProgress"> & {
+  /**
+   * Upstream pages delivered so far, this message's included.
+   *
+   * @generated from field: int64 pages = 1;
+   */
+  pages: bigint;
+
+  /**
+   * Items delivered so far, this message's included; duplicates dropped.
+   *
+   * @generated from field: int64 items = 2;
+   */
+  items: bigint;
+
+  /**
+   * The number of upstream pages of the whole export where the upstream
+   * tells it; 0 when it does not.
+   *
+   * @generated from field: int64 total_pages = 3;
+   */
+  totalPages: bigint;
+};
+
+/**
+ * Describes the message betterworks.v1.ExportProgress.
+ * Use `create(ExportProgressSchema)` to create a new message.
+ */
+export const ExportProgressSchema: GenMessage<ExportProgress> = /*@__PURE__*/
+  messageDesc(file_betterworks_v1_common, 6);
 

@@ -1,0 +1,367 @@
+package service_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
+	"github.com/bwfacade/facade/internal/facadetest"
+	"github.com/bwfacade/facade/internal/rpcerr"
+	"github.com/bwfacade/facade/internal/sandbox"
+)
+
+// listAllGoalIDs pages through ListGoals with filter and returns every id.
+func listAllGoalIDs(t *testing.T, client interface {
+	ListGoals(context.Context, *betterworksv1.ListGoalsRequest) (*betterworksv1.ListGoalsResponse, error)
+}, filter *betterworksv1.ListGoalsRequest) []int64 {
+	t.Helper()
+	var ids []int64
+	req := filter
+	for {
+		resp, err := client.ListGoals(t.Context(), req)
+		if err != nil {
+			t.Fatalf("ListGoals() error = %v", err)
+		}
+		for _, g := range resp.GetGoals() {
+			ids = append(ids, g.GetId())
+		}
+		if resp.GetNextPageToken() == "" {
+			return ids
+		}
+		req = &betterworksv1.ListGoalsRequest{PageSize: filter.GetPageSize(), Risk: filter.GetRisk(), PageToken: resp.GetNextPageToken()}
+	}
+}
+
+// exported is what an export stream sent.
+type exported struct {
+	ids       []int64
+	resumes   []string // each message's resume token
+	progress  []*betterworksv1.ExportProgress
+	watermark string
+}
+
+func exportGoals(t *testing.T, client interface {
+	ExportGoals(context.Context, *betterworksv1.ExportGoalsRequest) (*connect.ServerStreamForClient[betterworksv1.ExportGoalsResponse], error)
+}, req *betterworksv1.ExportGoalsRequest) (exported, error) {
+	t.Helper()
+	stream, err := client.ExportGoals(t.Context(), req)
+	if err != nil {
+		return exported{}, err
+	}
+	defer stream.Close()
+	var out exported
+	for stream.Receive() {
+		msg := stream.Msg()
+		for _, g := range msg.GetGoals() {
+			out.ids = append(out.ids, g.GetId())
+		}
+		out.resumes = append(out.resumes, msg.GetResumeToken())
+		out.progress = append(out.progress, msg.GetProgress())
+		out.watermark = msg.GetSyncWatermark()
+	}
+	return out, stream.Err()
+}
+
+// TestExportEqualsTheListPages exports every goal, and the at-risk ones,
+// over each protocol: the export holds exactly the items of the list
+// pages, in their order, one message a page, the last one with a
+// watermark and no resume token.
+func TestExportEqualsTheListPages(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{})
+	filters := map[string]*betterworksv1.ListGoalsRequest{
+		"every_goal": {PageSize: 7},
+		"at_risk":    {PageSize: 5, Risk: betterworksv1.GoalRisk_GOAL_RISK_AT_RISK},
+	}
+	for _, p := range facadetest.Protocols {
+		for name, filter := range filters {
+			t.Run(string(p)+"/"+name, func(t *testing.T) {
+				t.Parallel()
+				client := st.Goals(p, sandbox.RoleSuperAdmin)
+				want := listAllGoalIDs(t, client, filter)
+
+				got, err := exportGoals(t, client, &betterworksv1.ExportGoalsRequest{Filter: filter})
+
+				if err != nil {
+					t.Fatalf("ExportGoals() error = %v", err)
+				}
+				if diff := cmp.Diff(want, got.ids); diff != "" {
+					t.Errorf("ExportGoals() ids differ from the ListGoals pages (-list +export):\n%s", diff)
+				}
+				pages := (len(want) + int(filter.GetPageSize()) - 1) / int(filter.GetPageSize())
+				if len(got.resumes) != pages {
+					t.Errorf("ExportGoals() sent %d messages, want one per page: %d", len(got.resumes), pages)
+				}
+				last := got.progress[len(got.progress)-1]
+				if last.GetPages() != int64(pages) || last.GetItems() != int64(len(want)) {
+					t.Errorf("last progress = %v, want %d pages and %d items", last, pages, len(want))
+				}
+				if got.resumes[len(got.resumes)-1] != "" || got.watermark == "" {
+					t.Errorf("last message: resume token %q, watermark %q; want none, and a watermark", got.resumes[len(got.resumes)-1], got.watermark)
+				}
+			})
+		}
+	}
+}
+
+// TestExportResumesFromEveryMessage resumes an export from each message's
+// token: the rest equals what the whole export sent after that message.
+func TestExportResumesFromEveryMessage(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{})
+	client := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin)
+	filter := &betterworksv1.ListGoalsRequest{PageSize: 20}
+	whole, err := exportGoals(t, client, &betterworksv1.ExportGoalsRequest{Filter: filter})
+	if err != nil {
+		t.Fatalf("ExportGoals() error = %v", err)
+	}
+	sent := 0
+	for i, token := range whole.resumes[:len(whole.resumes)-1] {
+		sent += int(whole.progress[i].GetItems()) - sent
+		rest, err := exportGoals(t, client, &betterworksv1.ExportGoalsRequest{Filter: filter, ResumeToken: token})
+		if err != nil {
+			t.Fatalf("ExportGoals(resume after message %d) error = %v", i, err)
+		}
+		if diff := cmp.Diff(whole.ids[sent:], rest.ids); diff != "" {
+			t.Errorf("resumed after message %d (-want +got):\n%s", i, diff)
+		}
+		if got := rest.progress[0].GetPages(); got != int64(i+2) {
+			t.Errorf("resumed after message %d: first progress counts %d pages, want %d", i, got, i+2)
+		}
+	}
+}
+
+// TestExportRefusesForeignResumeTokens refuses, before any upstream call,
+// a resume token altered, for another filter, or from another caller.
+func TestExportRefusesForeignResumeTokens(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{})
+	admin := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin)
+	first, err := admin.ExportGoals(t.Context(), &betterworksv1.ExportGoalsRequest{Filter: &betterworksv1.ListGoalsRequest{PageSize: 5}})
+	if err != nil || !first.Receive() {
+		t.Fatalf("ExportGoals() = %v, %v", err, first.Err())
+	}
+	token := first.Msg().GetResumeToken()
+	first.Close()
+	settle(st.Sandbox)
+	st.Sandbox.ResetRequests()
+	tests := []struct {
+		name   string
+		caller sandbox.Role
+		req    *betterworksv1.ExportGoalsRequest
+	}{
+		{"altered", sandbox.RoleSuperAdmin, &betterworksv1.ExportGoalsRequest{Filter: &betterworksv1.ListGoalsRequest{PageSize: 5}, ResumeToken: token[:len(token)-2] + "AA"}},
+		{"other_filter", sandbox.RoleSuperAdmin, &betterworksv1.ExportGoalsRequest{Filter: &betterworksv1.ListGoalsRequest{PageSize: 5, Risk: betterworksv1.GoalRisk_GOAL_RISK_AT_RISK}, ResumeToken: token}},
+		{"other_caller", sandbox.RoleUser, &betterworksv1.ExportGoalsRequest{Filter: &betterworksv1.ListGoalsRequest{PageSize: 5}, ResumeToken: token}},
+	}
+	for _, tt := range tests {
+		_, err := exportGoals(t, st.Goals(facadetest.Connect, tt.caller), tt.req)
+		if connect.CodeOf(err) != connect.CodeInvalidArgument || rpcerr.Reason(err) != rpcerr.ReasonResumeTokenInvalid {
+			t.Errorf("%s: ExportGoals() = %v (reason %q), want InvalidArgument %s", tt.name, err, rpcerr.Reason(err), rpcerr.ReasonResumeTokenInvalid)
+		}
+	}
+	if n := len(st.Sandbox.Requests()); n != 0 {
+		t.Errorf("the sandbox saw %d requests, want none", n)
+	}
+}
+
+// TestExportStopsFetchingWhenTheCallerGoes reads one message of a slow
+// export, then goes: the upstream requests stop within one attempt.
+func TestExportStopsFetchingWhenTheCallerGoes(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{Sandbox: sandbox.Config{Faults: []sandbox.Fault{{Endpoint: "GET /goals/filter/", Latency: 100 * time.Millisecond}}}})
+	client := st.Goals(facadetest.GRPC, sandbox.RoleSuperAdmin)
+	ctx, cancel := context.WithCancel(t.Context())
+	stream, err := client.ExportGoals(ctx, &betterworksv1.ExportGoalsRequest{Filter: &betterworksv1.ListGoalsRequest{PageSize: 1}})
+	if err != nil || !stream.Receive() {
+		t.Fatalf("ExportGoals() = %v, %v", err, stream.Err())
+	}
+	cancel()
+	stream.Close()
+	// Whatever was in flight when the caller went ends with it.
+	time.Sleep(300 * time.Millisecond)
+	atCancel := st.Sandbox.Count("GET /goals/filter/")
+	time.Sleep(500 * time.Millisecond)
+	if later := st.Sandbox.Count("GET /goals/filter/"); later != atCancel {
+		t.Errorf("the sandbox saw %d more page requests after the caller went", later-atCancel)
+	}
+	if atCancel > 1+6 {
+		t.Errorf("the sandbox saw %d page requests for one page read, want at most the first and those fetched ahead", atCancel)
+	}
+}
+
+// TestSyncDeliversEveryWrite updates goals while syncs run back to back
+// from an export's watermark: every update arrives, at least once.
+func TestSyncDeliversEveryWrite(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{})
+	goals := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin)
+	export, err := exportGoals(t, goals, &betterworksv1.ExportGoalsRequest{Filter: &betterworksv1.ListGoalsRequest{PageSize: 100}})
+	if err != nil {
+		t.Fatalf("ExportGoals() error = %v", err)
+	}
+	targets := export.ids[:20]
+
+	var mu sync.Mutex
+	written := make(map[string]int64) // name -> goal id
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i, id := range targets {
+			name := fmt.Sprintf("renamed during sync %d", i)
+			if _, err := goals.UpdateGoal(t.Context(), &betterworksv1.UpdateGoalRequest{GoalId: fmt.Sprint(id), Name: &name}); err != nil {
+				t.Errorf("UpdateGoal(%d) error = %v", id, err)
+				return
+			}
+			mu.Lock()
+			written[name] = id
+			mu.Unlock()
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+
+	// Versions delivered, by name and modified_on: a goal that changes
+	// again (a parent's progress moves with its children) is a new
+	// version, not a repeat.
+	type version struct {
+		name     string
+		modified time.Time
+	}
+	seen := make(map[string]int)
+	versions := make(map[version]int)
+	watermark := export.watermark
+	sync := func() {
+		stream, err := goals.SyncGoals(t.Context(), &betterworksv1.SyncGoalsRequest{Watermark: watermark})
+		if err != nil {
+			t.Fatalf("SyncGoals() error = %v", err)
+		}
+		defer stream.Close()
+		for stream.Receive() {
+			for _, g := range stream.Msg().GetGoals() {
+				seen[g.GetName()]++
+				versions[version{g.GetName(), g.GetModifiedOn().AsTime()}]++
+			}
+			watermark = stream.Msg().GetWatermark()
+		}
+		if err := stream.Err(); err != nil {
+			t.Fatalf("SyncGoals() error = %v", err)
+		}
+	}
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		sync()
+	}
+	sync() // after the last write
+
+	lost, duplicates := 0, 0
+	for name := range written {
+		if seen[name] == 0 {
+			lost++
+			t.Errorf("the update %q never arrived", name)
+		}
+	}
+	for _, n := range versions {
+		duplicates += n - 1
+	}
+	t.Logf("%d updates, %d lost; %d versions delivered, %d of them again", len(written), lost, len(versions), duplicates)
+}
+
+// TestFollowersSharePolls follows goals with 1 and with 50 callers of the
+// same token: the upstream sees the same polls.
+func TestFollowersSharePolls(t *testing.T) {
+	t.Parallel()
+	polls := make(map[int]int)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, followers := range []int{1, 50} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st := facadetest.Start(t, facadetest.Options{})
+			goals := st.Goals(facadetest.GRPC, sandbox.RoleSuperAdmin)
+			// A watermark to start from: the followers' first passes are
+			// their own, and short.
+			first, err := goals.SyncGoals(t.Context(), &betterworksv1.SyncGoalsRequest{})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			var watermark string
+			for first.Receive() {
+				watermark = first.Msg().GetWatermark()
+			}
+			first.Close()
+
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			markers := make(chan int, followers*4)
+			for range followers {
+				go func() {
+					stream, err := goals.SyncGoals(ctx, &betterworksv1.SyncGoalsRequest{Watermark: watermark, Follow: true, PollInterval: durationpb.New(5 * time.Second)})
+					if err != nil {
+						return
+					}
+					defer stream.Close()
+					n := 0
+					for stream.Receive() {
+						if stream.Msg().GetCaughtUp() {
+							n++
+							markers <- n
+						}
+					}
+				}()
+			}
+			// Every follower's own pass, then one shared poll each.
+			waitFor := func(marker int) {
+				got := 0
+				for got < followers {
+					select {
+					case n := <-markers:
+						if n == marker {
+							got++
+						}
+					case <-time.After(20 * time.Second):
+						t.Errorf("%d followers: %d of them saw marker %d", followers, got, marker)
+						return
+					}
+				}
+			}
+			waitFor(1)
+			before := st.Sandbox.Count("GET /goals/filter/")
+			waitFor(2)
+			waitFor(3)
+			mu.Lock()
+			polls[followers] = st.Sandbox.Count("GET /goals/filter/") - before
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if polls[1] == 0 || polls[50] != polls[1] {
+		t.Errorf("upstream page requests over two polls: %d with 1 follower, %d with 50; want the same, and some", polls[1], polls[50])
+	}
+	// The two polls' requests: no follower's own pass counts after marker 1.
+	if !slices.Contains([]int{2, 3, 4}, polls[1]) {
+		t.Logf("two polls took %d page requests", polls[1])
+	}
+}
+
+// settle waits until the pages a closed export had fetched ahead have
+// reached the sandbox's log: its count holds still for 100 ms.
+func settle(sb *sandbox.Sandbox) {
+	for n := -1; n != len(sb.Requests()); {
+		n = len(sb.Requests())
+		time.Sleep(100 * time.Millisecond)
+	}
+}

@@ -1,0 +1,460 @@
+package service
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"slices"
+	"sync"
+	"time"
+
+	"connectrpc.com/connect"
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/bwfacade/facade/internal/auth"
+	"github.com/bwfacade/facade/internal/rpcerr"
+	"github.com/bwfacade/facade/internal/seal"
+	"github.com/bwfacade/facade/internal/upstream"
+)
+
+// Syncs turn the upstream's delta filters (delta_start on modified_on)
+// into a change feed. The upstream's clock and the facade's are not
+// trusted to agree, nor is modified_on's granularity known, so:
+//
+//   - A pass reads what changed since the watermark's high mark minus
+//     syncMargin, and drops what the watermark says was delivered already
+//     at that boundary (by id and modified_on). A change may arrive twice;
+//     none is lost.
+//   - The high mark is the upstream's own clock when a pass began (the
+//     Date of its first answer), never the facade's.
+//
+// Delta filters only select items that still exist: deletions are not
+// seen. An export of ids reconciles them.
+
+// Defaults of syncs.
+const (
+	// syncMargin is how far before the high mark each pass reads again:
+	// the upstream's clock granularity (Date has whole seconds) and the
+	// time a write takes to show in its lists.
+	syncMargin = 30 * time.Second
+	// maxBoundary bounds the delivered items a watermark remembers; past
+	// it the oldest are forgotten, which can only repeat an item.
+	maxBoundary = 256
+	// watermarkTTL is how long a watermark opens: a consumer may come
+	// back after days.
+	watermarkTTL = 30 * 24 * time.Hour
+	// DefaultPollInterval and MinPollInterval bound how often a following
+	// sync polls the upstream.
+	DefaultPollInterval = 30 * time.Second
+	MinPollInterval     = 5 * time.Second
+	// followerBuffer is how many batches a follower may fall behind its
+	// shared poller before it is ended with its resume watermark.
+	followerBuffer   = 16
+	watermarkPurpose = "betterworks.v1 sync watermark v1"
+)
+
+// watermark is where a sync stands.
+type watermark struct {
+	// high is the upstream's clock when the last complete pass began;
+	// zero before the first. The next pass reads from high-syncMargin.
+	high time.Time
+	// seen lists delivered items modified at or after high-syncMargin:
+	// the next pass drops them.
+	seen []itemKey
+}
+
+func (w watermark) marshal() []byte {
+	b := binary.AppendUvarint(nil, uint64(max(w.high.UnixMicro(), 0)))
+	b = binary.AppendUvarint(b, uint64(len(w.seen)))
+	for _, k := range w.seen {
+		b = binary.AppendUvarint(b, uint64(k.id))
+		b = binary.AppendUvarint(b, uint64(max(k.modified.UnixMicro(), 0)))
+	}
+	return b
+}
+
+func (w *watermark) unmarshal(b []byte) bool {
+	read := func() (uint64, bool) {
+		v, n := binary.Uvarint(b)
+		if n <= 0 || v > 1<<62 {
+			return 0, false
+		}
+		b = b[n:]
+		return v, true
+	}
+	high, ok := read()
+	if !ok {
+		return false
+	}
+	count, ok := read()
+	if !ok || count > maxBoundary {
+		return false
+	}
+	w.high = microsOrZero(high)
+	w.seen = make([]itemKey, count)
+	for i := range w.seen {
+		id, ok1 := read()
+		mod, ok2 := read()
+		if !ok1 || !ok2 {
+			return false
+		}
+		w.seen[i] = itemKey{id: int64(id), modified: microsOrZero(mod)}
+	}
+	return len(b) == 0
+}
+
+func microsOrZero(v uint64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(int64(v)).UTC()
+}
+
+// delivered reports whether k is in the watermark's boundary.
+func (w watermark) delivered(k itemKey) bool {
+	return slices.ContainsFunc(w.seen, func(s itemKey) bool { return s.id == k.id && s.modified.Equal(k.modified) })
+}
+
+// with returns w's boundary and keys, keeping those modified at or after
+// high-syncMargin, the latest maxBoundary of them.
+func (w watermark) with(high time.Time, keys []itemKey) watermark {
+	from := high.Add(-syncMargin)
+	out := watermark{high: high}
+	for _, k := range slices.Concat(w.seen, keys) {
+		if !k.modified.Before(from) && !out.delivered(k) {
+			out.seen = append(out.seen, k)
+		}
+	}
+	slices.SortFunc(out.seen, func(a, b itemKey) int { return b.modified.Compare(a.modified) })
+	out.seen = out.seen[:min(len(out.seen), maxBoundary)]
+	return out
+}
+
+// watermarkSealer seals and opens the watermarks of one caller's syncs of
+// one collection with one filter.
+type watermarkSealer struct {
+	sealer  *seal.Sealer
+	binding []string
+}
+
+func (h *handler) watermarks(caller, collection string, digest [sha256.Size]byte) watermarkSealer {
+	settings := h.pageKeys
+	settings.TTL = watermarkTTL
+	return watermarkSealer{sealer: seal.New(watermarkPurpose, settings), binding: []string{caller, collection, string(digest[:])}}
+}
+
+func (s watermarkSealer) seal(w watermark) string { return s.sealer.Seal(w.marshal(), s.binding...) }
+
+func (s watermarkSealer) open(token string) (watermark, error) {
+	var w watermark
+	if token == "" {
+		return w, nil
+	}
+	payload, err := s.sealer.Open(token, s.binding...)
+	if err != nil || !w.unmarshal(payload) {
+		return w, rpcerr.New(connect.CodeInvalidArgument,
+			errors.New("watermark: not issued by this API to this caller for a sync or export with this filter, altered or expired"),
+			rpcerr.ReasonWatermarkInvalid, nil)
+	}
+	return w, nil
+}
+
+// syncBatch is one message of a sync, for the RPC to wrap.
+type syncBatch[P any] struct {
+	items     []P
+	watermark string
+	caughtUp  bool
+}
+
+// syncPass reads every page of what changed since w, sends the items not
+// delivered before in batches (one a page) with the watermark after each,
+// and returns the watermark after the pass. A pass that fails returns the
+// watermark of its last batch sent.
+func syncPass[T, P any](ctx context.Context, c collection[T, P], token upstream.Token, w watermark, deliver func(items []P, after watermark) error) (watermark, error) {
+	var since time.Time
+	if !w.high.IsZero() {
+		since = w.high.Add(-syncMargin)
+	}
+	size := int(c.filter.GetPageSize())
+	if size == 0 {
+		size = maxPageSize(c.filter.ProtoReflect().Descriptor())
+	}
+	var began time.Time
+	var keys []itemKey
+	mid := w
+	for n := 1; n <= maxPage; n++ {
+		page, err := c.list(ctx, token, upstream.PageRequest{Page: n, Size: size}, since)
+		if err != nil {
+			return mid, err
+		}
+		if n == 1 {
+			began = page.Served
+		}
+		items := make([]P, 0, len(page.Results))
+		for i := range page.Results {
+			k := c.key(&page.Results[i])
+			if w.delivered(k) || slices.Contains(keys, k) {
+				continue
+			}
+			keys = append(keys, k)
+			items = append(items, c.convert(&page.Results[i]))
+		}
+		// Until the pass ends, resuming reads it again from w's mark; the
+		// boundary drops what this pass sent, as far as it holds.
+		mid = w.with(w.high, keys)
+		if len(items) > 0 {
+			if err := deliver(items, mid); err != nil {
+				return mid, err
+			}
+		}
+		if !page.More || len(page.Results) == 0 {
+			break
+		}
+	}
+	if began.IsZero() {
+		// No Date from the upstream: the latest change seen is the best
+		// reading of its clock.
+		began = w.high
+		for _, k := range keys {
+			began = later(began, k.modified)
+		}
+	}
+	return w.with(later(began, w.high), keys), nil
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// syncStream serves a Sync RPC: a pass from the request's watermark, the
+// caught-up marker, and with follow, the shared poller's changes as they
+// come, each poll ending with a caught-up marker. It returns with the
+// watermark of the last message sent in its error's ErrorInfo (metadata
+// watermark) when it cannot go on.
+func syncStream[T, P any](ctx context.Context, h *handler, c collection[T, P], watermarkToken string, follow bool, interval *durationpb.Duration, send func(syncBatch[P]) error) error {
+	token, err := callerToken(ctx)
+	if err != nil {
+		return err
+	}
+	caller, _ := auth.CallerFrom(ctx)
+	digest := deltaFilterDigest(c.filter)
+	sealer := h.watermarks(caller.Name, c.name, digest)
+	w, err := sealer.open(watermarkToken)
+	if err != nil {
+		return err
+	}
+	last := w // the watermark of the last message sent
+	fail := func(err error) error {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		var cerr *connect.Error
+		if !errors.As(err, &cerr) {
+			cerr = connectError(ctx, h.logger, err)
+		}
+		return rpcerr.WithMetadata(cerr, "watermark", sealer.seal(last))
+	}
+
+	var sub *subscription[P]
+	if follow {
+		// Subscribed before the first pass: whatever changes after it
+		// began reaches this follower through the poller.
+		every := cmp.Or(interval.AsDuration(), DefaultPollInterval)
+		sub = subscribe(h.pollers, pollerKey{token: token.ID(), collection: c.name, digest: digest}, every, func(ctx context.Context, w watermark, deliver func([]P, watermark) error) (watermark, error) {
+			return syncPass(ctx, c, token, w, deliver)
+		})
+		defer sub.leave()
+	}
+	w, err = syncPass(ctx, c, token, w, func(items []P, after watermark) error {
+		last = after
+		return send(syncBatch[P]{items: items, watermark: sealer.seal(after)})
+	})
+	if err != nil {
+		return fail(err)
+	}
+	last = w
+	if err := send(syncBatch[P]{watermark: sealer.seal(w), caughtUp: true}); err != nil {
+		return err
+	}
+	if !follow {
+		return nil
+	}
+	sub.start(w)
+	for {
+		ev, err := sub.next(ctx)
+		if err != nil {
+			return fail(err)
+		}
+		last = ev.after
+		if err := send(syncBatch[P]{items: ev.items, watermark: sealer.seal(ev.after), caughtUp: ev.caughtUp}); err != nil {
+			return err
+		}
+	}
+}
+
+// Shared polling: followers of one collection with one filter and one
+// Betterworks token share one poll loop per replica, so the upstream's
+// load does not grow with followers.
+
+// pollerKey names a shared poller. token is the token's limiter key (a
+// hash), never the token.
+type pollerKey struct {
+	token, collection string
+	digest            [sha256.Size]byte
+}
+
+// pollers holds the shared pollers of a replica.
+type pollers struct {
+	mu sync.Mutex
+	m  map[pollerKey]any // *poller[P] of the collection's P
+}
+
+// pollEvent is what a poller hands each follower: a batch, or the
+// caught-up marker after a poll, with the watermark after it.
+type pollEvent[P any] struct {
+	items    []P
+	after    watermark
+	caughtUp bool
+	// pass counts the poller's passes; a follower forwards only passes
+	// that began after it subscribed.
+	pass int
+}
+
+// poller is one shared poll loop.
+type poller[P any] struct {
+	key   pollerKey
+	every time.Duration
+	pass  func(context.Context, watermark, func([]P, watermark) error) (watermark, error)
+
+	mu       sync.Mutex
+	subs     map[*subscription[P]]struct{}
+	started  bool
+	passes   int // passes begun
+	cancel   context.CancelFunc
+	registry *pollers
+}
+
+// subscription is one follower's place at a poller.
+type subscription[P any] struct {
+	p      *poller[P]
+	events chan pollEvent[P]
+	// from is the first pass the follower forwards.
+	from int
+	// lagged is closed when the follower fell behind its buffer.
+	lagged chan struct{}
+	once   sync.Once
+}
+
+// subscribe joins the poller of key, making it if there is none.
+func subscribe[P any](reg *pollers, key pollerKey, every time.Duration, pass func(context.Context, watermark, func([]P, watermark) error) (watermark, error)) *subscription[P] {
+	reg.mu.Lock()
+	defer reg.mu.Unlock()
+	p, ok := reg.m[key].(*poller[P])
+	if !ok {
+		p = &poller[P]{key: key, every: every, pass: pass, subs: make(map[*subscription[P]]struct{}), registry: reg}
+		reg.m[key] = p
+	}
+	s := &subscription[P]{p: p, events: make(chan pollEvent[P], followerBuffer), lagged: make(chan struct{})}
+	p.mu.Lock()
+	s.from = p.passes + 1
+	p.subs[s] = struct{}{}
+	p.mu.Unlock()
+	return s
+}
+
+// start starts the poller from w, the watermark of the follower that
+// caught up first; later calls do nothing.
+func (s *subscription[P]) start(w watermark) {
+	p := s.p
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.started || len(p.subs) == 0 {
+		return
+	}
+	p.started = true
+	ctx, cancel := context.WithCancel(context.Background())
+	p.cancel = cancel
+	go p.run(ctx, w)
+}
+
+// leave removes the follower; the last one out stops the poller.
+func (s *subscription[P]) leave() {
+	p := s.p
+	p.registry.mu.Lock()
+	defer p.registry.mu.Unlock()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.subs, s)
+	if len(p.subs) > 0 {
+		return
+	}
+	if p.cancel != nil {
+		p.cancel()
+	}
+	if p.registry.m[p.key] == any(p) {
+		delete(p.registry.m, p.key)
+	}
+}
+
+// next returns the follower's next event of a pass it forwards.
+func (s *subscription[P]) next(ctx context.Context) (pollEvent[P], error) {
+	for {
+		select {
+		case ev := <-s.events:
+			if ev.pass >= s.from {
+				return ev, nil
+			}
+		case <-s.lagged:
+			return pollEvent[P]{}, connect.NewError(connect.CodeResourceExhausted,
+				errors.New("this follower fell too far behind its poller; resume from the watermark in the error's details"))
+		case <-ctx.Done():
+			return pollEvent[P]{}, ctx.Err()
+		}
+	}
+}
+
+// run polls every p.every from w until ctx ends.
+func (p *poller[P]) run(ctx context.Context, w watermark) {
+	t := time.NewTicker(p.every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		p.mu.Lock()
+		p.passes++
+		n := p.passes
+		p.mu.Unlock()
+		next, err := p.pass(ctx, w, func(items []P, after watermark) error {
+			p.broadcast(pollEvent[P]{items: items, after: after, pass: n})
+			return nil
+		})
+		if err != nil {
+			// A failed poll is tried again at the next tick, from where
+			// it started; followers keep waiting.
+			continue
+		}
+		w = next
+		p.broadcast(pollEvent[P]{after: w, caughtUp: true, pass: n})
+	}
+}
+
+// broadcast hands ev to every follower; one whose buffer is full is ended.
+func (p *poller[P]) broadcast(ev pollEvent[P]) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for s := range p.subs {
+		select {
+		case s.events <- ev:
+		default:
+			s.once.Do(func() { close(s.lagged) })
+		}
+	}
+}
