@@ -24,15 +24,7 @@ var unlimited = ratelimit.Limit{Rate: 1e9, Burst: 1 << 30}
 // callerKey and mapped to the Betterworks token, calling the API at
 // upstreamURL. It wires the pieces as cmd/server does outside demo mode
 // (see facadeWiring).
-func newFacade(upstreamURL string, token upstream.Token, callerKey string, logger *slog.Logger) (*server.Handler, error) {
-	limiter := ratelimit.New(ratelimit.Config{Logger: logger})
-	client, err := upstream.New(upstream.Config{
-		BaseURL:    upstreamURL,
-		Resilience: upstream.Resilience{Limiter: limiter.Keyed(unlimited)},
-	})
-	if err != nil {
-		return nil, err
-	}
+func newFacade(upstreamURL string, token upstream.Token, callerKey string, logger *slog.Logger) (*server.Facade, error) {
 	registry, err := auth.NewRegistry(slices.Sorted(maps.Keys(server.Methods())), &auth.Caller{
 		Name:      "loadtest",
 		Token:     token,
@@ -41,11 +33,11 @@ func newFacade(upstreamURL string, token upstream.Token, callerKey string, logge
 	if err != nil {
 		return nil, err
 	}
-	return server.NewHandler(server.Config{
-		Upstream:     client,
+	return server.New(server.Config{
+		UpstreamURL:  upstreamURL,
+		UpstreamPace: unlimited,
 		Callers:      auth.NewStore(registry),
 		Logger:       logger,
-		Quotas:       limiter,
 		DefaultQuota: auth.Quota(unlimited),
 		PageTokens:   seal.Settings{Keys: []seal.Key{seal.GenerateKey()}},
 	})

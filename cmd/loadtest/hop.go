@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime"
+	"runtime/debug"
 
 	"github.com/bwfacade/facade/internal/server"
 	"github.com/bwfacade/facade/internal/upstream"
@@ -45,6 +46,11 @@ type hopAnnouncement struct {
 	GOMAXPROCS int `json:"gomaxprocs"`
 }
 
+// hopGCPercent is the garbage collector's target of the hop process
+// unless GOGC sets one: cmd/server's (its GCPercent), so that the facade is
+// measured as it runs.
+const hopGCPercent = 400
+
 // usagePath is the control server's one endpoint: GET answers the hop
 // process's usage as JSON; with ?gc=1 it first collects garbage.
 const usagePath = "/usage"
@@ -53,7 +59,9 @@ const usagePath = "/usage"
 // stdin reaches its end (the load generator exited or let go). It
 // announces its servers on ready; the facade's access log goes to logs.
 func serveHop(ctx context.Context, getenv func(string) string, stdin io.Reader, ready io.WriteCloser, logs io.Writer) error {
-	server.TuneGC(getenv) // as cmd/server does
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(hopGCPercent)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
@@ -71,7 +79,7 @@ func serveHop(ctx context.Context, getenv func(string) string, stdin io.Reader, 
 	}
 	self := startMeter(ctx)
 	servers := []*http.Server{
-		server.NewHTTPServer(facade, logger),
+		facade.HTTPServer,
 		{Handler: newBareProxy(sandboxURL), ReadHeaderTimeout: server.ReadHeaderTimeout},
 		{Handler: usageHandler(self), ReadHeaderTimeout: server.ReadHeaderTimeout},
 	}

@@ -70,7 +70,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	logger := newLogger(cfg, stdout)
-	server.TuneGC(getenv)
+	tuneGC(getenv)
 	pageTokenKeys, err := pageTokenKeys(cfg)
 	if err != nil {
 		return err
@@ -110,25 +110,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	defer closeLimiter()
-	client, err := upstream.New(upstream.Config{
-		BaseURL:   upstreamURL,
-		Telemetry: upstream.Telemetry{TracerProvider: providers.Tracer, MeterProvider: providers.Meter, Propagator: providers.Propagator},
-		Resilience: upstream.Resilience{
-			Limiter: limiter.Keyed(ratelimit.Limit{Rate: cfg.UpstreamRPS, Burst: cfg.UpstreamBurst}),
-		},
-	})
-	if err != nil {
-		return err
-	}
-	handler, err := server.NewHandler(server.Config{
-		Upstream:   client,
-		Callers:    callers,
-		Quotas:     limiter,
-		PageTokens: seal.Settings{Keys: pageTokenKeys},
+	facade, err := server.New(server.Config{
+		UpstreamURL:  upstreamURL,
+		Limiter:      limiter,
+		UpstreamPace: ratelimit.Limit{Rate: cfg.UpstreamRPS, Burst: cfg.UpstreamBurst},
+		Callers:      callers,
+		PageTokens:   seal.Settings{Keys: pageTokenKeys},
 		Telemetry: server.Telemetry{
-			TracerProvider:     providers.Tracer,
-			MeterProvider:      providers.Meter,
-			Propagator:         providers.Propagator,
+			Telemetry:          upstream.Telemetry{TracerProvider: providers.Tracer, MeterProvider: providers.Meter, Propagator: providers.Propagator},
 			IgnoreCallerTraces: cfg.IgnoreCallerTraces,
 		},
 		Logger:                 logger,
@@ -140,7 +129,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	srv := server.NewHTTPServer(handler, logger)
+	handler, srv := facade.Handler, facade.HTTPServer
 	if cfg.TLSClientCAFile != "" {
 		if srv.TLSConfig, err = clientCertificates(cfg.TLSClientCAFile); err != nil {
 			return err

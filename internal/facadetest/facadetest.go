@@ -48,14 +48,17 @@ type Options struct {
 	// role, whose keys Key returns) with the store it builds; it gets the
 	// sandbox, whose Token(role) the callers may use.
 	Callers func(*sandbox.Sandbox) *auth.Store
-	// Resilience configures the upstream client's pacing, retries and
-	// breakers; zero is the client's defaults without pacing.
+	// Resilience configures the upstream client's retries and breakers;
+	// zero is the client's defaults.
 	Resilience upstream.Resilience
-	// Quotas enforces callers' quotas; nil means none, so tests may call
-	// as fast as they like.
-	Quotas *ratelimit.Limiter
+	// Limiter enforces callers' quotas and paces the Betterworks tokens,
+	// as in production; nil is an in-process limiter.
+	Limiter *ratelimit.Limiter
+	// UpstreamPace is each token's pace; zero is unlimited, so that tests
+	// may call as fast as they like.
+	UpstreamPace ratelimit.Limit
 	// DefaultQuota is the quota of callers without one of their own; zero
-	// is the server's default.
+	// is unlimited.
 	DefaultQuota auth.Quota
 	// Deadlines bounds calls; zero is the server's defaults.
 	Deadlines server.Deadlines
@@ -98,18 +101,6 @@ func Start(tb testing.TB, opts Options) *Stack {
 	upstreamServer := httptest.NewServer(sb)
 	tb.Cleanup(upstreamServer.Close)
 
-	client, err := upstream.New(upstream.Config{
-		BaseURL:    upstreamServer.URL + "/api/v1/",
-		Resilience: opts.Resilience,
-		Telemetry: upstream.Telemetry{
-			TracerProvider: opts.Telemetry.TracerProvider,
-			MeterProvider:  opts.Telemetry.MeterProvider,
-			Propagator:     opts.Telemetry.Propagator,
-		},
-	})
-	if err != nil {
-		tb.Fatalf("upstream.New() error = %v", err)
-	}
 	keys := make(map[sandbox.Role]string)
 	var callers []*auth.Caller
 	for _, role := range []sandbox.Role{sandbox.RoleSuperAdmin, sandbox.RoleAdmin, sandbox.RoleHRAdmin, sandbox.RoleUser} {
@@ -139,23 +130,32 @@ func Start(tb testing.TB, opts Options) *Stack {
 	if len(pageTokens.Keys) == 0 {
 		pageTokens.Keys = []seal.Key{seal.GenerateKey()}
 	}
-	handler, err := server.NewHandler(server.Config{
+	pace, quota := opts.UpstreamPace, opts.DefaultQuota
+	if pace == (ratelimit.Limit{}) {
+		pace = ratelimit.Limit{Rate: ratelimit.Inf}
+	}
+	if quota == (auth.Quota{}) {
+		quota = auth.Quota{Rate: ratelimit.Inf}
+	}
+	f, err := server.New(server.Config{
+		UpstreamURL:     upstreamServer.URL + "/api/v1/",
+		Resilience:      opts.Resilience,
+		Limiter:         opts.Limiter,
+		UpstreamPace:    pace,
 		PageTokens:      pageTokens,
-		Upstream:        client,
 		Callers:         store,
 		Logger:          logger,
-		Quotas:          opts.Quotas,
-		DefaultQuota:    opts.DefaultQuota,
+		DefaultQuota:    quota,
 		Deadlines:       opts.Deadlines,
 		Refusals:        opts.Refusals,
 		BodyReadTimeout: opts.BodyReadTimeout,
 		Telemetry:       opts.Telemetry,
 	})
 	if err != nil {
-		tb.Fatalf("server.NewHandler() error = %v", err)
+		tb.Fatalf("server.New() error = %v", err)
 	}
-	facade := httptest.NewUnstartedServer(handler)
-	facade.Config = server.NewHTTPServer(handler, logger)
+	facade := httptest.NewUnstartedServer(f.Handler)
+	facade.Config = f.HTTPServer
 	facade.Start()
 	tb.Cleanup(facade.Close)
 
@@ -164,7 +164,7 @@ func Start(tb testing.TB, opts Options) *Stack {
 	protocols.SetUnencryptedHTTP2(true)
 	return &Stack{
 		Sandbox:     sb,
-		Upstream:    client,
+		Upstream:    f.Upstream,
 		URL:         facade.URL,
 		UpstreamURL: upstreamServer.URL + "/api/v1/",
 		HTTPClient:  &http.Client{Transport: &http.Transport{Protocols: protocols, MaxIdleConnsPerHost: 64}},

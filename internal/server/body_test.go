@@ -22,7 +22,6 @@ import (
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
 	"github.com/bwfacade/facade/internal/auth"
 	"github.com/bwfacade/facade/internal/facadetest"
-	"github.com/bwfacade/facade/internal/ratelimit"
 	"github.com/bwfacade/facade/internal/sandbox"
 	"github.com/bwfacade/facade/internal/upstream"
 )
@@ -112,7 +111,6 @@ func TestRefusalClosesWithoutReadingTheBody(t *testing.T) {
 	t.Parallel()
 	st := facadetest.Start(t, facadetest.Options{
 		BodyReadTimeout: time.Minute,
-		Quotas:          ratelimit.New(ratelimit.Config{}),
 		// One call, then none for an hour.
 		Callers: func(sb *sandbox.Sandbox) *auth.Store {
 			registry, err := auth.NewRegistry(nil, &auth.Caller{

@@ -24,10 +24,6 @@ func startWithOrigins(t *testing.T, allowOrigin func(string) bool) (string, stri
 	sb := sandbox.New(sandbox.Config{})
 	upstreamServer := httptest.NewServer(sb)
 	t.Cleanup(upstreamServer.Close)
-	client, err := upstream.New(upstream.Config{BaseURL: upstreamServer.URL + "/api/v1/"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	key := auth.GenerateKey()
 	registry, err := auth.NewRegistry(nil, &auth.Caller{
 		Name:      "page",
@@ -37,17 +33,17 @@ func startWithOrigins(t *testing.T, allowOrigin func(string) bool) (string, stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	handler, err := server.NewHandler(server.Config{
-		Upstream:    client,
+	f, err := server.New(server.Config{
+		UpstreamURL: upstreamServer.URL + "/api/v1/",
 		Callers:     auth.NewStore(registry),
 		Logger:      discard(),
 		AllowOrigin: allowOrigin,
 		PageTokens:  seal.Settings{Keys: []seal.Key{seal.GenerateKey()}},
 	})
 	if err != nil {
-		t.Fatalf("NewHandler() error = %v", err)
+		t.Fatalf("New() error = %v", err)
 	}
-	facade := httptest.NewServer(handler)
+	facade := httptest.NewServer(f.Handler)
 	t.Cleanup(facade.Close)
 	return facade.URL, key
 }

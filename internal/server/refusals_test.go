@@ -21,9 +21,9 @@ import (
 	"github.com/bwfacade/facade/internal/auth"
 	"github.com/bwfacade/facade/internal/facadetest"
 	"github.com/bwfacade/facade/internal/logtest"
-	"github.com/bwfacade/facade/internal/ratelimit"
 	"github.com/bwfacade/facade/internal/sandbox"
 	"github.com/bwfacade/facade/internal/server"
+	"github.com/bwfacade/facade/internal/upstream"
 )
 
 // TestRefusedCallsDoNotFloodTheLog refuses thousands of calls from four
@@ -61,7 +61,7 @@ func TestRefusedCallsDoNotFloodTheLog(t *testing.T) {
 			st := facadetest.Start(t, facadetest.Options{
 				Logger:    slog.New(slog.NewJSONHandler(&logs, nil)),
 				Refusals:  server.RefusalLog{Interval: interval, PerKey: perKey, MaxKeys: tt.maxKeys, Now: clock.Now},
-				Telemetry: server.Telemetry{MeterProvider: sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))},
+				Telemetry: server.Telemetry{Telemetry: upstream.Telemetry{MeterProvider: sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))}},
 			})
 
 			var wg sync.WaitGroup
@@ -127,10 +127,9 @@ func TestQuotaRefusalsAreSampledAndCounted(t *testing.T) {
 	reader := sdkmetric.NewManualReader()
 	st := facadetest.Start(t, facadetest.Options{
 		Logger:       slog.New(slog.NewJSONHandler(&logs, nil)),
-		Quotas:       ratelimit.New(ratelimit.Config{}),
 		DefaultQuota: auth.Quota{Rate: 0.001, Burst: 1},
 		Refusals:     server.RefusalLog{Now: newFakeClock().Now},
-		Telemetry:    server.Telemetry{MeterProvider: sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))},
+		Telemetry:    server.Telemetry{Telemetry: upstream.Telemetry{MeterProvider: sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))}},
 	})
 	client := st.Goals(facadetest.GRPC, sandbox.RoleUser)
 	const calls = 100

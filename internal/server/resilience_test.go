@@ -169,8 +169,9 @@ func TestTooManyRequestsPausesTheTokenForEveryCaller(t *testing.T) {
 	limiter := ratelimit.New(ratelimit.Config{})
 	keys := map[string]string{"first": auth.GenerateKey(), "second": auth.GenerateKey(), "other-token": auth.GenerateKey()}
 	st := facadetest.Start(t, facadetest.Options{
-		Sandbox:    sandbox.Config{Faults: []sandbox.Fault{{Endpoint: getGoalEndpoint, Status: 429, RetryAfter: "30", Times: 1}}},
-		Resilience: upstream.Resilience{Limiter: limiter.Keyed(ratelimit.Limit{Rate: 100, Burst: 100})},
+		Sandbox:      sandbox.Config{Faults: []sandbox.Fault{{Endpoint: getGoalEndpoint, Status: 429, RetryAfter: "30", Times: 1}}},
+		Limiter:      limiter,
+		UpstreamPace: ratelimit.Limit{Rate: 100, Burst: 100},
 		Callers: func(sb *sandbox.Sandbox) *auth.Store {
 			token := map[string]sandbox.Role{"first": sandbox.RoleSuperAdmin, "second": sandbox.RoleSuperAdmin, "other-token": sandbox.RoleUser}
 			var callers []*auth.Caller
@@ -260,7 +261,7 @@ func TestCallerQuotaRefusesWithRetryInfo(t *testing.T) {
 	quotas := ratelimit.New(ratelimit.Config{Now: func() time.Time { return now }})
 	key := auth.GenerateKey()
 	st := facadetest.Start(t, facadetest.Options{
-		Quotas: quotas,
+		Limiter: quotas,
 		Callers: func(sb *sandbox.Sandbox) *auth.Store {
 			registry, err := auth.NewRegistry(nil, &auth.Caller{
 				Name: "batch-job", Token: upstream.NewToken(sb.Token(sandbox.RoleUser)),
@@ -296,9 +297,7 @@ func TestCallerQuotaRefusesWithRetryInfo(t *testing.T) {
 func TestTokenPaceThatCannotFitTheDeadlineFailsAtOnce(t *testing.T) {
 	t.Parallel()
 	limiter := ratelimit.New(ratelimit.Config{})
-	st := facadetest.Start(t, facadetest.Options{Resilience: upstream.Resilience{
-		Limiter: limiter.Keyed(ratelimit.Limit{Rate: 0.1, Burst: 1}),
-	}})
+	st := facadetest.Start(t, facadetest.Options{Limiter: limiter, UpstreamPace: ratelimit.Limit{Rate: 0.1, Burst: 1}})
 	if err := getGoal(t.Context(), st, sandbox.RoleUser); err != nil {
 		t.Fatalf("first call: %v", err)
 	}
@@ -339,7 +338,7 @@ func TestRedisSharesQuotasAcrossReplicas(t *testing.T) {
 	replicas := make([]*facadetest.Stack, 2)
 	for i := range replicas {
 		limiter := ratelimit.New(ratelimit.Config{Redis: rdb.Client(), Prefix: limiterPrefix, Replicas: 2, RedisTimeout: 5 * time.Second})
-		replicas[i] = facadetest.Start(t, facadetest.Options{Quotas: limiter, DefaultQuota: auth.Quota{Rate: 0.01, Burst: 4}})
+		replicas[i] = facadetest.Start(t, facadetest.Options{Limiter: limiter, DefaultQuota: auth.Quota{Rate: 0.01, Burst: 4}})
 	}
 	allowed := 0
 	for i := range 12 {

@@ -1,8 +1,15 @@
-// Package server assembles the facade's HTTP handler: the five Connect
-// services behind caller authentication and request validation, gRPC server
-// reflection and gRPC health, on one handler that serves Connect, gRPC and
-// gRPC-Web over HTTP/1.1 and HTTP/2. It is the composition root shared by
-// cmd/server and the end-to-end tests.
+// Package server is the facade's one construction point: New builds the
+// whole facade from one Config, the upstream client with its limiter,
+// breakers and budgets, caller authentication and quotas, the five Connect
+// services behind request validation, gRPC server reflection and health,
+// on one handler that serves Connect, gRPC and gRPC-Web over HTTP/1.1 and
+// HTTP/2, and its http.Server. cmd/server, the end-to-end tests
+// (facadetest) and the load harness all build the facade through New.
+//
+// Error details are built with package rpcerr: by the handlers (package
+// service) for upstream outcomes, by package auth for refused callers, and
+// here for quota refusals, undecodable requests and, as a last resort, any
+// error that reaches a caller without an ErrorInfo (errorinfo.go).
 package server
 
 import (
@@ -12,7 +19,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"slices"
 	"time"
@@ -26,8 +32,6 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
-	"go.opentelemetry.io/otel/propagation"
-	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/descriptorpb"
@@ -72,11 +76,30 @@ var Services = []string{
 	betterworksv1connect.ReportServiceName,
 }
 
-// Config configures the handler. A zero field selects the default
-// documented on it.
+// Config configures the whole facade: its upstream client, the callers
+// and their limits, the handler and its HTTP server. cmd/server turns the
+// environment into one; tests and the load harness fill one with their
+// overrides, so that they run the production wiring. A zero field selects
+// the default documented on it.
 type Config struct {
-	// Upstream is the Betterworks client. Required.
-	Upstream *upstream.Client
+	// UpstreamURL is the Betterworks API root, such as
+	// https://app.betterworks.com/api/v1/. Required.
+	UpstreamURL string
+	// UpstreamHTTPClient sends the upstream requests. Nil means
+	// upstream.NewHTTPClient().
+	UpstreamHTTPClient *http.Client
+	// Resilience configures the upstream client's retries, circuit
+	// breakers and bound on requests in flight. Its Limiter is left nil:
+	// New sets it from Limiter and UpstreamPace.
+	Resilience upstream.Resilience
+	// Limiter enforces callers' quotas and paces each Betterworks token,
+	// and keeps the upstream's 429 pauses. Nil means an in-process
+	// limiter; give one shared through Redis to share limits across
+	// replicas.
+	Limiter *ratelimit.Limiter
+	// UpstreamPace is each Betterworks token's pace, across every caller
+	// that uses it. Zero means DefaultUpstreamPace.
+	UpstreamPace ratelimit.Limit
 	// Callers authenticates callers and says what each may call. Required.
 	Callers *auth.Store
 	// Logger receives access, audit and alert logs. Nil means
@@ -91,9 +114,6 @@ type Config struct {
 	// Connect or gRPC-Web (CORS); see AllowOrigins and IsLoopbackOrigin.
 	// Nil allows no cross-origin page.
 	AllowOrigin func(origin string) bool
-	// Quotas enforces each caller's inbound quota (auth.Caller.Quota, or
-	// else DefaultQuota). Nil means no quotas.
-	Quotas *ratelimit.Limiter
 	// DefaultQuota is the quota of callers configured without one; zero
 	// means the package's DefaultQuota.
 	DefaultQuota auth.Quota
@@ -109,16 +129,20 @@ type Config struct {
 	// to arrive, from the moment the call is authenticated and within its
 	// quota; zero means DefaultBodyReadTimeout. Streaming RPCs have none.
 	BodyReadTimeout time.Duration
-	// Telemetry configures the RPCs' spans and metrics.
+	// Telemetry configures the traces and metrics of the RPCs and of the
+	// upstream calls.
 	Telemetry Telemetry
 }
 
-// Telemetry configures the server's traces and metrics. A nil provider or
-// propagator means otel's global one.
+// DefaultUpstreamPace is each Betterworks token's pace when
+// Config.UpstreamPace is zero: Betterworks publishes no limits.
+var DefaultUpstreamPace = ratelimit.Limit{Rate: 5, Burst: 10}
+
+// Telemetry configures the facade's traces and metrics: its providers and
+// propagator serve the RPCs and the upstream client alike. A nil provider
+// or propagator means otel's global one.
 type Telemetry struct {
-	TracerProvider trace.TracerProvider
-	MeterProvider  metric.MeterProvider
-	Propagator     propagation.TextMapPropagator
+	upstream.Telemetry
 	// IgnoreCallerTraces starts every RPC a new trace, linked to the
 	// caller's traceparent instead of continuing it. The default trusts
 	// the facade's callers, which are authenticated internal services.
@@ -166,18 +190,62 @@ func (h *Handler) SetNotServing() {
 	}
 }
 
-// NewHandler returns the facade's handler for cfg.
-func NewHandler(cfg Config) (*Handler, error) {
-	if cfg.Upstream == nil || cfg.Callers == nil {
-		return nil, errors.New("server: Upstream and Callers are required")
+// Facade is the facade built from a Config.
+type Facade struct {
+	// Handler serves Connect, gRPC and gRPC-Web, reflection and health.
+	Handler *Handler
+	// HTTPServer serves Handler with the facade's limits; its caller
+	// gives it a listener (see LimitConnections) and TLS.
+	HTTPServer *http.Server
+	// Upstream is the facade's Betterworks client.
+	Upstream *upstream.Client
+	// Limiter is the limiter of quotas and token paces.
+	Limiter *ratelimit.Limiter
+}
+
+// New builds the facade for cfg: the one place that wires the upstream
+// client, the limits, authentication, the handler and the HTTP server.
+func New(cfg Config) (*Facade, error) {
+	if cfg.UpstreamURL == "" || cfg.Callers == nil {
+		return nil, errors.New("server: UpstreamURL and Callers are required")
 	}
 	if len(cfg.PageTokens.Keys) == 0 {
 		return nil, errors.New("server: PageTokens.Keys is required")
 	}
-	logger := cfg.Logger
-	if logger == nil {
-		logger = slog.Default()
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
 	}
+	if cfg.Limiter == nil {
+		cfg.Limiter = ratelimit.New(ratelimit.Config{Logger: cfg.Logger})
+	}
+	if cfg.UpstreamPace == (ratelimit.Limit{}) {
+		cfg.UpstreamPace = DefaultUpstreamPace
+	}
+	if cfg.DefaultQuota.Rate <= 0 {
+		cfg.DefaultQuota = DefaultQuota
+	}
+	resilience := cfg.Resilience
+	resilience.Limiter = cfg.Limiter.Keyed(cfg.UpstreamPace)
+	client, err := upstream.New(upstream.Config{
+		BaseURL:    cfg.UpstreamURL,
+		HTTPClient: cfg.UpstreamHTTPClient,
+		Resilience: resilience,
+		Telemetry:  cfg.Telemetry.Telemetry,
+	})
+	if err != nil {
+		return nil, err
+	}
+	handler, err := newHandler(cfg, client)
+	if err != nil {
+		return nil, err
+	}
+	return &Facade{Handler: handler, HTTPServer: NewHTTPServer(handler, cfg.Logger), Upstream: client, Limiter: cfg.Limiter}, nil
+}
+
+// newHandler returns the facade's handler for cfg, whose defaults New
+// filled, calling the upstream through client.
+func newHandler(cfg Config, client *upstream.Client) (*Handler, error) {
+	logger := cfg.Logger
 	validator, err := validate.NewInterceptor()
 	if err != nil {
 		return nil, fmt.Errorf("server: validation interceptor: %w", err)
@@ -194,7 +262,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 	}
 	bulkOpts := append(slices.Clip(opts), readLimit(MaxBulkRequestBytes))
 	opts = append(opts, readLimit(MaxRequestBytes))
-	svc := service.Config{Upstream: cfg.Upstream, Logger: logger, PageTokens: cfg.PageTokens}
+	svc := service.Config{Upstream: client, Logger: logger, PageTokens: cfg.PageTokens}
 	if err := registerUnknownEnums(cfg.Telemetry.meterProvider()); err != nil {
 		return nil, err
 	}
@@ -222,18 +290,11 @@ func NewHandler(cfg Config) (*Handler, error) {
 		return nil, err
 	}
 	authenticate := authn.NewMiddleware(refused.authFunc(cfg.Callers.AuthFunc()), opts...)
-	guarded := bodies.read(services)
-	if cfg.Quotas != nil {
-		fallback := cfg.DefaultQuota
-		if fallback.Rate <= 0 {
-			fallback = DefaultQuota
-		}
-		q, err := newQuota(cfg.Quotas, fallback, connect.NewErrorWriter(opts...), cfg.Telemetry.meterProvider(), refused)
-		if err != nil {
-			return nil, err
-		}
-		guarded = q.wrap(guarded)
+	q, err := newQuota(cfg.Limiter, cfg.DefaultQuota, connect.NewErrorWriter(opts...), cfg.Telemetry.meterProvider(), refused)
+	if err != nil {
+		return nil, err
 	}
+	guarded := q.wrap(bodies.read(services))
 	authenticated := authenticate.Wrap(guarded)
 
 	mux := http.NewServeMux()
@@ -397,6 +458,5 @@ func NewHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
 		IdleTimeout:       IdleTimeout,
 		MaxHeaderBytes:    MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.Background() },
 	}
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/bwfacade/facade/internal/sandbox"
 	"github.com/bwfacade/facade/internal/seal"
 	"github.com/bwfacade/facade/internal/server"
-	"github.com/bwfacade/facade/internal/upstream"
 )
 
 // TestEveryRPCIsImplemented calls every method of the contract with an
@@ -128,22 +127,19 @@ func TestLargeResponsesAreCompressed(t *testing.T) {
 
 func TestSetNotServingTurnsHealthChecks(t *testing.T) {
 	t.Parallel()
-	client, err := upstream.New(upstream.Config{BaseURL: "http://127.0.0.1:1/api/v1/"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	registry, err := auth.NewRegistry(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	handler, err := server.NewHandler(server.Config{
-		Upstream:   client,
-		Callers:    auth.NewStore(registry),
-		PageTokens: seal.Settings{Keys: []seal.Key{seal.GenerateKey()}},
+	f, err := server.New(server.Config{
+		UpstreamURL: "http://127.0.0.1:1/api/v1/",
+		Callers:     auth.NewStore(registry),
+		PageTokens:  seal.Settings{Keys: []seal.Key{seal.GenerateKey()}},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	handler := f.Handler
 	check := func(service string) string {
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest(http.MethodPost, "/grpc.health.v1.Health/Check", strings.NewReader(`{"service":"`+service+`"}`))

@@ -42,7 +42,7 @@ func tracedStack(t *testing.T, opts facadetest.Options) (*facadetest.Stack, *tra
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = providers.Shutdown(context.Background()); _ = tp.Shutdown(context.Background()) })
-	opts.Telemetry = server.Telemetry{TracerProvider: tp, MeterProvider: providers.Meter, Propagator: providers.Propagator}
+	opts.Telemetry = server.Telemetry{Telemetry: upstream.Telemetry{TracerProvider: tp, MeterProvider: providers.Meter, Propagator: providers.Propagator}}
 	return facadetest.Start(t, opts), spans, providers.Metrics
 }
 
@@ -143,11 +143,11 @@ func TestMetricsScrape(t *testing.T) {
 			{Endpoint: "GET /users/{identifier}/", Status: 200, Body: `{"id": 100, "email": "a@example.com", "locale": "tlh_KX"}`},
 		}},
 		Resilience: upstream.Resilience{
-			Limiter: limiter.Keyed(ratelimit.Limit{Rate: 1000, Burst: 1000}),
 			Rand:    func() float64 { return 0 },
 			Breaker: upstream.BreakerSettings{ConsecutiveFailures: 3},
 		},
-		Quotas:       limiter,
+		Limiter:      limiter,
+		UpstreamPace: ratelimit.Limit{Rate: 1000, Burst: 1000},
 		DefaultQuota: auth.Quota{Rate: 0.001, Burst: 3},
 	})
 	for range 4 { // the fourth is over the quota
@@ -204,8 +204,8 @@ func TestTelemetryHoldsNoSecret(t *testing.T) {
 	st, spans, metrics := tracedStack(t, facadetest.Options{
 		Logger:       slog.New(telemetry.LogHandler(slog.NewJSONHandler(&logs, nil))),
 		Sandbox:      sandbox.Config{Faults: []sandbox.Fault{{Endpoint: getGoalEndpoint, Status: 401, Times: 1}}},
-		Resilience:   upstream.Resilience{Limiter: limiter.Keyed(ratelimit.Limit{Rate: 1000, Burst: 1000})},
-		Quotas:       limiter,
+		Limiter:      limiter,
+		UpstreamPace: ratelimit.Limit{Rate: 1000, Burst: 1000},
 		DefaultQuota: auth.Quota{Rate: 1000, Burst: 1000},
 	})
 	goalID := fmt.Sprint(st.Sandbox.Fixtures().UserGoalID)

@@ -108,7 +108,7 @@ func BenchmarkGetGoalResilience(b *testing.B) {
 		}},
 		{"breaker", func(*testing.B) facadetest.Options { return facadetest.Options{} }},
 		{"breaker_limiters", func(*testing.B) facadetest.Options {
-			return facadetest.Options{Quotas: local, DefaultQuota: auth.Quota(unlimited), Resilience: upstream.Resilience{Limiter: local.Keyed(unlimited)}}
+			return facadetest.Options{Limiter: local, DefaultQuota: auth.Quota(unlimited), UpstreamPace: unlimited}
 		}},
 		{"breaker_limiters_redis", func(b *testing.B) facadetest.Options {
 			rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", ContextTimeoutEnabled: true})
@@ -117,7 +117,7 @@ func BenchmarkGetGoalResilience(b *testing.B) {
 				b.Skipf("no Redis on 127.0.0.1:6379: %v", err)
 			}
 			shared := ratelimit.New(ratelimit.Config{Redis: rdb, Prefix: "bwfacade:bench:" + auth.GenerateKey() + ":"})
-			return facadetest.Options{Quotas: shared, DefaultQuota: auth.Quota(unlimited), Resilience: upstream.Resilience{Limiter: shared.Keyed(unlimited)}}
+			return facadetest.Options{Limiter: shared, DefaultQuota: auth.Quota(unlimited), UpstreamPace: unlimited}
 		}},
 	}
 	for _, c := range cases {

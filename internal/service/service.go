@@ -56,7 +56,7 @@ type handler struct {
 	pollers *pollers
 }
 
-// newHandler panics if cfg.PageTokens has no key; server.NewHandler
+// newHandler panics if cfg.PageTokens has no key; server.New
 // refuses such a configuration first.
 func newHandler(cfg Config) handler {
 	return handler{
