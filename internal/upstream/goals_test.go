@@ -3,8 +3,10 @@ package upstream
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -860,5 +862,272 @@ func TestDeleteGoalNoContent(t *testing.T) {
 	})
 	if err := fake.client(t, Config{}).DeleteGoal(t.Context(), NewToken("t"), "123"); err != nil {
 		t.Errorf("DeleteGoal() error = %v", err)
+	}
+}
+
+// goalQuery returns the query of the one request fake received.
+func goalQuery(t *testing.T, fake *recordingUpstream) url.Values {
+	t.Helper()
+	uris := fake.requestURIs()
+	if len(uris) != 1 {
+		t.Fatalf("upstream received %d requests, want 1", len(uris))
+	}
+	u, err := url.ParseRequestURI(uris[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Query()
+}
+
+func TestGoalFilterQuery(t *testing.T) {
+	t.Parallel()
+	cest := time.FixedZone("CEST", 2*3600)
+	tests := []struct {
+		name   string
+		filter GoalFilter
+		page   PageRequest
+		want   url.Values
+	}{
+		{name: "none", filter: GoalFilter{}, want: url.Values{}},
+		{name: "owner", filter: GoalFilter{Owner: &Relation{ID: "25"}}, want: url.Values{"owner": {"25"}}},
+		{
+			name:   "owner_direct",
+			filter: GoalFilter{Owner: &Relation{ID: "25", Direct: true}},
+			want:   url.Values{"owner": {"25"}, "owner__direct": {"yes"}},
+		},
+		{
+			name:   "owner_negate",
+			filter: GoalFilter{Owner: &Relation{ID: "ca3c10c3-7c3c-4d69-9f56-f2511d17bd1e", Negate: true}},
+			want:   url.Values{"owner": {"ca3c10c3-7c3c-4d69-9f56-f2511d17bd1e"}, "owner__negate": {"yes"}},
+		},
+		{
+			name:   "aligned_to_goal",
+			filter: GoalFilter{AlignedToGoal: &Relation{ID: "34", Direct: true}},
+			want:   url.Values{"aligned_to_goal": {"34"}, "aligned_to_goal__direct": {"yes"}},
+		},
+		{
+			name:   "aligned_to_owner",
+			filter: GoalFilter{AlignedToOwner: &Relation{ID: "4", Negate: true}},
+			want:   url.Values{"aligned_to_owner": {"4"}, "aligned_to_owner__negate": {"yes"}},
+		},
+		{
+			name:   "reports_to",
+			filter: GoalFilter{ReportsTo: &Relation{ID: "12", Direct: true, Negate: true}},
+			want:   url.Values{"reports_to": {"12"}, "reports_to__direct": {"yes"}, "reports_to__negate": {"yes"}},
+		},
+		{name: "team_only_yes", filter: GoalFilter{TeamOnly: goalPtr(true)}, want: url.Values{"team_only": {"yes"}}},
+		{name: "team_only_no", filter: GoalFilter{TeamOnly: goalPtr(false)}, want: url.Values{"team_only": {"no"}}},
+		{name: "group", filter: GoalFilter{Group: goalPtr("218")}, want: url.Values{"group": {"218"}}},
+		{name: "no_group", filter: GoalFilter{Group: goalPtr("")}, want: url.Values{"group": {""}}},
+		{name: "visibility", filter: GoalFilter{Visibility: "private"}, want: url.Values{"visibility": {"private"}}},
+		{name: "permission", filter: GoalFilter{Permission: "can_only_view"}, want: url.Values{"permission": {"can_only_view"}}},
+		{name: "following_yes", filter: GoalFilter{Following: goalPtr(true)}, want: url.Values{"following": {"yes"}}},
+		{name: "following_no", filter: GoalFilter{Following: goalPtr(false)}, want: url.Values{"following": {"no"}}},
+		{
+			name:   "categories_union",
+			filter: GoalFilter{Categories: []string{"2", "1", "60e97d78-cc6a-4bb3-8067-9bbcef5ecd80"}},
+			want:   url.Values{"category": {"2", "1", "60e97d78-cc6a-4bb3-8067-9bbcef5ecd80"}},
+		},
+		{
+			name:   "categories_intersect",
+			filter: GoalFilter{Categories: []string{"1", "2"}, CategoryIntersect: true},
+			want:   url.Values{"category": {"1", "2"}, "category__intersect": {"yes"}},
+		},
+		{name: "uncategorized", filter: GoalFilter{Uncategorized: true}, want: url.Values{"category": {""}}},
+		{
+			name:   "uncategorized_wins_over_categories",
+			filter: GoalFilter{Uncategorized: true, Categories: []string{"1"}, CategoryIntersect: true},
+			want:   url.Values{"category": {""}},
+		},
+		{name: "assessed_yes", filter: GoalFilter{Assessed: goalPtr(true)}, want: url.Values{"assessment": {"yes"}}},
+		{name: "assessed_no", filter: GoalFilter{Assessed: goalPtr(false)}, want: url.Values{"assessment": {"no"}}},
+		{name: "risk", filter: GoalFilter{Risk: "needsattention"}, want: url.Values{"risk": {"needsattention"}}},
+		{name: "integration", filter: GoalFilter{Integration: goalPtr("jira")}, want: url.Values{"integration": {"jira"}}},
+		{name: "no_integration", filter: GoalFilter{Integration: goalPtr("")}, want: url.Values{"integration": {""}}},
+		{name: "unit", filter: GoalFilter{Unit: goalPtr("Percent")}, want: url.Values{"unit": {"Percent"}}},
+		{name: "no_unit", filter: GoalFilter{Unit: goalPtr("")}, want: url.Values{"unit": {""}}},
+		{name: "top_company_goal_yes", filter: GoalFilter{TopCompanyGoal: goalPtr(true)}, want: url.Values{"top_company_goal": {"yes"}}},
+		{name: "top_company_goal_no", filter: GoalFilter{TopCompanyGoal: goalPtr(false)}, want: url.Values{"top_company_goal": {"no"}}},
+		{name: "goal_name", filter: GoalFilter{GoalName: "Q3 revenue & growth"}, want: url.Values{"goal_name": {"Q3 revenue & growth"}}},
+		{
+			name:   "date_range",
+			filter: GoalFilter{DateRange: &DateRange{Start: "2022-08-01", End: "2022-12-31"}},
+			want:   url.Values{"date_range": {"08/01/2022-12/31/2022"}},
+		},
+		{
+			name:   "date_range_negate",
+			filter: GoalFilter{DateRange: &DateRange{Start: "2024-02-29", End: "2024-03-01", Negate: true}},
+			want:   url.Values{"date_range": {"02/29/2024-03/01/2024"}, "date_range__negate": {"yes"}},
+		},
+		{
+			name:   "updated_since_negate",
+			filter: GoalFilter{UpdatedSince: &DateRange{Start: "2021-01-01", End: "2021-01-31", Negate: true}},
+			want:   url.Values{"updated_since": {"01/01/2021-01/31/2021"}, "updated_since__negate": {"yes"}},
+		},
+		{
+			name:   "viewed_by_owner_date",
+			filter: GoalFilter{ViewedByOwnerDate: &DateRange{Start: "2023-06-05", End: "2023-06-05"}},
+			want:   url.Values{"viewed_by_owner_date": {"06/05/2023-06/05/2023"}},
+		},
+		{
+			name: "delta",
+			filter: GoalFilter{
+				DeltaStart: time.Date(2022, time.September, 21, 18, 42, 30, 752327999, cest),
+				DeltaEnd:   time.Date(2022, time.September, 30, 0, 0, 0, 0, time.UTC),
+			},
+			want: url.Values{"delta_start": {"2022-09-21T16:42:30.752327Z"}, "delta_end": {"2022-09-30T00:00:00Z"}},
+		},
+		{
+			name:   "delta_start_only",
+			filter: GoalFilter{DeltaStart: time.Date(2022, time.January, 2, 3, 4, 5, 0, cest)},
+			want:   url.Values{"delta_start": {"2022-01-02T01:04:05Z"}},
+		},
+		{name: "page", page: PageRequest{Page: 3, Size: 50}, want: url.Values{"page": {"3"}, "size": {"50"}}},
+		{name: "page_negative", page: PageRequest{Page: -1, Size: -5}, want: url.Values{}},
+		{
+			name: "everything",
+			filter: GoalFilter{
+				Owner:             &Relation{ID: "1", Direct: true},
+				AlignedToGoal:     &Relation{ID: "2", Negate: true},
+				AlignedToOwner:    &Relation{ID: "3"},
+				ReportsTo:         &Relation{ID: "4", Direct: true},
+				TeamOnly:          goalPtr(true),
+				Group:             goalPtr("5"),
+				Visibility:        "public",
+				Permission:        "can_edit",
+				Following:         goalPtr(false),
+				Categories:        []string{"6", "7"},
+				CategoryIntersect: true,
+				Assessed:          goalPtr(true),
+				Risk:              "ontrack",
+				Integration:       goalPtr("salesforce"),
+				Unit:              goalPtr("USD"),
+				TopCompanyGoal:    goalPtr(true),
+				GoalName:          "growth",
+				DateRange:         &DateRange{Start: "2022-01-01", End: "2022-03-31", Negate: true},
+				UpdatedSince:      &DateRange{Start: "2022-02-01", End: "2022-02-28"},
+				ViewedByOwnerDate: &DateRange{Start: "2022-03-01", End: "2022-03-02"},
+				DeltaStart:        time.Date(2022, time.January, 1, 0, 0, 0, 0, time.UTC),
+				DeltaEnd:          time.Date(2022, time.December, 31, 23, 59, 59, 0, time.UTC),
+			},
+			page: PageRequest{Page: 2, Size: 20},
+			want: url.Values{
+				"owner": {"1"}, "owner__direct": {"yes"},
+				"aligned_to_goal": {"2"}, "aligned_to_goal__negate": {"yes"},
+				"aligned_to_owner": {"3"},
+				"reports_to":       {"4"}, "reports_to__direct": {"yes"},
+				"team_only":  {"yes"},
+				"group":      {"5"},
+				"visibility": {"public"},
+				"permission": {"can_edit"},
+				"following":  {"no"},
+				"category":   {"6", "7"}, "category__intersect": {"yes"},
+				"assessment":       {"yes"},
+				"risk":             {"ontrack"},
+				"integration":      {"salesforce"},
+				"unit":             {"USD"},
+				"top_company_goal": {"yes"},
+				"goal_name":        {"growth"},
+				"date_range":       {"01/01/2022-03/31/2022"}, "date_range__negate": {"yes"},
+				"updated_since":        {"02/01/2022-02/28/2022"},
+				"viewed_by_owner_date": {"03/01/2022-03/02/2022"},
+				"delta_start":          {"2022-01-01T00:00:00Z"},
+				"delta_end":            {"2022-12-31T23:59:59Z"},
+				"page":                 {"2"},
+				"size":                 {"20"},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fake := newRecordingUpstream(t, serveBody(http.StatusOK, "application/json", `{"results": [], "more": false}`))
+
+			if _, err := fake.client(t, Config{}).ListGoals(t.Context(), NewToken("t"), tt.filter, tt.page); err != nil {
+				t.Fatalf("ListGoals() error = %v", err)
+			}
+
+			if diff := cmp.Diff(tt.want, goalQuery(t, fake)); diff != "" {
+				t.Errorf("ListGoals() query mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestGoalFilterRejectsInvalidDates(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		filter GoalFilter
+	}{
+		{name: "impossible_day", filter: GoalFilter{DateRange: &DateRange{Start: "2022-02-30", End: "2022-03-01"}}},
+		{name: "us_form", filter: GoalFilter{DateRange: &DateRange{Start: "08/01/2022", End: "2022-12-31"}}},
+		{name: "missing_end", filter: GoalFilter{DateRange: &DateRange{Start: "2022-08-01"}}},
+		{name: "month_13", filter: GoalFilter{UpdatedSince: &DateRange{Start: "2022-13-01", End: "2022-12-31"}}},
+		{name: "timestamp", filter: GoalFilter{ViewedByOwnerDate: &DateRange{Start: "2022-01-01", End: "2022-01-02T00:00:00Z"}}},
+		{name: "not_a_leap_year", filter: GoalFilter{ViewedByOwnerDate: &DateRange{Start: "2023-02-29", End: "2023-03-01"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fake := newRecordingUpstream(t, serveBody(http.StatusOK, "application/json", `{"results": []}`))
+
+			_, err := fake.client(t, Config{}).ListGoals(t.Context(), NewToken("t"), tt.filter, PageRequest{})
+
+			if !errors.Is(err, ErrInvalidRequest) {
+				t.Errorf("ListGoals() error = %v, want %v", err, ErrInvalidRequest)
+			}
+			if got := fake.requests(); len(got) != 0 {
+				t.Errorf("upstream received %d requests, want none", len(got))
+			}
+		})
+	}
+}
+
+func TestCommentFilterQuery(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		filter CommentFilter
+		page   PageRequest
+		want   url.Values
+	}{
+		{name: "none", want: url.Values{}},
+		{name: "type", filter: CommentFilter{Type: "private"}, want: url.Values{"type": {"private"}}},
+		{
+			name:   "latest_time",
+			filter: CommentFilter{LatestTime: time.Date(2021, time.November, 23, 4, 40, 8, 871543000, time.UTC)},
+			want:   url.Values{"latest_time": {"1637642408.871543"}},
+		},
+		{
+			name:   "latest_time_other_zone_and_nanoseconds",
+			filter: CommentFilter{LatestTime: time.Date(2021, time.November, 23, 5, 40, 8, 871543999, time.FixedZone("CET", 3600))},
+			want:   url.Values{"latest_time": {"1637642408.871543"}},
+		},
+		{
+			name:   "latest_time_whole_second",
+			filter: CommentFilter{LatestTime: time.Unix(1453420800, 0)},
+			want:   url.Values{"latest_time": {"1453420800.000000"}},
+		},
+		{
+			name:   "everything",
+			filter: CommentFilter{Type: "starred", LatestTime: time.Unix(1601032583, 618398000)},
+			page:   PageRequest{Page: 2, Size: 10},
+			want:   url.Values{"type": {"starred"}, "latest_time": {"1601032583.618398"}, "page": {"2"}, "size": {"10"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fake := newRecordingUpstream(t, serveBody(http.StatusOK, "application/json", `{"results": []}`))
+
+			if _, err := fake.client(t, Config{}).ListGoalComments(t.Context(), NewToken("t"), "1", tt.filter, tt.page); err != nil {
+				t.Fatalf("ListGoalComments() error = %v", err)
+			}
+
+			if diff := cmp.Diff(tt.want, goalQuery(t, fake)); diff != "" {
+				t.Errorf("ListGoalComments() query mismatch (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
