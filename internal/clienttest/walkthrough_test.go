@@ -93,6 +93,22 @@ var walkthrough = []struct {
 		want:     []string{"Code: Unauthenticated"},
 	},
 	{
+		name:    "export",
+		command: `go tool grpcurl -plaintext -H "authorization: Bearer $KEY" -d '{"filter": {"page_size": 50}}' localhost:8080 betterworks.v1.GoalService/ExportGoals`,
+		want:    []string{`"goals": [`, `"progress": {`, `"resumeToken": "`, `"syncWatermark": "`},
+	},
+	{
+		name:    "sync",
+		command: `go tool grpcurl -plaintext -H "authorization: Bearer $KEY" -d '{"filter": {"page_size": 100}}' localhost:8080 betterworks.v1.GoalService/SyncGoals`,
+		want:    []string{`"goals": [`, `"watermark": "`, `"caughtUp": true`},
+	},
+	{
+		name:     "follow",
+		command:  `go tool grpcurl -plaintext -max-time 8 -H "authorization: Bearer $KEY" -d '{"follow": true, "poll_interval": "5s"}' localhost:8080 betterworks.v1.GoalService/SyncGoals`,
+		wantFail: true,
+		want:     []string{`"caughtUp": true`, "Code: DeadlineExceeded"},
+	},
+	{
 		name:    "buf_curl_connect",
 		command: `go tool buf curl --protocol connect --http2-prior-knowledge -H "authorization: Bearer $KEY" -d '{"goal_id": "1001"}' http://localhost:8080/betterworks.v1.GoalService/GetGoal`,
 		want:    []string{`"id": "1001"`},

@@ -365,3 +365,50 @@ func settle(sb *sandbox.Sandbox) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestExportFailureCarriesItsResumeToken fails the upstream in the middle
+// of an export: the stream ends with the upstream's error, whose ErrorInfo
+// carries the resume token of the last message sent, and resuming from it
+// delivers the rest.
+func TestExportFailureCarriesItsResumeToken(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{})
+	client := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin)
+	filter := &betterworksv1.ListGoalsRequest{PageSize: 10}
+	whole, err := exportGoals(t, client, &betterworksv1.ExportGoalsRequest{Filter: filter})
+	if err != nil {
+		t.Fatalf("ExportGoals() error = %v", err)
+	}
+
+	stream, err := client.ExportGoals(t.Context(), &betterworksv1.ExportGoalsRequest{Filter: filter})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int64
+	for stream.Receive() {
+		for _, g := range stream.Msg().GetGoals() {
+			got = append(got, g.GetId())
+		}
+		if len(got) == 10 {
+			// 500 is not retried: the next page not fetched yet fails.
+			st.Sandbox.SetFaults(sandbox.Fault{Endpoint: "GET /goals/filter/", Status: 500, Times: 1})
+		}
+	}
+	err = stream.Err()
+	stream.Close()
+	if connect.CodeOf(err) != connect.CodeInternal {
+		t.Fatalf("ExportGoals() with the upstream failing: %v, want Internal", err)
+	}
+	token := errorInfo(err).GetMetadata()["resume_token"]
+	if token == "" {
+		t.Fatalf("ExportGoals() error %v carries no resume_token", err)
+	}
+	st.Sandbox.SetFaults()
+	rest, err := exportGoals(t, client, &betterworksv1.ExportGoalsRequest{Filter: filter, ResumeToken: token})
+	if err != nil {
+		t.Fatalf("ExportGoals(resume) error = %v", err)
+	}
+	if diff := cmp.Diff(whole.ids, append(got, rest.ids...)); diff != "" {
+		t.Errorf("delivered before the failure and after resuming (-whole +got):\n%s", diff)
+	}
+}
