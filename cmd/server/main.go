@@ -31,6 +31,7 @@ import (
 	"github.com/bwfacade/facade/internal/auth"
 	"github.com/bwfacade/facade/internal/config"
 	"github.com/bwfacade/facade/internal/ratelimit"
+	"github.com/bwfacade/facade/internal/readcache"
 	"github.com/bwfacade/facade/internal/sandbox"
 	"github.com/bwfacade/facade/internal/seal"
 	"github.com/bwfacade/facade/internal/server"
@@ -105,13 +106,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	defer closeSandbox()
 	go callers.Watch(ctx, callersPollInterval)
 	go reloadOnHangup(ctx, callers)
-	limiter, closeLimiter, err := newLimiter(cfg, logger)
+	rdb, err := newRedis(cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer closeLimiter()
+	if rdb != nil {
+		defer rdb.Close()
+	}
+	limiter := newLimiter(cfg, rdb, logger)
+	cache, err := newCache(cfg, rdb, providers.Meter)
+	if err != nil {
+		return err
+	}
 	facade, err := server.New(server.Config{
 		UpstreamURL:  upstreamURL,
+		CacheTTL:     cfg.CacheTTL,
+		Cache:        cache,
 		Limiter:      limiter,
 		UpstreamPace: ratelimit.Limit{Rate: cfg.UpstreamRPS, Burst: cfg.UpstreamBurst},
 		Callers:      callers,
@@ -268,17 +278,16 @@ func allowOrigin(cfg *config.Config) func(string) bool {
 	return nil
 }
 
-// newLimiter returns the rate limiter of callers' quotas and upstream
-// tokens: shared through Redis when BWFACADE_REDIS_URL is set, in-process
-// otherwise. go-redis then logs through logger, at DEBUG.
-func newLimiter(cfg *config.Config, logger *slog.Logger) (*ratelimit.Limiter, func(), error) {
+// newRedis returns the Redis client of BWFACADE_REDIS_URL, or nil when it
+// is unset. go-redis then logs through logger, at DEBUG.
+func newRedis(cfg *config.Config, logger *slog.Logger) (*redis.Client, error) {
 	if cfg.RedisURL == "" {
-		return ratelimit.New(ratelimit.Config{Logger: logger}), func() {}, nil
+		return nil, nil
 	}
 	opts, err := redis.ParseURL(cfg.RedisURL)
 	if err != nil {
 		// The error may quote the URL, which may hold a password.
-		return nil, nil, fmt.Errorf("%s: not a Redis URL", config.EnvRedisURL)
+		return nil, fmt.Errorf("%s: not a Redis URL", config.EnvRedisURL)
 	}
 	opts.ContextTimeoutEnabled = true
 	opts.DialTimeout = 200 * time.Millisecond
@@ -287,9 +296,28 @@ func newLimiter(cfg *config.Config, logger *slog.Logger) (*ratelimit.Limiter, fu
 	// go-redis has one logger for the whole process; run builds its only
 	// Redis client.
 	redis.SetLogger(redisLogger{log: logger})
-	rdb := redis.NewClient(opts)
-	limiter := ratelimit.New(ratelimit.Config{Redis: rdb, Replicas: cfg.Replicas, Logger: logger})
-	return limiter, func() { _ = rdb.Close() }, nil
+	return redis.NewClient(opts), nil
+}
+
+// newLimiter returns the rate limiter of callers' quotas and upstream
+// tokens: shared through rdb when there is one, in-process otherwise.
+func newLimiter(cfg *config.Config, rdb *redis.Client, logger *slog.Logger) *ratelimit.Limiter {
+	if rdb == nil {
+		return ratelimit.New(ratelimit.Config{Logger: logger})
+	}
+	return ratelimit.New(ratelimit.Config{Redis: rdb, Replicas: cfg.Replicas, Logger: logger})
+}
+
+// newCache returns the read cache: in rdb when there is one, so that the
+// replicas share it, in process otherwise; nil when no read is cached.
+func newCache(cfg *config.Config, rdb *redis.Client, meters metric.MeterProvider) (upstream.Cache, error) {
+	switch {
+	case len(cfg.CacheTTL) == 0:
+		return nil, nil
+	case rdb != nil:
+		return readcache.NewRedis(readcache.RedisConfig{Client: rdb}), nil
+	}
+	return readcache.NewMemory(readcache.MemoryConfig{MaxBytes: uint64(cfg.CacheMaxBytes), MeterProvider: meters})
 }
 
 // reloadOnHangup reloads the callers whenever SIGHUP arrives, until ctx

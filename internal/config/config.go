@@ -42,6 +42,8 @@ const (
 	EnvPageTokenKeys     = "BWFACADE_PAGE_TOKEN_KEYS"
 	EnvPageTokenKeysFile = "BWFACADE_PAGE_TOKEN_KEYS_FILE"
 	EnvBodyReadTimeout   = "BWFACADE_BODY_READ_TIMEOUT"
+	EnvCacheTTL          = "BWFACADE_CACHE_TTL"
+	EnvCacheMaxBytes     = "BWFACADE_CACHE_MAX_BYTES"
 	EnvMaxConns          = "BWFACADE_MAX_CONNECTIONS"
 	EnvMaxConnsPerPeer   = "BWFACADE_MAX_CONNECTIONS_PER_PEER"
 )
@@ -116,6 +118,14 @@ type Config struct {
 	// with neither, a key is generated at start.
 	PageTokenKeys     []seal.Key
 	PageTokenKeysFile string
+	// CacheTTL lists the reads whose answers are kept, by procedure
+	// ("/betterworks.v1.GoalService/GetGoal"), and for how long. It is
+	// read from "GoalService/GetGoal=30s,PeopleService/GetUser=1m".
+	// Empty caches nothing.
+	CacheTTL map[string]time.Duration
+	// CacheMaxBytes bounds the in-process cache; default 64 MiB. With
+	// RedisURL the cache is in Redis instead, shared by the replicas.
+	CacheMaxBytes int
 	// BodyReadTimeout bounds the time a unary RPC's request body may take
 	// to arrive; default 5 s. Streaming RPCs have no such bound.
 	BodyReadTimeout time.Duration
@@ -241,6 +251,20 @@ func Load(getenv func(string) string) (*Config, error) {
 			errs = append(errs, fmt.Errorf("%s: want redis://host:port/db or rediss://…", EnvRedisURL))
 		}
 	}
+	if v := strings.TrimSpace(getenv(EnvCacheTTL)); v != "" {
+		c.CacheTTL = make(map[string]time.Duration)
+		for item := range strings.SplitSeq(v, ",") {
+			method, ttl, ok := strings.Cut(strings.TrimSpace(item), "=")
+			d, err := time.ParseDuration(strings.TrimSpace(ttl))
+			if !ok || err != nil || d <= 0 || strings.Count(method, "/") != 1 {
+				errs = append(errs, fmt.Errorf("%s: want Service/Method=duration pairs such as GoalService/GetGoal=30s, got %q", EnvCacheTTL, item))
+				continue
+			}
+			c.CacheTTL["/betterworks.v1."+strings.TrimSpace(method)] = d
+		}
+	}
+	c.CacheMaxBytes = 64 << 20
+	errs = append(errs, positive(getenv, EnvCacheMaxBytes, &c.CacheMaxBytes))
 	c.Replicas = 1
 	c.UpstreamRPS, c.UpstreamBurst = 5, 10
 	c.MaxConnections, c.MaxConnectionsPerPeer = 4096, 256

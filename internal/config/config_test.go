@@ -34,6 +34,21 @@ func TestLoadDemoDate(t *testing.T) {
 	}
 }
 
+func TestLoadCacheTTL(t *testing.T) {
+	t.Parallel()
+	cfg, err := config.Load(env(map[string]string{config.EnvCacheTTL: " GoalService/GetGoal=30s, PeopleService/GetUser=5m"}))
+	if err != nil {
+		t.Fatalf("Load() error = %v", err)
+	}
+	want := map[string]time.Duration{
+		"/betterworks.v1.GoalService/GetGoal":   30 * time.Second,
+		"/betterworks.v1.PeopleService/GetUser": 5 * time.Minute,
+	}
+	if diff := cmp.Diff(want, cfg.CacheTTL); diff != "" {
+		t.Errorf("Load() CacheTTL mismatch (-want +got):\n%s", diff)
+	}
+}
+
 func TestLoadTenant(t *testing.T) {
 	t.Parallel()
 	cfg, err := config.Load(env(map[string]string{
@@ -144,6 +159,9 @@ func TestLoadRejects(t *testing.T) {
 			config.EnvUpstreamURL: "https://app.betterworks.com/api/v1/", config.EnvCallersFile: "c.yaml", config.EnvDemoDate: "2025-03-14",
 		}, config.EnvDemoDate},
 		{"bad_demo_date", map[string]string{config.EnvDemoDate: "14/03/2025"}, "YYYY-MM-DD"},
+		{"cache_ttl_without_duration", map[string]string{config.EnvCacheTTL: "GoalService/GetGoal"}, config.EnvCacheTTL},
+		{"cache_ttl_negative", map[string]string{config.EnvCacheTTL: "GoalService/GetGoal=-1s"}, config.EnvCacheTTL},
+		{"cache_ttl_not_a_method", map[string]string{config.EnvCacheTTL: "GetGoal=1s"}, config.EnvCacheTTL},
 		{"client_ca_without_tls", map[string]string{config.EnvTLSClientCA: "ca.pem"}, config.EnvTLSClientCA},
 		{"bool", map[string]string{config.EnvHealthNeedKey: "sometimes"}, config.EnvHealthNeedKey},
 		{"log_format", map[string]string{config.EnvLogFormat: "xml"}, config.EnvLogFormat},

@@ -60,6 +60,10 @@ type Options struct {
 	// DefaultQuota is the quota of callers without one of their own; zero
 	// is unlimited.
 	DefaultQuota auth.Quota
+	// CacheTTL and Cache configure the read cache (server.Config); zero
+	// caches nothing.
+	CacheTTL map[string]time.Duration
+	Cache    upstream.Cache
 	// Deadlines bounds calls; zero is the server's defaults.
 	Deadlines server.Deadlines
 	// Refusals bounds the log lines of refused calls; zero is the
@@ -142,6 +146,8 @@ func Start(tb testing.TB, opts Options) *Stack {
 		Resilience:      opts.Resilience,
 		Limiter:         opts.Limiter,
 		UpstreamPace:    pace,
+		CacheTTL:        opts.CacheTTL,
+		Cache:           opts.Cache,
 		PageTokens:      pageTokens,
 		Callers:         store,
 		Logger:          logger,

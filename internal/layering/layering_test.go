@@ -29,9 +29,10 @@ var rules = map[string]struct {
 	"internal/auth":      {allowOurs: []string{"internal/rpcerr", "internal/upstream"}},
 	"internal/config":    {allowOurs: []string{"internal/seal"}},
 	"internal/service":   {allowOurs: []string{"gen/", "internal/auth", "internal/rpcerr", "internal/seal", "internal/upstream"}},
-	"internal/server":    {allowOurs: []string{"gen/", "internal/auth", "internal/ratelimit", "internal/rpcerr", "internal/seal", "internal/upstream", "internal/service"}},
+	"internal/server":    {allowOurs: []string{"gen/", "internal/auth", "internal/ratelimit", "internal/readcache", "internal/rpcerr", "internal/seal", "internal/upstream", "internal/service"}},
+	"internal/readcache": {forbidOther: []string{"connectrpc.com/", "google.golang.org/protobuf", "google.golang.org/genproto"}},
 	"internal/telemetry": {},
-	"cmd/server":         {allowOurs: []string{"internal/auth", "internal/config", "internal/ratelimit", "internal/sandbox", "internal/seal", "internal/server", "internal/telemetry", "internal/upstream"}},
+	"cmd/server":         {allowOurs: []string{"internal/auth", "internal/config", "internal/ratelimit", "internal/readcache", "internal/sandbox", "internal/seal", "internal/server", "internal/telemetry", "internal/upstream"}},
 
 	// The load harness wires the facade as cmd/server does.
 	"cmd/loadtest": {allowOurs: []string{"gen/", "internal/auth", "internal/ratelimit", "internal/sandbox", "internal/seal", "internal/server", "internal/upstream"}},

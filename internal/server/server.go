@@ -39,6 +39,7 @@ import (
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
 	"github.com/bwfacade/facade/internal/auth"
 	"github.com/bwfacade/facade/internal/ratelimit"
+	"github.com/bwfacade/facade/internal/readcache"
 	"github.com/bwfacade/facade/internal/seal"
 	"github.com/bwfacade/facade/internal/service"
 	"github.com/bwfacade/facade/internal/upstream"
@@ -100,6 +101,16 @@ type Config struct {
 	// UpstreamPace is each Betterworks token's pace, across every caller
 	// that uses it. Zero means DefaultUpstreamPace.
 	UpstreamPace ratelimit.Limit
+	// CacheTTL lists the reads whose answers may be kept, by procedure
+	// (such as "/betterworks.v1.GoalService/GetGoal"), and for how long:
+	// per Betterworks token, dropped by the token's writes to the same
+	// endpoint family. Empty caches nothing; identical concurrent reads
+	// share one upstream request whatever it says.
+	CacheTTL map[string]time.Duration
+	// Cache keeps those answers. Nil means an in-process cache of 64 MiB
+	// when CacheTTL names any method; give one in Redis
+	// (readcache.NewRedis) to share it across replicas.
+	Cache upstream.Cache
 	// Callers authenticates callers and says what each may call. Required.
 	Callers *auth.Store
 	// Logger receives access, audit and alert logs. Nil means
@@ -224,6 +235,16 @@ func New(cfg Config) (*Facade, error) {
 	if cfg.DefaultQuota.Rate <= 0 {
 		cfg.DefaultQuota = DefaultQuota
 	}
+	if err := checkCacheTTL(cfg.CacheTTL); err != nil {
+		return nil, err
+	}
+	if len(cfg.CacheTTL) > 0 && cfg.Cache == nil {
+		cache, err := readcache.NewMemory(readcache.MemoryConfig{MeterProvider: cfg.Telemetry.meterProvider()})
+		if err != nil {
+			return nil, err
+		}
+		cfg.Cache = cache
+	}
 	resilience := cfg.Resilience
 	resilience.Limiter = cfg.Limiter.Keyed(cfg.UpstreamPace)
 	client, err := upstream.New(upstream.Config{
@@ -231,6 +252,7 @@ func New(cfg Config) (*Facade, error) {
 		HTTPClient: cfg.UpstreamHTTPClient,
 		Resilience: resilience,
 		Telemetry:  cfg.Telemetry.Telemetry,
+		Cache:      cfg.Cache,
 	})
 	if err != nil {
 		return nil, err
@@ -255,7 +277,7 @@ func newHandler(cfg Config, client *upstream.Client) (*Handler, error) {
 		return nil, fmt.Errorf("server: telemetry interceptor: %w", err)
 	}
 	opts := []connect.HandlerOption{
-		connect.WithInterceptors(traced, newErrorInfo(), newAccessLog(logger), newAudit(logger), newDeadlines(cfg.Deadlines), newMalformedRequests(), validator),
+		connect.WithInterceptors(traced, newErrorInfo(), newAccessLog(logger), newAudit(logger), newDeadlines(cfg.Deadlines), newMalformedRequests(), validator, newCaching(cfg.CacheTTL)),
 		codecs(),
 		connect.WithSendMaxBytes(MaxResponseBytes),
 		connect.WithCompressMinBytes(CompressMinBytes),
@@ -294,7 +316,7 @@ func newHandler(cfg Config, client *upstream.Client) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	guarded := q.wrap(bodies.read(services))
+	guarded := q.wrap(bodies.read(withETags(services)))
 	authenticated := authenticate.Wrap(guarded)
 
 	mux := http.NewServeMux()

@@ -50,6 +50,12 @@ type Config struct {
 	Resilience Resilience
 	// Telemetry configures traces and metrics.
 	Telemetry Telemetry
+	// Cache keeps GET answers for the calls whose context asks for it
+	// (WithCacheTTL). Nil means no cache.
+	Cache Cache
+	// NoCoalescing makes every GET its own request, even when an identical
+	// one with the same token is in flight; for baselines.
+	NoCoalescing bool
 }
 
 // Client calls the Betterworks REST API. It is safe for concurrent use; each
@@ -62,6 +68,9 @@ type Client struct {
 	now       func() time.Time
 	res       *resilience
 	metrics   instruments
+	cache     Cache
+	coalesce  bool
+	flights   flights
 }
 
 // New returns a Client for cfg.
@@ -94,6 +103,8 @@ func New(cfg Config) (*Client, error) {
 		maxBody:   cfg.MaxResponseBytes,
 		now:       now,
 		res:       newResilience(cfg.Resilience, now),
+		cache:     cfg.Cache,
+		coalesce:  !cfg.NoCoalescing,
 	}
 	if c.http == nil {
 		c.http = NewHTTPClient()
@@ -171,12 +182,33 @@ func (c *Client) do(ctx context.Context, token Token, cl call, out any) error {
 			return fmt.Errorf("%s: %w: %w", cl.op, ErrInvalidRequest, err)
 		}
 	}
+	if !cl.op.Writes() {
+		return c.read(ctx, token, cl, out)
+	}
+	ans, err := c.exchange(ctx, token, cl, body)
+	if err != nil {
+		return err
+	}
+	defer ans.release()
+	if err := ans.decode(cl, out); err != nil {
+		return err
+	}
+	if c.cache != nil {
+		// A write may change any read of its family made with this token.
+		c.cache.Drop(ctx, cacheScope(token, cl.op))
+	}
+	return nil
+}
+
+// exchange sends cl until an attempt succeeds or no retry is left, and
+// returns the 2xx answer.
+func (c *Client) exchange(ctx context.Context, token Token, cl call, body []byte) (*answer, error) {
 	endpoint := metric.WithAttributes(attrEndpoint.String(cl.op.name))
 	for n := 1; ; n++ {
-		outcome, err := c.guardedAttempt(ctx, token, cl, body, out, n)
+		outcome, ans, err := c.guardedAttempt(ctx, token, cl, body, n)
 		if err == nil {
 			c.res.budget.success()
-			return nil
+			return ans, nil
 		}
 		if outcome.Refused() {
 			c.metrics.refusals.Add(ctx, 1, endpoint, metric.WithAttributes(attrReason.String(outcome.String())))
@@ -186,7 +218,7 @@ func (c *Client) do(ctx context.Context, token Token, cl call, out any) error {
 			c.metrics.budgetExhausted.Add(ctx, 1, endpoint)
 		}
 		if verdict != retry || sleep(ctx, wait) != nil {
-			return err
+			return nil, err
 		}
 		c.metrics.retries.Add(ctx, 1, endpoint)
 	}
@@ -194,18 +226,18 @@ func (c *Client) do(ctx context.Context, token Token, cl call, out any) error {
 
 // guardedAttempt makes one attempt behind the token's pace, the bound on
 // requests in flight and the circuit breaker, and classifies its outcome.
-func (c *Client) guardedAttempt(ctx context.Context, token Token, cl call, body []byte, out any, n int) (Outcome, error) {
+func (c *Client) guardedAttempt(ctx context.Context, token Token, cl call, body []byte, n int) (Outcome, *answer, error) {
 	r := c.res
 	waited, err := c.pace(ctx, token, cl)
 	if err != nil {
-		return Classify(err), err
+		return Classify(err), nil, err
 	}
 	info := &attemptInfo{endpoint: cl.op.name, number: n, limiterWait: waited, breaker: "disabled"}
 	select {
 	case r.inFlight <- struct{}{}:
 		defer func() { <-r.inFlight }()
 	default:
-		return OutcomeOverloaded, &RefusedError{Endpoint: cl.op.name, Cause: ErrOverloaded}
+		return OutcomeOverloaded, nil, &RefusedError{Endpoint: cl.op.name, Cause: ErrOverloaded}
 	}
 	timeout := r.WriteTimeout
 	if cl.op.idempotent() {
@@ -213,8 +245,11 @@ func (c *Client) guardedAttempt(ctx context.Context, token Token, cl call, body 
 	}
 	attemptCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	var ans *answer
 	run := func() (struct{}, error) {
-		return struct{}{}, classify(c.attempt(withAttempt(attemptCtx, info), token, cl, body, out))
+		var err error
+		ans, err = c.attempt(withAttempt(attemptCtx, info), token, cl, body)
+		return struct{}{}, classify(err)
 	}
 	if r.Breaker.Disabled {
 		_, err = run()
@@ -223,12 +258,12 @@ func (c *Client) guardedAttempt(ctx context.Context, token Token, cl call, body 
 		info.breaker = b.cb.State().String()
 		_, err = b.cb.Execute(run)
 		if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
-			return OutcomeCircuitOpen, &RefusedError{Endpoint: cl.op.name, Cause: ErrCircuitOpen, RetryAfter: b.retryAfter()}
+			return OutcomeCircuitOpen, nil, &RefusedError{Endpoint: cl.op.name, Cause: ErrCircuitOpen, RetryAfter: b.retryAfter()}
 		}
 	}
 	var cerr *classified
 	if !errors.As(err, &cerr) {
-		return OutcomeOK, nil
+		return OutcomeOK, ans, nil
 	}
 	if cerr.outcome == OutcomeRateLimited && r.Limiter != nil {
 		// The upstream's limit is the token's, whoever calls with it.
@@ -240,7 +275,7 @@ func (c *Client) guardedAttempt(ctx context.Context, token Token, cl call, body 
 		}
 		r.Limiter.Pause(ctx, token.limiterKey(), c.now().Add(min(pause, r.MaxRetryAfter)))
 	}
-	return cerr.outcome, cerr.err
+	return cerr.outcome, nil, cerr.err
 }
 
 // pace waits for the token's turn, as long as the call's deadline allows,
@@ -277,17 +312,12 @@ func fetch[T any](ctx context.Context, c *Client, token Token, cl call) (*T, err
 	return &out, nil
 }
 
-// attempt sends one HTTP request and reads its answer.
-func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte, out any) error {
-	// The path's id is escaped (see pathSegment), and joining strings
-	// keeps every segment as written: no dot-segment cleaning.
-	path, err := cl.op.path(cl.id)
+// attempt sends one HTTP request and reads its 2xx answer, or returns the
+// error its answer or its failure makes.
+func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte) (*answer, error) {
+	rawURL, err := c.url(cl)
 	if err != nil {
-		return fmt.Errorf("%s: %w: no id", cl.op, err)
-	}
-	rawURL := c.baseURL + path
-	if len(cl.query) > 0 {
-		rawURL += "?" + cl.query.Encode()
+		return nil, err
 	}
 	var reader io.Reader
 	if body != nil {
@@ -295,7 +325,7 @@ func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte,
 	}
 	req, err := http.NewRequestWithContext(ctx, cl.op.method, rawURL, reader)
 	if err != nil {
-		return fmt.Errorf("%s: %w: %w", cl.op, ErrInvalidRequest, stripURL(err))
+		return nil, fmt.Errorf("%s: %w: %w", cl.op, ErrInvalidRequest, stripURL(err))
 	}
 	requestID := rand.Text()
 	if info := attemptFrom(ctx); info != nil {
@@ -312,7 +342,7 @@ func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte,
 
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s: %w", cl.op, stripURL(err))
+		return nil, fmt.Errorf("%s: %w", cl.op, stripURL(err))
 	}
 	defer resp.Body.Close()
 
@@ -320,35 +350,42 @@ func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte,
 		// An error answer is read only as far as its explanation goes; a
 		// huge one must not hide the status.
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		return newStatusError(cl.op.name, resp, data, requestID, c.now())
+		return nil, newStatusError(cl.op.name, resp, data, requestID, c.now())
 	}
 	buf := bodyBuffers.Get().(*bytes.Buffer)
-	defer putBodyBuffer(buf)
 	if resp.ContentLength > 0 && resp.ContentLength <= c.maxBody {
 		buf.Grow(int(resp.ContentLength))
 	}
+	ans := &answer{body: buf, status: resp.StatusCode}
+	ans.refs.Store(1)
 	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, c.maxBody+1)); err != nil {
-		return fmt.Errorf("%s: read body: %w", cl.op, stripURL(err))
+		ans.release()
+		return nil, fmt.Errorf("%s: read body: %w", cl.op, stripURL(err))
 	}
 	if int64(buf.Len()) > c.maxBody {
-		return fmt.Errorf("%s: %w (over %d bytes)", cl.op, ErrResponseTooLarge, c.maxBody)
+		ans.release()
+		return nil, fmt.Errorf("%s: %w (over %d bytes)", cl.op, ErrResponseTooLarge, c.maxBody)
 	}
-	if out == nil {
-		return nil
+	if date, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		ans.served = date
 	}
-	data := buf.Bytes()
-	if len(bytes.TrimSpace(data)) == 0 {
-		return fmt.Errorf("%s: %w: empty body (status %d)", cl.op, ErrMalformedResponse, resp.StatusCode)
+	return ans, nil
+}
+
+// url returns cl's request URL. The path's id is escaped (see
+// pathSegment), and joining strings keeps every segment as written: no
+// dot-segment cleaning. url.Values encodes its keys in order, so identical
+// requests have identical URLs.
+func (c *Client) url(cl call) (string, error) {
+	path, err := cl.op.path(cl.id)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w: no id", cl.op, err)
 	}
-	if err := decodeJSON(data, out); err != nil {
-		return fmt.Errorf("%s: %w: %w", cl.op, ErrMalformedResponse, err)
+	rawURL := c.baseURL + path
+	if len(cl.query) > 0 {
+		rawURL += "?" + cl.query.Encode()
 	}
-	if s, ok := out.(served); ok {
-		if date, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
-			s.setServed(date)
-		}
-	}
-	return nil
+	return rawURL, nil
 }
 
 // bodyBuffers recycles the buffers that response bodies are read into;

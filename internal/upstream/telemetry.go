@@ -48,6 +48,7 @@ type instruments struct {
 	retries         metric.Int64Counter
 	budgetExhausted metric.Int64Counter
 	refusals        metric.Int64Counter
+	saved           metric.Int64Counter
 	limiterWait     metric.Float64Histogram
 }
 
@@ -65,6 +66,10 @@ func newInstruments(mp metric.MeterProvider, res *resilience) (instruments, erro
 	}
 	if ins.refusals, err = m.Int64Counter("bwfacade.upstream.refusals",
 		metric.WithDescription("Calls refused without reaching the upstream, by endpoint template and reason: circuit_open, token_rate_limited, overloaded.")); err != nil {
+		return ins, err
+	}
+	if ins.saved, err = m.Int64Counter("bwfacade.upstream.requests_saved",
+		metric.WithDescription("GETs answered without an upstream request of their own, by endpoint template and reason: coalesced (shared an identical request in flight), cached.")); err != nil {
 		return ins, err
 	}
 	if ins.limiterWait, err = m.Float64Histogram("bwfacade.upstream.limiter_wait",

@@ -1,0 +1,251 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
+	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
+	"github.com/bwfacade/facade/internal/auth"
+	"github.com/bwfacade/facade/internal/facadetest"
+	"github.com/bwfacade/facade/internal/readcache"
+	"github.com/bwfacade/facade/internal/redistest"
+	"github.com/bwfacade/facade/internal/sandbox"
+	"github.com/bwfacade/facade/internal/seal"
+	"github.com/bwfacade/facade/internal/server"
+	"github.com/bwfacade/facade/internal/upstream"
+)
+
+// slowGoals makes every goal read take long enough for concurrent callers
+// to overlap.
+var slowGoals = sandbox.Config{Faults: []sandbox.Fault{
+	{Endpoint: "GET /goals/{id}/", Latency: 200 * time.Millisecond},
+	{Endpoint: "GET /goals/filter/", Latency: 200 * time.Millisecond},
+}}
+
+// TestIdenticalReadsShareOneRequest makes 50 identical GetGoal calls at
+// once, over the three protocols: they share the upstream's answer.
+func TestIdenticalReadsShareOneRequest(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{Sandbox: slowGoals})
+	goalID := fmt.Sprint(st.Sandbox.Fixtures().UserGoalID)
+	var wg sync.WaitGroup
+	names := make(chan string, 50)
+	for i := range 50 {
+		client := st.Goals(facadetest.Protocols[i%len(facadetest.Protocols)], sandbox.RoleSuperAdmin)
+		wg.Go(func() {
+			resp, err := client.GetGoal(t.Context(), &betterworksv1.GetGoalRequest{GoalId: goalID})
+			if err != nil {
+				t.Errorf("GetGoal() error = %v", err)
+				return
+			}
+			names <- resp.GetGoal().GetName()
+		})
+	}
+	wg.Wait()
+	close(names)
+	for name := range names {
+		if name == "" {
+			t.Error("GetGoal() answered a goal without a name")
+		}
+	}
+	if n := st.Sandbox.Count("GET /goals/{id}/"); n > 2 {
+		t.Errorf("50 identical GetGoal calls made %d upstream requests, want at most 2", n)
+	}
+}
+
+// TestReadsAreNeverSharedAcrossTokens reads another user's private goal
+// as the super admin and as a plain user at once: the sandbox shows it to
+// the first only, and each caller gets its own token's answer.
+func TestReadsAreNeverSharedAcrossTokens(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{Sandbox: slowGoals})
+	req := &betterworksv1.GetGoalRequest{GoalId: fmt.Sprint(st.Sandbox.Fixtures().OtherPrivateGoalID)}
+	want := map[sandbox.Role]connect.Code{sandbox.RoleSuperAdmin: 0, sandbox.RoleUser: connect.CodeNotFound}
+	var wg sync.WaitGroup
+	for i := range 40 {
+		role := []sandbox.Role{sandbox.RoleSuperAdmin, sandbox.RoleUser}[i%2]
+		client := st.Goals(facadetest.GRPC, role)
+		wg.Go(func() {
+			_, err := client.GetGoal(t.Context(), req)
+			if got := connect.CodeOf(err); err != nil && got != want[role] || err == nil && want[role] != 0 {
+				t.Errorf("GetGoal() as %v = %v, want code %v: an answer crossed tokens", role, err, want[role])
+			}
+		})
+	}
+	wg.Wait()
+	if n := st.Sandbox.Count("GET /goals/{id}/"); n < 2 {
+		t.Errorf("two tokens made %d upstream requests, want at least one each", n)
+	}
+}
+
+// TestACallerWhoLeavesDoesNotCancelTheOthers starts two identical calls,
+// cancels the first: the second gets its answer from the one request.
+func TestACallerWhoLeavesDoesNotCancelTheOthers(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{Sandbox: slowGoals})
+	client := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin)
+	goalID := fmt.Sprint(st.Sandbox.Fixtures().UserGoalID)
+	ctx, cancel := context.WithCancel(t.Context())
+	first := make(chan error, 1)
+	go func() {
+		_, err := client.GetGoal(ctx, &betterworksv1.GetGoalRequest{GoalId: goalID})
+		first <- err
+	}()
+	time.Sleep(50 * time.Millisecond) // the first call's request is under way
+	second := make(chan error, 1)
+	go func() {
+		_, err := client.GetGoal(t.Context(), &betterworksv1.GetGoalRequest{GoalId: goalID})
+		second <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	if err := <-first; connect.CodeOf(err) != connect.CodeCanceled {
+		t.Errorf("first GetGoal() = %v, want Canceled", err)
+	}
+	if err := <-second; err != nil {
+		t.Errorf("second GetGoal() = %v, want the shared answer", err)
+	}
+	if n := st.Sandbox.Count("GET /goals/{id}/"); n != 1 {
+		t.Errorf("upstream requests = %d, want 1", n)
+	}
+	for _, r := range st.Sandbox.Requests() {
+		if r.Canceled {
+			t.Errorf("the shared request was canceled: %+v", r)
+		}
+	}
+}
+
+const getGoalProcedure = betterworksv1connect.GoalServiceGetGoalProcedure
+
+// TestCachedReadsAndTheWritesThatDropThem reads a goal twice (the second
+// from the cache, with its age), renames it, and reads it again: the write
+// dropped the cached read. In process and in Redis.
+func TestCachedReadsAndTheWritesThatDropThem(t *testing.T) {
+	t.Parallel()
+	caches := map[string]func(t *testing.T) upstream.Cache{
+		"memory": func(*testing.T) upstream.Cache { return nil }, // the server's default
+		"redis": func(t *testing.T) upstream.Cache {
+			return readcache.NewRedis(readcache.RedisConfig{Client: redistest.Start(t).Client()})
+		},
+	}
+	for name, cache := range caches {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			st := facadetest.Start(t, facadetest.Options{
+				CacheTTL: map[string]time.Duration{getGoalProcedure: time.Minute},
+				Cache:    cache(t),
+			})
+			client := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin)
+			goalID := fmt.Sprint(st.Sandbox.Fixtures().UserGoalID)
+			get := func() (*connect.Response[betterworksv1.GetGoalResponse], error) {
+				return connect.NewClient[betterworksv1.GetGoalRequest, betterworksv1.GetGoalResponse](
+					st.HTTPClient, st.URL+getGoalProcedure, facadetest.ClientOptions(facadetest.Connect, st.Key(sandbox.RoleSuperAdmin))...,
+				).CallUnary(t.Context(), connect.NewRequest(&betterworksv1.GetGoalRequest{GoalId: goalID}))
+			}
+			first, err := get()
+			if err != nil {
+				t.Fatal(err)
+			}
+			second, err := get()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := st.Sandbox.Count("GET /goals/{id}/"); n != 1 {
+				t.Errorf("two reads made %d upstream requests, want 1", n)
+			}
+			if first.Header().Get("Age") != "" || second.Header().Get("Age") == "" {
+				t.Errorf("Age headers %q then %q, want none on the fetched answer and one on the cached", first.Header().Get("Age"), second.Header().Get("Age"))
+			}
+			name := "renamed through the facade"
+			if _, err := client.UpdateGoal(t.Context(), &betterworksv1.UpdateGoalRequest{GoalId: goalID, Name: &name}); err != nil {
+				t.Fatal(err)
+			}
+			third, err := get()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := third.Msg.GetGoal().GetName(); got != name {
+				t.Errorf("GetGoal() after the rename = %q, want %q: the write must drop the cached read", got, name)
+			}
+			if n := st.Sandbox.Count("GET /goals/{id}/"); n != 2 {
+				t.Errorf("upstream reads = %d, want 2", n)
+			}
+		})
+	}
+}
+
+// TestConnectGETRevalidates sends a Connect GET read twice, the second
+// with the first answer's ETag: 304 Not Modified, without a body.
+func TestConnectGETRevalidates(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{CacheTTL: map[string]time.Duration{getGoalProcedure: 30 * time.Second}})
+	goalID := fmt.Sprint(st.Sandbox.Fixtures().UserGoalID)
+	message, err := protojson.Marshal(&betterworksv1.GetGoalRequest{GoalId: goalID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := st.URL + getGoalProcedure + "?connect=v1&encoding=json&message=" + url.QueryEscape(string(message))
+	get := func(etag string) *http.Response {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, target, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+st.Key(sandbox.RoleSuperAdmin))
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		resp, err := st.HTTPClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { resp.Body.Close() })
+		return resp
+	}
+	first := get("")
+	etag := first.Header.Get("ETag")
+	if first.StatusCode != http.StatusOK || etag == "" || first.Header.Get("Cache-Control") != "private, max-age=30" {
+		t.Fatalf("first GET: %d, ETag %q, Cache-Control %q; want 200, an ETag and private, max-age=30", first.StatusCode, etag, first.Header.Get("Cache-Control"))
+	}
+	second := get(etag)
+	if second.StatusCode != http.StatusNotModified || second.ContentLength > 0 {
+		t.Errorf("GET with If-None-Match: %d with %d bytes, want 304 without a body", second.StatusCode, second.ContentLength)
+	}
+	if other := get(`"not-the-etag"`); other.StatusCode != http.StatusOK {
+		t.Errorf("GET with another ETag: %d, want 200", other.StatusCode)
+	}
+}
+
+// TestCacheTTLNamesReadsOnly refuses a cache TTL for a method the
+// contract lacks, or for a write.
+func TestCacheTTLNamesReadsOnly(t *testing.T) {
+	t.Parallel()
+	for _, procedure := range []string{"/betterworks.v1.GoalService/GetGoals", betterworksv1connect.GoalServiceUpdateGoalProcedure} {
+		_, err := server.New(server.Config{
+			UpstreamURL: "http://127.0.0.1:1/api/v1/",
+			Callers:     emptyCallers(t),
+			PageTokens:  seal.Settings{Keys: []seal.Key{seal.GenerateKey()}},
+			CacheTTL:    map[string]time.Duration{procedure: time.Second},
+		})
+		if err == nil {
+			t.Errorf("New() with a cache TTL for %s succeeded, want an error", procedure)
+		}
+	}
+}
+
+func emptyCallers(t *testing.T) *auth.Store {
+	t.Helper()
+	registry, err := auth.NewRegistry(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return auth.NewStore(registry)
+}

@@ -1,0 +1,253 @@
+package upstream
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/otel/metric"
+)
+
+// Reads that cost less. Every caller of a Betterworks token shares that
+// token's pace, so the client makes identical reads cost one request:
+//
+//   - Coalescing: identical concurrent GETs made with one token (same
+//     operation, path and query, which url.Values encodes in one order)
+//     share one upstream request, with its retries. Never across tokens:
+//     two tokens may see different things. A caller that goes away leaves
+//     the shared request to the others; the last one out cancels it. The
+//     shared request keeps the first caller's deadline.
+//   - Caching (Config.Cache, off by default): a GET answer is kept for the
+//     time the call's context asks (WithCacheTTL), per token. A write made
+//     through the client drops the cached reads of its endpoint family for
+//     that token.
+
+// Cache keeps GET answers per token. Keys and scopes never hold a token:
+// a scope is a hash of the token and an endpoint family. Implementations
+// must be safe for concurrent use; a failing cache is a miss.
+type Cache interface {
+	// Get returns the body stored under key in scope and when it was
+	// stored, unless it expired or scope was dropped since.
+	Get(ctx context.Context, scope, key string) (body []byte, stored time.Time, ok bool)
+	// Set stores body under key in scope for ttl. It must not keep body,
+	// which the client reuses: it copies what it stores.
+	Set(ctx context.Context, scope, key string, body []byte, stored time.Time, ttl time.Duration)
+	// Drop forgets every answer of scope.
+	Drop(ctx context.Context, scope string)
+}
+
+type cacheTTLKey struct{}
+
+// WithCacheTTL returns a copy of ctx whose GETs may be answered from the
+// client's cache when their answer is at most ttl old, and stored there
+// for ttl. Without it, or with a ttl of zero, nothing is read from or
+// written to the cache.
+func WithCacheTTL(ctx context.Context, ttl time.Duration) context.Context {
+	return context.WithValue(ctx, cacheTTLKey{}, ttl)
+}
+
+func cacheTTL(ctx context.Context) time.Duration {
+	ttl, _ := ctx.Value(cacheTTLKey{}).(time.Duration)
+	return ttl
+}
+
+// cacheScope is the cache scope of op's family for token.
+func cacheScope(token Token, op *Operation) string { return token.ID() + ":" + op.family }
+
+// answer is a 2xx answer: its body, in a pooled buffer, and when the
+// upstream sent it. Coalesced callers share one; the last to release it
+// returns the buffer to the pool.
+type answer struct {
+	body   *bytes.Buffer
+	status int
+	served time.Time
+	refs   atomic.Int32
+}
+
+// release gives up one reference to a.
+func (a *answer) release() {
+	if a.refs.Add(-1) == 0 {
+		putBodyBuffer(a.body)
+	}
+}
+
+// decode decodes a's body into out; nil out discards it.
+func (a *answer) decode(cl call, out any) error {
+	if out == nil {
+		return nil
+	}
+	data := a.body.Bytes()
+	if len(bytes.TrimSpace(data)) == 0 {
+		return fmt.Errorf("%s: %w: empty body (status %d)", cl.op, ErrMalformedResponse, a.status)
+	}
+	if err := decodeJSON(data, out); err != nil {
+		return fmt.Errorf("%s: %w: %w", cl.op, ErrMalformedResponse, err)
+	}
+	if s, ok := out.(served); ok && !a.served.IsZero() {
+		s.setServed(a.served)
+	}
+	return nil
+}
+
+// read performs the GET cl from the cache, a shared request or its own.
+func (c *Client) read(ctx context.Context, token Token, cl call, out any) error {
+	rawURL, err := c.url(cl)
+	if err != nil {
+		return err
+	}
+	ttl := cacheTTL(ctx)
+	scope := cacheScope(token, cl.op)
+	endpoint := metric.WithAttributes(attrEndpoint.String(cl.op.name))
+	if ttl > 0 && c.cache != nil {
+		if body, stored, ok := c.cache.Get(ctx, scope, rawURL); ok {
+			if age := c.now().Sub(stored); age <= ttl {
+				c.metrics.saved.Add(ctx, 1, endpoint, metric.WithAttributes(attrReason.String("cached")))
+				noteAge(ctx, age)
+				ans := &answer{body: bytes.NewBuffer(body), status: 200}
+				return ans.decode(cl, out)
+			}
+		}
+	}
+	var ans *answer
+	if c.coalesce {
+		var shared bool
+		ans, shared, err = c.flights.do(ctx, token.ID()+" "+rawURL, func(ctx context.Context) (*answer, error) {
+			return c.exchange(ctx, token, cl, nil)
+		})
+		if shared {
+			c.metrics.saved.Add(ctx, 1, endpoint, metric.WithAttributes(attrReason.String("coalesced")))
+		}
+	} else {
+		ans, err = c.exchange(ctx, token, cl, nil)
+	}
+	if err != nil {
+		return err
+	}
+	defer ans.release()
+	if err := ans.decode(cl, out); err != nil {
+		return err
+	}
+	if ttl > 0 && c.cache != nil {
+		// Ages are the facade's to tell: by its clock, not the upstream's.
+		c.cache.Set(ctx, scope, rawURL, ans.body.Bytes(), c.now(), ttl)
+	}
+	return nil
+}
+
+// flights are the shared GETs in flight, by token and URL.
+type flights struct {
+	mu sync.Mutex
+	m  map[string]*flight
+}
+
+// flight is one shared GET.
+type flight struct {
+	done    chan struct{}
+	ans     *answer
+	err     error
+	waiters int // callers still waiting
+	cancel  context.CancelFunc
+}
+
+// do returns the answer of fetch for key: its own, or that of a flight of
+// key already under way, whose answer it then shares (shared is true). The
+// answer holds a reference for the caller to release.
+func (f *flights) do(ctx context.Context, key string, fetch func(context.Context) (*answer, error)) (ans *answer, shared bool, err error) {
+	f.mu.Lock()
+	fl, shared := f.m[key]
+	if shared {
+		fl.waiters++
+	} else {
+		// The flight outlives the caller that started it, as long as
+		// another waits for it; it keeps the caller's values (its trace)
+		// and deadline, not its cancellation.
+		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		if deadline, ok := ctx.Deadline(); ok {
+			fctx, cancel = context.WithDeadline(context.WithoutCancel(ctx), deadline)
+		}
+		fl = &flight{done: make(chan struct{}), waiters: 1, cancel: cancel}
+		if f.m == nil {
+			f.m = make(map[string]*flight)
+		}
+		f.m[key] = fl
+		go f.run(fctx, key, fl, fetch)
+	}
+	f.mu.Unlock()
+
+	select {
+	case <-fl.done:
+		return fl.ans, shared, fl.err
+	case <-ctx.Done():
+		f.mu.Lock()
+		fl.waiters--
+		last := fl.waiters == 0
+		if last && f.m[key] == fl {
+			delete(f.m, key)
+		}
+		f.mu.Unlock()
+		if last {
+			fl.cancel()
+		}
+		return nil, shared, ctx.Err()
+	}
+}
+
+// run fetches the flight's answer and hands it to its waiters, one
+// reference each; the references of waiters that left are released.
+func (f *flights) run(ctx context.Context, key string, fl *flight, fetch func(context.Context) (*answer, error)) {
+	defer fl.cancel()
+	ans, err := fetch(ctx)
+	f.mu.Lock()
+	if f.m[key] == fl {
+		delete(f.m, key)
+	}
+	waiters := fl.waiters
+	fl.waiters = -1 // no one joins a finished flight: it left the map
+	f.mu.Unlock()
+	if err == nil {
+		if waiters == 0 {
+			ans.release()
+		} else {
+			ans.refs.Add(int32(waiters - 1))
+		}
+	}
+	fl.ans, fl.err = ans, err
+	close(fl.done)
+}
+
+// ageKey carries the age of the oldest cached answer an RPC used.
+type ageKey struct{}
+
+// CacheAge records the age of cached answers a call used.
+type CacheAge struct {
+	mu   sync.Mutex
+	age  time.Duration
+	used bool
+}
+
+// Load returns the age of the oldest cached answer used, and whether one
+// was.
+func (a *CacheAge) Load() (time.Duration, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.age, a.used
+}
+
+// WithCacheAge returns a copy of ctx in which the client records into a
+// the age of every answer it takes from its cache.
+func WithCacheAge(ctx context.Context, a *CacheAge) context.Context {
+	return context.WithValue(ctx, ageKey{}, a)
+}
+
+func noteAge(ctx context.Context, age time.Duration) {
+	a, ok := ctx.Value(ageKey{}).(*CacheAge)
+	if !ok {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.age, a.used = max(a.age, age), true
+}
