@@ -3,7 +3,12 @@ package clienttest_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,7 +17,12 @@ import (
 	"testing"
 	"time"
 
+	"connectrpc.com/connect"
 	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/proto"
+
+	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
+	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
 )
 
 // requireBrowserEnv makes a missing browser toolchain fail the test
@@ -42,6 +52,45 @@ type request struct {
 	ContentType string `json:"contentType"`
 }
 
+// followState is the state of the page's SyncGoals stream.
+type followState struct {
+	// State is the page's name for it: "following" once caught up,
+	// "stopped", "error"...
+	State string `json:"state"`
+	// Received counts the goals the open (or last) stream sent.
+	Received int `json:"received"`
+	// CaughtUp counts its caught-up markers.
+	CaughtUp int `json:"caughtUp"`
+}
+
+// followRun is what the page showed while following goals: the driver
+// follows, the test renames goal GoalID, the driver waits for the new name
+// in the live table, stops, the test renames it again, and the driver
+// resumes and waits for that name.
+type followRun struct {
+	GoalID              string `json:"goalId"`
+	Before              string `json:"before"`
+	Renamed             string `json:"renamed"`
+	RenamedWhileStopped string `json:"renamedWhileStopped"`
+	// Live is the goal's name in the live table at the end.
+	Live string `json:"live"`
+	// AppearedAfterMs and ResumedAfterMs are how long the names took to
+	// show, for the log.
+	AppearedAfterMs int         `json:"appearedAfterMs"`
+	ResumedAfterMs  int         `json:"resumedAfterMs"`
+	FirstPass       followState `json:"firstPass"`
+	Following       followState `json:"following"`
+	Stopped         followState `json:"stopped"`
+	Resumed         followState `json:"resumed"`
+	// ChangedRows are the ids of the rows marked as changed.
+	ChangedRows []string    `json:"changedRows"`
+	Error       *shownError `json:"error"`
+	// Requests are those the browser sent from the first click on Follow.
+	Requests []request `json:"requests"`
+	// Loads counts the page's loads in the whole run.
+	Loads int `json:"loads"`
+}
+
 // pageRun is what web/e2e/browser.mjs saw in one protocol's run.
 type pageRun struct {
 	Page1       []listedGoal `json:"page1"`
@@ -52,13 +101,35 @@ type pageRun struct {
 		Name       string   `json:"name"`
 		KeyResults []string `json:"keyResults"`
 	} `json:"goal"`
-	Invalid         *shownError `json:"invalid"`
-	Unauthenticated *shownError `json:"unauthenticated"`
-	Requests        []request   `json:"requests"`
-	Problems        []string    `json:"problems"`
+	Follow                followRun   `json:"follow"`
+	Invalid               *shownError `json:"invalid"`
+	Unauthenticated       *shownError `json:"unauthenticated"`
+	FollowUnauthenticated struct {
+		Error *shownError `json:"error"`
+		State followState `json:"state"`
+	} `json:"followUnauthenticated"`
+	Requests []request `json:"requests"`
+	Problems []string  `json:"problems"`
 }
 
-// browserResults is the JSON web/e2e/browser.mjs prints.
+// driverMessage is a line web/e2e/browser.mjs writes on its stdout: a
+// request to rename a goal, or, last, its results.
+type driverMessage struct {
+	Rename *struct {
+		GoalID   string `json:"goalId"`
+		Protocol string `json:"protocol"`
+	} `json:"rename"`
+	Results *browserResults `json:"results"`
+}
+
+// renameAnswer is the test's answer to a rename request, a line on the
+// driver's stdin.
+type renameAnswer struct {
+	Name  string `json:"name,omitempty"`
+	Error string `json:"error,omitempty"`
+}
+
+// browserResults is what web/e2e/browser.mjs saw.
 type browserResults struct {
 	Connect     pageRun `json:"connect"`
 	GRPCWeb     pageRun `json:"grpcweb"`
@@ -94,9 +165,12 @@ func needBrowser(t *testing.T) {
 // TestExamplePageInChromium builds the example page, serves it from an
 // origin the facade allows, and drives it in headless Chromium over
 // Connect (reads as GET) and gRPC-Web: key, list, page forward and back,
-// open a goal, an invalid search, a wrong key. Then it loads the page from
-// an origin the facade does not allow, whose calls the browser must
-// refuse. Screenshots land in web/artifacts/.
+// open a goal, follow goals live while this test renames one through the
+// facade as another client (the new name must show without a reload),
+// stop, rename again, resume from the last watermark, an invalid search,
+// a wrong key, following with a wrong key. Then it loads the page from an
+// origin the facade does not allow, whose calls the browser must refuse.
+// Screenshots land in web/artifacts/.
 func TestExamplePageInChromium(t *testing.T) {
 	t.Parallel()
 	needBrowser(t)
@@ -124,28 +198,57 @@ func TestExamplePageInChromium(t *testing.T) {
 		"ARTIFACTS_DIR=artifacts",
 		"CHROMIUM="+chromium,
 	)
-	var stdout, stderr bytes.Buffer
-	drive.Stdout, drive.Stderr = &stdout, &stderr
-	if err := drive.Run(); err != nil {
+	stdin, err := drive.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := drive.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	drive.Stderr = &stderr
+	if err := drive.Start(); err != nil {
+		t.Fatalf("node e2e/browser.mjs: %v", err)
+	}
+	renames := make(map[string][]string) // by protocol, in order
+	got, talkErr := talkToDriver(stdout, stdin, func(goalID, protocol string) (string, error) {
+		name := fmt.Sprintf("Renamed over %s %s", protocol, rand.Text()[:8])
+		renames[protocol] = append(renames[protocol], name)
+		return name, renameGoal(ctx, goalID, name)
+	})
+	_, _ = io.Copy(io.Discard, stdout) // whatever follows an early failure, so that the driver can exit
+	if err := drive.Wait(); err != nil {
 		t.Fatalf("node e2e/browser.mjs: %v\n%s", err, &stderr)
 	}
-	var got browserResults
-	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
-		t.Fatalf("decode the driver's output: %v\n%s", err, &stdout)
+	if talkErr != nil {
+		t.Fatalf("node e2e/browser.mjs: %v\n%s", talkErr, &stderr)
 	}
 
 	for _, tt := range []struct {
 		protocol    string
 		run         pageRun
 		wantRequest request
+		wantStream  request
 	}{
-		{"connect", got.Connect, request{Method: "GET", Path: "/betterworks.v1.GoalService/ListGoals"}},
-		{"grpcweb", got.GRPCWeb, request{Method: "POST", Path: "/betterworks.v1.GoalService/ListGoals", ContentType: "application/grpc-web+proto"}},
+		{
+			"connect", got.Connect,
+			request{Method: "GET", Path: "/betterworks.v1.GoalService/ListGoals"},
+			request{Method: "POST", Path: "/betterworks.v1.GoalService/SyncGoals", ContentType: "application/connect+json"},
+		},
+		{
+			"grpcweb", got.GRPCWeb,
+			request{Method: "POST", Path: "/betterworks.v1.GoalService/ListGoals", ContentType: "application/grpc-web+proto"},
+			request{Method: "POST", Path: "/betterworks.v1.GoalService/SyncGoals", ContentType: "application/grpc-web+proto"},
+		},
 	} {
 		checkPageRun(t, tt.protocol, tt.run)
 		if !slices.Contains(tt.run.Requests, tt.wantRequest) {
 			t.Errorf("%s: the browser sent %+v, want among them %+v", tt.protocol, tt.run.Requests, tt.wantRequest)
 		}
+		checkFollowRun(t, tt.protocol, tt.run, renames[tt.protocol], tt.wantStream)
+		t.Logf("%s: a rename showed on the following page after %d ms, on the resumed one after %d ms",
+			tt.protocol, tt.run.Follow.AppearedAfterMs, tt.run.Follow.ResumedAfterMs)
 	}
 	if diff := cmp.Diff(got.Connect.Page1, got.GRPCWeb.Page1); diff != "" {
 		t.Errorf("first page differs between Connect and gRPC-Web (-connect +grpcweb):\n%s", diff)
@@ -157,6 +260,109 @@ func TestExamplePageInChromium(t *testing.T) {
 	}
 	if len(got.OtherOrigin.Requests) == 0 {
 		t.Errorf("page from %s sent no request, want one the browser refuses", otherOrigin)
+	}
+}
+
+// talkToDriver reads web/e2e/browser.mjs's stdout, answers its rename
+// requests on its stdin with rename's outcome, and returns its results.
+// It closes stdin once the results came, or when the driver stops talking.
+func talkToDriver(stdout io.Reader, stdin io.WriteCloser, rename func(goalID, protocol string) (string, error)) (*browserResults, error) {
+	defer stdin.Close()
+	dec := json.NewDecoder(stdout)
+	answers := json.NewEncoder(stdin)
+	for {
+		var msg driverMessage
+		err := dec.Decode(&msg)
+		switch {
+		case errors.Is(err, io.EOF):
+			return nil, errors.New("the driver ended without results")
+		case err != nil:
+			rest, _ := io.ReadAll(io.LimitReader(io.MultiReader(dec.Buffered(), stdout), 4<<10))
+			return nil, fmt.Errorf("decode the driver's output: %w: %s", err, rest)
+		case msg.Results != nil:
+			return msg.Results, nil
+		case msg.Rename != nil:
+			var answer renameAnswer
+			answer.Name, err = rename(msg.Rename.GoalID, msg.Rename.Protocol)
+			if err != nil {
+				answer = renameAnswer{Error: err.Error()}
+			}
+			if err := answers.Encode(answer); err != nil {
+				return nil, fmt.Errorf("answer the driver: %w", err)
+			}
+		default:
+			return nil, errors.New("the driver sent a line that is neither a rename request nor results")
+		}
+	}
+}
+
+// renameGoal renames goal goalID through the facade, as the demo caller
+// with a generated Connect client: another client than the page.
+func renameGoal(ctx context.Context, goalID, name string) error {
+	bearer := connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+			req.Header().Set("Authorization", "Bearer "+facade.Key)
+			return next(ctx, req)
+		}
+	})
+	goals := betterworksv1connect.NewGoalServiceClient(http.DefaultClient, facade.URL(), connect.WithInterceptors(bearer))
+	_, err := goals.UpdateGoal(ctx, &betterworksv1.UpdateGoalRequest{GoalId: goalID, Name: proto.String(name)})
+	if err != nil {
+		return fmt.Errorf("rename goal %s: %w", goalID, err)
+	}
+	return nil
+}
+
+// checkFollowRun asserts what the page showed while following goals in
+// one protocol's run, in which the test renamed the goal to the names
+// renamed, in order; the page must have sent wantStream for each stream
+// and nothing else.
+func checkFollowRun(t *testing.T, protocol string, run pageRun, renamed []string, wantStream request) {
+	t.Helper()
+	f := run.Follow
+	if len(renamed) != 2 {
+		t.Fatalf("%s: the driver asked for %d renames, want 2", protocol, len(renamed))
+	}
+	if f.Before == renamed[0] {
+		t.Errorf("%s: goal %s was named %q before the rename", protocol, f.GoalID, f.Before)
+	}
+	gotNames := []string{f.Renamed, f.RenamedWhileStopped, f.Live}
+	if diff := cmp.Diff([]string{renamed[0], renamed[1], renamed[1]}, gotNames); diff != "" {
+		t.Errorf("%s: names the live table showed (-want +got):\n%s", protocol, diff)
+	}
+	if f.FirstPass.State != "following" || f.FirstPass.CaughtUp < 1 || f.FirstPass.Received < len(run.Page1)+len(run.Page2) {
+		t.Errorf("%s: after the first catch-up the stream is %+v, want following, caught up, with every goal", protocol, f.FirstPass)
+	}
+	if f.Following.State != "following" || f.Stopped.State != "stopped" {
+		t.Errorf("%s: states while following and after stopping are %q and %q, want following and stopped", protocol, f.Following.State, f.Stopped.State)
+	}
+	// Resumed from the watermark, the stream sends what changed since,
+	// not every goal again.
+	if f.Resumed.State != "following" || f.Resumed.Received < 1 || f.Resumed.Received >= f.FirstPass.Received {
+		t.Errorf("%s: the resumed stream is %+v, want following with the changes since the watermark (fewer than the first pass's %d goals)",
+			protocol, f.Resumed, f.FirstPass.Received)
+	}
+	if !slices.Contains(f.ChangedRows, f.GoalID) {
+		t.Errorf("%s: rows marked as changed %q, want among them %s", protocol, f.ChangedRows, f.GoalID)
+	}
+	if f.Error != nil {
+		t.Errorf("%s: the page shows an error while following: %+v", protocol, f.Error)
+	}
+	// One request per stream, the first and the resumed one: the listing
+	// was not fetched again, nor the page reloaded.
+	if diff := cmp.Diff([]request{wantStream, wantStream}, f.Requests); diff != "" {
+		t.Errorf("%s: requests from the first Follow on (-want +got):\n%s", protocol, diff)
+	}
+	if f.Loads != 1 {
+		t.Errorf("%s: the page loaded %d times, want once", protocol, f.Loads)
+	}
+	checkShownError(t, protocol+": following with a wrong key", run.FollowUnauthenticated.Error, shownError{
+		Code:       "Unauthenticated",
+		Violations: []string{},
+		Hint:       "Check the caller key.",
+	}, "unknown caller key")
+	if got := run.FollowUnauthenticated.State.State; got != "error" {
+		t.Errorf("%s: following with a wrong key leaves the stream %q, want error", protocol, got)
 	}
 }
 

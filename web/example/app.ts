@@ -1,8 +1,10 @@
 // The example page: asks for a caller key, lists goals a page at a time,
-// opens a goal with its key results, and shows errors with their code,
-// message, field violations and retry hint. Built by `npm run build` into
-// dist/app.js, beside a copy of index.html.
+// opens a goal with its key results, follows every goal live over a
+// SyncGoals stream, and shows errors with their code, message, field
+// violations and retry hint. Built by `npm run build` into dist/app.js,
+// beside a copy of index.html.
 
+import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { createClient } from "@connectrpc/connect";
 import { GoalService, type Goal } from "../gen/betterworks/v1/goal_service_pb.js";
 import { createFacadeTransport, describeError, type Protocol } from "../src/index.js";
@@ -28,6 +30,11 @@ const prevButton = element<HTMLButtonElement>("prev");
 const nextButton = element<HTMLButtonElement>("next");
 const pageLabel = element<HTMLSpanElement>("page-label");
 const goalSection = element<HTMLElement>("goal");
+const followButton = element<HTMLButtonElement>("follow");
+const followState = element<HTMLSpanElement>("follow-state");
+const caughtUpLabel = element<HTMLSpanElement>("caught-up");
+const liveTable = element<HTMLTableElement>("live-table");
+const liveRows = element<HTMLTableSectionElement>("live-rows");
 
 // ?facade=<url> presets the facade's URL; the default is the demo server's.
 facadeInput.value = new URLSearchParams(location.search).get("facade") ?? "http://localhost:8080";
@@ -186,3 +193,151 @@ goalRows.addEventListener("click", (event) => {
     void openGoal(link.dataset.goalId!);
   }
 });
+
+// Following: one SyncGoals stream at a time, which sends every goal, then
+// a caught-up marker, then the goals that change, polled every
+// pollSeconds (the facade's minimum), each poll ending in a marker.
+
+const pollSeconds = 5;
+
+type FollowState = "idle" | "connecting" | "catching-up" | "following" | "stopped" | "ended" | "error";
+
+// The stream's AbortController while one is open; stopping aborts it.
+let follower: AbortController | undefined;
+// The last watermark received, and the facade and key it belongs to (a
+// watermark is bound to its caller): following again with the same ones
+// resumes from it, with the live table kept.
+let watermark = "";
+let watermarkOf = "";
+// The live table's rows by goal id, in the order the goals first came,
+// and whether it has caught up once (after which changed rows are marked).
+const liveRowsById = new Map<string, HTMLTableRowElement>();
+let caughtUpOnce = false;
+
+function setFollowState(state: FollowState, text: string): void {
+  followState.dataset.state = state;
+  followState.textContent = text;
+  const open = state === "connecting" || state === "catching-up" || state === "following";
+  followButton.textContent = open ? "Stop following" : watermark !== "" ? "Resume following" : "Follow";
+}
+
+// follow opens a following SyncGoals stream over the protocol selected,
+// from the last watermark if it belongs to the same facade and key, and
+// keeps the live table up to date until the stream stops. A stopped
+// stream only touches the page while it is still the one open.
+async function follow(): Promise<void> {
+  const caller = `${facadeInput.value}\n${keyInput.value.trim()}`;
+  if (caller !== watermarkOf) {
+    watermark = "";
+    watermarkOf = caller;
+    liveRowsById.clear();
+    liveRows.replaceChildren();
+    liveTable.hidden = true;
+    caughtUpOnce = false;
+    caughtUpLabel.textContent = "";
+    delete caughtUpLabel.dataset.at;
+  }
+  const controller = new AbortController();
+  follower = controller;
+  const current = () => follower === controller;
+  errorBox.hidden = true;
+  let received = 0;
+  let caughtUp = 0;
+  // Per stream: the goals received and the caught-up markers.
+  followState.dataset.received = "0";
+  caughtUpLabel.dataset.count = "0";
+  setFollowState("connecting", watermark === "" ? "Connecting..." : "Resuming from the last watermark...");
+  try {
+    const stream = goals().syncGoals(
+      { filter: {}, watermark, follow: true, pollInterval: { seconds: BigInt(pollSeconds) } },
+      // No deadline: the stream stays open until stopped.
+      { signal: controller.signal, timeoutMs: 0 },
+    );
+    for await (const batch of stream) {
+      if (!current()) {
+        return;
+      }
+      for (const goal of batch.goals) {
+        showLiveGoal(goal);
+      }
+      received += batch.goals.length;
+      followState.dataset.received = String(received);
+      if (batch.watermark !== "") {
+        watermark = batch.watermark;
+      }
+      if (batch.caughtUp) {
+        caughtUp++;
+        caughtUpOnce = true;
+        const at = new Date();
+        caughtUpLabel.dataset.count = String(caughtUp);
+        caughtUpLabel.dataset.at = at.toISOString();
+        caughtUpLabel.textContent = `Last caught up at ${at.toLocaleTimeString()}.`;
+        setFollowState("following", `Following ${liveRowsById.size} goals: up to date, polled every ${pollSeconds} s.`);
+      } else if (caughtUp === 0) {
+        setFollowState("catching-up", `Catching up: ${received} goals so far...`);
+      }
+    }
+    if (current()) {
+      setFollowState("ended", "The facade ended the stream; resume to go on.");
+    }
+  } catch (err) {
+    if (current()) {
+      showError(err);
+      setFollowState("error", "Stopped by an error; resume to go on from the last watermark.");
+    }
+  } finally {
+    if (current()) {
+      follower = undefined;
+    }
+  }
+}
+
+// stopFollowing closes the open stream, if any.
+function stopFollowing(): void {
+  const controller = follower;
+  if (controller === undefined) {
+    return;
+  }
+  follower = undefined;
+  controller.abort();
+  setFollowState("stopped", "Stopped.");
+}
+
+// showLiveGoal inserts goal into the live table, or replaces its row;
+// rows replaced after the first catch-up are marked as changed.
+function showLiveGoal(goal: Goal): void {
+  const id = String(goal.id);
+  const row = document.createElement("tr");
+  row.dataset.goalId = id;
+  const name = document.createElement("td");
+  name.className = "name";
+  name.textContent = goal.name;
+  const owner = document.createElement("td");
+  owner.textContent = goal.owner?.user?.name ?? "";
+  const progress = document.createElement("td");
+  progress.className = "progress";
+  progress.textContent = percent(goal);
+  const modified = document.createElement("td");
+  modified.textContent = goal.modifiedOn ? timestampDate(goal.modifiedOn).toISOString().slice(0, 19).replace("T", " ") : "";
+  row.append(name, owner, progress, modified);
+  const old = liveRowsById.get(id);
+  if (old === undefined) {
+    liveRows.append(row);
+  } else {
+    row.classList.toggle("changed", caughtUpOnce);
+    old.replaceWith(row);
+  }
+  liveRowsById.set(id, row);
+  liveTable.hidden = false;
+}
+
+followButton.addEventListener("click", () => {
+  if (follower !== undefined) {
+    stopFollowing();
+  } else {
+    void follow();
+  }
+});
+
+// Leaving the page closes the stream.
+addEventListener("pagehide", stopFollowing);

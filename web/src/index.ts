@@ -24,7 +24,12 @@ export interface FacadeTransportOptions {
   key: string;
   /** The wire protocol; "connect" when unset. */
   protocol?: Protocol;
-  /** The deadline of each call in milliseconds; 10000 when unset. */
+  /**
+   * The deadline of each call in milliseconds; 10000 when unset. A call's
+   * own timeoutMs overrides it, and 0 there sets none: a following stream,
+   * such as syncGoals with follow, needs { timeoutMs: 0 } and an AbortSignal
+   * to stop it.
+   */
   timeoutMs?: number;
 }
 
