@@ -153,7 +153,7 @@ func export[T, P any](ctx context.Context, h *handler, c collection[T, P], resum
 		}
 		if err != nil {
 			if ctx.Err() != nil {
-				return ctx.Err()
+				return contextError(ctx)
 			}
 			cerr := connectError(ctx, h.logger, err)
 			if cur.pages == 0 {
@@ -193,12 +193,30 @@ func export[T, P any](ctx context.Context, h *handler, c collection[T, P], resum
 			msg.watermark = h.watermarks(caller.Name, c.name, deltaFilterDigest(c.filter)).seal(watermark{high: cur.began})
 		}
 		if err := send(msg); err != nil {
-			return err
+			return sendError(ctx, err)
 		}
 		if last {
 			return nil
 		}
 	}
+}
+
+// contextError is the error of a stream whose caller went away or whose
+// deadline passed: Canceled or DeadlineExceeded, not Unknown.
+func contextError(ctx context.Context) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return connect.NewError(connect.CodeDeadlineExceeded, ctx.Err())
+	}
+	return connect.NewError(connect.CodeCanceled, ctx.Err())
+}
+
+// sendError is the error of a message a stream could not send: the
+// caller's leaving, when it left.
+func sendError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return contextError(ctx)
+	}
+	return err
 }
 
 // pipeline fetches numbered pages ahead of the one its consumer takes,

@@ -3,7 +3,9 @@ package service_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
 	"github.com/bwfacade/facade/internal/facadetest"
+	"github.com/bwfacade/facade/internal/logtest"
 	"github.com/bwfacade/facade/internal/rpcerr"
 	"github.com/bwfacade/facade/internal/sandbox"
 )
@@ -177,7 +180,11 @@ func TestExportRefusesForeignResumeTokens(t *testing.T) {
 // export, then goes: the upstream requests stop within one attempt.
 func TestExportStopsFetchingWhenTheCallerGoes(t *testing.T) {
 	t.Parallel()
-	st := facadetest.Start(t, facadetest.Options{Sandbox: sandbox.Config{Faults: []sandbox.Fault{{Endpoint: "GET /goals/filter/", Latency: 100 * time.Millisecond}}}})
+	var logs logtest.Buffer
+	st := facadetest.Start(t, facadetest.Options{
+		Sandbox: sandbox.Config{Faults: []sandbox.Fault{{Endpoint: "GET /goals/filter/", Latency: 100 * time.Millisecond}}},
+		Logger:  slog.New(slog.NewJSONHandler(&logs, nil)),
+	})
 	client := st.Goals(facadetest.GRPC, sandbox.RoleSuperAdmin)
 	ctx, cancel := context.WithCancel(t.Context())
 	stream, err := client.ExportGoals(ctx, &betterworksv1.ExportGoalsRequest{Filter: &betterworksv1.ListGoalsRequest{PageSize: 1}})
@@ -195,6 +202,10 @@ func TestExportStopsFetchingWhenTheCallerGoes(t *testing.T) {
 	}
 	if atCancel > 1+6 {
 		t.Errorf("the sandbox saw %d page requests for one page read, want at most the first and those fetched ahead", atCancel)
+	}
+	// A caller that goes is no server error.
+	if !strings.Contains(logs.String(), `"procedure":"/betterworks.v1.GoalService/ExportGoals"`) || !strings.Contains(logs.String(), `"code":"canceled"`) {
+		t.Errorf("the export's access log line does not say canceled:\n%s", logs.String())
 	}
 }
 

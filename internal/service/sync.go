@@ -251,7 +251,7 @@ func syncStream[T, P any](ctx context.Context, h *handler, c collection[T, P], w
 	last := w // the watermark of the last message sent
 	fail := func(err error) error {
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return contextError(ctx)
 		}
 		var cerr *connect.Error
 		if !errors.As(err, &cerr) {
@@ -272,14 +272,14 @@ func syncStream[T, P any](ctx context.Context, h *handler, c collection[T, P], w
 	}
 	w, err = syncPass(ctx, c, token, w, func(items []P, after watermark) error {
 		last = after
-		return send(syncBatch[P]{items: items, watermark: sealer.seal(after)})
+		return sendError(ctx, send(syncBatch[P]{items: items, watermark: sealer.seal(after)}))
 	})
 	if err != nil {
 		return fail(err)
 	}
 	last = w
 	if err := send(syncBatch[P]{watermark: sealer.seal(w), caughtUp: true}); err != nil {
-		return err
+		return sendError(ctx, err)
 	}
 	if !follow {
 		return nil
@@ -292,7 +292,7 @@ func syncStream[T, P any](ctx context.Context, h *handler, c collection[T, P], w
 		}
 		last = ev.after
 		if err := send(syncBatch[P]{items: ev.items, watermark: sealer.seal(ev.after), caughtUp: ev.caughtUp}); err != nil {
-			return err
+			return sendError(ctx, err)
 		}
 	}
 }
