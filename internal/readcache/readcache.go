@@ -46,6 +46,8 @@ type MemoryConfig struct {
 	// MeterProvider receives the cache's size and evictions. Nil means
 	// none.
 	MeterProvider metric.MeterProvider
+	// Clock tells when entries expire. Nil means the real clock.
+	Clock otter.Clock
 }
 
 // NewMemory returns an empty in-process cache.
@@ -61,6 +63,7 @@ func NewMemory(cfg MemoryConfig) (*Memory, error) {
 		},
 		ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[string, entry]) time.Duration { return e.Value.ttl }),
 		StatsRecorder:    counter,
+		Clock:            cfg.Clock,
 	})
 	if err != nil {
 		return nil, err

@@ -1,0 +1,98 @@
+package readcache_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bwfacade/facade/internal/readcache"
+	"github.com/bwfacade/facade/internal/redistest"
+	"github.com/bwfacade/facade/internal/upstream"
+)
+
+// clock is a settable otter.Clock.
+type clock struct {
+	mu  sync.Mutex
+	now int64
+}
+
+func (c *clock) NowNano() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Tick(time.Duration) <-chan time.Time { return nil }
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now += int64(d)
+}
+
+// TestCachesKeepDropAndCopy holds both caches to upstream.Cache's
+// contract: an answer is read back with when it was stored, stored bytes
+// are a copy, dropping a scope forgets its answers and only its, and a
+// zero TTL stores nothing.
+func TestCachesKeepDropAndCopy(t *testing.T) {
+	t.Parallel()
+	caches := map[string]func(t *testing.T) upstream.Cache{
+		"memory": func(t *testing.T) upstream.Cache {
+			m, err := readcache.NewMemory(readcache.MemoryConfig{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m
+		},
+		"redis": func(t *testing.T) upstream.Cache {
+			return readcache.NewRedis(readcache.RedisConfig{Client: redistest.Start(t).Client(), Timeout: time.Second})
+		},
+	}
+	for name, newCache := range caches {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c := newCache(t)
+			ctx := t.Context()
+			stored := time.Date(2025, 3, 14, 15, 9, 26, 0, time.UTC)
+			body := []byte(`{"id": 1}`)
+			c.Set(ctx, "tok:goals", "/goals/1/", body, stored, time.Minute)
+			c.Set(ctx, "tok:users", "/users/1/", []byte(`{"id": 2}`), stored, time.Minute)
+			c.Set(ctx, "tok:goals", "/goals/2/", []byte(`{}`), stored, 0)
+			body[2] = 'X' // the caller reuses its buffer
+
+			got, when, ok := c.Get(ctx, "tok:goals", "/goals/1/")
+			if !ok || string(got) != `{"id": 1}` || !when.Equal(stored) {
+				t.Errorf("Get() = %q, %v, %v; want the stored copy and %v", got, when, ok, stored)
+			}
+			if _, _, ok := c.Get(ctx, "tok:goals", "/goals/2/"); ok {
+				t.Error("Get() of an answer stored with a zero TTL found it")
+			}
+			c.Drop(ctx, "tok:goals")
+			if _, _, ok := c.Get(ctx, "tok:goals", "/goals/1/"); ok {
+				t.Error("Get() after Drop found the answer")
+			}
+			if _, _, ok := c.Get(ctx, "tok:users", "/users/1/"); !ok {
+				t.Error("Drop of one scope dropped another's answer")
+			}
+		})
+	}
+}
+
+// TestMemoryExpires reads an answer back before its TTL and not after.
+func TestMemoryExpires(t *testing.T) {
+	t.Parallel()
+	clk := &clock{now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()}
+	m, err := readcache.NewMemory(readcache.MemoryConfig{Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Set(t.Context(), "s", "k", []byte("v"), time.Unix(0, clk.NowNano()), 10*time.Second)
+	clk.advance(9 * time.Second)
+	if _, _, ok := m.Get(t.Context(), "s", "k"); !ok {
+		t.Error("Get() before the TTL missed")
+	}
+	clk.advance(2 * time.Second)
+	if _, _, ok := m.Get(t.Context(), "s", "k"); ok {
+		t.Error("Get() after the TTL found the answer")
+	}
+}
