@@ -112,8 +112,8 @@ func (c *Client) read(ctx context.Context, token Token, cl call, out any) error 
 		}
 	}
 	var ans *answer
+	var shared bool
 	if c.coalesce {
-		var shared bool
 		ans, shared, err = c.flights.do(ctx, token.ID()+" "+rawURL, func(ctx context.Context) (*answer, error) {
 			return c.exchange(ctx, token, cl, nil)
 		})
@@ -130,8 +130,9 @@ func (c *Client) read(ctx context.Context, token Token, cl call, out any) error 
 	if err := ans.decode(cl, out); err != nil {
 		return err
 	}
-	if ttl > 0 && c.cache != nil {
-		// Ages are the facade's to tell: by its clock, not the upstream's.
+	if ttl > 0 && c.cache != nil && !shared {
+		// The caller whose request it was stores the answer, once. Ages
+		// are the facade's to tell: by its clock, not the upstream's.
 		c.cache.Set(ctx, scope, rawURL, ans.body.Bytes(), c.now(), ttl)
 	}
 	return nil
