@@ -210,11 +210,21 @@ func TestExportStopsFetchingWhenTheCallerGoes(t *testing.T) {
 }
 
 // TestSyncDeliversEveryWrite updates goals while syncs run back to back
-// from an export's watermark: every update arrives, at least once.
+// from an export's watermark, over each protocol: every update arrives,
+// and none twice.
 func TestSyncDeliversEveryWrite(t *testing.T) {
 	t.Parallel()
+	for _, p := range facadetest.Protocols {
+		t.Run(string(p), func(t *testing.T) {
+			t.Parallel()
+			syncDeliversEveryWrite(t, p)
+		})
+	}
+}
+
+func syncDeliversEveryWrite(t *testing.T, p facadetest.Protocol) {
 	st := facadetest.Start(t, facadetest.Options{})
-	goals := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin)
+	goals := st.Goals(p, sandbox.RoleSuperAdmin)
 	export, err := exportGoals(t, goals, &betterworksv1.ExportGoalsRequest{Filter: &betterworksv1.ListGoalsRequest{PageSize: 100}})
 	if err != nil {
 		t.Fatalf("ExportGoals() error = %v", err)
