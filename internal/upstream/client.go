@@ -50,6 +50,8 @@ type Config struct {
 	Resilience Resilience
 	// Telemetry configures traces and metrics.
 	Telemetry Telemetry
+	// Files configures the fetching of report files (OpenReportFile).
+	Files Files
 }
 
 // Client calls the Betterworks REST API. It is safe for concurrent use; each
@@ -62,6 +64,7 @@ type Client struct {
 	now       func() time.Time
 	res       *resilience
 	metrics   instruments
+	files     files
 }
 
 // New returns a Client for cfg.
@@ -94,6 +97,7 @@ func New(cfg Config) (*Client, error) {
 		maxBody:   cfg.MaxResponseBytes,
 		now:       now,
 		res:       newResilience(cfg.Resilience, now),
+		files:     newFiles(cfg.Files, base),
 	}
 	if c.http == nil {
 		c.http = NewHTTPClient()
