@@ -22,6 +22,7 @@ import (
 	"github.com/bwfacade/facade/internal/sandbox"
 	"github.com/bwfacade/facade/internal/seal"
 	"github.com/bwfacade/facade/internal/server"
+	"github.com/bwfacade/facade/internal/service"
 	"github.com/bwfacade/facade/internal/upstream"
 )
 
@@ -74,6 +75,11 @@ type Options struct {
 	// PageTokens configures page tokens; no keys means one generated key,
 	// so that every stack has keys of its own.
 	PageTokens seal.Settings
+	// ReportFiles says where report files may come from; zero is the
+	// sandbox's host alone.
+	ReportFiles upstream.Files
+	// ReportPolls paces WaitReportRun; zero is the server's defaults.
+	ReportPolls service.ReportPolls
 }
 
 // Stack is a running sandbox and facade.
@@ -150,6 +156,8 @@ func Start(tb testing.TB, opts Options) *Stack {
 		Refusals:        opts.Refusals,
 		BodyReadTimeout: opts.BodyReadTimeout,
 		Telemetry:       opts.Telemetry,
+		ReportFiles:     opts.ReportFiles,
+		ReportPolls:     opts.ReportPolls,
 	})
 	if err != nil {
 		tb.Fatalf("server.New() error = %v", err)

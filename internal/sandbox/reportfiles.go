@@ -74,8 +74,12 @@ func (f fileSigner) fileURL(base string, id int64, filename string, expires time
 	return base + path + "?expires=" + strconv.FormatInt(exp, 10) + "&signature=" + f.sign(path, exp)
 }
 
-// requestBase returns the scheme and host r reached the sandbox on.
-func requestBase(r *http.Request) string {
+// requestBase returns Config.FilesURL, or else the scheme and host r
+// reached the sandbox on.
+func (s *Sandbox) requestBase(r *http.Request) string {
+	if s.filesURL != "" {
+		return s.filesURL
+	}
 	if r == nil || r.Host == "" {
 		return "http://sandbox.invalid"
 	}

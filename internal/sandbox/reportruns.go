@@ -269,7 +269,7 @@ func (s *Sandbox) listReportRuns(c *call) reply {
 			matched = append(matched, r)
 		}
 	}
-	base := requestBase(c.r)
+	base := s.requestBase(c.r)
 	return ok(listPage("/report_runs/", c.q, p, matched, func(r *reportRun) reportRunJSON { return s.reportRunJSON(r, now, base) }))
 }
 
@@ -290,7 +290,7 @@ func (s *Sandbox) getReportRun(c *call) reply {
 	if !okID || r == nil || !canSeeReportRun(me, r) {
 		return errNotFound.reply()
 	}
-	return ok(s.reportRunJSON(r, now, requestBase(c.r)))
+	return ok(s.reportRunJSON(r, now, s.requestBase(c.r)))
 }
 
 // createReportRun serves POST /report_runs/. The reference's table puts
@@ -380,5 +380,5 @@ func (s *Sandbox) createReportRun(c *call) reply {
 		r.fails, r.errorMessage = true, s.failMessage
 	}
 	st.reportRuns.add(r.id, "", r)
-	return jsonReply(http.StatusCreated, s.reportRunJSON(r, r.created, requestBase(c.r)))
+	return jsonReply(http.StatusCreated, s.reportRunJSON(r, r.created, s.requestBase(c.r)))
 }

@@ -64,6 +64,11 @@ type Config struct {
 	// ReportRuns times the report runs created through the API and sizes
 	// their files.
 	ReportRuns ReportRunConfig
+	// FilesURL, when set, is the scheme and host (such as
+	// "https://files.example.test") of the links in succeeded runs'
+	// results, in place of the host each request reached: a test points
+	// them at another server.
+	FilesURL string
 }
 
 // Sandbox is the fake Betterworks API. Create it with New.
@@ -89,6 +94,7 @@ type Sandbox struct {
 	// Report runs: set by New, then read-only, but for failRuns and
 	// failMessage, which mu guards.
 	runTimes    ReportRunConfig
+	filesURL    string
 	reportRows  int
 	signer      fileSigner
 	failRuns    int
@@ -126,7 +132,7 @@ func New(cfg Config) *Sandbox {
 		seed = 1
 	}
 	s := &Sandbox{now: cfg.Now, router: newRouter(), signer: newFileSigner(seed), reportRows: cfg.ReportRuns.Rows}
-	s.runTimes = cfg.ReportRuns
+	s.runTimes, s.filesURL = cfg.ReportRuns, strings.TrimSuffix(cfg.FilesURL, "/")
 	if s.runTimes.StartDelay <= 0 {
 		s.runTimes.StartDelay = ReportRunStartDelay
 	}

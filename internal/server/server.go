@@ -132,6 +132,13 @@ type Config struct {
 	// Telemetry configures the traces and metrics of the RPCs and of the
 	// upstream calls.
 	Telemetry Telemetry
+	// ReportFiles says where report files may be downloaded from, and
+	// bounds their size and time; zero is the upstream's host alone,
+	// 64 MiB and 2 minutes (see upstream.Files).
+	ReportFiles upstream.Files
+	// ReportPolls paces WaitReportRun's polls; zero is 2 s growing to
+	// 15 s (see service.ReportPolls).
+	ReportPolls service.ReportPolls
 }
 
 // DefaultUpstreamPace is each Betterworks token's pace when
@@ -231,6 +238,7 @@ func New(cfg Config) (*Facade, error) {
 		HTTPClient: cfg.UpstreamHTTPClient,
 		Resilience: resilience,
 		Telemetry:  cfg.Telemetry.Telemetry,
+		Files:      cfg.ReportFiles,
 	})
 	if err != nil {
 		return nil, err
@@ -262,7 +270,7 @@ func newHandler(cfg Config, client *upstream.Client) (*Handler, error) {
 	}
 	bulkOpts := append(slices.Clip(opts), readLimit(MaxBulkRequestBytes))
 	opts = append(opts, readLimit(MaxRequestBytes))
-	svc := service.Config{Upstream: client, Logger: logger, PageTokens: cfg.PageTokens}
+	svc := service.Config{Upstream: client, Logger: logger, PageTokens: cfg.PageTokens, ReportPolls: cfg.ReportPolls}
 	if err := registerUnknownEnums(cfg.Telemetry.meterProvider()); err != nil {
 		return nil, err
 	}
