@@ -127,7 +127,7 @@ func TestDownloadReportRunRefusals(t *testing.T) {
 		{name: "link_to_foreign_host", filesURL: foreign.URL, wantCode: connect.CodeFailedPrecondition, wantReason: "REPORT_HOST_NOT_ALLOWED"},
 		{name: "host_not_listed", files: upstream.Files{Hosts: []string{"files.example.test"}}, wantCode: connect.CodeFailedPrecondition, wantReason: "REPORT_HOST_NOT_ALLOWED"},
 		{
-			name:   "redirect_to_foreign_host",
+			name:     "redirect_to_foreign_host",
 			faults:   []sandbox.Fault{{Endpoint: sandbox.FilesEndpoint, Status: http.StatusFound, Location: foreign.URL + "/f.xlsx"}},
 			wantCode: connect.CodeFailedPrecondition, wantReason: "REPORT_REDIRECT_REFUSED", wantFetches: 1,
 		},

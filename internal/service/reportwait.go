@@ -122,12 +122,21 @@ func (w *runWatch) forget() {
 	}
 }
 
-// snapshot returns the latest run, its version, the error that stopped
-// polling, and a channel closed at the next change.
-func (w *runWatch) snapshot() (*betterworksv1.ReportRun, int, error, <-chan struct{}) {
+// watchState is a poller's state as a waiter reads it.
+type watchState struct {
+	run     *betterworksv1.ReportRun
+	version int
+	// err stopped the polling, if set.
+	err error
+	// changed is closed at the next change.
+	changed <-chan struct{}
+}
+
+// snapshot returns the poller's state.
+func (w *runWatch) snapshot() watchState {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.run, w.version, w.err, w.changed
+	return watchState{run: w.run, version: w.version, err: w.err, changed: w.changed}
 }
 
 // publish records run, or err, and wakes the waiters.
@@ -216,24 +225,24 @@ func (s *ReportService) WaitReportRun(ctx context.Context, req *betterworksv1.Wa
 	defer w.leave()
 	sent := 0
 	for {
-		run, version, err, changed := w.snapshot()
-		if version > sent {
-			sent = version
-			if err := stream.Send(&betterworksv1.WaitReportRunResponse{ReportRun: run}); err != nil {
+		state := w.snapshot()
+		if state.version > sent {
+			sent = state.version
+			if err := stream.Send(&betterworksv1.WaitReportRunResponse{ReportRun: state.run}); err != nil {
 				return err
 			}
-			switch run.GetStatus() {
+			switch state.run.GetStatus() {
 			case betterworksv1.ReportRunStatus_REPORT_RUN_STATUS_SUCCEEDED:
 				return nil
 			case betterworksv1.ReportRunStatus_REPORT_RUN_STATUS_FAILED:
-				return runFailed(req.GetReportRunId(), run)
+				return runFailed(req.GetReportRunId(), state.run)
 			}
 		}
-		if err != nil {
-			return s.upstreamError(ctx, err)
+		if state.err != nil {
+			return s.upstreamError(ctx, state.err)
 		}
 		select {
-		case <-changed:
+		case <-state.changed:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
