@@ -22,7 +22,6 @@ import (
 	"github.com/bwfacade/facade/internal/sandbox"
 	"github.com/bwfacade/facade/internal/seal"
 	"github.com/bwfacade/facade/internal/server"
-	"github.com/bwfacade/facade/internal/service"
 	"github.com/bwfacade/facade/internal/upstream"
 )
 
@@ -79,7 +78,7 @@ type Options struct {
 	// sandbox's host alone.
 	ReportFiles upstream.Files
 	// ReportPolls paces WaitReportRun; zero is the server's defaults.
-	ReportPolls service.ReportPolls
+	ReportPolls server.ReportPolls
 }
 
 // Stack is a running sandbox and facade.

@@ -137,9 +137,12 @@ type Config struct {
 	// 64 MiB and 2 minutes (see upstream.Files).
 	ReportFiles upstream.Files
 	// ReportPolls paces WaitReportRun's polls; zero is 2 s growing to
-	// 15 s (see service.ReportPolls).
-	ReportPolls service.ReportPolls
+	// 15 s.
+	ReportPolls ReportPolls
 }
+
+// ReportPolls paces WaitReportRun's polls (see service.ReportPolls).
+type ReportPolls = service.ReportPolls
 
 // DefaultUpstreamPace is each Betterworks token's pace when
 // Config.UpstreamPace is zero: Betterworks publishes no limits.

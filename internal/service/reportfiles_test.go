@@ -252,14 +252,14 @@ func TestReadReportRowsRefusesOtherFiles(t *testing.T) {
 }
 
 // TestReadReportRowsStreamsInBoundedMemory reads a 100,000-row report
-// (10,000 under the race detector, which slows XML decoding tenfold) while
+// (4,000 under the race detector, which slows XML decoding tenfold) while
 // sampling the heap of this process, which runs the facade: its peak
 // stays within 32 MiB of its level before the call.
 func TestReadReportRowsStreamsInBoundedMemory(t *testing.T) {
 	// Not parallel: the heap of other tests would be measured too.
 	rows := 100_000
 	if raceEnabled {
-		rows = 10_000
+		rows = 4_000
 	}
 	clock := newManualClock()
 	st := facadetest.Start(t, facadetest.Options{Sandbox: sandbox.Config{Now: clock.sandbox(), ReportRuns: sandbox.ReportRunConfig{Rows: rows}}})
