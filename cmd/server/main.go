@@ -135,6 +135,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		AuthenticateReflection: cfg.ReflectionRequiresKey,
 		AuthenticateHealth:     cfg.HealthRequiresKey,
 		AllowOrigin:            allowOrigin(cfg),
+		ReportFiles:            upstream.Files{Hosts: cfg.ReportHosts, MaxBytes: cfg.ReportMaxBytes},
 	})
 	if err != nil {
 		return err

@@ -109,6 +109,21 @@ var walkthrough = []struct {
 		want:     []string{`"caughtUp": true`, "Code: DeadlineExceeded"},
 	},
 	{
+		name:    "report_create",
+		command: `go tool grpcurl -plaintext -H "authorization: Bearer $KEY" -d '{"report": "REPORT_KIND_USER_ACTIVITY", "start": "2025-01-01", "end": "2025-01-31"}' localhost:8080 betterworks.v1.ReportService/CreateReportRun`,
+		want:    []string{`"id": "9013"`, `"status": "REPORT_RUN_STATUS_PENDING"`},
+	},
+	{
+		name:    "report_wait",
+		command: `go tool grpcurl -plaintext -H "authorization: Bearer $KEY" -d '{"report_run_id": "9013"}' localhost:8080 betterworks.v1.ReportService/WaitReportRun`,
+		want:    []string{`"status": "REPORT_RUN_STATUS_PENDING"`, `"status": "REPORT_RUN_STATUS_SUCCEEDED"`, `"url": "http`},
+	},
+	{
+		name:    "report_rows",
+		command: `go tool grpcurl -plaintext -H "authorization: Bearer $KEY" -d '{"report_run_id": "9013", "rows_per_message": 100}' localhost:8080 betterworks.v1.ReportService/ReadReportRows`,
+		want:    []string{`"header": [`, `"User ID"`, `"numberValue": 1`, `"boolValue": true`, `"dateValue": "`},
+	},
+	{
 		name:    "buf_curl_connect",
 		command: `go tool buf curl --protocol connect --http2-prior-knowledge -H "authorization: Bearer $KEY" -d '{"goal_id": "1001"}' http://localhost:8080/betterworks.v1.GoalService/GetGoal`,
 		want:    []string{`"id": "1001"`},

@@ -46,6 +46,8 @@ const (
 	EnvCacheMaxBytes     = "BWFACADE_CACHE_MAX_BYTES"
 	EnvMaxConns          = "BWFACADE_MAX_CONNECTIONS"
 	EnvMaxConnsPerPeer   = "BWFACADE_MAX_CONNECTIONS_PER_PEER"
+	EnvReportHosts       = "BWFACADE_REPORT_HOSTS"
+	EnvReportMaxBytes    = "BWFACADE_REPORT_MAX_BYTES"
 )
 
 // DefaultAddr is where the facade listens when BWFACADE_ADDR is unset.
@@ -133,6 +135,13 @@ type Config struct {
 	// of the API listener, in all and from one IP address; beyond them a
 	// new connection is closed at once. Default 4096 and 256.
 	MaxConnections, MaxConnectionsPerPeer int
+	// ReportHosts lists the hosts (host or host:port) report files may be
+	// downloaded from, separated by commas; empty means the upstream's own
+	// host (in demo mode, the sandbox). The list replaces that default:
+	// name the upstream's host too if files come from it.
+	ReportHosts []string
+	// ReportMaxBytes bounds a report file, in bytes; zero means 64 MiB.
+	ReportMaxBytes int64
 }
 
 // Demo reports whether the facade runs against the embedded sandbox.
@@ -282,6 +291,20 @@ func Load(getenv func(string) string) (*Config, error) {
 		}
 		c.BodyReadTimeout = d
 	}
+	for _, h := range strings.Split(getenv(EnvReportHosts), ",") {
+		h = strings.TrimSpace(h)
+		if h == "" {
+			continue
+		}
+		if u, err := url.Parse("https://" + h); err != nil || u.Host != h || u.Hostname() == "" {
+			errs = append(errs, fmt.Errorf("%s: want host or host:port names separated by commas, got %q", EnvReportHosts, h))
+			continue
+		}
+		c.ReportHosts = append(c.ReportHosts, h)
+	}
+	var maxBytes int
+	errs = append(errs, positive(getenv, EnvReportMaxBytes, &maxBytes))
+	c.ReportMaxBytes = int64(maxBytes)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}

@@ -243,3 +243,40 @@ func TestLoadConnectionBounds(t *testing.T) {
 		})
 	}
 }
+
+func TestLoadReportFiles(t *testing.T) {
+	t.Parallel()
+	cfg, err := config.Load(env(map[string]string{
+		config.EnvReportHosts:    " files.example.com, s3.amazonaws.com:443 ,",
+		config.EnvReportMaxBytes: "1048576",
+	}))
+	if err != nil {
+		t.Fatalf("Load() error = %v", err)
+	}
+	if diff := cmp.Diff([]string{"files.example.com", "s3.amazonaws.com:443"}, cfg.ReportHosts); diff != "" {
+		t.Errorf("ReportHosts (-want +got):\n%s", diff)
+	}
+	if cfg.ReportMaxBytes != 1<<20 {
+		t.Errorf("ReportMaxBytes = %d, want 1 MiB", cfg.ReportMaxBytes)
+	}
+}
+
+func TestLoadRejectsReportFiles(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, key, value string }{
+		{"url_not_host", config.EnvReportHosts, "https://files.example.com/"},
+		{"path", config.EnvReportHosts, "files.example.com/reports"},
+		{"user", config.EnvReportHosts, "me@files.example.com"},
+		{"zero_bytes", config.EnvReportMaxBytes, "0"},
+		{"not_a_number", config.EnvReportMaxBytes, "64MiB"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := config.Load(env(map[string]string{tt.key: tt.value}))
+			if err == nil || !strings.Contains(err.Error(), tt.key) {
+				t.Errorf("Load(%s=%q) error = %v, want one naming %s", tt.key, tt.value, err, tt.key)
+			}
+		})
+	}
+}

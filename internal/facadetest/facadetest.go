@@ -78,6 +78,11 @@ type Options struct {
 	// PageTokens configures page tokens; no keys means one generated key,
 	// so that every stack has keys of its own.
 	PageTokens seal.Settings
+	// ReportFiles says where report files may come from; zero is the
+	// sandbox's host alone.
+	ReportFiles upstream.Files
+	// ReportPolls paces WaitReportRun; zero is the server's defaults.
+	ReportPolls server.ReportPolls
 }
 
 // Stack is a running sandbox and facade.
@@ -156,6 +161,8 @@ func Start(tb testing.TB, opts Options) *Stack {
 		Refusals:        opts.Refusals,
 		BodyReadTimeout: opts.BodyReadTimeout,
 		Telemetry:       opts.Telemetry,
+		ReportFiles:     opts.ReportFiles,
+		ReportPolls:     opts.ReportPolls,
 	})
 	if err != nil {
 		tb.Fatalf("server.New() error = %v", err)

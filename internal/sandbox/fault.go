@@ -46,6 +46,9 @@ type Fault struct {
 	// application/json when it is a JSON object or array, else text/plain.
 	// "" sends the default.
 	Body string
+	// Location is sent as the Location header with Status, for a
+	// redirect (a 3xx Status) to somewhere else. "" sends none.
+	Location string
 	// Times limits the fault to the first Times requests it applies to.
 	// 0 means unlimited.
 	Times int
@@ -129,6 +132,9 @@ func faultReply(w http.ResponseWriter, f *Fault) {
 	if f.RetryAfter != "" {
 		w.Header().Set("Retry-After", f.RetryAfter)
 	}
+	if f.Location != "" {
+		w.Header().Set("Location", f.Location)
+	}
 	if f.Body == "" {
 		writeReply(w, detailError(f.Status, http.StatusText(f.Status)).reply())
 		return
@@ -153,20 +159,20 @@ func faultReply(w http.ResponseWriter, f *Fault) {
 //
 //	spec   = [ fault *( ";" fault ) ]
 //	fault  = target ":" option *( "," option )
-//	target = "*" / METHOD " " TEMPLATE      ; "*" is Endpoint ""; else one of Endpoints()
+//	target = "*" / METHOD " " TEMPLATE      ; "*" is Endpoint ""; else one of Endpoints() or FilesEndpoint
 //	option = key "=" value
-//	key    = "status" / "latency" / "rate" / "retry_after" / "body" / "times"
+//	key    = "status" / "latency" / "rate" / "retry_after" / "body" / "location" / "times"
 //
 // status is an HTTP status (100-599); latency a Go duration ("50ms", "2s");
 // rate a number in (0, 1]; retry_after a Retry-After value; body the raw
-// body; times a count >= 0. Values are percent-decoded, so a body or an
+// body; location a Location header (for a redirect); times a count >= 0. Values are percent-decoded, so a body or an
 // HTTP date carries ",", ";" and ":" as %2C, %3B and %3A. Spaces around
 // separators are ignored; an empty spec means no faults. Example:
 //
 //	GET /goals/{id}/:status=503,rate=0.5;*:latency=50ms;POST /goals/:status=429,retry_after=2,times=1
 func ParseFaults(spec string) ([]Fault, error) {
 	var out []Fault
-	known := Endpoints()
+	known := append(Endpoints(), FilesEndpoint)
 	for i, part := range strings.Split(spec, ";") {
 		part = strings.TrimSpace(part)
 		if part == "" {
@@ -257,6 +263,11 @@ func (f *Fault) setOption(key, value string) error {
 		f.RetryAfter = value
 	case "body":
 		f.Body = value
+	case "location":
+		if value == "" {
+			return errors.New("empty")
+		}
+		f.Location = value
 	case "times":
 		n, err := strconv.Atoi(value)
 		if err != nil {

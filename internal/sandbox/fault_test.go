@@ -165,6 +165,9 @@ func TestParseFaults(t *testing.T) {
 		{"GET  /feedback/templates/{id}:retry_after=Wed%2C 21 Oct 2015 07%3A28%3A00 GMT,status=503", []Fault{
 			{Endpoint: "GET /feedback/templates/{id}", Status: 503, RetryAfter: "Wed, 21 Oct 2015 07:28:00 GMT"},
 		}},
+		{"GET /files/report_runs/{id}/{name}:status=302,location=https%3A//elsewhere.test/f.xlsx", []Fault{
+			{Endpoint: FilesEndpoint, Status: 302, Location: "https://elsewhere.test/f.xlsx"},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.spec, func(t *testing.T) {

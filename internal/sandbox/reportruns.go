@@ -8,17 +8,23 @@ import (
 )
 
 // Report runs. A run created through POST /report_runs/ is pending until
-// ReportRunStartDelay has passed since it was created, running until
-// ReportRunDuration has passed, and succeeded from then on, by the
-// sandbox's clock (Config.Now): a test with a fake clock moves a run along
-// by moving the clock, without sleeping. A succeeded run has a result: the
-// download url, filename, MIME type and an expiry 24 hours after it
-// finished. Seeded runs keep the status they were seeded with (one in each
-// of pending, running, succeeded and failed, at least).
+// its start delay (ReportRunConfig.StartDelay, by default
+// ReportRunStartDelay) has passed since it was created, running until its
+// duration (ReportRunConfig.Duration, by default ReportRunDuration) has
+// passed, and succeeded from then on, by the sandbox's clock (Config.Now):
+// a test with a fake clock moves a run along by moving the clock, without
+// sleeping. A run FailReportRuns marked fails then instead, with its
+// message as error. A succeeded run has a result: a signed link to its
+// spreadsheet on the sandbox (reportfiles.go), filename, MIME type and an
+// expiry 24 hours after it finished. Seeded runs keep the status they were
+// seeded with (one in each of pending, running, succeeded and failed, at
+// least).
 const (
-	// ReportRunStartDelay is how long a created report run stays pending.
+	// ReportRunStartDelay is how long a created report run stays pending
+	// by default.
 	ReportRunStartDelay = 1 * time.Second
-	// ReportRunDuration is how long after creation a report run succeeds.
+	// ReportRunDuration is how long after creation a report run finishes
+	// by default.
 	ReportRunDuration = 3 * time.Second
 	// reportResultLifetime is how long a result's download stays valid.
 	reportResultLifetime = 24 * time.Hour
@@ -71,6 +77,12 @@ type reportRun struct {
 	fixedStatus   string
 	fixedFinished time.Time
 	errorMessage  string
+	// startDelay and duration time a created run (see ReportRunConfig).
+	startDelay, duration time.Duration
+	// fails makes a created run fail, with errorMessage, when it finishes.
+	fails bool
+	// file is the run's spreadsheet once written.
+	file *reportFile
 }
 
 // state returns the run's status and finish time at now.
@@ -80,12 +92,50 @@ func (r *reportRun) state(now time.Time) (string, time.Time) {
 	}
 	elapsed := now.Sub(r.created)
 	switch {
-	case elapsed < ReportRunStartDelay:
+	case elapsed < r.startDelay:
 		return "pending", time.Time{}
-	case elapsed < ReportRunDuration:
+	case elapsed < r.duration:
 		return "running", time.Time{}
+	case r.fails:
+		return "failed", r.created.Add(r.duration)
 	}
-	return "succeeded", r.created.Add(ReportRunDuration)
+	return "succeeded", r.created.Add(r.duration)
+}
+
+// filename is the name of the run's spreadsheet, such as
+// "AllGoals-9001.xlsx".
+func (r *reportRun) filename() string {
+	var name strings.Builder
+	for _, part := range strings.Split(canonicalReport(r.report), "_") {
+		if part != "" {
+			name.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+	}
+	return name.String() + "-" + itoa(r.id) + ".xlsx"
+}
+
+// ReportRunConfig times the report runs created through the API and sizes
+// their files. A zero field selects the default documented on it.
+type ReportRunConfig struct {
+	// StartDelay is how long a created run stays pending; zero means
+	// ReportRunStartDelay (1 s).
+	StartDelay time.Duration
+	// Duration is how long after creation a run finishes; zero means
+	// ReportRunDuration (3 s). A value below StartDelay is raised to it.
+	Duration time.Duration
+	// Rows is the number of data rows (after the header) of every report
+	// file, cycling through the seeded objects the report is about; zero
+	// means one row per such object (a few hundred).
+	Rows int
+}
+
+// FailReportRuns makes the next n report runs created through the API
+// fail when they finish, each with message as its error (the upstream's
+// error text); n <= 0 clears what is left of an earlier call.
+func (s *Sandbox) FailReportRuns(n int, message string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failRuns, s.failMessage = max(n, 0), message
 }
 
 // reportCreatorJSON is a report run's created_by: name and id, as the
@@ -130,8 +180,10 @@ type reportRunJSON struct {
 	Result     *reportResultJSON  `json:"result"`
 }
 
-// reportRunJSON renders r as it stands at now.
-func (st *store) reportRunJSON(r *reportRun, now time.Time) reportRunJSON {
+// reportRunJSON renders r as it stands at now; its result links to base
+// (scheme and host).
+func (s *Sandbox) reportRunJSON(r *reportRun, now time.Time, base string) reportRunJSON {
+	st := s.st
 	status, finished := r.state(now)
 	out := reportRunJSON{
 		ID: r.id, Report: r.report, Created: epochTime(r.created), Status: status,
@@ -150,17 +202,12 @@ func (st *store) reportRunJSON(r *reportRun, now time.Time) reportRunJSON {
 		out.Error = &msg
 	}
 	if status == "succeeded" {
-		var name strings.Builder
-		for _, part := range strings.Split(canonicalReport(r.report), "_") {
-			if part != "" {
-				name.WriteString(strings.ToUpper(part[:1]) + part[1:])
-			}
-		}
-		filename := name.String() + "-" + itoa(r.id) + ".xlsx"
+		filename := r.filename()
+		expires := finished.Add(reportResultLifetime)
 		out.Result = &reportResultJSON{
-			Created: epochTime(finished), ExpiresOn: epochTime(finished.Add(reportResultLifetime)), Filename: filename,
-			Type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-			URL:  "https://files.sandbox.betterworks.test/report_runs/" + itoa(r.id) + "/" + filename,
+			Created: epochTime(finished), ExpiresOn: epochTime(expires), Filename: filename,
+			Type: xlsxType,
+			URL:  s.signer.fileURL(base, r.id, filename, expires),
 		}
 	}
 	return out
@@ -222,7 +269,8 @@ func (s *Sandbox) listReportRuns(c *call) reply {
 			matched = append(matched, r)
 		}
 	}
-	return ok(listPage("/report_runs/", c.q, p, matched, func(r *reportRun) reportRunJSON { return st.reportRunJSON(r, now) }))
+	base := s.requestBase(c.r)
+	return ok(listPage("/report_runs/", c.q, p, matched, func(r *reportRun) reportRunJSON { return s.reportRunJSON(r, now, base) }))
 }
 
 // getReportRun serves GET /report_runs/{id}/. The reference types id as
@@ -242,7 +290,7 @@ func (s *Sandbox) getReportRun(c *call) reply {
 	if !okID || r == nil || !canSeeReportRun(me, r) {
 		return errNotFound.reply()
 	}
-	return ok(st.reportRunJSON(r, now))
+	return ok(s.reportRunJSON(r, now, s.requestBase(c.r)))
 }
 
 // createReportRun serves POST /report_runs/. The reference's table puts
@@ -320,10 +368,17 @@ func (s *Sandbox) createReportRun(c *call) reply {
 		return detailError(http.StatusForbidden, "The "+kind+" report is only available to super admins and HR admins.").reply()
 	}
 	st.next.reportRun++
-	r := &reportRun{id: st.next.reportRun, report: report, createdBy: me.id, created: s.now(), start: dates[0], end: dates[1]}
+	r := &reportRun{
+		id: st.next.reportRun, report: report, createdBy: me.id, created: s.now(), start: dates[0], end: dates[1],
+		startDelay: s.runTimes.StartDelay, duration: s.runTimes.Duration, file: new(reportFile),
+	}
 	if hasTemplate && reportNeedsTemplate(kind) {
 		r.template = template
 	}
+	if s.failRuns > 0 {
+		s.failRuns--
+		r.fails, r.errorMessage = true, s.failMessage
+	}
 	st.reportRuns.add(r.id, "", r)
-	return jsonReply(http.StatusCreated, st.reportRunJSON(r, r.created))
+	return jsonReply(http.StatusCreated, s.reportRunJSON(r, r.created, s.requestBase(c.r)))
 }

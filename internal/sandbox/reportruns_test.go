@@ -55,7 +55,7 @@ func TestReportRunProgressesByTheClock(t *testing.T) {
 		t.Errorf("finished = %v, want %v", finished, want)
 	}
 	if result["expires_on"] != finished+86400 || !strings.HasSuffix(result["filename"].(string), ".xlsx") ||
-		!strings.HasPrefix(result["url"].(string), "https://") || !strings.Contains(result["type"].(string), "spreadsheetml") {
+		!strings.HasPrefix(result["url"].(string), api.srv.URL+"/files/report_runs/") || !strings.Contains(result["type"].(string), "spreadsheetml") {
 		t.Errorf("result = %v", result)
 	}
 }

@@ -33,6 +33,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -60,6 +61,14 @@ type Config struct {
 	// day in early 2025, so tests see the same data every run; a demo
 	// passes today, so that current goals are current.
 	ReferenceTime time.Time
+	// ReportRuns times the report runs created through the API and sizes
+	// their files.
+	ReportRuns ReportRunConfig
+	// FilesURL, when set, is the scheme and host (such as
+	// "https://files.example.test") of the links in succeeded runs'
+	// results, in place of the host each request reached: a test points
+	// them at another server.
+	FilesURL string
 }
 
 // Sandbox is the fake Betterworks API. Create it with New.
@@ -81,6 +90,15 @@ type Sandbox struct {
 
 	faults faultSet
 	log    requestLog
+
+	// Report runs: set by New, then read-only, but for failRuns and
+	// failMessage, which mu guards.
+	runTimes    ReportRunConfig
+	filesURL    string
+	reportRows  int
+	signer      fileSigner
+	failRuns    int
+	failMessage string
 }
 
 // User identifies a seeded user, so that a test knows whose token it holds.
@@ -113,7 +131,15 @@ func New(cfg Config) *Sandbox {
 	if seed == 0 {
 		seed = 1
 	}
-	s := &Sandbox{now: cfg.Now, router: newRouter()}
+	s := &Sandbox{now: cfg.Now, router: newRouter(), signer: newFileSigner(seed), reportRows: cfg.ReportRuns.Rows}
+	s.runTimes, s.filesURL = cfg.ReportRuns, strings.TrimSuffix(cfg.FilesURL, "/")
+	if s.runTimes.StartDelay <= 0 {
+		s.runTimes.StartDelay = ReportRunStartDelay
+	}
+	if s.runTimes.Duration <= 0 {
+		s.runTimes.Duration = ReportRunDuration
+	}
+	s.runTimes.Duration = max(s.runTimes.Duration, s.runTimes.StartDelay)
 	s.faults.seed = uint64(seed)
 	seedOrganisation(s, seed, cfg.ReferenceTime)
 	if s.now == nil {
@@ -185,8 +211,12 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Traceparent: r.Header.Get("Traceparent"),
 		At:          now,
 	}
+	files := strings.HasPrefix(r.URL.Path, filesPrefix)
 	m := s.router.match(r.Method, r.URL.Path)
-	if m.route != nil {
+	switch {
+	case files:
+		entry.Endpoint = FilesEndpoint
+	case m.route != nil:
 		entry.Endpoint = m.route.endpoint
 	}
 	body, bodyErr := readBody(r)
@@ -204,6 +234,14 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		entry.Status = decision.fault.Status
 		s.log.add(entry)
 		faultReply(w, decision.fault)
+		return
+	}
+	if files {
+		// Logged as its status is written, before its body.
+		s.serveFile(&statusHook{ResponseWriter: w, before: func(status int) {
+			entry.Status = status
+			s.log.add(entry)
+		}}, r)
 		return
 	}
 	out := s.answer(w, m, &call{r: r, q: query, body: body, id: m.param}, bodyErr)

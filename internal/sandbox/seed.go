@@ -390,7 +390,7 @@ func (sd *seeder) reportRuns() {
 		start := day(created).AddDate(0, -1-sd.r.IntN(3), 0)
 		r := &reportRun{
 			id: int64(9001 + i), report: spec.kind, createdBy: spec.by.id, created: created, template: spec.template,
-			start: start, end: start.AddDate(0, 1, -1), fixedStatus: spec.status,
+			start: start, end: start.AddDate(0, 1, -1), fixedStatus: spec.status, file: new(reportFile),
 		}
 		switch spec.status {
 		case "succeeded":

@@ -62,6 +62,21 @@ func TestREADMEListsEveryRPC(t *testing.T) {
 		}
 		listed[procedure] = true
 	}
+	// Streams that walk no list: the report run streams, each with the
+	// operation it polls or whose result it fetches.
+	report := regexp.MustCompile("(?m)^\\| `(\\w+/\\w+)` \\| (?:polls|fetches the result of) `([A-Z]+ \\S+)` \\|$")
+	for _, m := range report.FindAllStringSubmatch(string(readme), -1) {
+		procedure, operation := "/betterworks.v1."+m[1], m[2]
+		switch list, ok := streams[procedure]; {
+		case listed[procedure]:
+			t.Errorf("README lists %s twice", procedure)
+		case !ok || list != "":
+			t.Errorf("README lists %s as a report stream, which the contract does not have", procedure)
+		case !slices.Contains(sandbox.Endpoints(), operation) || !strings.HasPrefix(operation, "GET "):
+			t.Errorf("README says %s reads %s, which is no read of the reference", procedure, operation)
+		}
+		listed[procedure] = true
+	}
 	for procedure := range methods {
 		if !listed[procedure] {
 			t.Errorf("README's RPC tables lack %s", procedure)

@@ -143,7 +143,17 @@ type Config struct {
 	// Telemetry configures the traces and metrics of the RPCs and of the
 	// upstream calls.
 	Telemetry Telemetry
+	// ReportFiles says where report files may be downloaded from, and
+	// bounds their size and time; zero is the upstream's host alone,
+	// 64 MiB and 2 minutes (see upstream.Files).
+	ReportFiles upstream.Files
+	// ReportPolls paces WaitReportRun's polls; zero is 2 s growing to
+	// 15 s.
+	ReportPolls ReportPolls
 }
+
+// ReportPolls paces WaitReportRun's polls (see service.ReportPolls).
+type ReportPolls = service.ReportPolls
 
 // DefaultUpstreamPace is each Betterworks token's pace when
 // Config.UpstreamPace is zero: Betterworks publishes no limits.
@@ -253,6 +263,7 @@ func New(cfg Config) (*Facade, error) {
 		Resilience: resilience,
 		Telemetry:  cfg.Telemetry.Telemetry,
 		Cache:      cfg.Cache,
+		Files:      cfg.ReportFiles,
 	})
 	if err != nil {
 		return nil, err
@@ -284,7 +295,7 @@ func newHandler(cfg Config, client *upstream.Client) (*Handler, error) {
 	}
 	bulkOpts := append(slices.Clip(opts), readLimit(MaxBulkRequestBytes))
 	opts = append(opts, readLimit(MaxRequestBytes))
-	svc := service.Config{Upstream: client, Logger: logger, PageTokens: cfg.PageTokens}
+	svc := service.Config{Upstream: client, Logger: logger, PageTokens: cfg.PageTokens, ReportPolls: cfg.ReportPolls}
 	if err := registerUnknownEnums(cfg.Telemetry.meterProvider()); err != nil {
 		return nil, err
 	}

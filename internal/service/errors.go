@@ -22,6 +22,17 @@ import (
 // and Connect codes. A token the upstream rejects is also logged as an
 // alert: only an operator can fix it.
 func connectError(ctx context.Context, logger *slog.Logger, err error) *connect.Error {
+	switch {
+	// Report files: refusals of the link, or of what its host sent.
+	case errors.Is(err, upstream.ErrFileHostNotAllowed):
+		return withInfo(connect.CodeFailedPrecondition, err, "REPORT_HOST_NOT_ALLOWED")
+	case errors.Is(err, upstream.ErrFileRedirect):
+		return withInfo(connect.CodeFailedPrecondition, err, "REPORT_REDIRECT_REFUSED")
+	case errors.Is(err, upstream.ErrFileTooLarge):
+		return withInfo(connect.CodeFailedPrecondition, err, "REPORT_FILE_TOO_LARGE")
+	case errors.Is(err, upstream.ErrFileSizeMismatch):
+		return withInfo(connect.CodeUnavailable, err, "REPORT_FILE_TRUNCATED")
+	}
 	switch outcome := upstream.Classify(err); {
 	case outcome.Refused():
 		var refused *upstream.RefusedError

@@ -24,9 +24,9 @@ var (
 	// or running".
 	reportRunStatuses = newEnumMapping("ReportRunStatus", map[string]betterworksv1.ReportRunStatus{
 		upstream.ReportRunPending:   betterworksv1.ReportRunStatus_REPORT_RUN_STATUS_PENDING,
-		"running":                   betterworksv1.ReportRunStatus_REPORT_RUN_STATUS_PENDING,
+		upstream.ReportRunRunning:   betterworksv1.ReportRunStatus_REPORT_RUN_STATUS_PENDING,
 		upstream.ReportRunSucceeded: betterworksv1.ReportRunStatus_REPORT_RUN_STATUS_SUCCEEDED,
-		"failed":                    betterworksv1.ReportRunStatus_REPORT_RUN_STATUS_FAILED,
+		upstream.ReportRunFailed:    betterworksv1.ReportRunStatus_REPORT_RUN_STATUS_FAILED,
 	})
 )
 

@@ -11,13 +11,14 @@ import (
 // ReportService implements betterworksv1connect.ReportServiceHandler.
 type ReportService struct {
 	handler
+	polls ReportPolls
 }
 
 var _ betterworksv1connect.ReportServiceHandler = (*ReportService)(nil)
 
 // NewReportService returns the ReportService handler for cfg.
 func NewReportService(cfg Config) *ReportService {
-	return &ReportService{handler: newHandler(cfg)}
+	return &ReportService{handler: newHandler(cfg), polls: cfg.ReportPolls.withDefaults()}
 }
 
 // ListReportRuns implements betterworksv1connect.ReportServiceHandler.

@@ -125,8 +125,8 @@ func TestReportServiceGetReportRun(t *testing.T) {
 		succeeded.GetError() != nil || succeeded.GetReport() == betterworksv1.ReportKind_REPORT_KIND_UNSPECIFIED {
 		t.Errorf("succeeded run = %v, want status, finish time, kind and no error", succeeded)
 	}
-	if !strings.HasPrefix(res.GetUrl(), "https://") || !strings.HasSuffix(res.GetFilename(), ".xlsx") ||
-		!strings.HasSuffix(res.GetUrl(), "/"+res.GetFilename()) ||
+	if !strings.HasPrefix(res.GetUrl(), strings.TrimSuffix(st.UpstreamURL, "/api/v1/")+"/files/") || !strings.HasSuffix(res.GetFilename(), ".xlsx") ||
+		!strings.Contains(res.GetUrl(), "/"+res.GetFilename()+"?") ||
 		res.GetType() != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" ||
 		res.GetCreated() == nil || !res.GetExpiresOn().AsTime().After(res.GetCreated().AsTime()) {
 		t.Errorf("succeeded run result = %v, want the upstream's download link, file name, type and expiry", res)

@@ -33,6 +33,8 @@ type Config struct {
 	// address needs the same keys, so that a token one issues opens on
 	// another. A zero TTL means 24 hours.
 	PageTokens seal.Settings
+	// ReportPolls paces the polls of WaitReportRun.
+	ReportPolls ReportPolls
 }
 
 func (c Config) logger() *slog.Logger {

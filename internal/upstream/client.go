@@ -56,6 +56,8 @@ type Config struct {
 	// NoCoalescing makes every GET its own request, even when an identical
 	// one with the same token is in flight; for baselines.
 	NoCoalescing bool
+	// Files configures the fetching of report files (OpenReportFile).
+	Files Files
 }
 
 // Client calls the Betterworks REST API. It is safe for concurrent use; each
@@ -71,6 +73,7 @@ type Client struct {
 	cache     Cache
 	coalesce  bool
 	flights   flights
+	files     files
 }
 
 // New returns a Client for cfg.
@@ -105,6 +108,7 @@ func New(cfg Config) (*Client, error) {
 		res:       newResilience(cfg.Resilience, now),
 		cache:     cfg.Cache,
 		coalesce:  !cfg.NoCoalescing,
+		files:     newFiles(cfg.Files, base),
 	}
 	if c.http == nil {
 		c.http = NewHTTPClient()

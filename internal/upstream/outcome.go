@@ -113,8 +113,11 @@ func Classify(err error) Outcome {
 		return OutcomeCanceled
 	case errors.Is(err, ErrMalformedResponse), errors.Is(err, ErrResponseTooLarge):
 		return OutcomeMalformed
-	case errors.Is(err, ErrInvalidRequest), errors.Is(err, ErrNoToken):
+	case errors.Is(err, ErrInvalidRequest), errors.Is(err, ErrNoToken), errors.Is(err, ErrFileHostNotAllowed):
 		return OutcomeInvalid
+	case errors.Is(err, ErrFileRedirect), errors.Is(err, ErrFileTooLarge), errors.Is(err, ErrFileSizeMismatch):
+		// The file's host answered; its answer is refused.
+		return OutcomeRejected
 	case neverSent(err):
 		return OutcomeNeverSent
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"time"
 )
 
 // Report names, as the reference spells them in the report filter of List
@@ -29,10 +30,13 @@ const (
 	reportFeedbackAnswerBody     = "feedback_answer"
 )
 
-// Report run statuses the reference shows.
+// Report run statuses: the reference shows pending and succeeded; the
+// upstream also reports running and failed.
 const (
 	ReportRunPending   = "pending"
+	ReportRunRunning   = "running"
 	ReportRunSucceeded = "succeeded"
+	ReportRunFailed    = "failed"
 )
 
 // CanonicalReportName returns the filter and payload spelling of a report
@@ -68,7 +72,14 @@ type ReportRun struct {
 	Error json.RawMessage `json:"error"`
 	// Result is nil until the run has succeeded.
 	Result *ReportRunResult `json:"result"`
+	// Served is when the upstream answered, by its own clock (the Date
+	// header of Get Report Run); zero when it sent none. Compare
+	// Result.ExpiresOn with it, never with the facade's clock.
+	Served time.Time `json:"-"`
 }
+
+// setServed records the response's Date.
+func (r *ReportRun) setServed(t time.Time) { r.Served = t }
 
 // ReportRunParameters are the parameters of a report run, in a run and in
 // the Create Report Run payload.

@@ -978,6 +978,587 @@ func (x *ExportReportRunsResponse) GetResumeToken() string {
 	return ""
 }
 
+// WaitReportRunRequest names the report run to wait for.
+type WaitReportRunRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The run's Betterworks id, digits only, as GetReportRun takes it.
+	ReportRunId   string `protobuf:"bytes,1,opt,name=report_run_id,json=reportRunId,proto3" json:"report_run_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WaitReportRunRequest) Reset() {
+	*x = WaitReportRunRequest{}
+	mi := &file_betterworks_v1_report_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WaitReportRunRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WaitReportRunRequest) ProtoMessage() {}
+
+func (x *WaitReportRunRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_report_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WaitReportRunRequest.ProtoReflect.Descriptor instead.
+func (*WaitReportRunRequest) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_report_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *WaitReportRunRequest) GetReportRunId() string {
+	if x != nil {
+		return x.ReportRunId
+	}
+	return ""
+}
+
+// WaitReportRunResponse is the report run as it stands, sent first and
+// then at every change.
+type WaitReportRunResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The run. Its status is PENDING while it waits or runs (the upstream's
+	// "pending" and "running"), then SUCCEEDED with result set, or FAILED.
+	ReportRun     *ReportRun `protobuf:"bytes,1,opt,name=report_run,json=reportRun,proto3" json:"report_run,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WaitReportRunResponse) Reset() {
+	*x = WaitReportRunResponse{}
+	mi := &file_betterworks_v1_report_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WaitReportRunResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WaitReportRunResponse) ProtoMessage() {}
+
+func (x *WaitReportRunResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_report_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WaitReportRunResponse.ProtoReflect.Descriptor instead.
+func (*WaitReportRunResponse) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_report_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *WaitReportRunResponse) GetReportRun() *ReportRun {
+	if x != nil {
+		return x.ReportRun
+	}
+	return nil
+}
+
+// DownloadReportRunRequest names the report run whose file to download.
+type DownloadReportRunRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The run's Betterworks id, digits only, as GetReportRun takes it. The
+	// run must have succeeded, and its link must not have expired.
+	ReportRunId   string `protobuf:"bytes,1,opt,name=report_run_id,json=reportRunId,proto3" json:"report_run_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DownloadReportRunRequest) Reset() {
+	*x = DownloadReportRunRequest{}
+	mi := &file_betterworks_v1_report_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DownloadReportRunRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DownloadReportRunRequest) ProtoMessage() {}
+
+func (x *DownloadReportRunRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_report_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DownloadReportRunRequest.ProtoReflect.Descriptor instead.
+func (*DownloadReportRunRequest) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_report_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *DownloadReportRunRequest) GetReportRunId() string {
+	if x != nil {
+		return x.ReportRunId
+	}
+	return ""
+}
+
+// DownloadReportRunResponse is one message of a download: the file's
+// description first, then its bytes.
+type DownloadReportRunResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The file, set on the first message only.
+	File *ReportFile `protobuf:"bytes,1,opt,name=file,proto3" json:"file,omitempty"`
+	// The next bytes of the file, at most 64 KiB; empty on the first message.
+	// Concatenated in order, they are the whole file.
+	Data          []byte `protobuf:"bytes,2,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DownloadReportRunResponse) Reset() {
+	*x = DownloadReportRunResponse{}
+	mi := &file_betterworks_v1_report_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DownloadReportRunResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DownloadReportRunResponse) ProtoMessage() {}
+
+func (x *DownloadReportRunResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_report_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DownloadReportRunResponse.ProtoReflect.Descriptor instead.
+func (*DownloadReportRunResponse) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_report_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *DownloadReportRunResponse) GetFile() *ReportFile {
+	if x != nil {
+		return x.File
+	}
+	return nil
+}
+
+func (x *DownloadReportRunResponse) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+// ReportFile describes the file a report run produced.
+type ReportFile struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The file's name, from the run's result (result.filename).
+	Filename string `protobuf:"bytes,1,opt,name=filename,proto3" json:"filename,omitempty"`
+	// The file's media type, from the run's result (result.type), or else
+	// what the file's host sent as Content-Type.
+	ContentType string `protobuf:"bytes,2,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
+	// The file's size in bytes, as the file's host announced it
+	// (Content-Length); -1 when it announced none. The bytes sent are
+	// checked against it.
+	Size          int64 `protobuf:"varint,3,opt,name=size,proto3" json:"size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReportFile) Reset() {
+	*x = ReportFile{}
+	mi := &file_betterworks_v1_report_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReportFile) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReportFile) ProtoMessage() {}
+
+func (x *ReportFile) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_report_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReportFile.ProtoReflect.Descriptor instead.
+func (*ReportFile) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_report_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ReportFile) GetFilename() string {
+	if x != nil {
+		return x.Filename
+	}
+	return ""
+}
+
+func (x *ReportFile) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
+func (x *ReportFile) GetSize() int64 {
+	if x != nil {
+		return x.Size
+	}
+	return 0
+}
+
+// ReadReportRowsRequest names the report run whose rows to read.
+type ReadReportRowsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The run's Betterworks id, digits only, as GetReportRun takes it. The
+	// run must have succeeded, and its link must not have expired.
+	ReportRunId string `protobuf:"bytes,1,opt,name=report_run_id,json=reportRunId,proto3" json:"report_run_id,omitempty"`
+	// The most rows a message carries. 0 means 500; at most 5000. A message
+	// also ends early once its cells hold about 1 MiB.
+	RowsPerMessage int32 `protobuf:"varint,2,opt,name=rows_per_message,json=rowsPerMessage,proto3" json:"rows_per_message,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ReadReportRowsRequest) Reset() {
+	*x = ReadReportRowsRequest{}
+	mi := &file_betterworks_v1_report_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReadReportRowsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReadReportRowsRequest) ProtoMessage() {}
+
+func (x *ReadReportRowsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_report_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReadReportRowsRequest.ProtoReflect.Descriptor instead.
+func (*ReadReportRowsRequest) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_report_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *ReadReportRowsRequest) GetReportRunId() string {
+	if x != nil {
+		return x.ReportRunId
+	}
+	return ""
+}
+
+func (x *ReadReportRowsRequest) GetRowsPerMessage() int32 {
+	if x != nil {
+		return x.RowsPerMessage
+	}
+	return 0
+}
+
+// ReadReportRowsResponse is one batch of a report's rows.
+type ReadReportRowsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The sheet's first non-empty row, as text, on the first message only.
+	// Column i of every row is headed by header[i] (when the header has that
+	// many columns).
+	Header []string `protobuf:"bytes,1,rep,name=header,proto3" json:"header,omitempty"`
+	// The rows after the header, in the sheet's order; empty rows are left
+	// out.
+	Rows          []*ReportRow `protobuf:"bytes,2,rep,name=rows,proto3" json:"rows,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReadReportRowsResponse) Reset() {
+	*x = ReadReportRowsResponse{}
+	mi := &file_betterworks_v1_report_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReadReportRowsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReadReportRowsResponse) ProtoMessage() {}
+
+func (x *ReadReportRowsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_report_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReadReportRowsResponse.ProtoReflect.Descriptor instead.
+func (*ReadReportRowsResponse) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_report_service_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ReadReportRowsResponse) GetHeader() []string {
+	if x != nil {
+		return x.Header
+	}
+	return nil
+}
+
+func (x *ReadReportRowsResponse) GetRows() []*ReportRow {
+	if x != nil {
+		return x.Rows
+	}
+	return nil
+}
+
+// ReportRow is one row of a report's sheet.
+type ReportRow struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The row's number in the sheet, from 1 (the header's is usually 1).
+	Number int64 `protobuf:"varint,1,opt,name=number,proto3" json:"number,omitempty"`
+	// The row's cells from the first column on; an empty cell has no value
+	// set. At most 1024 cells: the ones after are dropped and truncated is
+	// set.
+	Cells []*ReportCell `protobuf:"bytes,2,rep,name=cells,proto3" json:"cells,omitempty"`
+	// Whether cells were dropped because the row had more than 1024.
+	Truncated     bool `protobuf:"varint,3,opt,name=truncated,proto3" json:"truncated,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReportRow) Reset() {
+	*x = ReportRow{}
+	mi := &file_betterworks_v1_report_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReportRow) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReportRow) ProtoMessage() {}
+
+func (x *ReportRow) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_report_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReportRow.ProtoReflect.Descriptor instead.
+func (*ReportRow) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_report_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *ReportRow) GetNumber() int64 {
+	if x != nil {
+		return x.Number
+	}
+	return 0
+}
+
+func (x *ReportRow) GetCells() []*ReportCell {
+	if x != nil {
+		return x.Cells
+	}
+	return nil
+}
+
+func (x *ReportRow) GetTruncated() bool {
+	if x != nil {
+		return x.Truncated
+	}
+	return false
+}
+
+// ReportCell is one cell of a report's sheet, typed as the sheet types it.
+// A cell whose text is a number in canonical form is read as a number: the
+// spreadsheet's reader does not tell such text from a number.
+type ReportCell struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The cell's value; unset for an empty cell.
+	//
+	// Types that are valid to be assigned to Value:
+	//
+	//	*ReportCell_StringValue
+	//	*ReportCell_NumberValue
+	//	*ReportCell_BoolValue
+	//	*ReportCell_DateValue
+	Value isReportCell_Value `protobuf_oneof:"value"`
+	// Whether string_value was cut at 32 KiB.
+	Truncated     bool `protobuf:"varint,5,opt,name=truncated,proto3" json:"truncated,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReportCell) Reset() {
+	*x = ReportCell{}
+	mi := &file_betterworks_v1_report_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReportCell) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReportCell) ProtoMessage() {}
+
+func (x *ReportCell) ProtoReflect() protoreflect.Message {
+	mi := &file_betterworks_v1_report_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReportCell.ProtoReflect.Descriptor instead.
+func (*ReportCell) Descriptor() ([]byte, []int) {
+	return file_betterworks_v1_report_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *ReportCell) GetValue() isReportCell_Value {
+	if x != nil {
+		return x.Value
+	}
+	return nil
+}
+
+func (x *ReportCell) GetStringValue() string {
+	if x != nil {
+		if x, ok := x.Value.(*ReportCell_StringValue); ok {
+			return x.StringValue
+		}
+	}
+	return ""
+}
+
+func (x *ReportCell) GetNumberValue() float64 {
+	if x != nil {
+		if x, ok := x.Value.(*ReportCell_NumberValue); ok {
+			return x.NumberValue
+		}
+	}
+	return 0
+}
+
+func (x *ReportCell) GetBoolValue() bool {
+	if x != nil {
+		if x, ok := x.Value.(*ReportCell_BoolValue); ok {
+			return x.BoolValue
+		}
+	}
+	return false
+}
+
+func (x *ReportCell) GetDateValue() *timestamppb.Timestamp {
+	if x != nil {
+		if x, ok := x.Value.(*ReportCell_DateValue); ok {
+			return x.DateValue
+		}
+	}
+	return nil
+}
+
+func (x *ReportCell) GetTruncated() bool {
+	if x != nil {
+		return x.Truncated
+	}
+	return false
+}
+
+type isReportCell_Value interface {
+	isReportCell_Value()
+}
+
+type ReportCell_StringValue struct {
+	// Text. At most 32 KiB (a cut at a character boundary sets
+	// truncated); spreadsheet applications hold at most 32,767
+	// characters.
+	StringValue string `protobuf:"bytes,1,opt,name=string_value,json=stringValue,proto3,oneof"`
+}
+
+type ReportCell_NumberValue struct {
+	// A number, such as an id, a count or a fraction.
+	NumberValue float64 `protobuf:"fixed64,2,opt,name=number_value,json=numberValue,proto3,oneof"`
+}
+
+type ReportCell_BoolValue struct {
+	// A boolean (TRUE or FALSE in the sheet).
+	BoolValue bool `protobuf:"varint,3,opt,name=bool_value,json=boolValue,proto3,oneof"`
+}
+
+type ReportCell_DateValue struct {
+	// A date or time: a number the sheet formats as a date, read as UTC
+	// (spreadsheets keep no time zone).
+	DateValue *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=date_value,json=dateValue,proto3,oneof"`
+}
+
+func (*ReportCell_StringValue) isReportCell_Value() {}
+
+func (*ReportCell_NumberValue) isReportCell_Value() {}
+
+func (*ReportCell_BoolValue) isReportCell_Value() {}
+
+func (*ReportCell_DateValue) isReportCell_Value() {}
+
 var File_betterworks_v1_report_service_proto protoreflect.FileDescriptor
 
 const file_betterworks_v1_report_service_proto_rawDesc = "" +
@@ -1049,7 +1630,43 @@ const file_betterworks_v1_report_service_proto_rawDesc = "" +
 	"\vreport_runs\x18\x01 \x03(\v2\x19.betterworks.v1.ReportRunR\n" +
 	"reportRuns\x12:\n" +
 	"\bprogress\x18\x02 \x01(\v2\x1e.betterworks.v1.ExportProgressR\bprogress\x12!\n" +
-	"\fresume_token\x18\x03 \x01(\tR\vresumeToken*\xbc\x02\n" +
+	"\fresume_token\x18\x03 \x01(\tR\vresumeToken\"Z\n" +
+	"\x14WaitReportRunRequest\x12B\n" +
+	"\rreport_run_id\x18\x01 \x01(\tB\x1e\xbaH\x1b\xc8\x01\x01r\x16\x18\x132\x12^[1-9][0-9]{0,17}$R\vreportRunId\"Q\n" +
+	"\x15WaitReportRunResponse\x128\n" +
+	"\n" +
+	"report_run\x18\x01 \x01(\v2\x19.betterworks.v1.ReportRunR\treportRun\"^\n" +
+	"\x18DownloadReportRunRequest\x12B\n" +
+	"\rreport_run_id\x18\x01 \x01(\tB\x1e\xbaH\x1b\xc8\x01\x01r\x16\x18\x132\x12^[1-9][0-9]{0,17}$R\vreportRunId\"_\n" +
+	"\x19DownloadReportRunResponse\x12.\n" +
+	"\x04file\x18\x01 \x01(\v2\x1a.betterworks.v1.ReportFileR\x04file\x12\x12\n" +
+	"\x04data\x18\x02 \x01(\fR\x04data\"_\n" +
+	"\n" +
+	"ReportFile\x12\x1a\n" +
+	"\bfilename\x18\x01 \x01(\tR\bfilename\x12!\n" +
+	"\fcontent_type\x18\x02 \x01(\tR\vcontentType\x12\x12\n" +
+	"\x04size\x18\x03 \x01(\x03R\x04size\"\x91\x01\n" +
+	"\x15ReadReportRowsRequest\x12B\n" +
+	"\rreport_run_id\x18\x01 \x01(\tB\x1e\xbaH\x1b\xc8\x01\x01r\x16\x18\x132\x12^[1-9][0-9]{0,17}$R\vreportRunId\x124\n" +
+	"\x10rows_per_message\x18\x02 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\x88'(\x00R\x0erowsPerMessage\"_\n" +
+	"\x16ReadReportRowsResponse\x12\x16\n" +
+	"\x06header\x18\x01 \x03(\tR\x06header\x12-\n" +
+	"\x04rows\x18\x02 \x03(\v2\x19.betterworks.v1.ReportRowR\x04rows\"s\n" +
+	"\tReportRow\x12\x16\n" +
+	"\x06number\x18\x01 \x01(\x03R\x06number\x120\n" +
+	"\x05cells\x18\x02 \x03(\v2\x1a.betterworks.v1.ReportCellR\x05cells\x12\x1c\n" +
+	"\ttruncated\x18\x03 \x01(\bR\ttruncated\"\xdb\x01\n" +
+	"\n" +
+	"ReportCell\x12#\n" +
+	"\fstring_value\x18\x01 \x01(\tH\x00R\vstringValue\x12#\n" +
+	"\fnumber_value\x18\x02 \x01(\x01H\x00R\vnumberValue\x12\x1f\n" +
+	"\n" +
+	"bool_value\x18\x03 \x01(\bH\x00R\tboolValue\x12;\n" +
+	"\n" +
+	"date_value\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampH\x00R\tdateValue\x12\x1c\n" +
+	"\ttruncated\x18\x05 \x01(\bR\ttruncatedB\a\n" +
+	"\x05value*\xbc\x02\n" +
 	"\n" +
 	"ReportKind\x12\x1b\n" +
 	"\x17REPORT_KIND_UNSPECIFIED\x10\x00\x12\x19\n" +
@@ -1065,12 +1682,15 @@ const file_betterworks_v1_report_service_proto_rawDesc = "" +
 	"\x1dREPORT_RUN_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19REPORT_RUN_STATUS_PENDING\x10\x01\x12\x1f\n" +
 	"\x1bREPORT_RUN_STATUS_SUCCEEDED\x10\x02\x12\x1c\n" +
-	"\x18REPORT_RUN_STATUS_FAILED\x10\x032\xa7\x03\n" +
+	"\x18REPORT_RUN_STATUS_FAILED\x10\x032\xe5\x05\n" +
 	"\rReportService\x12d\n" +
 	"\x0eListReportRuns\x12%.betterworks.v1.ListReportRunsRequest\x1a&.betterworks.v1.ListReportRunsResponse\"\x03\x90\x02\x01\x12^\n" +
 	"\fGetReportRun\x12#.betterworks.v1.GetReportRunRequest\x1a$.betterworks.v1.GetReportRunResponse\"\x03\x90\x02\x01\x12b\n" +
 	"\x0fCreateReportRun\x12&.betterworks.v1.CreateReportRunRequest\x1a'.betterworks.v1.CreateReportRunResponse\x12l\n" +
-	"\x10ExportReportRuns\x12'.betterworks.v1.ExportReportRunsRequest\x1a(.betterworks.v1.ExportReportRunsResponse\"\x03\x90\x02\x010\x01B\xbe\x01\n" +
+	"\x10ExportReportRuns\x12'.betterworks.v1.ExportReportRunsRequest\x1a(.betterworks.v1.ExportReportRunsResponse\"\x03\x90\x02\x010\x01\x12c\n" +
+	"\rWaitReportRun\x12$.betterworks.v1.WaitReportRunRequest\x1a%.betterworks.v1.WaitReportRunResponse\"\x03\x90\x02\x010\x01\x12o\n" +
+	"\x11DownloadReportRun\x12(.betterworks.v1.DownloadReportRunRequest\x1a).betterworks.v1.DownloadReportRunResponse\"\x03\x90\x02\x010\x01\x12f\n" +
+	"\x0eReadReportRows\x12%.betterworks.v1.ReadReportRowsRequest\x1a&.betterworks.v1.ReadReportRowsResponse\"\x03\x90\x02\x010\x01B\xbe\x01\n" +
 	"\x12com.betterworks.v1B\x12ReportServiceProtoP\x01Z;github.com/bwfacade/facade/gen/betterworks/v1;betterworksv1\xa2\x02\x03BXX\xaa\x02\x0eBetterworks.V1\xca\x02\x0eBetterworks\\V1\xe2\x02\x1aBetterworks\\V1\\GPBMetadata\xea\x02\x0fBetterworks::V1b\x06proto3"
 
 var (
@@ -1086,26 +1706,35 @@ func file_betterworks_v1_report_service_proto_rawDescGZIP() []byte {
 }
 
 var file_betterworks_v1_report_service_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_betterworks_v1_report_service_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_betterworks_v1_report_service_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_betterworks_v1_report_service_proto_goTypes = []any{
-	(ReportKind)(0),                  // 0: betterworks.v1.ReportKind
-	(ReportRunStatus)(0),             // 1: betterworks.v1.ReportRunStatus
-	(*ListReportRunsRequest)(nil),    // 2: betterworks.v1.ListReportRunsRequest
-	(*ListReportRunsResponse)(nil),   // 3: betterworks.v1.ListReportRunsResponse
-	(*GetReportRunRequest)(nil),      // 4: betterworks.v1.GetReportRunRequest
-	(*GetReportRunResponse)(nil),     // 5: betterworks.v1.GetReportRunResponse
-	(*CreateReportRunRequest)(nil),   // 6: betterworks.v1.CreateReportRunRequest
-	(*CreateReportRunResponse)(nil),  // 7: betterworks.v1.CreateReportRunResponse
-	(*ReportRun)(nil),                // 8: betterworks.v1.ReportRun
-	(*ReportRunParameters)(nil),      // 9: betterworks.v1.ReportRunParameters
-	(*ReportDateRange)(nil),          // 10: betterworks.v1.ReportDateRange
-	(*ReportRunResult)(nil),          // 11: betterworks.v1.ReportRunResult
-	(*ExportReportRunsRequest)(nil),  // 12: betterworks.v1.ExportReportRunsRequest
-	(*ExportReportRunsResponse)(nil), // 13: betterworks.v1.ExportReportRunsResponse
-	(*timestamppb.Timestamp)(nil),    // 14: google.protobuf.Timestamp
-	(*UserRef)(nil),                  // 15: betterworks.v1.UserRef
-	(*structpb.Value)(nil),           // 16: google.protobuf.Value
-	(*ExportProgress)(nil),           // 17: betterworks.v1.ExportProgress
+	(ReportKind)(0),                   // 0: betterworks.v1.ReportKind
+	(ReportRunStatus)(0),              // 1: betterworks.v1.ReportRunStatus
+	(*ListReportRunsRequest)(nil),     // 2: betterworks.v1.ListReportRunsRequest
+	(*ListReportRunsResponse)(nil),    // 3: betterworks.v1.ListReportRunsResponse
+	(*GetReportRunRequest)(nil),       // 4: betterworks.v1.GetReportRunRequest
+	(*GetReportRunResponse)(nil),      // 5: betterworks.v1.GetReportRunResponse
+	(*CreateReportRunRequest)(nil),    // 6: betterworks.v1.CreateReportRunRequest
+	(*CreateReportRunResponse)(nil),   // 7: betterworks.v1.CreateReportRunResponse
+	(*ReportRun)(nil),                 // 8: betterworks.v1.ReportRun
+	(*ReportRunParameters)(nil),       // 9: betterworks.v1.ReportRunParameters
+	(*ReportDateRange)(nil),           // 10: betterworks.v1.ReportDateRange
+	(*ReportRunResult)(nil),           // 11: betterworks.v1.ReportRunResult
+	(*ExportReportRunsRequest)(nil),   // 12: betterworks.v1.ExportReportRunsRequest
+	(*ExportReportRunsResponse)(nil),  // 13: betterworks.v1.ExportReportRunsResponse
+	(*WaitReportRunRequest)(nil),      // 14: betterworks.v1.WaitReportRunRequest
+	(*WaitReportRunResponse)(nil),     // 15: betterworks.v1.WaitReportRunResponse
+	(*DownloadReportRunRequest)(nil),  // 16: betterworks.v1.DownloadReportRunRequest
+	(*DownloadReportRunResponse)(nil), // 17: betterworks.v1.DownloadReportRunResponse
+	(*ReportFile)(nil),                // 18: betterworks.v1.ReportFile
+	(*ReadReportRowsRequest)(nil),     // 19: betterworks.v1.ReadReportRowsRequest
+	(*ReadReportRowsResponse)(nil),    // 20: betterworks.v1.ReadReportRowsResponse
+	(*ReportRow)(nil),                 // 21: betterworks.v1.ReportRow
+	(*ReportCell)(nil),                // 22: betterworks.v1.ReportCell
+	(*timestamppb.Timestamp)(nil),     // 23: google.protobuf.Timestamp
+	(*UserRef)(nil),                   // 24: betterworks.v1.UserRef
+	(*structpb.Value)(nil),            // 25: google.protobuf.Value
+	(*ExportProgress)(nil),            // 26: betterworks.v1.ExportProgress
 }
 var file_betterworks_v1_report_service_proto_depIdxs = []int32{
 	0,  // 0: betterworks.v1.ListReportRunsRequest.report:type_name -> betterworks.v1.ReportKind
@@ -1114,32 +1743,43 @@ var file_betterworks_v1_report_service_proto_depIdxs = []int32{
 	0,  // 3: betterworks.v1.CreateReportRunRequest.report:type_name -> betterworks.v1.ReportKind
 	8,  // 4: betterworks.v1.CreateReportRunResponse.report_run:type_name -> betterworks.v1.ReportRun
 	0,  // 5: betterworks.v1.ReportRun.report:type_name -> betterworks.v1.ReportKind
-	14, // 6: betterworks.v1.ReportRun.created:type_name -> google.protobuf.Timestamp
-	15, // 7: betterworks.v1.ReportRun.created_by:type_name -> betterworks.v1.UserRef
+	23, // 6: betterworks.v1.ReportRun.created:type_name -> google.protobuf.Timestamp
+	24, // 7: betterworks.v1.ReportRun.created_by:type_name -> betterworks.v1.UserRef
 	1,  // 8: betterworks.v1.ReportRun.status:type_name -> betterworks.v1.ReportRunStatus
 	9,  // 9: betterworks.v1.ReportRun.parameters:type_name -> betterworks.v1.ReportRunParameters
-	14, // 10: betterworks.v1.ReportRun.finished:type_name -> google.protobuf.Timestamp
-	16, // 11: betterworks.v1.ReportRun.error:type_name -> google.protobuf.Value
+	23, // 10: betterworks.v1.ReportRun.finished:type_name -> google.protobuf.Timestamp
+	25, // 11: betterworks.v1.ReportRun.error:type_name -> google.protobuf.Value
 	11, // 12: betterworks.v1.ReportRun.result:type_name -> betterworks.v1.ReportRunResult
 	10, // 13: betterworks.v1.ReportRunParameters.date_range:type_name -> betterworks.v1.ReportDateRange
-	14, // 14: betterworks.v1.ReportRunResult.created:type_name -> google.protobuf.Timestamp
-	14, // 15: betterworks.v1.ReportRunResult.expires_on:type_name -> google.protobuf.Timestamp
+	23, // 14: betterworks.v1.ReportRunResult.created:type_name -> google.protobuf.Timestamp
+	23, // 15: betterworks.v1.ReportRunResult.expires_on:type_name -> google.protobuf.Timestamp
 	2,  // 16: betterworks.v1.ExportReportRunsRequest.filter:type_name -> betterworks.v1.ListReportRunsRequest
 	8,  // 17: betterworks.v1.ExportReportRunsResponse.report_runs:type_name -> betterworks.v1.ReportRun
-	17, // 18: betterworks.v1.ExportReportRunsResponse.progress:type_name -> betterworks.v1.ExportProgress
-	2,  // 19: betterworks.v1.ReportService.ListReportRuns:input_type -> betterworks.v1.ListReportRunsRequest
-	4,  // 20: betterworks.v1.ReportService.GetReportRun:input_type -> betterworks.v1.GetReportRunRequest
-	6,  // 21: betterworks.v1.ReportService.CreateReportRun:input_type -> betterworks.v1.CreateReportRunRequest
-	12, // 22: betterworks.v1.ReportService.ExportReportRuns:input_type -> betterworks.v1.ExportReportRunsRequest
-	3,  // 23: betterworks.v1.ReportService.ListReportRuns:output_type -> betterworks.v1.ListReportRunsResponse
-	5,  // 24: betterworks.v1.ReportService.GetReportRun:output_type -> betterworks.v1.GetReportRunResponse
-	7,  // 25: betterworks.v1.ReportService.CreateReportRun:output_type -> betterworks.v1.CreateReportRunResponse
-	13, // 26: betterworks.v1.ReportService.ExportReportRuns:output_type -> betterworks.v1.ExportReportRunsResponse
-	23, // [23:27] is the sub-list for method output_type
-	19, // [19:23] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	26, // 18: betterworks.v1.ExportReportRunsResponse.progress:type_name -> betterworks.v1.ExportProgress
+	8,  // 19: betterworks.v1.WaitReportRunResponse.report_run:type_name -> betterworks.v1.ReportRun
+	18, // 20: betterworks.v1.DownloadReportRunResponse.file:type_name -> betterworks.v1.ReportFile
+	21, // 21: betterworks.v1.ReadReportRowsResponse.rows:type_name -> betterworks.v1.ReportRow
+	22, // 22: betterworks.v1.ReportRow.cells:type_name -> betterworks.v1.ReportCell
+	23, // 23: betterworks.v1.ReportCell.date_value:type_name -> google.protobuf.Timestamp
+	2,  // 24: betterworks.v1.ReportService.ListReportRuns:input_type -> betterworks.v1.ListReportRunsRequest
+	4,  // 25: betterworks.v1.ReportService.GetReportRun:input_type -> betterworks.v1.GetReportRunRequest
+	6,  // 26: betterworks.v1.ReportService.CreateReportRun:input_type -> betterworks.v1.CreateReportRunRequest
+	12, // 27: betterworks.v1.ReportService.ExportReportRuns:input_type -> betterworks.v1.ExportReportRunsRequest
+	14, // 28: betterworks.v1.ReportService.WaitReportRun:input_type -> betterworks.v1.WaitReportRunRequest
+	16, // 29: betterworks.v1.ReportService.DownloadReportRun:input_type -> betterworks.v1.DownloadReportRunRequest
+	19, // 30: betterworks.v1.ReportService.ReadReportRows:input_type -> betterworks.v1.ReadReportRowsRequest
+	3,  // 31: betterworks.v1.ReportService.ListReportRuns:output_type -> betterworks.v1.ListReportRunsResponse
+	5,  // 32: betterworks.v1.ReportService.GetReportRun:output_type -> betterworks.v1.GetReportRunResponse
+	7,  // 33: betterworks.v1.ReportService.CreateReportRun:output_type -> betterworks.v1.CreateReportRunResponse
+	13, // 34: betterworks.v1.ReportService.ExportReportRuns:output_type -> betterworks.v1.ExportReportRunsResponse
+	15, // 35: betterworks.v1.ReportService.WaitReportRun:output_type -> betterworks.v1.WaitReportRunResponse
+	17, // 36: betterworks.v1.ReportService.DownloadReportRun:output_type -> betterworks.v1.DownloadReportRunResponse
+	20, // 37: betterworks.v1.ReportService.ReadReportRows:output_type -> betterworks.v1.ReadReportRowsResponse
+	31, // [31:38] is the sub-list for method output_type
+	24, // [24:31] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_betterworks_v1_report_service_proto_init() }
@@ -1148,13 +1788,19 @@ func file_betterworks_v1_report_service_proto_init() {
 		return
 	}
 	file_betterworks_v1_common_proto_init()
+	file_betterworks_v1_report_service_proto_msgTypes[20].OneofWrappers = []any{
+		(*ReportCell_StringValue)(nil),
+		(*ReportCell_NumberValue)(nil),
+		(*ReportCell_BoolValue)(nil),
+		(*ReportCell_DateValue)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_betterworks_v1_report_service_proto_rawDesc), len(file_betterworks_v1_report_service_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   12,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

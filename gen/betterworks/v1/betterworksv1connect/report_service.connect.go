@@ -45,6 +45,15 @@ const (
 	// ReportServiceExportReportRunsProcedure is the fully-qualified name of the ReportService's
 	// ExportReportRuns RPC.
 	ReportServiceExportReportRunsProcedure = "/betterworks.v1.ReportService/ExportReportRuns"
+	// ReportServiceWaitReportRunProcedure is the fully-qualified name of the ReportService's
+	// WaitReportRun RPC.
+	ReportServiceWaitReportRunProcedure = "/betterworks.v1.ReportService/WaitReportRun"
+	// ReportServiceDownloadReportRunProcedure is the fully-qualified name of the ReportService's
+	// DownloadReportRun RPC.
+	ReportServiceDownloadReportRunProcedure = "/betterworks.v1.ReportService/DownloadReportRun"
+	// ReportServiceReadReportRowsProcedure is the fully-qualified name of the ReportService's
+	// ReadReportRows RPC.
+	ReportServiceReadReportRowsProcedure = "/betterworks.v1.ReportService/ReadReportRows"
 )
 
 // ReportServiceClient is a client for the betterworks.v1.ReportService service.
@@ -66,6 +75,37 @@ type ReportServiceClient interface {
 	// A message's resume_token, passed back with the same filter, resumes the
 	// export after that message.
 	ExportReportRuns(context.Context, *v1.ExportReportRunsRequest) (*connect.ServerStreamForClient[v1.ExportReportRunsResponse], error)
+	// WaitReportRun follows one report run to its end: it sends the run as
+	// it stands now, then again at every change (status, finish time,
+	// result), and ends after the message that shows it succeeded. A run
+	// that failed ends the stream, after the message that shows it, with
+	// FAILED_PRECONDITION and an ErrorInfo of reason REPORT_RUN_FAILED whose
+	// metadata upstream_error holds the upstream's error text. The facade
+	// polls GET /report_runs/{id}/ with a growing interval (2 s, growing by
+	// half each poll, at most 15 s by default) and stops when the last caller
+	// waiting goes: callers waiting for the same run with the same
+	// Betterworks token share one poller per replica.
+	WaitReportRun(context.Context, *v1.WaitReportRunRequest) (*connect.ServerStreamForClient[v1.WaitReportRunResponse], error)
+	// DownloadReportRun streams the file of a succeeded report run: the
+	// first message holds its name, media type and size, the following ones
+	// its bytes in chunks of at most 64 KiB. The facade fetches the run's
+	// result.url itself, only from the hosts it is configured to trust (by
+	// default the Betterworks API's own host), following no redirect to
+	// another host, within a size limit (64 MiB by default) and a deadline,
+	// and never sends the caller's Betterworks token with it: the link is
+	// signed. A run that has not succeeded is FAILED_PRECONDITION with
+	// reason REPORT_NOT_FINISHED (or REPORT_RUN_FAILED); an expired link
+	// REPORT_RESULT_EXPIRED; a host not trusted REPORT_HOST_NOT_ALLOWED; a
+	// redirect elsewhere REPORT_REDIRECT_REFUSED; a file over the limit
+	// REPORT_FILE_TOO_LARGE.
+	DownloadReportRun(context.Context, *v1.DownloadReportRunRequest) (*connect.ServerStreamForClient[v1.DownloadReportRunResponse], error)
+	// ReadReportRows streams the rows of a succeeded report run's
+	// spreadsheet (its first sheet): the first message holds the header
+	// row, every message a batch of the rows that follow, with each cell
+	// typed as the sheet types it. The file is fetched as DownloadReportRun
+	// fetches it, with the same errors; a file that is not an .xlsx
+	// spreadsheet is FAILED_PRECONDITION with reason REPORT_NOT_SPREADSHEET.
+	ReadReportRows(context.Context, *v1.ReadReportRowsRequest) (*connect.ServerStreamForClient[v1.ReadReportRowsResponse], error)
 }
 
 // NewReportServiceClient constructs a client for the betterworks.v1.ReportService service. By
@@ -106,15 +146,39 @@ func NewReportServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		waitReportRun: connect.NewClient[v1.WaitReportRunRequest, v1.WaitReportRunResponse](
+			httpClient,
+			baseURL+ReportServiceWaitReportRunProcedure,
+			connect.WithSchema(reportServiceMethods.ByName("WaitReportRun")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		downloadReportRun: connect.NewClient[v1.DownloadReportRunRequest, v1.DownloadReportRunResponse](
+			httpClient,
+			baseURL+ReportServiceDownloadReportRunProcedure,
+			connect.WithSchema(reportServiceMethods.ByName("DownloadReportRun")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		readReportRows: connect.NewClient[v1.ReadReportRowsRequest, v1.ReadReportRowsResponse](
+			httpClient,
+			baseURL+ReportServiceReadReportRowsProcedure,
+			connect.WithSchema(reportServiceMethods.ByName("ReadReportRows")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // reportServiceClient implements ReportServiceClient.
 type reportServiceClient struct {
-	listReportRuns   *connect.Client[v1.ListReportRunsRequest, v1.ListReportRunsResponse]
-	getReportRun     *connect.Client[v1.GetReportRunRequest, v1.GetReportRunResponse]
-	createReportRun  *connect.Client[v1.CreateReportRunRequest, v1.CreateReportRunResponse]
-	exportReportRuns *connect.Client[v1.ExportReportRunsRequest, v1.ExportReportRunsResponse]
+	listReportRuns    *connect.Client[v1.ListReportRunsRequest, v1.ListReportRunsResponse]
+	getReportRun      *connect.Client[v1.GetReportRunRequest, v1.GetReportRunResponse]
+	createReportRun   *connect.Client[v1.CreateReportRunRequest, v1.CreateReportRunResponse]
+	exportReportRuns  *connect.Client[v1.ExportReportRunsRequest, v1.ExportReportRunsResponse]
+	waitReportRun     *connect.Client[v1.WaitReportRunRequest, v1.WaitReportRunResponse]
+	downloadReportRun *connect.Client[v1.DownloadReportRunRequest, v1.DownloadReportRunResponse]
+	readReportRows    *connect.Client[v1.ReadReportRowsRequest, v1.ReadReportRowsResponse]
 }
 
 // ListReportRuns calls betterworks.v1.ReportService.ListReportRuns.
@@ -149,6 +213,21 @@ func (c *reportServiceClient) ExportReportRuns(ctx context.Context, req *v1.Expo
 	return c.exportReportRuns.CallServerStream(ctx, connect.NewRequest(req))
 }
 
+// WaitReportRun calls betterworks.v1.ReportService.WaitReportRun.
+func (c *reportServiceClient) WaitReportRun(ctx context.Context, req *v1.WaitReportRunRequest) (*connect.ServerStreamForClient[v1.WaitReportRunResponse], error) {
+	return c.waitReportRun.CallServerStream(ctx, connect.NewRequest(req))
+}
+
+// DownloadReportRun calls betterworks.v1.ReportService.DownloadReportRun.
+func (c *reportServiceClient) DownloadReportRun(ctx context.Context, req *v1.DownloadReportRunRequest) (*connect.ServerStreamForClient[v1.DownloadReportRunResponse], error) {
+	return c.downloadReportRun.CallServerStream(ctx, connect.NewRequest(req))
+}
+
+// ReadReportRows calls betterworks.v1.ReportService.ReadReportRows.
+func (c *reportServiceClient) ReadReportRows(ctx context.Context, req *v1.ReadReportRowsRequest) (*connect.ServerStreamForClient[v1.ReadReportRowsResponse], error) {
+	return c.readReportRows.CallServerStream(ctx, connect.NewRequest(req))
+}
+
 // ReportServiceHandler is an implementation of the betterworks.v1.ReportService service.
 type ReportServiceHandler interface {
 	// ListReportRuns returns one page of report runs (upstream
@@ -168,6 +247,37 @@ type ReportServiceHandler interface {
 	// A message's resume_token, passed back with the same filter, resumes the
 	// export after that message.
 	ExportReportRuns(context.Context, *v1.ExportReportRunsRequest, *connect.ServerStream[v1.ExportReportRunsResponse]) error
+	// WaitReportRun follows one report run to its end: it sends the run as
+	// it stands now, then again at every change (status, finish time,
+	// result), and ends after the message that shows it succeeded. A run
+	// that failed ends the stream, after the message that shows it, with
+	// FAILED_PRECONDITION and an ErrorInfo of reason REPORT_RUN_FAILED whose
+	// metadata upstream_error holds the upstream's error text. The facade
+	// polls GET /report_runs/{id}/ with a growing interval (2 s, growing by
+	// half each poll, at most 15 s by default) and stops when the last caller
+	// waiting goes: callers waiting for the same run with the same
+	// Betterworks token share one poller per replica.
+	WaitReportRun(context.Context, *v1.WaitReportRunRequest, *connect.ServerStream[v1.WaitReportRunResponse]) error
+	// DownloadReportRun streams the file of a succeeded report run: the
+	// first message holds its name, media type and size, the following ones
+	// its bytes in chunks of at most 64 KiB. The facade fetches the run's
+	// result.url itself, only from the hosts it is configured to trust (by
+	// default the Betterworks API's own host), following no redirect to
+	// another host, within a size limit (64 MiB by default) and a deadline,
+	// and never sends the caller's Betterworks token with it: the link is
+	// signed. A run that has not succeeded is FAILED_PRECONDITION with
+	// reason REPORT_NOT_FINISHED (or REPORT_RUN_FAILED); an expired link
+	// REPORT_RESULT_EXPIRED; a host not trusted REPORT_HOST_NOT_ALLOWED; a
+	// redirect elsewhere REPORT_REDIRECT_REFUSED; a file over the limit
+	// REPORT_FILE_TOO_LARGE.
+	DownloadReportRun(context.Context, *v1.DownloadReportRunRequest, *connect.ServerStream[v1.DownloadReportRunResponse]) error
+	// ReadReportRows streams the rows of a succeeded report run's
+	// spreadsheet (its first sheet): the first message holds the header
+	// row, every message a batch of the rows that follow, with each cell
+	// typed as the sheet types it. The file is fetched as DownloadReportRun
+	// fetches it, with the same errors; a file that is not an .xlsx
+	// spreadsheet is FAILED_PRECONDITION with reason REPORT_NOT_SPREADSHEET.
+	ReadReportRows(context.Context, *v1.ReadReportRowsRequest, *connect.ServerStream[v1.ReadReportRowsResponse]) error
 }
 
 // NewReportServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -204,6 +314,27 @@ func NewReportServiceHandler(svc ReportServiceHandler, opts ...connect.HandlerOp
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	reportServiceWaitReportRunHandler := connect.NewServerStreamHandlerSimple(
+		ReportServiceWaitReportRunProcedure,
+		svc.WaitReportRun,
+		connect.WithSchema(reportServiceMethods.ByName("WaitReportRun")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	reportServiceDownloadReportRunHandler := connect.NewServerStreamHandlerSimple(
+		ReportServiceDownloadReportRunProcedure,
+		svc.DownloadReportRun,
+		connect.WithSchema(reportServiceMethods.ByName("DownloadReportRun")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	reportServiceReadReportRowsHandler := connect.NewServerStreamHandlerSimple(
+		ReportServiceReadReportRowsProcedure,
+		svc.ReadReportRows,
+		connect.WithSchema(reportServiceMethods.ByName("ReadReportRows")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/betterworks.v1.ReportService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case ReportServiceListReportRunsProcedure:
@@ -214,6 +345,12 @@ func NewReportServiceHandler(svc ReportServiceHandler, opts ...connect.HandlerOp
 			reportServiceCreateReportRunHandler.ServeHTTP(w, r)
 		case ReportServiceExportReportRunsProcedure:
 			reportServiceExportReportRunsHandler.ServeHTTP(w, r)
+		case ReportServiceWaitReportRunProcedure:
+			reportServiceWaitReportRunHandler.ServeHTTP(w, r)
+		case ReportServiceDownloadReportRunProcedure:
+			reportServiceDownloadReportRunHandler.ServeHTTP(w, r)
+		case ReportServiceReadReportRowsProcedure:
+			reportServiceReadReportRowsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -237,4 +374,16 @@ func (UnimplementedReportServiceHandler) CreateReportRun(context.Context, *v1.Cr
 
 func (UnimplementedReportServiceHandler) ExportReportRuns(context.Context, *v1.ExportReportRunsRequest, *connect.ServerStream[v1.ExportReportRunsResponse]) error {
 	return connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.ReportService.ExportReportRuns is not implemented"))
+}
+
+func (UnimplementedReportServiceHandler) WaitReportRun(context.Context, *v1.WaitReportRunRequest, *connect.ServerStream[v1.WaitReportRunResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.ReportService.WaitReportRun is not implemented"))
+}
+
+func (UnimplementedReportServiceHandler) DownloadReportRun(context.Context, *v1.DownloadReportRunRequest, *connect.ServerStream[v1.DownloadReportRunResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.ReportService.DownloadReportRun is not implemented"))
+}
+
+func (UnimplementedReportServiceHandler) ReadReportRows(context.Context, *v1.ReadReportRowsRequest, *connect.ServerStream[v1.ReadReportRowsResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("betterworks.v1.ReportService.ReadReportRows is not implemented"))
 }

@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file betterworks/v1/report_service.proto.
  */
 export const file_betterworks_v1_report_service: GenFile = /*@__PURE__*/
-  fileDesc("CiNiZXR0ZXJ3b3Jrcy92MS9yZXBvcnRfc2VydmljZS5wcm90bxIOYmV0dGVyd29ya3MudjEiswMKFUxpc3RSZXBvcnRSdW5zUmVxdWVzdBI0CgZyZXBvcnQYASABKA4yGi5iZXR0ZXJ3b3Jrcy52MS5SZXBvcnRLaW5kQgi6SAWCAQIQARIzCgt0ZW1wbGF0ZV9pZBgCIAEoCUIeukgb2AEBchYYEzISXlsxLTldWzAtOV17MCwxN30kElMKDGNyZWF0ZWRfZGF0ZRgDIAEoCUI9ukg62AEBcjUyM15bMC05XXs0fS0oMFsxLTldfDFbMC0yXSktKDBbMS05XXxbMTJdWzAtOV18M1swMV0pJBIcCglwYWdlX3NpemUYBCABKAVCCbpIBhoEGGQoABIcCgpwYWdlX3Rva2VuGAUgASgJQgi6SAVyAxiABDqdAbpImQEalgEKDXRlbXBsYXRlX2tpbmQSOnRlbXBsYXRlX2lkIGZpbHRlcnMgY29udmVyc2F0aW9uIGFuZCBmZWVkYmFjayByZXBvcnRzIG9ubHkaSXRoaXMudGVtcGxhdGVfaWQgPT0gJycgfHwgdGhpcy5yZXBvcnQgPT0gMCB8fCB0aGlzLnJlcG9ydCBpbiBbMywgNCwgNSwgNl0iYQoWTGlzdFJlcG9ydFJ1bnNSZXNwb25zZRIuCgtyZXBvcnRfcnVucxgBIAMoCzIZLmJldHRlcndvcmtzLnYxLlJlcG9ydFJ1bhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiTAoTR2V0UmVwb3J0UnVuUmVxdWVzdBI1Cg1yZXBvcnRfcnVuX2lkGAEgASgJQh66SBvIAQFyFhgTMhJeWzEtOV1bMC05XXswLDE3fSQiRQoUR2V0UmVwb3J0UnVuUmVzcG9uc2USLQoKcmVwb3J0X3J1bhgBIAEoCzIZLmJldHRlcndvcmtzLnYxLlJlcG9ydFJ1biKGBQoWQ3JlYXRlUmVwb3J0UnVuUmVxdWVzdBI3CgZyZXBvcnQYASABKA4yGi5iZXR0ZXJ3b3Jrcy52MS5SZXBvcnRLaW5kQgu6SAjIAQGCAQIQARIzCgt0ZW1wbGF0ZV9pZBgCIAEoCUIeukgb2AEBchYYEzISXlsxLTldWzAtOV17MCwxN30kEkwKBXN0YXJ0GAMgASgJQj26SDrIAQFyNTIzXlswLTldezR9LSgwWzEtOV18MVswLTJdKS0oMFsxLTldfFsxMl1bMC05XXwzWzAxXSkkEkoKA2VuZBgEIAEoCUI9ukg6yAEBcjUyM15bMC05XXs0fS0oMFsxLTldfDFbMC0yXSktKDBbMS05XXxbMTJdWzAtOV18M1swMV0pJDrjArpI3wIajAEKEXRlbXBsYXRlX3JlcXVpcmVkEj10ZW1wbGF0ZV9pZCBpcyByZXF1aXJlZCBmb3IgY29udmVyc2F0aW9uIGFuZCBmZWVkYmFjayByZXBvcnRzGjh0aGlzLnRlbXBsYXRlX2lkICE9ICcnIHx8ICEodGhpcy5yZXBvcnQgaW4gWzMsIDQsIDUsIDZdKRqFAQoNdGVtcGxhdGVfa2luZBI9dGVtcGxhdGVfaWQgYXBwbGllcyB0byBjb252ZXJzYXRpb24gYW5kIGZlZWRiYWNrIHJlcG9ydHMgb25seRo1dGhpcy50ZW1wbGF0ZV9pZCA9PSAnJyB8fCB0aGlzLnJlcG9ydCBpbiBbMywgNCwgNSwgNl0aRgoKZGF0ZV9vcmRlchIgc3RhcnQgbXVzdCBub3QgYmUgbGF0ZXIgdGhhbiBlbmQaFnRoaXMuc3RhcnQgPD0gdGhpcy5lbmQiSAoXQ3JlYXRlUmVwb3J0UnVuUmVzcG9uc2USLQoKcmVwb3J0X3J1bhgBIAEoCzIZLmJldHRlcndvcmtzLnYxLlJlcG9ydFJ1biKNAwoJUmVwb3J0UnVuEgoKAmlkGAEgASgDEioKBnJlcG9ydBgCIAEoDjIaLmJldHRlcndvcmtzLnYxLlJlcG9ydEtpbmQSKwoHY3JlYXRlZBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKwoKY3JlYXRlZF9ieRgEIAEoCzIXLmJldHRlcndvcmtzLnYxLlVzZXJSZWYSLwoGc3RhdHVzGAUgASgOMh8uYmV0dGVyd29ya3MudjEuUmVwb3J0UnVuU3RhdHVzEjcKCnBhcmFtZXRlcnMYBiABKAsyIy5iZXR0ZXJ3b3Jrcy52MS5SZXBvcnRSdW5QYXJhbWV0ZXJzEiwKCGZpbmlzaGVkGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIlCgVlcnJvchgIIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZRIvCgZyZXN1bHQYCSABKAsyHy5iZXR0ZXJ3b3Jrcy52MS5SZXBvcnRSdW5SZXN1bHQiXAoTUmVwb3J0UnVuUGFyYW1ldGVycxIQCgh0ZW1wbGF0ZRgBIAEoAxIzCgpkYXRlX3JhbmdlGAIgASgLMh8uYmV0dGVyd29ya3MudjEuUmVwb3J0RGF0ZVJhbmdlIi0KD1JlcG9ydERhdGVSYW5nZRINCgVzdGFydBgBIAEoCRILCgNlbmQYAiABKAkimwEKD1JlcG9ydFJ1blJlc3VsdBIrCgdjcmVhdGVkGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX29uGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghmaWxlbmFtZRgDIAEoCRIMCgR0eXBlGAQgASgJEgsKA3VybBgFIAEoCSLvAQoXRXhwb3J0UmVwb3J0UnVuc1JlcXVlc3QSswEKBmZpbHRlchgBIAEoCzIlLmJldHRlcndvcmtzLnYxLkxpc3RSZXBvcnRSdW5zUmVxdWVzdEJ8ukh5ugF2ChhleHBvcnQuZmlsdGVyLnBhZ2VfdG9rZW4SQ2ZpbHRlci5wYWdlX3Rva2VuIG11c3QgYmUgZW1wdHk7IHJlc3VtZSBhbiBleHBvcnQgd2l0aCByZXN1bWVfdG9rZW4aFXRoaXMucGFnZV90b2tlbiA9PSAnJxIeCgxyZXN1bWVfdG9rZW4YAiABKAlCCLpIBXIDGIAEIpIBChhFeHBvcnRSZXBvcnRSdW5zUmVzcG9uc2USLgoLcmVwb3J0X3J1bnMYASADKAsyGS5iZXR0ZXJ3b3Jrcy52MS5SZXBvcnRSdW4SMAoIcHJvZ3Jlc3MYAiABKAsyHi5iZXR0ZXJ3b3Jrcy52MS5FeHBvcnRQcm9ncmVzcxIUCgxyZXN1bWVfdG9rZW4YAyABKAkqvAIKClJlcG9ydEtpbmQSGwoXUkVQT1JUX0tJTkRfVU5TUEVDSUZJRUQQABIZChVSRVBPUlRfS0lORF9BTExfR09BTFMQARIoCiRSRVBPUlRfS0lORF9BTExfR09BTFNfQU5EX01JTEVTVE9ORVMQAhIkCiBSRVBPUlRfS0lORF9DT05WRVJTQVRJT05fQU5TV0VSUxADEiUKIVJFUE9SVF9LSU5EX0NPTlZFUlNBVElPTl9BRE9QVElPThAEEiAKHFJFUE9SVF9LSU5EX0ZFRURCQUNLX0FOU1dFUlMQBRIhCh1SRVBPUlRfS0lORF9GRUVEQkFDS19BRE9QVElPThAGEhsKF1JFUE9SVF9LSU5EX1JFQ09HTklUSU9OEAcSHQoZUkVQT1JUX0tJTkRfVVNFUl9BQ1RJVklUWRAIKpIBCg9SZXBvcnRSdW5TdGF0dXMSIQodUkVQT1JUX1JVTl9TVEFUVVNfVU5TUEVDSUZJRUQQABIdChlSRVBPUlRfUlVOX1NUQVRVU19QRU5ESU5HEAESHwobUkVQT1JUX1JVTl9TVEFUVVNfU1VDQ0VFREVEEAISHAoYUkVQT1JUX1JVTl9TVEFUVVNfRkFJTEVEEAMypwMKDVJlcG9ydFNlcnZpY2USZAoOTGlzdFJlcG9ydFJ1bnMSJS5iZXR0ZXJ3b3Jrcy52MS5MaXN0UmVwb3J0UnVuc1JlcXVlc3QaJi5iZXR0ZXJ3b3Jrcy52MS5MaXN0UmVwb3J0UnVuc1Jlc3BvbnNlIgOQAgESXgoMR2V0UmVwb3J0UnVuEiMuYmV0dGVyd29ya3MudjEuR2V0UmVwb3J0UnVuUmVxdWVzdBokLmJldHRlcndvcmtzLnYxLkdldFJlcG9ydFJ1blJlc3BvbnNlIgOQAgESYgoPQ3JlYXRlUmVwb3J0UnVuEiYuYmV0dGVyd29ya3MudjEuQ3JlYXRlUmVwb3J0UnVuUmVxdWVzdBonLmJldHRlcndvcmtzLnYxLkNyZWF0ZVJlcG9ydFJ1blJlc3BvbnNlEmwKEEV4cG9ydFJlcG9ydFJ1bnMSJy5iZXR0ZXJ3b3Jrcy52MS5FeHBvcnRSZXBvcnRSdW5zUmVxdWVzdBooLmJldHRlcndvcmtzLnYxLkV4cG9ydFJlcG9ydFJ1bnNSZXNwb25zZSIDkAIBMAFiBnByb3RvMw", [file_betterworks_v1_common, file_buf_validate_validate, file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("CiNiZXR0ZXJ3b3Jrcy92MS9yZXBvcnRfc2VydmljZS5wcm90bxIOYmV0dGVyd29ya3MudjEiswMKFUxpc3RSZXBvcnRSdW5zUmVxdWVzdBI0CgZyZXBvcnQYASABKA4yGi5iZXR0ZXJ3b3Jrcy52MS5SZXBvcnRLaW5kQgi6SAWCAQIQARIzCgt0ZW1wbGF0ZV9pZBgCIAEoCUIeukgb2AEBchYYEzISXlsxLTldWzAtOV17MCwxN30kElMKDGNyZWF0ZWRfZGF0ZRgDIAEoCUI9ukg62AEBcjUyM15bMC05XXs0fS0oMFsxLTldfDFbMC0yXSktKDBbMS05XXxbMTJdWzAtOV18M1swMV0pJBIcCglwYWdlX3NpemUYBCABKAVCCbpIBhoEGGQoABIcCgpwYWdlX3Rva2VuGAUgASgJQgi6SAVyAxiABDqdAbpImQEalgEKDXRlbXBsYXRlX2tpbmQSOnRlbXBsYXRlX2lkIGZpbHRlcnMgY29udmVyc2F0aW9uIGFuZCBmZWVkYmFjayByZXBvcnRzIG9ubHkaSXRoaXMudGVtcGxhdGVfaWQgPT0gJycgfHwgdGhpcy5yZXBvcnQgPT0gMCB8fCB0aGlzLnJlcG9ydCBpbiBbMywgNCwgNSwgNl0iYQoWTGlzdFJlcG9ydFJ1bnNSZXNwb25zZRIuCgtyZXBvcnRfcnVucxgBIAMoCzIZLmJldHRlcndvcmtzLnYxLlJlcG9ydFJ1bhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiTAoTR2V0UmVwb3J0UnVuUmVxdWVzdBI1Cg1yZXBvcnRfcnVuX2lkGAEgASgJQh66SBvIAQFyFhgTMhJeWzEtOV1bMC05XXswLDE3fSQiRQoUR2V0UmVwb3J0UnVuUmVzcG9uc2USLQoKcmVwb3J0X3J1bhgBIAEoCzIZLmJldHRlcndvcmtzLnYxLlJlcG9ydFJ1biKGBQoWQ3JlYXRlUmVwb3J0UnVuUmVxdWVzdBI3CgZyZXBvcnQYASABKA4yGi5iZXR0ZXJ3b3Jrcy52MS5SZXBvcnRLaW5kQgu6SAjIAQGCAQIQARIzCgt0ZW1wbGF0ZV9pZBgCIAEoCUIeukgb2AEBchYYEzISXlsxLTldWzAtOV17MCwxN30kEkwKBXN0YXJ0GAMgASgJQj26SDrIAQFyNTIzXlswLTldezR9LSgwWzEtOV18MVswLTJdKS0oMFsxLTldfFsxMl1bMC05XXwzWzAxXSkkEkoKA2VuZBgEIAEoCUI9ukg6yAEBcjUyM15bMC05XXs0fS0oMFsxLTldfDFbMC0yXSktKDBbMS05XXxbMTJdWzAtOV18M1swMV0pJDrjArpI3wIajAEKEXRlbXBsYXRlX3JlcXVpcmVkEj10ZW1wbGF0ZV9pZCBpcyByZXF1aXJlZCBmb3IgY29udmVyc2F0aW9uIGFuZCBmZWVkYmFjayByZXBvcnRzGjh0aGlzLnRlbXBsYXRlX2lkICE9ICcnIHx8ICEodGhpcy5yZXBvcnQgaW4gWzMsIDQsIDUsIDZdKRqFAQoNdGVtcGxhdGVfa2luZBI9dGVtcGxhdGVfaWQgYXBwbGllcyB0byBjb252ZXJzYXRpb24gYW5kIGZlZWRiYWNrIHJlcG9ydHMgb25seRo1dGhpcy50ZW1wbGF0ZV9pZCA9PSAnJyB8fCB0aGlzLnJlcG9ydCBpbiBbMywgNCwgNSwgNl0aRgoKZGF0ZV9vcmRlchIgc3RhcnQgbXVzdCBub3QgYmUgbGF0ZXIgdGhhbiBlbmQaFnRoaXMuc3RhcnQgPD0gdGhpcy5lbmQiSAoXQ3JlYXRlUmVwb3J0UnVuUmVzcG9uc2USLQoKcmVwb3J0X3J1bhgBIAEoCzIZLmJldHRlcndvcmtzLnYxLlJlcG9ydFJ1biKNAwoJUmVwb3J0UnVuEgoKAmlkGAEgASgDEioKBnJlcG9ydBgCIAEoDjIaLmJldHRlcndvcmtzLnYxLlJlcG9ydEtpbmQSKwoHY3JlYXRlZBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKwoKY3JlYXRlZF9ieRgEIAEoCzIXLmJldHRlcndvcmtzLnYxLlVzZXJSZWYSLwoGc3RhdHVzGAUgASgOMh8uYmV0dGVyd29ya3MudjEuUmVwb3J0UnVuU3RhdHVzEjcKCnBhcmFtZXRlcnMYBiABKAsyIy5iZXR0ZXJ3b3Jrcy52MS5SZXBvcnRSdW5QYXJhbWV0ZXJzEiwKCGZpbmlzaGVkGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIlCgVlcnJvchgIIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZRIvCgZyZXN1bHQYCSABKAsyHy5iZXR0ZXJ3b3Jrcy52MS5SZXBvcnRSdW5SZXN1bHQiXAoTUmVwb3J0UnVuUGFyYW1ldGVycxIQCgh0ZW1wbGF0ZRgBIAEoAxIzCgpkYXRlX3JhbmdlGAIgASgLMh8uYmV0dGVyd29ya3MudjEuUmVwb3J0RGF0ZVJhbmdlIi0KD1JlcG9ydERhdGVSYW5nZRINCgVzdGFydBgBIAEoCRILCgNlbmQYAiABKAkimwEKD1JlcG9ydFJ1blJlc3VsdBIrCgdjcmVhdGVkGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX29uGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghmaWxlbmFtZRgDIAEoCRIMCgR0eXBlGAQgASgJEgsKA3VybBgFIAEoCSLvAQoXRXhwb3J0UmVwb3J0UnVuc1JlcXVlc3QSswEKBmZpbHRlchgBIAEoCzIlLmJldHRlcndvcmtzLnYxLkxpc3RSZXBvcnRSdW5zUmVxdWVzdEJ8ukh5ugF2ChhleHBvcnQuZmlsdGVyLnBhZ2VfdG9rZW4SQ2ZpbHRlci5wYWdlX3Rva2VuIG11c3QgYmUgZW1wdHk7IHJlc3VtZSBhbiBleHBvcnQgd2l0aCByZXN1bWVfdG9rZW4aFXRoaXMucGFnZV90b2tlbiA9PSAnJxIeCgxyZXN1bWVfdG9rZW4YAiABKAlCCLpIBXIDGIAEIpIBChhFeHBvcnRSZXBvcnRSdW5zUmVzcG9uc2USLgoLcmVwb3J0X3J1bnMYASADKAsyGS5iZXR0ZXJ3b3Jrcy52MS5SZXBvcnRSdW4SMAoIcHJvZ3Jlc3MYAiABKAsyHi5iZXR0ZXJ3b3Jrcy52MS5FeHBvcnRQcm9ncmVzcxIUCgxyZXN1bWVfdG9rZW4YAyABKAkiTQoUV2FpdFJlcG9ydFJ1blJlcXVlc3QSNQoNcmVwb3J0X3J1bl9pZBgBIAEoCUIeukgbyAEBchYYEzISXlsxLTldWzAtOV17MCwxN30kIkYKFVdhaXRSZXBvcnRSdW5SZXNwb25zZRItCgpyZXBvcnRfcnVuGAEgASgLMhkuYmV0dGVyd29ya3MudjEuUmVwb3J0UnVuIlEKGERvd25sb2FkUmVwb3J0UnVuUmVxdWVzdBI1Cg1yZXBvcnRfcnVuX2lkGAEgASgJQh66SBvIAQFyFhgTMhJeWzEtOV1bMC05XXswLDE3fSQiUwoZRG93bmxvYWRSZXBvcnRSdW5SZXNwb25zZRIoCgRmaWxlGAEgASgLMhouYmV0dGVyd29ya3MudjEuUmVwb3J0RmlsZRIMCgRkYXRhGAIgASgMIkIKClJlcG9ydEZpbGUSEAoIZmlsZW5hbWUYASABKAkSFAoMY29udGVudF90eXBlGAIgASgJEgwKBHNpemUYAyABKAMidAoVUmVhZFJlcG9ydFJvd3NSZXF1ZXN0EjUKDXJlcG9ydF9ydW5faWQYASABKAlCHrpIG8gBAXIWGBMyEl5bMS05XVswLTldezAsMTd9JBIkChByb3dzX3Blcl9tZXNzYWdlGAIgASgFQgq6SAcaBRiIJygAIlEKFlJlYWRSZXBvcnRSb3dzUmVzcG9uc2USDgoGaGVhZGVyGAEgAygJEicKBHJvd3MYAiADKAsyGS5iZXR0ZXJ3b3Jrcy52MS5SZXBvcnRSb3ciWQoJUmVwb3J0Um93Eg4KBm51bWJlchgBIAEoAxIpCgVjZWxscxgCIAMoCzIaLmJldHRlcndvcmtzLnYxLlJlcG9ydENlbGwSEQoJdHJ1bmNhdGVkGAMgASgIIqABCgpSZXBvcnRDZWxsEhYKDHN0cmluZ192YWx1ZRgBIAEoCUgAEhYKDG51bWJlcl92YWx1ZRgCIAEoAUgAEhQKCmJvb2xfdmFsdWUYAyABKAhIABIwCgpkYXRlX3ZhbHVlGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEgAEhEKCXRydW5jYXRlZBgFIAEoCEIHCgV2YWx1ZSq8AgoKUmVwb3J0S2luZBIbChdSRVBPUlRfS0lORF9VTlNQRUNJRklFRBAAEhkKFVJFUE9SVF9LSU5EX0FMTF9HT0FMUxABEigKJFJFUE9SVF9LSU5EX0FMTF9HT0FMU19BTkRfTUlMRVNUT05FUxACEiQKIFJFUE9SVF9LSU5EX0NPTlZFUlNBVElPTl9BTlNXRVJTEAMSJQohUkVQT1JUX0tJTkRfQ09OVkVSU0FUSU9OX0FET1BUSU9OEAQSIAocUkVQT1JUX0tJTkRfRkVFREJBQ0tfQU5TV0VSUxAFEiEKHVJFUE9SVF9LSU5EX0ZFRURCQUNLX0FET1BUSU9OEAYSGwoXUkVQT1JUX0tJTkRfUkVDT0dOSVRJT04QBxIdChlSRVBPUlRfS0lORF9VU0VSX0FDVElWSVRZEAgqkgEKD1JlcG9ydFJ1blN0YXR1cxIhCh1SRVBPUlRfUlVOX1NUQVRVU19VTlNQRUNJRklFRBAAEh0KGVJFUE9SVF9SVU5fU1RBVFVTX1BFTkRJTkcQARIfChtSRVBPUlRfUlVOX1NUQVRVU19TVUNDRUVERUQQAhIcChhSRVBPUlRfUlVOX1NUQVRVU19GQUlMRUQQAzLlBQoNUmVwb3J0U2VydmljZRJkCg5MaXN0UmVwb3J0UnVucxIlLmJldHRlcndvcmtzLnYxLkxpc3RSZXBvcnRSdW5zUmVxdWVzdBomLmJldHRlcndvcmtzLnYxLkxpc3RSZXBvcnRSdW5zUmVzcG9uc2UiA5ACARJeCgxHZXRSZXBvcnRSdW4SIy5iZXR0ZXJ3b3Jrcy52MS5HZXRSZXBvcnRSdW5SZXF1ZXN0GiQuYmV0dGVyd29ya3MudjEuR2V0UmVwb3J0UnVuUmVzcG9uc2UiA5ACARJiCg9DcmVhdGVSZXBvcnRSdW4SJi5iZXR0ZXJ3b3Jrcy52MS5DcmVhdGVSZXBvcnRSdW5SZXF1ZXN0GicuYmV0dGVyd29ya3MudjEuQ3JlYXRlUmVwb3J0UnVuUmVzcG9uc2USbAoQRXhwb3J0UmVwb3J0UnVucxInLmJldHRlcndvcmtzLnYxLkV4cG9ydFJlcG9ydFJ1bnNSZXF1ZXN0GiguYmV0dGVyd29ya3MudjEuRXhwb3J0UmVwb3J0UnVuc1Jlc3BvbnNlIgOQAgEwARJjCg1XYWl0UmVwb3J0UnVuEiQuYmV0dGVyd29ya3MudjEuV2FpdFJlcG9ydFJ1blJlcXVlc3QaJS5iZXR0ZXJ3b3Jrcy52MS5XYWl0UmVwb3J0UnVuUmVzcG9uc2UiA5ACATABEm8KEURvd25sb2FkUmVwb3J0UnVuEiguYmV0dGVyd29ya3MudjEuRG93bmxvYWRSZXBvcnRSdW5SZXF1ZXN0GikuYmV0dGVyd29ya3MudjEuRG93bmxvYWRSZXBvcnRSdW5SZXNwb25zZSIDkAIBMAESZgoOUmVhZFJlcG9ydFJvd3MSJS5iZXR0ZXJ3b3Jrcy52MS5SZWFkUmVwb3J0Um93c1JlcXVlc3QaJi5iZXR0ZXJ3b3Jrcy52MS5SZWFkUmVwb3J0Um93c1Jlc3BvbnNlIgOQAgEwAWIGcHJvdG8z", [file_betterworks_v1_common, file_buf_validate_validate, file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * ListReportRunsRequest filters report runs and selects a page. Every filter
@@ -477,6 +477,303 @@ export const ExportReportRunsResponseSchema: GenMessage<ExportReportRunsResponse
   messageDesc(file_betterworks_v1_report_service, 11);
 
 /**
+ * WaitReportRunRequest names the report run to wait for.
+ *
+ * @generated from message betterworks.v1.WaitReportRunRequest
+ */
+export type WaitReportRunRequest = Message<"betterworks.v1.WaitReportRunRequest"> & {
+  /**
+   * The run's Betterworks id, digits only, as GetReportRun takes it.
+   *
+   * @generated from field: string report_run_id = 1;
+   */
+  reportRunId: string;
+};
+
+/**
+ * Describes the message betterworks.v1.WaitReportRunRequest.
+ * Use `create(WaitReportRunRequestSchema)` to create a new message.
+ */
+export const WaitReportRunRequestSchema: GenMessage<WaitReportRunRequest> = /*@__PURE__*/
+  messageDesc(file_betterworks_v1_report_service, 12);
+
+/**
+ * WaitReportRunResponse is the report run as it stands, sent first and
+ * then at every change.
+ *
+ * @generated from message betterworks.v1.WaitReportRunResponse
+ */
+export type WaitReportRunResponse = Message<"betterworks.v1.WaitReportRunResponse"> & {
+  /**
+   * The run. Its status is PENDING while it waits or runs (the upstream's
+   * "pending" and "running"), then SUCCEEDED with result set, or FAILED.
+   *
+   * @generated from field: betterworks.v1.ReportRun report_run = 1;
+   */
+  reportRun?: ReportRun | undefined;
+};
+
+/**
+ * Describes the message betterworks.v1.WaitReportRunResponse.
+ * Use `create(WaitReportRunResponseSchema)` to create a new message.
+ */
+export const WaitReportRunResponseSchema: GenMessage<WaitReportRunResponse> = /*@__PURE__*/
+  messageDesc(file_betterworks_v1_report_service, 13);
+
+/**
+ * DownloadReportRunRequest names the report run whose file to download.
+ *
+ * @generated from message betterworks.v1.DownloadReportRunRequest
+ */
+export type DownloadReportRunRequest = Message<"betterworks.v1.DownloadReportRunRequest"> & {
+  /**
+   * The run's Betterworks id, digits only, as GetReportRun takes it. The
+   * run must have succeeded, and its link must not have expired.
+   *
+   * @generated from field: string report_run_id = 1;
+   */
+  reportRunId: string;
+};
+
+/**
+ * Describes the message betterworks.v1.DownloadReportRunRequest.
+ * Use `create(DownloadReportRunRequestSchema)` to create a new message.
+ */
+export const DownloadReportRunRequestSchema: GenMessage<DownloadReportRunRequest> = /*@__PURE__*/
+  messageDesc(file_betterworks_v1_report_service, 14);
+
+/**
+ * DownloadReportRunResponse is one message of a download: the file's
+ * description first, then its bytes.
+ *
+ * @generated from message betterworks.v1.DownloadReportRunResponse
+ */
+export type DownloadReportRunResponse = Message<"betterworks.v1.DownloadReportRunResponse"> & {
+  /**
+   * The file, set on the first message only.
+   *
+   * @generated from field: betterworks.v1.ReportFile file = 1;
+   */
+  file?: ReportFile | undefined;
+
+  /**
+   * The next bytes of the file, at most 64 KiB; empty on the first message.
+   * Concatenated in order, they are the whole file.
+   *
+   * @generated from field: bytes data = 2;
+   */
+  data: Uint8Array;
+};
+
+/**
+ * Describes the message betterworks.v1.DownloadReportRunResponse.
+ * Use `create(DownloadReportRunResponseSchema)` to create a new message.
+ */
+export const DownloadReportRunResponseSchema: GenMessage<DownloadReportRunResponse> = /*@__PURE__*/
+  messageDesc(file_betterworks_v1_report_service, 15);
+
+/**
+ * ReportFile describes the file a report run produced.
+ *
+ * @generated from message betterworks.v1.ReportFile
+ */
+export type ReportFile = Message<"betterworks.v1.ReportFile"> & {
+  /**
+   * The file's name, from the run's result (result.filename).
+   *
+   * @generated from field: string filename = 1;
+   */
+  filename: string;
+
+  /**
+   * The file's media type, from the run's result (result.type), or else
+   * what the file's host sent as Content-Type.
+   *
+   * @generated from field: string content_type = 2;
+   */
+  contentType: string;
+
+  /**
+   * The file's size in bytes, as the file's host announced it
+   * (Content-Length); -1 when it announced none. The bytes sent are
+   * checked against it.
+   *
+   * @generated from field: int64 size = 3;
+   */
+  size: bigint;
+};
+
+/**
+ * Describes the message betterworks.v1.ReportFile.
+ * Use `create(ReportFileSchema)` to create a new message.
+ */
+export const ReportFileSchema: GenMessage<ReportFile> = /*@__PURE__*/
+  messageDesc(file_betterworks_v1_report_service, 16);
+
+/**
+ * ReadReportRowsRequest names the report run whose rows to read.
+ *
+ * @generated from message betterworks.v1.ReadReportRowsRequest
+ */
+export type ReadReportRowsRequest = Message<"betterworks.v1.ReadReportRowsRequest"> & {
+  /**
+   * The run's Betterworks id, digits only, as GetReportRun takes it. The
+   * run must have succeeded, and its link must not have expired.
+   *
+   * @generated from field: string report_run_id = 1;
+   */
+  reportRunId: string;
+
+  /**
+   * The most rows a message carries. 0 means 500; at most 5000. A message
+   * also ends early once its cells hold about 1 MiB.
+   *
+   * @generated from field: int32 rows_per_message = 2;
+   */
+  rowsPerMessage: number;
+};
+
+/**
+ * Describes the message betterworks.v1.ReadReportRowsRequest.
+ * Use `create(ReadReportRowsRequestSchema)` to create a new message.
+ */
+export const ReadReportRowsRequestSchema: GenMessage<ReadReportRowsRequest> = /*@__PURE__*/
+  messageDesc(file_betterworks_v1_report_service, 17);
+
+/**
+ * ReadReportRowsResponse is one batch of a report's rows.
+ *
+ * @generated from message betterworks.v1.ReadReportRowsResponse
+ */
+export type ReadReportRowsResponse = Message<"betterworks.v1.ReadReportRowsResponse"> & {
+  /**
+   * The sheet's first non-empty row, as text, on the first message only.
+   * Column i of every row is headed by header[i] (when the header has that
+   * many columns).
+   *
+   * @generated from field: repeated string header = 1;
+   */
+  header: string[];
+
+  /**
+   * The rows after the header, in the sheet's order; empty rows are left
+   * out.
+   *
+   * @generated from field: repeated betterworks.v1.ReportRow rows = 2;
+   */
+  rows: ReportRow[];
+};
+
+/**
+ * Describes the message betterworks.v1.ReadReportRowsResponse.
+ * Use `create(ReadReportRowsResponseSchema)` to create a new message.
+ */
+export const ReadReportRowsResponseSchema: GenMessage<ReadReportRowsResponse> = /*@__PURE__*/
+  messageDesc(file_betterworks_v1_report_service, 18);
+
+/**
+ * ReportRow is one row of a report's sheet.
+ *
+ * @generated from message betterworks.v1.ReportRow
+ */
+export type ReportRow = Message<"betterworks.v1.ReportRow"> & {
+  /**
+   * The row's number in the sheet, from 1 (the header's is usually 1).
+   *
+   * @generated from field: int64 number = 1;
+   */
+  number: bigint;
+
+  /**
+   * The row's cells from the first column on; an empty cell has no value
+   * set. At most 1024 cells: the ones after are dropped and truncated is
+   * set.
+   *
+   * @generated from field: repeated betterworks.v1.ReportCell cells = 2;
+   */
+  cells: ReportCell[];
+
+  /**
+   * Whether cells were dropped because the row had more than 1024.
+   *
+   * @generated from field: bool truncated = 3;
+   */
+  truncated: boolean;
+};
+
+/**
+ * Describes the message betterworks.v1.ReportRow.
+ * Use `create(ReportRowSchema)` to create a new message.
+ */
+export const ReportRowSchema: GenMessage<ReportRow> = /*@__PURE__*/
+  messageDesc(file_betterworks_v1_report_service, 19);
+
+/**
+ * ReportCell is one cell of a report's sheet, typed as the sheet types it.
+ * A cell whose text is a number in canonical form is read as a number: the
+ * spreadsheet's reader does not tell such text from a number.
+ *
+ * @generated from message betterworks.v1.ReportCell
+ */
+export type ReportCell = Message<"betterworks.v1.ReportCell"> & {
+  /**
+   * The cell's value; unset for an empty cell.
+   *
+   * @generated from oneof betterworks.v1.ReportCell.value
+   */
+  value: {
+    /**
+     * Text. At most 32 KiB (a cut at a character boundary sets
+     * truncated); spreadsheet applications hold at most 32,767
+     * characters.
+     *
+     * @generated from field: string string_value = 1;
+     */
+    value: string;
+    case: "stringValue";
+  } | {
+    /**
+     * A number, such as an id, a count or a fraction.
+     *
+     * @generated from field: double number_value = 2;
+     */
+    value: number;
+    case: "numberValue";
+  } | {
+    /**
+     * A boolean (TRUE or FALSE in the sheet).
+     *
+     * @generated from field: bool bool_value = 3;
+     */
+    value: boolean;
+    case: "boolValue";
+  } | {
+    /**
+     * A date or time: a number the sheet formats as a date, read as UTC
+     * (spreadsheets keep no time zone).
+     *
+     * @generated from field: google.protobuf.Timestamp date_value = 4;
+     */
+    value: Timestamp;
+    case: "dateValue";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * Whether string_value was cut at 32 KiB.
+   *
+   * @generated from field: bool truncated = 5;
+   */
+  truncated: boolean;
+};
+
+/**
+ * Describes the message betterworks.v1.ReportCell.
+ * Use `create(ReportCellSchema)` to create a new message.
+ */
+export const ReportCellSchema: GenMessage<ReportCell> = /*@__PURE__*/
+  messageDesc(file_betterworks_v1_report_service, 20);
+
+/**
  * ReportKind is the kind of a report. The reference names the answer
  * reports in the plural in its filter and payload text
  * ("conversation_answers") and in the singular in its example bodies
@@ -663,6 +960,61 @@ export const ReportService: GenService<{
     methodKind: "server_streaming";
     input: typeof ExportReportRunsRequestSchema;
     output: typeof ExportReportRunsResponseSchema;
+  },
+  /**
+   * WaitReportRun follows one report run to its end: it sends the run as
+   * it stands now, then again at every change (status, finish time,
+   * result), and ends after the message that shows it succeeded. A run
+   * that failed ends the stream, after the message that shows it, with
+   * FAILED_PRECONDITION and an ErrorInfo of reason REPORT_RUN_FAILED whose
+   * metadata upstream_error holds the upstream's error text. The facade
+   * polls GET /report_runs/{id}/ with a growing interval (2 s, growing by
+   * half each poll, at most 15 s by default) and stops when the last caller
+   * waiting goes: callers waiting for the same run with the same
+   * Betterworks token share one poller per replica.
+   *
+   * @generated from rpc betterworks.v1.ReportService.WaitReportRun
+   */
+  waitReportRun: {
+    methodKind: "server_streaming";
+    input: typeof WaitReportRunRequestSchema;
+    output: typeof WaitReportRunResponseSchema;
+  },
+  /**
+   * DownloadReportRun streams the file of a succeeded report run: the
+   * first message holds its name, media type and size, the following ones
+   * its bytes in chunks of at most 64 KiB. The facade fetches the run's
+   * result.url itself, only from the hosts it is configured to trust (by
+   * default the Betterworks API's own host), following no redirect to
+   * another host, within a size limit (64 MiB by default) and a deadline,
+   * and never sends the caller's Betterworks token with it: the link is
+   * signed. A run that has not succeeded is FAILED_PRECONDITION with
+   * reason REPORT_NOT_FINISHED (or REPORT_RUN_FAILED); an expired link
+   * REPORT_RESULT_EXPIRED; a host not trusted REPORT_HOST_NOT_ALLOWED; a
+   * redirect elsewhere REPORT_REDIRECT_REFUSED; a file over the limit
+   * REPORT_FILE_TOO_LARGE.
+   *
+   * @generated from rpc betterworks.v1.ReportService.DownloadReportRun
+   */
+  downloadReportRun: {
+    methodKind: "server_streaming";
+    input: typeof DownloadReportRunRequestSchema;
+    output: typeof DownloadReportRunResponseSchema;
+  },
+  /**
+   * ReadReportRows streams the rows of a succeeded report run's
+   * spreadsheet (its first sheet): the first message holds the header
+   * row, every message a batch of the rows that follow, with each cell
+   * typed as the sheet types it. The file is fetched as DownloadReportRun
+   * fetches it, with the same errors; a file that is not an .xlsx
+   * spreadsheet is FAILED_PRECONDITION with reason REPORT_NOT_SPREADSHEET.
+   *
+   * @generated from rpc betterworks.v1.ReportService.ReadReportRows
+   */
+  readReportRows: {
+    methodKind: "server_streaming";
+    input: typeof ReadReportRowsRequestSchema;
+    output: typeof ReadReportRowsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_betterworks_v1_report_service, 0);

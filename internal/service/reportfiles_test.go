@@ -1,0 +1,314 @@
+package service_test
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/testing/protocmp"
+
+	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
+	"github.com/bwfacade/facade/internal/facadetest"
+	"github.com/bwfacade/facade/internal/rpcerr"
+	"github.com/bwfacade/facade/internal/sandbox"
+	"github.com/bwfacade/facade/internal/service"
+	"github.com/bwfacade/facade/internal/upstream"
+)
+
+// manualClock is a sandbox clock tests move by hand.
+type manualClock struct{ ns atomic.Int64 }
+
+func newManualClock() *manualClock {
+	c := &manualClock{}
+	c.ns.Store(time.Date(2031, 3, 1, 12, 0, 0, 0, time.UTC).UnixNano())
+	return c
+}
+
+func (c *manualClock) Now() time.Time            { return time.Unix(0, c.ns.Load()).UTC() }
+func (c *manualClock) Advance(d time.Duration)   { c.ns.Add(int64(d)) }
+func (c *manualClock) sandbox() func() time.Time { return c.Now }
+
+// finishedRun creates a run and moves the sandbox's clock past its end.
+func finishedRun(t *testing.T, st *facadetest.Stack, clock *manualClock) (id, link string) {
+	t.Helper()
+	id = createRun(t, st)
+	clock.Advance(time.Minute)
+	got, err := st.Reports(facadetest.Connect, sandbox.RoleSuperAdmin).GetReportRun(t.Context(), &betterworksv1.GetReportRunRequest{ReportRunId: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id, got.GetReportRun().GetResult().GetUrl()
+}
+
+// download reads a whole DownloadReportRun stream.
+func download(t *testing.T, st *facadetest.Stack, id string) (*betterworksv1.ReportFile, []byte, error) {
+	t.Helper()
+	stream, err := st.Reports(facadetest.GRPC, sandbox.RoleSuperAdmin).DownloadReportRun(t.Context(), &betterworksv1.DownloadReportRunRequest{ReportRunId: id})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer stream.Close()
+	var file *betterworksv1.ReportFile
+	var data bytes.Buffer
+	for stream.Receive() {
+		if f := stream.Msg().GetFile(); f != nil {
+			file = f
+		}
+		data.Write(stream.Msg().GetData())
+	}
+	return file, data.Bytes(), stream.Err()
+}
+
+// TestDownloadReportRunPassesTheFileOn downloads a run's file through the
+// facade: the bytes are the sandbox's, in chunks of at most 64 KiB.
+func TestDownloadReportRunPassesTheFileOn(t *testing.T) {
+	t.Parallel()
+	clock := newManualClock()
+	st := facadetest.Start(t, facadetest.Options{Sandbox: sandbox.Config{Now: clock.sandbox(), ReportRuns: sandbox.ReportRunConfig{Rows: 5000}}})
+	id, link := finishedRun(t, st, clock)
+
+	file, got, err := download(t, st, id)
+	if err != nil {
+		t.Fatalf("DownloadReportRun() error = %v", err)
+	}
+	resp, err := http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+
+	if !bytes.Equal(got, want) || len(want) < 64<<10 {
+		t.Errorf("downloaded %d bytes, the sandbox serves %d (equal: %v); want the same file, over one chunk", len(got), len(want), bytes.Equal(got, want))
+	}
+	wantFile := &betterworksv1.ReportFile{
+		Filename:    "UserActivity-" + id + ".xlsx",
+		ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+		Size:        int64(len(want)),
+	}
+	if diff := cmp.Diff(wantFile, file, protocmp.Transform()); diff != "" {
+		t.Errorf("file (-want +got):\n%s", diff)
+	}
+}
+
+// TestDownloadReportRunRefusals refuses links it must not follow, each
+// with its reason, and fetches nothing from a foreign host.
+func TestDownloadReportRunRefusals(t *testing.T) {
+	t.Parallel()
+	var foreignHits atomic.Int64
+	foreign := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		foreignHits.Add(1)
+		_, _ = w.Write([]byte("PK not what you asked for"))
+	}))
+	t.Cleanup(foreign.Close)
+	s3Expired := `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>`
+	tests := []struct {
+		name string
+		// filesURL points the sandbox's links elsewhere.
+		filesURL string
+		files    upstream.Files
+		faults   []sandbox.Fault
+		// after moves the sandbox's clock once the run has finished.
+		after      time.Duration
+		wantCode   connect.Code
+		wantReason string
+		// wantFetches is how often the sandbox served the file.
+		wantFetches int
+	}{
+		{name: "link_to_foreign_host", filesURL: foreign.URL, wantCode: connect.CodeFailedPrecondition, wantReason: "REPORT_HOST_NOT_ALLOWED"},
+		{name: "host_not_listed", files: upstream.Files{Hosts: []string{"files.example.test"}}, wantCode: connect.CodeFailedPrecondition, wantReason: "REPORT_HOST_NOT_ALLOWED"},
+		{
+			name:     "redirect_to_foreign_host",
+			faults:   []sandbox.Fault{{Endpoint: sandbox.FilesEndpoint, Status: http.StatusFound, Location: foreign.URL + "/f.xlsx"}},
+			wantCode: connect.CodeFailedPrecondition, wantReason: "REPORT_REDIRECT_REFUSED", wantFetches: 1,
+		},
+		{name: "too_large", files: upstream.Files{MaxBytes: 1 << 10}, wantCode: connect.CodeFailedPrecondition, wantReason: "REPORT_FILE_TOO_LARGE", wantFetches: 1},
+		{name: "expired", after: 25 * time.Hour, wantCode: connect.CodeFailedPrecondition, wantReason: service.ReasonReportResultExpired},
+		{
+			name:     "expired_at_the_host",
+			faults:   []sandbox.Fault{{Endpoint: sandbox.FilesEndpoint, Status: http.StatusForbidden, Body: s3Expired}},
+			wantCode: connect.CodeFailedPrecondition, wantReason: service.ReasonReportResultExpired, wantFetches: 1,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clock := newManualClock()
+			st := facadetest.Start(t, facadetest.Options{Sandbox: sandbox.Config{Now: clock.sandbox(), FilesURL: tt.filesURL}, ReportFiles: tt.files})
+			id, _ := finishedRun(t, st, clock)
+			clock.Advance(tt.after)
+			st.Sandbox.SetFaults(tt.faults...)
+			before := foreignHits.Load()
+
+			_, _, err := download(t, st, id)
+
+			if connect.CodeOf(err) != tt.wantCode || rpcerr.Reason(err) != tt.wantReason {
+				t.Errorf("DownloadReportRun() error = %v (reason %q), want %v, %s", err, rpcerr.Reason(err), tt.wantCode, tt.wantReason)
+			}
+			if n := st.Sandbox.Count(sandbox.FilesEndpoint); n != tt.wantFetches {
+				t.Errorf("the sandbox served the file %d times, want %d", n, tt.wantFetches)
+			}
+			if n := foreignHits.Load() - before; n != 0 {
+				t.Errorf("the foreign host was asked %d times, want never", n)
+			}
+		})
+	}
+}
+
+// TestDownloadReportRunBeforeTheEnd asks for the file of a pending run.
+func TestDownloadReportRunBeforeTheEnd(t *testing.T) {
+	t.Parallel()
+	clock := newManualClock()
+	st := facadetest.Start(t, facadetest.Options{Sandbox: sandbox.Config{Now: clock.sandbox()}})
+	id := createRun(t, st)
+
+	_, _, err := download(t, st, id)
+
+	if connect.CodeOf(err) != connect.CodeFailedPrecondition || rpcerr.Reason(err) != service.ReasonReportNotFinished {
+		t.Errorf("DownloadReportRun() error = %v (reason %q), want FailedPrecondition, %s", err, rpcerr.Reason(err), service.ReasonReportNotFinished)
+	}
+}
+
+// readRows reads a whole ReadReportRows stream, keeping its header, the
+// first rows up to keep, and a count of the rest.
+func readRows(t *testing.T, st *facadetest.Stack, id string, keep int) (header []string, rows []*betterworksv1.ReportRow, count int, messages int, err error) {
+	t.Helper()
+	stream, err := st.Reports(facadetest.GRPC, sandbox.RoleSuperAdmin).ReadReportRows(t.Context(), &betterworksv1.ReadReportRowsRequest{ReportRunId: id})
+	if err != nil {
+		return nil, nil, 0, 0, err
+	}
+	defer stream.Close()
+	for stream.Receive() {
+		messages++
+		if h := stream.Msg().GetHeader(); h != nil {
+			header = h
+		}
+		for _, r := range stream.Msg().GetRows() {
+			if count < keep {
+				rows = append(rows, r)
+			}
+			count++
+		}
+	}
+	return header, rows, count, messages, stream.Err()
+}
+
+// TestReadReportRowsTypesCells reads a user activity report: ids are
+// numbers, names text, the active flag a boolean, the last change a date.
+func TestReadReportRowsTypesCells(t *testing.T) {
+	t.Parallel()
+	clock := newManualClock()
+	st := facadetest.Start(t, facadetest.Options{Sandbox: sandbox.Config{Now: clock.sandbox(), ReportRuns: sandbox.ReportRunConfig{Rows: 1200}}})
+	id, _ := finishedRun(t, st, clock)
+
+	header, rows, count, messages, err := readRows(t, st, id, 5)
+
+	if err != nil {
+		t.Fatalf("ReadReportRows() error = %v", err)
+	}
+	if diff := cmp.Diff([]string{"User ID", "Name", "Email", "Department", "Active", "Last modified"}, header); diff != "" {
+		t.Errorf("header (-want +got):\n%s", diff)
+	}
+	if count != 1200 || messages != 3 {
+		t.Errorf("%d rows in %d messages, want 1200 in 3 (500 a message)", count, messages)
+	}
+	first := rows[0]
+	cells := first.GetCells()
+	if first.GetNumber() != 2 || len(cells) != 6 {
+		t.Fatalf("first row = %v, want row 2 with 6 cells", first)
+	}
+	if cells[0].GetNumberValue() <= 0 || cells[1].GetStringValue() == "" || !strings.Contains(cells[2].GetStringValue(), "@") ||
+		cells[4].GetValue() == nil || cells[5].GetDateValue().AsTime().Year() < 2020 {
+		t.Errorf("first row's cells = %v; want a number, text, an e-mail, text, a boolean and a date", cells)
+	}
+	if _, isBool := cells[4].GetValue().(*betterworksv1.ReportCell_BoolValue); !isBool {
+		t.Errorf("Active = %v, want a boolean", cells[4])
+	}
+}
+
+// TestReadReportRowsRefusesOtherFiles serves something that is not a
+// spreadsheet in place of the report.
+func TestReadReportRowsRefusesOtherFiles(t *testing.T) {
+	t.Parallel()
+	clock := newManualClock()
+	st := facadetest.Start(t, facadetest.Options{Sandbox: sandbox.Config{Now: clock.sandbox()}})
+	id, _ := finishedRun(t, st, clock)
+	st.Sandbox.SetFaults(sandbox.Fault{Endpoint: sandbox.FilesEndpoint, Status: http.StatusOK, Body: "id,name\n1,Ada\n"})
+
+	_, _, _, _, err := readRows(t, st, id, 0)
+
+	if connect.CodeOf(err) != connect.CodeFailedPrecondition || rpcerr.Reason(err) != service.ReasonReportNotSpreadsheet {
+		t.Errorf("ReadReportRows() error = %v (reason %q), want FailedPrecondition, %s", err, rpcerr.Reason(err), service.ReasonReportNotSpreadsheet)
+	}
+}
+
+// TestReadReportRowsStreamsInBoundedMemory reads a 100,000-row report
+// (4,000 under the race detector, which slows XML decoding tenfold) while
+// sampling the heap of this process, which runs the facade: its peak
+// stays within 32 MiB of its level before the call.
+func TestReadReportRowsStreamsInBoundedMemory(t *testing.T) {
+	// Not parallel: the heap of other tests would be measured too.
+	rows := 100_000
+	if raceEnabled {
+		rows = 4_000
+	}
+	clock := newManualClock()
+	st := facadetest.Start(t, facadetest.Options{Sandbox: sandbox.Config{Now: clock.sandbox(), ReportRuns: sandbox.ReportRunConfig{Rows: rows}}})
+	id, link := finishedRun(t, st, clock)
+	// The sandbox writes the file at its first download, in this process:
+	// write it before measuring.
+	resp, err := http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size, _ := io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	idle := ms.HeapAlloc
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			if ms.HeapAlloc > peak.Load() {
+				peak.Store(ms.HeapAlloc)
+			}
+		}
+	})
+	start := time.Now()
+	_, _, count, messages, err := readRows(t, st, id, 0)
+	elapsed := time.Since(start)
+	close(stop)
+	wg.Wait()
+
+	if err != nil || count != rows {
+		t.Fatalf("ReadReportRows() = %d rows, error %v; want %d", count, err, rows)
+	}
+	growth := int64(peak.Load()) - int64(idle)
+	t.Logf("%d rows (%d bytes of .xlsx) in %d messages in %v; heap idle %.1f MiB, peak %.1f MiB, growth %.1f MiB",
+		rows, size, messages, elapsed, float64(idle)/(1<<20), float64(peak.Load())/(1<<20), float64(growth)/(1<<20))
+	if growth > 32<<20 {
+		t.Errorf("the heap grew %.1f MiB while reading, want at most 32 MiB", float64(growth)/(1<<20))
+	}
+}
