@@ -213,25 +213,30 @@ func (s *Sandbox) listUsers(c *call) reply {
 			managerID = -2 // matches nobody
 		}
 	}
-	var matched []*user
-	for _, u := range st.users.all() {
-		switch {
-		case deactivated == "0" && !u.active, deactivated == "1" && u.active:
-			continue
-		case employeeID != "" && u.employeeID != employeeID:
-			continue
-		case locale != "" && u.locale != locale:
-			continue
-		case managerID != -1 && u.managerID != managerID:
-			continue
-		case department != "" && st.departmentName(u.departmentID) != department:
-			continue
-		case !delta.contains(u.modifiedOn):
-			continue
+	var keep func(*user) bool // nil: every user, the page alone is read
+	if deactivated != "" || employeeID != "" || locale != "" || managerID != -1 || department != "" || delta.active() {
+		keep = func(u *user) bool {
+			switch {
+			case deactivated == "0" && !u.active, deactivated == "1" && u.active:
+				return false
+			case employeeID != "" && u.employeeID != employeeID:
+				return false
+			case locale != "" && u.locale != locale:
+				return false
+			case managerID != -1 && u.managerID != managerID:
+				return false
+			case department != "" && st.departmentName(u.departmentID) != department:
+				return false
+			}
+			return delta.contains(u.modifiedOn)
 		}
-		matched = append(matched, u)
 	}
-	return ok(listPage("/users/", c.q, p, matched, st.userJSON))
+	users, more := pageWhere(st.users.all(), p, keep)
+	out := listJSON[userJSON]{Results: make([]userJSON, len(users)), More: more, NextURL: nextURL("/users/", c.q, p, more)}
+	for i, u := range users {
+		out.Results[i] = st.userJSON(u)
+	}
+	return ok(out)
 }
 
 // searchUserJSON is a user in GET /users/search/, with can_view when the
