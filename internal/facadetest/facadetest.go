@@ -74,6 +74,9 @@ type Options struct {
 	// PageTokens configures page tokens; no keys means one generated key,
 	// so that every stack has keys of its own.
 	PageTokens seal.Settings
+	// ExportAhead is how many pages an export fetches ahead; zero is the
+	// server's default.
+	ExportAhead int
 }
 
 // Stack is a running sandbox and facade.
@@ -150,6 +153,7 @@ func Start(tb testing.TB, opts Options) *Stack {
 		Refusals:        opts.Refusals,
 		BodyReadTimeout: opts.BodyReadTimeout,
 		Telemetry:       opts.Telemetry,
+		ExportAhead:     opts.ExportAhead,
 	})
 	if err != nil {
 		tb.Fatalf("server.New() error = %v", err)

@@ -100,6 +100,11 @@ type Config struct {
 	// UpstreamPace is each Betterworks token's pace, across every caller
 	// that uses it. Zero means DefaultUpstreamPace.
 	UpstreamPace ratelimit.Limit
+	// ExportAhead is how many upstream pages an export fetches ahead
+	// (service.Config.ExportAhead): about UpstreamPace's rate times the
+	// upstream's latency hides that latency. Zero means
+	// service.DefaultExportAhead, enough for DefaultUpstreamPace.
+	ExportAhead int
 	// Callers authenticates callers and says what each may call. Required.
 	Callers *auth.Store
 	// Logger receives access, audit and alert logs. Nil means
@@ -262,7 +267,7 @@ func newHandler(cfg Config, client *upstream.Client) (*Handler, error) {
 	}
 	bulkOpts := append(slices.Clip(opts), readLimit(MaxBulkRequestBytes))
 	opts = append(opts, readLimit(MaxRequestBytes))
-	svc := service.Config{Upstream: client, Logger: logger, PageTokens: cfg.PageTokens}
+	svc := service.Config{Upstream: client, Logger: logger, PageTokens: cfg.PageTokens, ExportAhead: cfg.ExportAhead}
 	if err := registerUnknownEnums(cfg.Telemetry.meterProvider()); err != nil {
 		return nil, err
 	}
