@@ -3,7 +3,8 @@
 // an http.Handler over a seeded, deterministic demo organisation (about 300
 // people in a manager tree, departments, teams, admin groups, about 400
 // goals and key results with comments and assessments, conversations,
-// feedback, recognitions and report runs).
+// feedback, recognitions and report runs). Config.Scale adds people and
+// goals by the hundred thousand for scale tests (seedscale.go).
 //
 // The facade uses it as its default upstream, so the service runs and is
 // tested without a Betterworks account; tests drive it over real HTTP:
