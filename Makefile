@@ -88,3 +88,7 @@ release-contract: protodeps ## Record the current contract as released: make lin
 .PHONY: loadtest
 loadtest: ## The load harness (about 80 s): the facade against direct REST calls and a bare proxy hop, as a table.
 	go run ./cmd/loadtest
+
+.PHONY: loadtest-export
+loadtest-export: ## The export benchmark (about 25 s): ExportUsers of 100,000 users through the facade, against the token's pace.
+	go run ./cmd/loadtest -scenarios export

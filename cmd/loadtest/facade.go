@@ -20,11 +20,23 @@ const facadeWiring = "as cmd/server outside demo mode: in-process limiters in th
 // unlimited is a limit no run reaches.
 var unlimited = ratelimit.Limit{Rate: 1e9, Burst: 1 << 30}
 
+// exportWiring says how the facade of the export scenario differs from
+// facadeWiring, for the report.
+const exportWiring = "as the sweep's, but each Betterworks token paced at the scenario's rate with bursts of 1, and exports fetching the scenario's pages ahead"
+
+// facadeTuning is what the export scenario changes in the facade: the
+// token's pace (zero: unlimited) and the pages an export fetches ahead
+// (zero: the server's default).
+type facadeTuning struct {
+	pace  float64
+	ahead int
+}
+
 // newFacade returns the facade's HTTP handler for one caller, keyed by
 // callerKey and mapped to the Betterworks token, calling the API at
 // upstreamURL. It wires the pieces as cmd/server does outside demo mode
-// (see facadeWiring).
-func newFacade(upstreamURL string, token upstream.Token, callerKey string, logger *slog.Logger) (*server.Facade, error) {
+// (see facadeWiring), with tuning.
+func newFacade(upstreamURL string, token upstream.Token, callerKey string, tuning facadeTuning, logger *slog.Logger) (*server.Facade, error) {
 	registry, err := auth.NewRegistry(slices.Sorted(maps.Keys(server.Methods())), &auth.Caller{
 		Name:      "loadtest",
 		Token:     token,
@@ -33,9 +45,14 @@ func newFacade(upstreamURL string, token upstream.Token, callerKey string, logge
 	if err != nil {
 		return nil, err
 	}
+	pace := unlimited
+	if tuning.pace > 0 {
+		pace = ratelimit.Limit{Rate: tuning.pace, Burst: 1}
+	}
 	return server.New(server.Config{
 		UpstreamURL:  upstreamURL,
-		UpstreamPace: unlimited,
+		UpstreamPace: pace,
+		ExportAhead:  tuning.ahead,
 		Callers:      auth.NewStore(registry),
 		Logger:       logger,
 		DefaultQuota: auth.Quota(unlimited),

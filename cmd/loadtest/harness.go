@@ -16,9 +16,9 @@ import (
 	"github.com/bwfacade/facade/internal/upstream"
 )
 
-// runHarness pins the processes where it can, starts the sandbox and the
-// hop process, runs the sweep and returns its report. Progress goes to
-// progress.
+// runHarness pins the processes where it can, runs the scenarios o
+// names (the sweep, then the export) and returns their report. Progress
+// goes to progress.
 func runHarness(ctx context.Context, o options, progress io.Writer) (*Report, error) {
 	started := time.Now()
 	env := newEnvironment()
@@ -30,25 +30,52 @@ func runHarness(ctx context.Context, o options, progress io.Writer) (*Report, er
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	self := startMeter(ctx)
+	var (
+		variants []variant
+		results  []Result
+		exports  *ExportReport
+		err      error
+	)
+	if o.has(scenarioSweep) {
+		variants, results, err = runSweep(ctx, o, plan, pin, method, &env, progress)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if o.has(scenarioExport) {
+		if exports, err = runExport(ctx, o, plan, pin, method, &env, progress); err != nil {
+			return nil, err
+		}
+	}
+	env.Seconds = time.Since(started).Seconds()
+	env.LoadAtEnd = loadAverage()
+	rep := newReport(env, o, variants, results)
+	rep.Export = exports
+	return rep, nil
+}
 
-	sb, sandboxURL, stopSandbox, err := serveSandbox()
+// runSweep starts the sandbox and the hop process and measures every
+// workload through every variant at every service time. It records the
+// pinning obtained in env.
+func runSweep(ctx context.Context, o options, plan cpuPlan, pin bool, method string, env *Environment, progress io.Writer) ([]variant, []Result, error) {
+	self := startMeter(ctx)
+	sb, sandboxURL, stopSandbox, err := serveSandbox(sandbox.Scale{})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer stopSandbox()
 	token := sb.Token(sandbox.RoleSuperAdmin)
 	key := auth.GenerateKey()
 	hop, err := startHop(ctx, hopConfig{sandboxURL: sandboxURL, token: token, key: key, cpu: plan.hop, pin: pin})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer func() { _ = hop.stop() }()
 	env.Pinning = obtainedPinning(method, hop)
 
 	variants, err := newVariants(sandboxURL, hop.ProxyURL, hop.FacadeURL, key)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	r := &runner{
 		opts:      o,
@@ -60,7 +87,7 @@ func runHarness(ctx context.Context, o options, progress io.Writer) (*Report, er
 		progress:  progress,
 	}
 	if err := r.warmUp(ctx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var results []Result
 	for _, st := range o.serviceTimes {
@@ -68,20 +95,18 @@ func runHarness(ctx context.Context, o options, progress io.Writer) (*Report, er
 		for _, w := range r.workloads {
 			rs, err := r.sweepCell(ctx, st, w)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			results = append(results, rs...)
 		}
 	}
-	env.Seconds = time.Since(started).Seconds()
-	env.LoadAtEnd = loadAverage()
-	return newReport(env, o, variants, results), nil
+	return variants, results, nil
 }
 
-// serveSandbox serves a sandbox (seed 1, no faults) on a loopback port and
-// returns it with its root URL, "http://127.0.0.1:port".
-func serveSandbox() (sb *sandbox.Sandbox, rootURL string, stop func(), err error) {
-	sb = sandbox.New(sandbox.Config{})
+// serveSandbox serves a sandbox (seed 1, no faults, scaled to scale) on a
+// loopback port and returns it with its root URL, "http://127.0.0.1:port".
+func serveSandbox(scale sandbox.Scale) (sb *sandbox.Sandbox, rootURL string, stop func(), err error) {
+	sb = sandbox.New(sandbox.Config{Scale: scale})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("sandbox: %w", err)

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 
 	"github.com/bwfacade/facade/internal/server"
 	"github.com/bwfacade/facade/internal/upstream"
@@ -31,9 +32,11 @@ const hopReadyFD = 3
 // Environment of the hop process. The token and the caller key travel in
 // the environment, not on the command line, which every user can read.
 const (
-	envSandboxURL = "BWFACADE_LOADTEST_SANDBOX_URL" // the sandbox's root, "http://127.0.0.1:port"
-	envToken      = "BWFACADE_LOADTEST_TOKEN"       // the Betterworks token the facade's caller maps to
-	envCallerKey  = "BWFACADE_LOADTEST_CALLER_KEY"  // the caller key the load generator sends
+	envSandboxURL = "BWFACADE_LOADTEST_SANDBOX_URL"  // the sandbox's root, "http://127.0.0.1:port"
+	envToken      = "BWFACADE_LOADTEST_TOKEN"        // the Betterworks token the facade's caller maps to
+	envCallerKey  = "BWFACADE_LOADTEST_CALLER_KEY"   // the caller key the load generator sends
+	envPace       = "BWFACADE_LOADTEST_PACE"         // the token's pace in calls per second; empty: unlimited
+	envAhead      = "BWFACADE_LOADTEST_EXPORT_AHEAD" // pages an export fetches ahead; empty: the server's default
 )
 
 // hopAnnouncement is what the hop process announces once it serves.
@@ -72,8 +75,19 @@ func serveHop(ctx context.Context, getenv func(string) string, stdin io.Reader, 
 	if err != nil || sandboxURL.Host == "" {
 		return fmt.Errorf("hop: %s=%q is not a URL", envSandboxURL, getenv(envSandboxURL))
 	}
+	var tuning facadeTuning
+	if v := getenv(envPace); v != "" {
+		if tuning.pace, err = strconv.ParseFloat(v, 64); err != nil || tuning.pace <= 0 {
+			return fmt.Errorf("hop: %s=%q is not a positive number", envPace, v)
+		}
+	}
+	if v := getenv(envAhead); v != "" {
+		if tuning.ahead, err = strconv.Atoi(v); err != nil || tuning.ahead < 0 {
+			return fmt.Errorf("hop: %s=%q is not a count", envAhead, v)
+		}
+	}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	facade, err := newFacade(sandboxURL.JoinPath("api", "v1").String()+"/", upstream.NewToken(getenv(envToken)), getenv(envCallerKey), logger)
+	facade, err := newFacade(sandboxURL.JoinPath("api", "v1").String()+"/", upstream.NewToken(getenv(envToken)), getenv(envCallerKey), tuning, logger)
 	if err != nil {
 		return fmt.Errorf("hop: facade: %w", err)
 	}

@@ -39,6 +39,9 @@ type hopConfig struct {
 	// cpu, when pin is set, is the CPU the hop process runs on (taskset).
 	cpu int
 	pin bool
+	// tuning changes the facade's pace and look-ahead; zero is the
+	// sweep's facade.
+	tuning facadeTuning
 }
 
 // startHop runs this program again as the hop process and waits for its
@@ -60,6 +63,12 @@ func startHop(ctx context.Context, cfg hopConfig) (*hopProcess, error) {
 		envSandboxURL+"="+cfg.sandboxURL,
 		envToken+"="+cfg.token,
 		envCallerKey+"="+cfg.key)
+	if cfg.tuning.pace > 0 {
+		cmd.Env = append(cmd.Env, envPace+"="+strconv.FormatFloat(cfg.tuning.pace, 'g', -1, 64))
+	}
+	if cfg.tuning.ahead > 0 {
+		cmd.Env = append(cmd.Env, envAhead+"="+strconv.Itoa(cfg.tuning.ahead))
+	}
 	cmd.Stderr = os.Stderr
 	readyR, readyW, err := os.Pipe()
 	if err != nil {

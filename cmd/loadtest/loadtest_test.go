@@ -70,3 +70,45 @@ func TestShortRunIsSane(t *testing.T) {
 		t.Errorf("table lacks the facade's rows or the added-latency columns:\n%s", table)
 	}
 }
+
+// TestShortExportIsSane runs the export scenario on a small scaled sandbox
+// at both latencies and checks that every user arrived, that the token's
+// pace held (no export beats pages / pace), and that the heap was read. It
+// asserts nothing about speed beyond the pace.
+func TestShortExportIsSane(t *testing.T) {
+	t.Parallel()
+	jsonPath := filepath.Join(t.TempDir(), "loadtest.json")
+	var stdout, stderr bytes.Buffer
+	args := []string{"-short", "-pin=false", "-scenarios=export", "-export-users=1000", "-export-pace=1000", "-export-latencies=0s,20ms", "-json", jsonPath}
+
+	if err := run(t.Context(), args, &stdout, &stderr); err != nil {
+		t.Fatalf("run(%q) error = %v; stderr:\n%s", args, err, stderr.String())
+	}
+
+	raw, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep Report
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatalf("-json wrote malformed JSON: %v", err)
+	}
+	if rep.Export == nil || len(rep.Export.Results) != 2 || len(rep.Results) != 0 {
+		t.Fatalf("report has export %+v and %d sweep results; want two exports and no sweep", rep.Export, len(rep.Results))
+	}
+	for _, res := range rep.Export.Results {
+		if res.Users != 1000 || res.Pages != 50 {
+			t.Errorf("export at %g ms: %d users in %d pages, want 1000 in 50", res.LatencyMS, res.Users, res.Pages)
+		}
+		// The pace allows one page at once, then one per 1/pace.
+		if floor := float64(res.Pages-1) / 1000; res.Seconds < floor {
+			t.Errorf("export at %g ms took %.3f s, less than the pace allows (%.3f s)", res.LatencyMS, res.Seconds, floor)
+		}
+		if res.IdleHeapMiB <= 0 || res.PeakHeapMiB < res.IdleHeapMiB || res.PeakLiveMiB <= 0 {
+			t.Errorf("export at %g ms: heap %+v; want an idle heap, a peak above it and a live heap", res.LatencyMS, res)
+		}
+	}
+	if table := stdout.String(); !strings.Contains(table, "wall/bound") || strings.Contains(table, "connect-proto") {
+		t.Errorf("table lacks the export's rows, or has the sweep's:\n%s", table)
+	}
+}

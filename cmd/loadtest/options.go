@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/bwfacade/facade/internal/sandbox"
 )
 
 // options configures a run. parseOptions documents each field's flag and
@@ -26,6 +28,33 @@ type options struct {
 	pin          bool
 	jsonPath     string
 	short        bool
+
+	// scenarios are the scenarios to run, in scenarioNames' order.
+	scenarios []string
+	export    exportOptions
+}
+
+// Scenarios of a run: the sweep of the workloads and variants, and the
+// export of a scaled organisation's users.
+const (
+	scenarioSweep  = "sweep"
+	scenarioExport = "export"
+)
+
+// scenarioNames lists the scenarios in the order they run.
+var scenarioNames = []string{scenarioSweep, scenarioExport}
+
+// minExportUsers is the smallest -export-users: above the demo
+// organisation's users, so that the sandbox holds exactly as many.
+const minExportUsers = 1000
+
+// exportOptions configures the export scenario.
+type exportOptions struct {
+	users     int
+	pace      float64
+	pageSize  int
+	ahead     int
+	latencies []time.Duration
 }
 
 // shortDefaults replaces the defaults of the flags -short names: a run of
@@ -38,6 +67,7 @@ var shortDefaults = map[string]string{
 	"concurrency-duration": "20ms",
 	"rounds":               "1",
 	"warmup":               "10ms",
+	"export-users":         "2000",
 }
 
 // parseOptions reads the flags in args. Help and errors go to stderr.
@@ -57,7 +87,13 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Second, "deadline of each call; a phase waits at most this long for its last call")
 	fs.BoolVar(&o.pin, "pin", true, "pin the hop process and the load generator to one CPU each with taskset, where the machine allows")
 	fs.StringVar(&o.jsonPath, "json", "", "also write the results as JSON to this file")
-	fs.BoolVar(&o.short, "short", false, "a run of a few seconds (smoke check): shorter phases, one round, lower rate and concurrency")
+	fs.BoolVar(&o.short, "short", false, "a run of a few seconds (smoke check): shorter phases, one round, lower rate and concurrency, a smaller export")
+	scenarios := fs.String("scenarios", scenarioSweep, "scenarios to run, comma-separated: sweep (the workloads through every variant), export (ExportUsers of a scaled sandbox, about 25 s at the defaults)")
+	fs.IntVar(&o.export.users, "export-users", 100_000, "export: users of the scaled sandbox (sandbox.Scale.Users), at least 1000")
+	fs.Float64Var(&o.export.pace, "export-pace", 500, "export: the Betterworks token's pace, in calls per second, bursts of 1")
+	fs.IntVar(&o.export.pageSize, "export-page-size", maxUsersPage, "export: users per upstream page (the filter's page_size, at most 20)")
+	fs.IntVar(&o.export.ahead, "export-ahead", 48, "export: pages an export fetches ahead (server.Config.ExportAhead; 0 is the server's default, 4; at most 48)")
+	exportLatencies := fs.String("export-latencies", "0s,50ms", "export: sandbox latencies to run the export at, comma-separated Go durations")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -79,6 +115,12 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.workloads, err = parseWorkloads(*workloads); err != nil {
 		return o, fmt.Errorf("-workloads: %w", err)
+	}
+	if o.scenarios, err = parseScenarios(*scenarios); err != nil {
+		return o, fmt.Errorf("-scenarios: %w", err)
+	}
+	if o.export.latencies, err = parseDurations(*exportLatencies); err != nil {
+		return o, fmt.Errorf("-export-latencies: %w", err)
 	}
 	return o, o.validate()
 }
@@ -104,6 +146,10 @@ func (o options) validate() error {
 	if o.calls() < 1 {
 		errs = append(errs, errors.New("-rate times -rate-duration must make at least one call"))
 	}
+	if e := o.export; e.users < minExportUsers || e.users > sandbox.MaxScale || e.pace <= 0 || e.pageSize < 1 || e.pageSize > maxUsersPage || e.ahead < 0 {
+		errs = append(errs, fmt.Errorf("-export-users must be in [%d, %d], -export-pace positive, -export-page-size in [1, %d], -export-ahead at least 0",
+			minExportUsers, sandbox.MaxScale, maxUsersPage))
+	}
 	return errors.Join(errs...)
 }
 
@@ -124,6 +170,24 @@ func parseDurations(s string) ([]time.Duration, error) {
 		}
 		out = append(out, d)
 	}
+	return out, nil
+}
+
+// has reports whether the run includes scenario.
+func (o options) has(scenario string) bool { return slices.Contains(o.scenarios, scenario) }
+
+// parseScenarios reads a comma-separated list of distinct scenario names
+// and returns them in the order they run.
+func parseScenarios(s string) ([]string, error) {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		name := strings.TrimSpace(f)
+		if !slices.Contains(scenarioNames, name) || slices.Contains(out, name) {
+			return nil, fmt.Errorf("%q: unknown or repeated (want some of %s)", name, strings.Join(scenarioNames, ", "))
+		}
+		out = append(out, name)
+	}
+	slices.SortFunc(out, func(a, b string) int { return slices.Index(scenarioNames, a) - slices.Index(scenarioNames, b) })
 	return out, nil
 }
 

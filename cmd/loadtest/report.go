@@ -18,10 +18,13 @@ type Report struct {
 	Variants []VariantReport `json:"variants"`
 	// Results holds one entry per service time, workload and variant.
 	Results []Result `json:"results"`
+	// Export is the export scenario's; nil when it did not run.
+	Export *ExportReport `json:"export,omitempty"`
 }
 
 // OptionsReport records the options of the run.
 type OptionsReport struct {
+	Scenarios       []string  `json:"scenarios"`
 	ServiceTimesMS  []float64 `json:"service_times_ms"`
 	Workloads       []string  `json:"workloads"`
 	RatePerSecond   float64   `json:"rate_per_s"`
@@ -146,6 +149,7 @@ func newReport(env Environment, o options, variants []variant, results []Result)
 	r := &Report{
 		Environment: env,
 		Options: OptionsReport{
+			Scenarios:       o.scenarios,
 			Workloads:       o.workloads,
 			RatePerSecond:   o.rate,
 			RatePhaseMS:     millis(o.rateDuration),
@@ -208,16 +212,32 @@ func writeJSON(path string, r *Report) error {
 	return os.WriteFile(path, append(b, '\n'), 0o644)
 }
 
-// writeTable writes r as a table, one row per service time, workload and
-// variant, under lines that say what was measured on what.
+// writeTable writes r as tables, the sweep's (one row per service time,
+// workload and variant) and the export's, under lines that say what was
+// measured on what.
 func writeTable(w io.Writer, r *Report) error {
-	e, o := r.Environment, r.Options
+	e := r.Environment
 	p := e.Pinning
 	fmt.Fprintf(w, "loadtest: %s, commit %s, %s/%s, %d CPUs, %.0f s; load average %s at start, %s at end\n",
 		e.GoVersion, e.Commit, e.OS, e.Arch, e.CPUs, e.Seconds, e.LoadAtStart, e.LoadAtEnd)
 	fmt.Fprintf(w, "pinning: %s; load generator (sandbox, clients) on CPUs %s, GOMAXPROCS %d; hop process (facade, bare proxy) on CPUs %s, GOMAXPROCS %d\n",
 		p.Method, p.LoadGenCPUs, p.LoadGenGOMAXPROCS, p.HopCPUs, p.HopGOMAXPROCS)
 	fmt.Fprintf(w, "facade: %s\n", e.Facade)
+	if len(r.Results) > 0 {
+		if err := writeSweep(w, r); err != nil {
+			return err
+		}
+	}
+	if r.Export != nil {
+		return writeExport(w, r.Export)
+	}
+	return nil
+}
+
+// writeSweep writes the sweep's results, one row per service time,
+// workload and variant.
+func writeSweep(w io.Writer, r *Report) error {
+	o := r.Options
 	fmt.Fprintf(w, "latency: open loop, %g calls/s, %v x %d rounds; calls/s: closed loop, %d workers, %v x %d rounds; pages of %d goals, %d users\n\n",
 		o.RatePerSecond, msDuration(o.RatePhaseMS), o.Rounds, o.Concurrency, msDuration(o.ConcPhaseMS), o.Rounds, o.PageSize, min(o.PageSize, maxUsersPage))
 
@@ -247,6 +267,33 @@ func writeTable(w io.Writer, r *Report) error {
 		"p50, p99: open-loop latency from each call's scheduled instant. +p50, +p99: the variant's percentile minus direct's (dir) or bare's.\n"+
 		"calls/s: closed-loop throughput. cpu: CPU time per 1,000 open-loop calls of the load generator (lg: sandbox and clients) and of the\n"+
 		"hop process (facade or bare proxy; for direct, its idle floor). allocs, KiB: the hop process's heap allocations per call; heap: its peak HeapInuse.\n")
+	return err
+}
+
+// writeExport writes the export scenario's results, one row per latency.
+func writeExport(w io.Writer, x *ExportReport) error {
+	ahead := fmt.Sprint(x.Ahead)
+	if x.Ahead == 0 {
+		ahead = "the default"
+	}
+	fmt.Fprintf(w, "\nexport: ExportUsers over Connect (protobuf) of %d users (sandbox seeded in %.1f s), pages of %d, token paced at %g/s, %s pages ahead\n",
+		x.SandboxUsers, x.Seeding, x.PageSize, x.PacePerS, ahead)
+	fmt.Fprintf(w, "facade: %s\n\n", x.Facade)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "latency\tusers\tpages\twall\tbound\twall/bound\tidle heap\tpeak heap\tgrowth\tidle live\tpeak live\tcpu hop\t")
+	fmt.Fprintln(tw, "ms\t\t\ts\ts\t\tMiB\tMiB\tMiB\tMiB\tMiB\ts\t")
+	for _, res := range x.Results {
+		fmt.Fprintf(tw, "%g\t%d\t%d\t%.2f\t%.2f\t%.3f\t%.1f\t%.1f\t%+.1f\t%.1f\t%.1f\t%.2f\t\n",
+			res.LatencyMS, res.Users, res.Pages, res.Seconds, res.BoundSeconds, res.Ratio,
+			res.IdleHeapMiB, res.PeakHeapMiB, res.GrowthMiB, res.IdleLiveMiB, res.PeakLiveMiB, res.HopCPUSeconds)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprint(w, "\n"+
+		"wall: from the call to the stream's end. bound: pages / pace, the least the token's pace allows. heap: the hop process's HeapInuse,\n"+
+		"idle after collecting garbage before the export, peak sampled every 10 ms during it (it grows with GOGC: 400 in the hop unless set).\n"+
+		"live: the heap the latest collection marked live, idle and at most during the export: what the export retains.\n")
 	return err
 }
 

@@ -23,6 +23,11 @@ type usage struct {
 	// PeakHeapInuse is the largest HeapInuse (bytes in in-use spans)
 	// sampled since the previous reading.
 	PeakHeapInuse uint64 `json:"peak_heap_inuse"`
+	// PeakHeapLive is the largest live heap (runtime/metrics
+	// /gc/heap/live:bytes, the heap marked live by the latest collection)
+	// sampled since the previous reading: what the process retains,
+	// whatever the collector's pacing lets HeapInuse grow to.
+	PeakHeapLive uint64 `json:"peak_heap_live"`
 }
 
 // heapSampleInterval is how often a meter samples the heap. It reads
@@ -33,7 +38,7 @@ const heapSampleInterval = 10 * time.Millisecond
 // the peak of HeapInuse by sampling the heap in the background. Create it
 // with startMeter.
 type meter struct {
-	peak atomic.Uint64
+	peak, peakLive atomic.Uint64
 }
 
 // startMeter starts a meter, which samples the heap every
@@ -44,6 +49,7 @@ func startMeter(ctx context.Context) *meter {
 	for i, name := range heapInuseMetrics {
 		samples[i].Name = name
 	}
+	live := []metrics.Sample{{Name: heapLiveMetric}}
 	go func() {
 		t := time.NewTicker(heapSampleInterval)
 		defer t.Stop()
@@ -52,12 +58,17 @@ func startMeter(ctx context.Context) *meter {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				m.raise(heapInuse(samples))
+				raise(&m.peak, heapInuse(samples))
+				metrics.Read(live)
+				raise(&m.peakLive, live[0].Value.Uint64())
 			}
 		}
 	}()
 	return m
 }
+
+// heapLiveMetric is the heap the latest collection marked live.
+const heapLiveMetric = "/gc/heap/live:bytes"
 
 // heapInuseMetrics sum to MemStats.HeapInuse.
 var heapInuseMetrics = []string{"/memory/classes/heap/objects:bytes", "/memory/classes/heap/unused:bytes"}
@@ -73,11 +84,11 @@ func heapInuse(samples []metrics.Sample) uint64 {
 	return inuse
 }
 
-// raise raises the peak to inuse.
-func (m *meter) raise(inuse uint64) {
+// raise raises peak to v.
+func raise(peak *atomic.Uint64, v uint64) {
 	for {
-		peak := m.peak.Load()
-		if inuse <= peak || m.peak.CompareAndSwap(peak, inuse) {
+		p := peak.Load()
+		if v <= p || peak.CompareAndSwap(p, v) {
 			return
 		}
 	}
@@ -96,11 +107,15 @@ func (m *meter) read(gc bool) (usage, error) {
 	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
+	live := []metrics.Sample{{Name: heapLiveMetric}}
+	metrics.Read(live)
+	liveNow := live[0].Value.Uint64()
 	return usage{
 		CPU:           time.Duration(ru.Utime.Nano() + ru.Stime.Nano()),
 		Mallocs:       ms.Mallocs,
 		TotalAlloc:    ms.TotalAlloc,
 		PeakHeapInuse: max(m.peak.Swap(ms.HeapInuse), ms.HeapInuse),
+		PeakHeapLive:  max(m.peakLive.Swap(liveNow), liveNow),
 	}, nil
 }
 

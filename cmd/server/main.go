@@ -213,6 +213,10 @@ func upstreamAndCallers(ctx context.Context, cfg *config.Config, logger *slog.Lo
 	if err != nil {
 		return "", nil, "", nil, fmt.Errorf("%s: %w", config.EnvSandboxFaults, err)
 	}
+	scale, err := sandbox.ParseScale(cfg.SandboxScale)
+	if err != nil {
+		return "", nil, "", nil, fmt.Errorf("%s: %w", config.EnvSandboxScale, err)
+	}
 	var hash auth.KeyHash
 	if cfg.DemoKeyHash == "" {
 		demoKey = auth.GenerateKey()
@@ -224,7 +228,7 @@ func upstreamAndCallers(ctx context.Context, cfg *config.Config, logger *slog.Lo
 	}
 	// Arranged around today unless a day is configured; then the sandbox's
 	// clock starts on that day too, so that it answers alike on any day.
-	sbCfg := sandbox.Config{Faults: faults, ReferenceTime: cfg.DemoDate}
+	sbCfg := sandbox.Config{Faults: faults, ReferenceTime: cfg.DemoDate, Scale: scale}
 	if cfg.DemoDate.IsZero() {
 		sbCfg.ReferenceTime, sbCfg.Now = time.Now(), time.Now
 	}

@@ -110,6 +110,29 @@ func TestRunDemoModeServesWithTheLoggedKey(t *testing.T) {
 	}
 }
 
+// TestRunDemoModeScalesTheSandbox checks that BWFACADE_SANDBOX_SCALE
+// reaches the embedded sandbox: its first scaled user exists, and no user
+// beyond the scale's count.
+func TestRunDemoModeScalesTheSandbox(t *testing.T) {
+	t.Parallel()
+	url, key, _, _ := startDemo(t, map[string]string{"BWFACADE_SANDBOX_SCALE": "users=2000,goals=600"})
+	client := betterworksv1connect.NewPeopleServiceClient(h2cClient(), url, connect.WithGRPC(),
+		connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+			return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+				req.Header().Set("Authorization", "Bearer "+key)
+				return next(ctx, req)
+			}
+		})))
+	// Scaled users take ids from 1,000,001, one per user beyond the demo's
+	// (about 300), so 2,000 users in all stop well before 1,002,000.
+	for id, want := range map[string]connect.Code{"1000001": 0, "1002000": connect.CodeNotFound} {
+		_, err := client.GetUser(t.Context(), &betterworksv1.GetUserRequest{UserId: id})
+		if got := connect.CodeOf(err); err != nil && got != want || err == nil && want != 0 {
+			t.Errorf("GetUser(%s) error = %v, want code %v", id, err, want)
+		}
+	}
+}
+
 func TestReflectionListsServicesWithComments(t *testing.T) {
 	t.Parallel()
 	url, _, _, _ := startDemo(t, map[string]string{})
@@ -259,6 +282,7 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 		{"bad_hash", map[string]string{"BWFACADE_DEMO_KEY_SHA256": "abc"}, "64 hex digits"},
 		{"tls_half", map[string]string{"BWFACADE_TLS_CERT_FILE": "c.pem"}, "go together"},
 		{"bad_faults", map[string]string{"BWFACADE_SANDBOX_FAULTS": "GET /x:status=abc"}, "BWFACADE_SANDBOX_FAULTS"},
+		{"bad_scale", map[string]string{"BWFACADE_SANDBOX_SCALE": "users=many"}, "BWFACADE_SANDBOX_SCALE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

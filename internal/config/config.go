@@ -30,6 +30,7 @@ const (
 	EnvReflectionNeedKey = "BWFACADE_REFLECTION_REQUIRES_KEY"
 	EnvHealthNeedKey     = "BWFACADE_HEALTH_REQUIRES_KEY"
 	EnvSandboxFaults     = "BWFACADE_SANDBOX_FAULTS"
+	EnvSandboxScale      = "BWFACADE_SANDBOX_SCALE"
 	EnvLogFormat         = "BWFACADE_LOG_FORMAT"
 	EnvLogLevel          = "BWFACADE_LOG_LEVEL"
 	EnvCORSOrigins       = "BWFACADE_CORS_ORIGINS"
@@ -84,6 +85,10 @@ type Config struct {
 	// SandboxFaults is a fault specification for the embedded sandbox
 	// (see sandbox.ParseFaults); demo mode only.
 	SandboxFaults string
+	// SandboxScale enlarges the embedded sandbox's organisation, such as
+	// "users=100000,goals=20000" (see sandbox.ParseScale); empty is the
+	// demo organisation alone. Demo mode only.
+	SandboxScale string
 	// LogFormat is "text" or "json". Empty means text in demo mode and
 	// json otherwise.
 	LogFormat string
@@ -158,6 +163,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		TLSKeyFile:      getenv(EnvTLSKey),
 		TLSClientCAFile: getenv(EnvTLSClientCA),
 		SandboxFaults:   getenv(EnvSandboxFaults),
+		SandboxScale:    getenv(EnvSandboxScale),
 		LogFormat:       getenv(EnvLogFormat),
 	}
 	var errs []error
@@ -189,7 +195,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		if c.CallersFile == "" {
 			errs = append(errs, fmt.Errorf("%s needs %s, the callers and the Betterworks tokens they use", EnvUpstreamURL, EnvCallersFile))
 		}
-		for _, demoOnly := range []string{EnvSandboxFaults, EnvDemoKeyHash, EnvDemoDate} {
+		for _, demoOnly := range []string{EnvSandboxFaults, EnvSandboxScale, EnvDemoKeyHash, EnvDemoDate} {
 			if getenv(demoOnly) != "" {
 				errs = append(errs, fmt.Errorf("%s applies to demo mode on the embedded sandbox only; unset it or %s", demoOnly, EnvUpstreamURL))
 			}

@@ -151,6 +151,9 @@ func TestLoadRejects(t *testing.T) {
 		{"faults_with_tenant", map[string]string{
 			config.EnvUpstreamURL: "https://app.betterworks.com/api/v1/", config.EnvCallersFile: "c.yaml", config.EnvSandboxFaults: "*:status=500",
 		}, config.EnvSandboxFaults},
+		{"scale_with_tenant", map[string]string{
+			config.EnvUpstreamURL: "https://app.betterworks.com/api/v1/", config.EnvCallersFile: "c.yaml", config.EnvSandboxScale: "users=1000",
+		}, config.EnvSandboxScale},
 		{"demo_key_with_tenant", map[string]string{
 			config.EnvUpstreamURL: "https://app.betterworks.com/api/v1/", config.EnvCallersFile: "c.yaml", config.EnvDemoKeyHash: strings.Repeat("a", 64),
 		}, config.EnvDemoKeyHash},

@@ -83,6 +83,9 @@ type Options struct {
 	ReportFiles upstream.Files
 	// ReportPolls paces WaitReportRun; zero is the server's defaults.
 	ReportPolls server.ReportPolls
+	// ExportAhead is how many pages an export fetches ahead; zero is the
+	// server's default.
+	ExportAhead int
 }
 
 // Stack is a running sandbox and facade.
@@ -163,6 +166,7 @@ func Start(tb testing.TB, opts Options) *Stack {
 		Telemetry:       opts.Telemetry,
 		ReportFiles:     opts.ReportFiles,
 		ReportPolls:     opts.ReportPolls,
+		ExportAhead:     opts.ExportAhead,
 	})
 	if err != nil {
 		tb.Fatalf("server.New() error = %v", err)

@@ -60,10 +60,12 @@ func (st *store) canSeeComment(u *user, g *goal, cm *comment) bool {
 // trailing slash). Comments come newest first. type is "private" or
 // "starred" (anything else 400); latest_time (Unix seconds, or an ISO
 // date-time) keeps comments created strictly before it; size defaults to
-// and is capped at 10. The page is a cursor: nextUrl repeats the request
-// with latest_time set to the last comment's created time, and is null
-// when more is false. page is not a parameter of this endpoint and is
-// ignored.
+// and is capped at 10. The page is a cursor: the next page is the same
+// request with latest_time set to the last comment's created time. The
+// answer is {results, more} with no nextUrl, as the reference's example
+// shows it: latest_time is the only way on, so a client written against
+// the sandbox pages the way the reference documents. page is not a
+// parameter of this endpoint and is ignored.
 func (s *Sandbox) listComments(c *call) reply {
 	size, apiErr := parseSize(c.q, limitsComments)
 	if apiErr != nil {
@@ -102,16 +104,18 @@ func (s *Sandbox) listComments(c *call) reply {
 	slices.Reverse(matched)
 	more := len(matched) > size
 	matched = matched[:min(size, len(matched))]
-	out := listJSON[commentJSON]{Results: make([]commentJSON, len(matched)), More: more}
+	out := commentListJSON{Results: make([]commentJSON, len(matched)), More: more}
 	for i, cm := range matched {
 		out.Results[i] = st.commentJSON(cm)
 	}
-	if more {
-		last := string(appendEpoch(nil, matched[len(matched)-1].created))
-		next := linkWith("/goals/"+itoa(g.id)+"/comments", c.q, "latest_time", last, "size", strconv.Itoa(size))
-		out.NextURL = &next
-	}
 	return ok(out)
+}
+
+// commentListJSON is the envelope of Goal Comments: the reference's
+// example has results and more, and no nextUrl.
+type commentListJSON struct {
+	Results []commentJSON `json:"results"`
+	More    bool          `json:"more"`
 }
 
 // parseInstant reads Unix seconds (with a fraction) or an ISO 8601 date or

@@ -127,9 +127,9 @@ type responseBlock struct {
 	modifiedOn    time.Time
 }
 
-// questionResponse is the answer to one question. options and answer hold
-// text, numbers or lists, as the reference shows: nil, []string or []int
-// options; a string, a number or a []string answer.
+// questionResponse is the answer to one question. options are nil,
+// []string or []int, as the reference shows; the answer is always text, as
+// in every conversation example.
 type questionResponse struct {
 	id         int64
 	uuid       string
@@ -137,7 +137,7 @@ type questionResponse struct {
 	questionID int64
 	question   string
 	options    any
-	answer     any
+	answer     string
 	lockDate   time.Time
 	created    time.Time
 	updated    time.Time
@@ -316,7 +316,7 @@ type questionResponseJSON struct {
 	QuestionID      int64     `json:"question_id"`
 	Question        string    `json:"question"`
 	QuestionOptions any       `json:"question_options"`
-	Answer          any       `json:"answer"`
+	Answer          string    `json:"answer"`
 	LockDate        isoDate   `json:"lock_date"`
 	Created         epochTime `json:"created"`
 	Updated         epochTime `json:"updated"`

@@ -15,8 +15,9 @@ import (
 //   - A date-only delta_start means 00:00:00 of that day; a date-only
 //     delta_end means 23:59:59 of that day.
 //   - Both bounds are inclusive. A bound is inclusive at its own precision:
-//     delta_end=2019-01-31 includes 23:59:59.999999, and delta_end=...T12:00:00
-//     includes 12:00:00.5, since the upstream compares whole seconds.
+//     delta_end=2019-01-31 includes 23:59:59.999999, delta_end=...T12:00:00
+//     includes 12:00:00.5, and delta_end=...T12:00:00.250Z includes
+//     12:00:00.250999.
 //   - A zone offset's "+" arrives as a space when the caller did not
 //     percent-encode it; the sandbox reads the space as "+".
 //   - Any other shape answers 400 {"delta_start": ["..."]} naming the parameter.
@@ -86,8 +87,8 @@ func parseISOBound(v string, end bool) (time.Time, bool) {
 	if len(clock) >= 8 && clock[5] == ':' {
 		precision = time.Second
 	}
-	if strings.Contains(clock, ".") {
-		precision = time.Microsecond
+	if _, fraction, ok := strings.Cut(clock, "."); ok {
+		precision = fractionPrecision(fraction)
 	}
 	for _, layout := range deltaLayouts {
 		t, err := time.Parse(layout, v)
@@ -101,6 +102,20 @@ func parseISOBound(v string, end bool) (time.Time, bool) {
 		return t, true
 	}
 	return time.Time{}, false
+}
+
+// fractionPrecision is the precision of a fraction of a second as written,
+// digits first ("646Z" is milliseconds), never finer than the microsecond
+// the sandbox stores.
+func fractionPrecision(fraction string) time.Duration {
+	precision := time.Second
+	for _, c := range fraction {
+		if c < '0' || c > '9' || precision == time.Microsecond {
+			break
+		}
+		precision /= 10
+	}
+	return precision
 }
 
 // deltaLayouts are the extended ISO shapes accepted after the date. When

@@ -1,9 +1,12 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,4 +116,260 @@ func TestSeededDataIgnoresTheClock(t *testing.T) {
 			t.Errorf("GET %s selected %d of %d items; the filter should cut some", path, len(a), len(all))
 		}
 	}
+}
+
+// TestWritesMoveModifiedOn makes each write of the API at a known instant
+// and reads the objects it changed back: their modified_on is that
+// instant, so that delta filters see every write.
+func TestWritesMoveModifiedOn(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2031, 3, 4, 5, 6, 7, 123456000, time.UTC)
+	wantModified := at.Format("2006-01-02T15:04:05.000000Z")
+	goalPath := func(id int64) string { return fmt.Sprintf("/goals/%d/", id) }
+	userPath := func(id int64) string { return fmt.Sprintf("/users/%d/", id) }
+	fromAnswer := func(path func(int64) string) func(map[string]any) string {
+		return func(ans map[string]any) string { return path(idOf(ans)) }
+	}
+	tests := []struct {
+		name   string
+		method string
+		path   func(fx Fixtures, sb *Sandbox) string
+		body   func(fx Fixtures, sb *Sandbox) string
+		// changed returns what to read back, given the write's answer: a
+		// path to GET, or "department:<name>" (departments have no GET).
+		changed func(fx Fixtures, sb *Sandbox, ans map[string]any) []string
+	}{
+		{"goal_create", "POST", func(Fixtures, *Sandbox) string { return "/goals/" },
+			func(_ Fixtures, sb *Sandbox) string { return createGoalBody(sb.UserFor(RoleUser).ID, "public") },
+			func(_ Fixtures, _ *Sandbox, ans map[string]any) []string { return []string{fromAnswer(goalPath)(ans)} }},
+		{"goal_update", "PUT", func(fx Fixtures, _ *Sandbox) string { return goalPath(fx.UserGoalID) },
+			func(fx Fixtures, _ *Sandbox) string {
+				return fmt.Sprintf(`{"description": "New words", "key_results": [{"id": %d, "name": "Renamed"}]}`, fx.UserBinaryKeyResultID)
+			},
+			func(fx Fixtures, _ *Sandbox, _ map[string]any) []string {
+				return []string{goalPath(fx.UserGoalID), goalPath(fx.UserBinaryKeyResultID)}
+			}},
+		{"goal_checkin", "POST", func(fx Fixtures, _ *Sandbox) string {
+			return fmt.Sprintf("/goals/%d/checkin/", fx.UserNumericKeyResultID)
+		},
+			func(Fixtures, *Sandbox) string { return `{"value": 55}` },
+			func(fx Fixtures, _ *Sandbox, _ map[string]any) []string {
+				return []string{goalPath(fx.UserNumericKeyResultID), goalPath(fx.UserGoalID)}
+			}},
+		{"department_create", "POST", func(Fixtures, *Sandbox) string { return "/departments/" },
+			func(Fixtures, *Sandbox) string { return `{"name": "Moonshots"}` },
+			func(Fixtures, *Sandbox, map[string]any) []string { return []string{"department:Moonshots"} }},
+		{"department_update", "PUT", func(fx Fixtures, _ *Sandbox) string { return fmt.Sprintf("/departments/%d/", fx.EmptyDepartmentID) },
+			func(Fixtures, *Sandbox) string { return `{"name": "Special Projects Renamed"}` },
+			func(Fixtures, *Sandbox, map[string]any) []string {
+				return []string{"department:Special Projects Renamed"}
+			}},
+		{"department_deactivate", "POST", func(fx Fixtures, _ *Sandbox) string {
+			return fmt.Sprintf("/departments/%d/deactivate/", fx.EmptyDepartmentID)
+		}, func(Fixtures, *Sandbox) string { return "" },
+			func(Fixtures, *Sandbox, map[string]any) []string { return []string{"department:Special Projects"} }},
+		{"department_reactivate", "POST", func(fx Fixtures, _ *Sandbox) string {
+			return fmt.Sprintf("/departments/%d/reactivate/", fx.DeactivatedDepartmentID)
+		}, func(Fixtures, *Sandbox) string { return "" },
+			func(Fixtures, *Sandbox, map[string]any) []string { return []string{"department:Facilities"} }},
+		{"department_bulk", "POST", func(Fixtures, *Sandbox) string { return "/departments/bulk/" },
+			func(Fixtures, *Sandbox) string {
+				return `{"departments": [{"name": "Moonshots"}, {"name": "Special Projects", "parent": "Moonshots"}]}`
+			},
+			func(Fixtures, *Sandbox, map[string]any) []string {
+				return []string{"department:Moonshots", "department:Special Projects"}
+			}},
+		{"user_bulk_update", "POST", func(Fixtures, *Sandbox) string { return "/users/bulk/" },
+			func(_ Fixtures, sb *Sandbox) string {
+				u := sb.UserFor(RoleUser)
+				return fmt.Sprintf(`{"users": [{"email": %q, "first_name": "Leo", "last_name": "Changed"}]}`, u.Email)
+			},
+			func(_ Fixtures, sb *Sandbox, _ map[string]any) []string {
+				return []string{userPath(sb.UserFor(RoleUser).ID)}
+			}},
+		{"user_bulk_create", "POST", func(Fixtures, *Sandbox) string { return "/users/bulk/" },
+			func(Fixtures, *Sandbox) string {
+				return `{"users": [{"email": "new.hire@` + orgDomain + `", "first_name": "New", "last_name": "Hire"}]}`
+			},
+			func(Fixtures, *Sandbox, map[string]any) []string {
+				return []string{"/users/new.hire@" + orgDomain + "/"}
+			}},
+		{"role_assignment", "PUT", func(Fixtures, *Sandbox) string { return "/users/roles/" },
+			func(_ Fixtures, sb *Sandbox) string {
+				return fmt.Sprintf(`{"roles": [{"role": "admin", "user_id": %d}]}`, sb.UserFor(RoleUser).ID)
+			},
+			func(_ Fixtures, sb *Sandbox, _ map[string]any) []string {
+				return []string{userPath(sb.UserFor(RoleUser).ID)}
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clock := newFakeClock(at)
+			api := newTestAPI(t, Config{Seed: 1, Now: clock.Now})
+			fx := api.sb.Fixtures()
+
+			ans := api.send(RoleSuperAdmin, tt.method, tt.path(fx, api.sb), tt.body(fx, api.sb))
+
+			if ans.status != http.StatusOK && ans.status != http.StatusCreated {
+				t.Fatalf("%s status = %d; body: %s", tt.name, ans.status, ans.body)
+			}
+			var written map[string]any
+			_ = json.Unmarshal(ans.body, &written) // some writes answer counts, not the object
+			for _, path := range tt.changed(fx, api.sb, written) {
+				if got := modifiedOn(t, api, path); got != wantModified {
+					t.Errorf("after %s, %s modified_on = %v, want %s", tt.name, path, got, wantModified)
+				}
+			}
+		})
+	}
+}
+
+// modifiedOn reads the modified_on of what ref names: a path to GET, or
+// "department:<name>", found in the list of departments.
+func modifiedOn(t *testing.T, api *testAPI, ref string) any {
+	t.Helper()
+	name, isDepartment := strings.CutPrefix(ref, "department:")
+	if !isDepartment {
+		ans := api.get(RoleSuperAdmin, ref)
+		ans.wantStatus(t, "GET "+ref, http.StatusOK)
+		return ans.object(t)["modified_on"]
+	}
+	var p page
+	api.get(RoleSuperAdmin, "/departments/?include_deactivated=true&size=100").decode(t, &p)
+	for _, d := range p.Results {
+		if d["name"] == name {
+			return d["modified_on"]
+		}
+	}
+	t.Fatalf("no department named %q", name)
+	return nil
+}
+
+// TestDeltaFormatsOnEveryCollection checks every value shape the
+// reference's "Delta Filters" section allows on every collection that
+// takes delta filters. Each case's bounds are computed here from a pivot
+// instant, a seeded item's modified_on in the middle of the collection,
+// and the items the sandbox selects must be those whose modified_on lies
+// within them.
+func TestDeltaFormatsOnEveryCollection(t *testing.T) {
+	t.Parallel()
+	api := newTestAPI(t, Config{Seed: 3})
+	fx := api.sb.Fixtures()
+	collections := []string{
+		"/users/", "/teams/?type=allteams", "/groups/", "/hashtags/", "/recognitions/", "/goals/filter/",
+		"/feedback/requests/",
+		fmt.Sprintf("/conversations/?deployment_id=%d", fx.DeploymentID),
+		fmt.Sprintf("/feedback/?cycle_id=%d", fx.FeedbackCycleID),
+	}
+	plus0530, minus0800 := time.FixedZone("", 5*3600+1800), time.FixedZone("", -8*3600)
+	endOf := func(t time.Time, d time.Duration) time.Time { return t.Truncate(d).Add(d - time.Microsecond) }
+	type bounds struct{ from, to time.Time }
+	tests := []struct {
+		name  string
+		query func(pivot time.Time) string
+		want  func(pivot time.Time) bounds
+	}{
+		{"date_start_from_midnight",
+			func(p time.Time) string { return "delta_start=" + p.Format(time.DateOnly) },
+			func(p time.Time) bounds { return bounds{from: day(p)} }},
+		{"date_end_through_end_of_day",
+			func(p time.Time) string { return "delta_end=" + p.Format(time.DateOnly) },
+			func(p time.Time) bounds { return bounds{to: day(p).Add(24*time.Hour - time.Microsecond)} }},
+		{"date_time_start_without_zone_is_utc",
+			func(p time.Time) string { return "delta_start=" + p.Format("2006-01-02T15:04:05") },
+			func(p time.Time) bounds { return bounds{from: p.Truncate(time.Second)} }},
+		{"date_time_end_without_zone_through_its_second",
+			func(p time.Time) string { return "delta_end=" + p.Format("2006-01-02T15:04:05") },
+			func(p time.Time) bounds { return bounds{to: endOf(p, time.Second)} }},
+		{"date_time_start_minutes",
+			func(p time.Time) string { return "delta_start=" + p.Format("2006-01-02T15:04") },
+			func(p time.Time) bounds { return bounds{from: p.Truncate(time.Minute)} }},
+		{"date_time_end_millis_z",
+			func(p time.Time) string { return "delta_end=" + p.Format("2006-01-02T15:04:05.000Z") },
+			func(p time.Time) bounds { return bounds{to: endOf(p, time.Millisecond)} }},
+		{"date_time_start_offset",
+			func(p time.Time) string {
+				return "delta_start=" + url.QueryEscape(p.In(plus0530).Format("2006-01-02T15:04:05-07:00"))
+			},
+			func(p time.Time) bounds { return bounds{from: p.Truncate(time.Second)} }},
+		{"date_time_end_offset_without_colon",
+			func(p time.Time) string { return "delta_end=" + p.In(minus0800).Format("2006-01-02T15:04:05-0700") },
+			func(p time.Time) bounds { return bounds{to: endOf(p, time.Second)} }},
+		{"date_range",
+			func(p time.Time) string {
+				return "delta_start=" + p.AddDate(0, -3, 0).Format(time.DateOnly) + "&delta_end=" + p.Format(time.DateOnly)
+			},
+			func(p time.Time) bounds {
+				return bounds{from: day(p.AddDate(0, -3, 0)), to: day(p).Add(24*time.Hour - time.Microsecond)}
+			}},
+	}
+	for _, path := range collections {
+		all := listRecords(t, api, path)
+		if len(all) < 3 {
+			t.Fatalf("GET %s: %d items, too few to cut", path, len(all))
+		}
+		modified := make([]time.Time, len(all))
+		for i, r := range all {
+			modified[i] = parseModifiedOn(t, r["modified_on"])
+		}
+		sorted := slices.SortedFunc(slices.Values(modified), time.Time.Compare)
+		pivot := sorted[len(sorted)/2]
+		for _, tt := range tests {
+			t.Run(path+" "+tt.name, func(t *testing.T) {
+				t.Parallel()
+				b := tt.want(pivot)
+				var want []int64
+				for i, r := range all {
+					if (b.from.IsZero() || !modified[i].Before(b.from)) && (b.to.IsZero() || !modified[i].After(b.to)) {
+						want = append(want, idOf(r))
+					}
+				}
+				sep := "?"
+				if strings.Contains(path, "?") {
+					sep = "&"
+				}
+
+				got := api.listAll(RoleSuperAdmin, path+sep+tt.query(pivot))
+
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("GET %s%s%s (-want +got):\n%s", path, sep, tt.query(pivot), diff)
+				}
+			})
+		}
+	}
+}
+
+// listRecords fetches every page of path as the super admin.
+func listRecords(t *testing.T, api *testAPI, path string) []map[string]any {
+	t.Helper()
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	var out []map[string]any
+	for n := 1; ; n++ {
+		ans := api.get(RoleSuperAdmin, fmt.Sprintf("%s%ssize=100&page=%d", path, sep, n))
+		ans.wantStatus(t, path, http.StatusOK)
+		var p page
+		ans.decode(t, &p)
+		out = append(out, p.Results...)
+		if p.More != true && p.More != "true" {
+			return out
+		}
+	}
+}
+
+// parseModifiedOn reads a modified_on in any of the reference's shapes of
+// an instant: RFC 3339, or Python's str of an aware datetime.
+func parseModifiedOn(t *testing.T, v any) time.Time {
+	t.Helper()
+	s, _ := v.(string)
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999-07:00"} {
+		if at, err := time.Parse(layout, s); err == nil {
+			return at.UTC()
+		}
+	}
+	t.Fatalf("modified_on %v is not an instant", v)
+	return time.Time{}
 }

@@ -466,13 +466,11 @@ func (s *Sandbox) filterGoals(c *call) reply {
 	st := s.st
 	me := st.users.get(c.caller)
 	preds := fq.predicates(st, me)
-	var matched []*goal
-	for _, g := range st.goals.all() {
-		if st.canSeeGoal(me, g) && all(preds, g) {
-			matched = append(matched, g)
-		}
+	var keep func(*goal) bool // nil: every goal, the page alone is read
+	if me.role != RoleSuperAdmin || len(preds) > 0 {
+		keep = func(g *goal) bool { return st.canSeeGoal(me, g) && all(preds, g) }
 	}
-	items, more, _ := pageOf(matched, p)
+	items, more := pageWhere(st.goals.all(), p, keep)
 	out := stringListJSON[goalJSON]{Results: make([]goalJSON, len(items)), More: stringBool(more), NextURL: nextURL("/goals/filter/", c.q, p, more)}
 	for i, g := range items {
 		out.Results[i] = st.goalJSON(g, me)

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -82,6 +83,41 @@ func pageOf[T any](items []T, p pageReq) (out []T, more bool, numPages int) {
 	out = make([]T, end-start)
 	copy(out, items[start:end])
 	return out, end < len(items), numPages
+}
+
+// pageWhere cuts page p out of the items that keep selects, in order, and
+// reports whether a later page exists. It stops at the first selected item
+// after the page, so that a page costs the items up to its end, not the
+// whole list, and nothing is sorted per request; a nil keep selects every
+// item, and the page costs its own items alone.
+func pageWhere[T any](items []T, p pageReq, keep func(T) bool) (out []T, more bool) {
+	start := (p.page - 1) * p.size
+	if p.page > 1 && start/(p.page-1) != p.size || start < 0 {
+		return []T{}, false // overflow: far past the last page
+	}
+	if keep == nil {
+		if start >= len(items) {
+			return []T{}, false
+		}
+		end := min(start+p.size, len(items))
+		return slices.Clone(items[start:end]), end < len(items)
+	}
+	out = make([]T, 0, min(p.size, len(items)))
+	seen := 0
+	for _, it := range items {
+		if !keep(it) {
+			continue
+		}
+		switch {
+		case seen < start:
+		case len(out) < p.size:
+			out = append(out, it)
+		default:
+			return out, true
+		}
+		seen++
+	}
+	return out, false
 }
 
 // nextURL is the link to the page after p of path (which starts after

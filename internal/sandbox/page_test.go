@@ -2,10 +2,13 @@ package sandbox
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestPagination(t *testing.T) {
@@ -142,5 +145,39 @@ func TestListEnvelopes(t *testing.T) {
 	api.get(RoleSuperAdmin, fmt.Sprintf("/goals/%d/assessments/", api.sb.Fixtures().UserNumericKeyResultID)).decode(t, &list)
 	if len(list) != 2 {
 		t.Errorf("assessments: got %d items in a bare array, want 2", len(list))
+	}
+}
+
+// TestPageWhere checks the page cutter of the large lists, with and
+// without a selection, at the edges of the list.
+func TestPageWhere(t *testing.T) {
+	t.Parallel()
+	items := []int{1, 2, 3, 4, 5, 6, 7}
+	odd := func(n int) bool { return n%2 == 1 }
+	tests := []struct {
+		name     string
+		page     pageReq
+		keep     func(int) bool
+		want     []int
+		wantMore bool
+	}{
+		{"all_first", pageReq{page: 1, size: 3}, nil, []int{1, 2, 3}, true},
+		{"all_last_full", pageReq{page: 1, size: 7}, nil, []int{1, 2, 3, 4, 5, 6, 7}, false},
+		{"all_last_short", pageReq{page: 3, size: 3}, nil, []int{7}, false},
+		{"all_beyond", pageReq{page: 4, size: 3}, nil, []int{}, false},
+		{"all_overflowing_page", pageReq{page: math.MaxInt, size: 20}, nil, []int{}, false},
+		{"odd_first", pageReq{page: 1, size: 2}, odd, []int{1, 3}, true},
+		{"odd_last_full", pageReq{page: 2, size: 2}, odd, []int{5, 7}, false},
+		{"odd_beyond", pageReq{page: 3, size: 2}, odd, []int{}, false},
+		{"odd_overflowing_page", pageReq{page: math.MaxInt, size: 20}, odd, []int{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, more := pageWhere(items, tt.page, tt.keep)
+			if diff := cmp.Diff(tt.want, got); diff != "" || more != tt.wantMore {
+				t.Errorf("pageWhere(%+v) more = %v, want %v; items (-want +got):\n%s", tt.page, more, tt.wantMore, diff)
+			}
+		})
 	}
 }

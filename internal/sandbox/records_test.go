@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sort"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestRecordFilters covers the filters of conversations, feedback,
@@ -141,11 +143,16 @@ func TestHashtagsAreOrderedByName(t *testing.T) {
 	}
 }
 
-func TestAnswersTakeEveryShape(t *testing.T) {
+// TestConversationAnswersAreText checks that every conversation answer is
+// text, as in every conversation example of the reference (a rating's and
+// a multiple-choice question's included), while the questions' options
+// are null or a list, as the examples show.
+func TestConversationAnswersAreText(t *testing.T) {
 	t.Parallel()
 	api := newTestAPI(t, Config{Seed: 1})
 	fx := api.sb.Fixtures()
-	kinds := map[string]bool{}
+	answers := map[string]bool{}
+	options := map[string]bool{}
 	var convs page
 	api.get(RoleSuperAdmin, fmt.Sprintf("/conversations/?deployment_id=%d&size=100", fx.DeploymentID)).decode(t, &convs)
 	for _, c := range convs.Results {
@@ -155,14 +162,17 @@ func TestAnswersTakeEveryShape(t *testing.T) {
 				continue
 			}
 			for _, r := range b["responses"].([]any) {
-				kinds[jsonKindOf(r.(map[string]any)["answer"])] = true
-				kinds["options:"+jsonKindOf(r.(map[string]any)["question_options"])] = true
+				r := r.(map[string]any)
+				answers[r["type"].(string)+":"+jsonKindOf(r["answer"])] = true
+				options[jsonKindOf(r["question_options"])] = true
 			}
 		}
 	}
-	for _, want := range []string{"string", "number", "array", "options:null", "options:array"} {
-		if !kinds[want] {
-			t.Errorf("conversation answers never take the shape %s (saw %v)", want, kinds)
-		}
+	wantAnswers := map[string]bool{"text:string": true, "multiple_choice:string": true, "rating:string": true}
+	if diff := cmp.Diff(wantAnswers, answers); diff != "" {
+		t.Errorf("conversation answers by question type and JSON kind (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]bool{"null": true, "array": true}, options); diff != "" {
+		t.Errorf("conversation question options by JSON kind (-want +got):\n%s", diff)
 	}
 }

@@ -3,7 +3,8 @@
 // an http.Handler over a seeded, deterministic demo organisation (about 300
 // people in a manager tree, departments, teams, admin groups, about 400
 // goals and key results with comments and assessments, conversations,
-// feedback, recognitions and report runs).
+// feedback, recognitions and report runs). Config.Scale adds people and
+// goals by the hundred thousand for scale tests (seedscale.go).
 //
 // The facade uses it as its default upstream, so the service runs and is
 // tested without a Betterworks account; tests drive it over real HTTP:
@@ -69,6 +70,10 @@ type Config struct {
 	// results, in place of the host each request reached: a test points
 	// them at another server.
 	FilesURL string
+	// Scale enlarges the organisation (see Scale); the zero Scale is the
+	// demo organisation alone. New panics if a size is out of range:
+	// ParseScale checks a specification first.
+	Scale Scale
 }
 
 // Sandbox is the fake Betterworks API. Create it with New.
@@ -125,8 +130,12 @@ type User struct {
 const maxBody = 4 << 20
 
 // New builds a sandbox and seeds its store. Seeding is deterministic and
-// takes a few milliseconds.
+// takes a few milliseconds for the demo organisation; a Scale of 100,000
+// users and 20,000 goals takes about a second more.
 func New(cfg Config) *Sandbox {
+	if err := cfg.Scale.validate(); err != nil {
+		panic(err)
+	}
 	seed := cfg.Seed
 	if seed == 0 {
 		seed = 1
@@ -141,7 +150,7 @@ func New(cfg Config) *Sandbox {
 	}
 	s.runTimes.Duration = max(s.runTimes.Duration, s.runTimes.StartDelay)
 	s.faults.seed = uint64(seed)
-	seedOrganisation(s, seed, cfg.ReferenceTime)
+	seedOrganisation(s, seed, cfg.ReferenceTime, cfg.Scale)
 	if s.now == nil {
 		// time.Since reads the monotonic clock: moving the wall clock
 		// moves nothing here.

@@ -43,8 +43,9 @@ type seeder struct {
 	goalID, commentID, assessmentID, questionRespID, blockID, fbRespID int64
 }
 
-// seedOrganisation builds s's store, tokens and fixtures from seed.
-func seedOrganisation(s *Sandbox, seed int64, ref time.Time) {
+// seedOrganisation builds s's store, tokens and fixtures from seed, and
+// enlarges the organisation to sc.
+func seedOrganisation(s *Sandbox, seed int64, ref time.Time, sc Scale) {
 	if ref.IsZero() {
 		ref = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(uint64(seed)%90))
 	}
@@ -66,6 +67,7 @@ func seedOrganisation(s *Sandbox, seed int64, ref time.Time) {
 	sd.reportRuns()
 	s.st, s.ref, s.fixtures = sd.st, sd.ref, sd.fx
 	sd.credentials(s, seed)
+	sd.scale(seed, sc)
 }
 
 // instant draws a time in [from, to), in whole microseconds.

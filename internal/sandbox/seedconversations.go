@@ -2,13 +2,18 @@ package sandbox
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 )
 
 // Seeded conversations: six templates (quarterly check-ins and annual
 // reviews, scheduled; 1:1s and onboarding, anytime; one disabled of each
-// type), their deployments and cycles, and conversations with responses
-// whose answers are text, numbers or lists, as the reference shows.
+// type), their deployments and cycles, and conversations with responses.
+// Every answer is text, as in every conversation example of the
+// reference, its rating and multiple-choice answers included: a rating's
+// answer is the chosen number written out ("4"), a multiple-choice answer
+// is the chosen option's text. Answers that are numbers or lists are the
+// feedback examples' shape (seedfeedback.go).
 
 // questionSpec is a conversation question.
 type questionSpec struct {
@@ -23,26 +28,17 @@ var convQuestions = []questionSpec{
 	{25101, "text", "What went well this period?", nil},
 	{25102, "multiple_choice", "How sustainable is your workload?", []string{"Too light", "About right", "Heavy", "Unsustainable"}},
 	{25103, "rating", "How would you rate progress on your goals?", []int{1, 2, 3, 4, 5}},
-	{25104, "multiple_choice", "Which areas should we focus on next? Pick two.", []string{"Technical depth", "Communication", "Leadership", "Delivery"}},
+	{25104, "multiple_choice", "Which area should we focus on next?", []string{"Technical depth", "Communication", "Leadership", "Delivery"}},
 }
 
-// pickTwo is the question whose multiple-choice answer is a list of two
-// options, as the reference's feedback example answers; other
-// multiple-choice answers are one option's text, as its conversation
-// example does.
-const pickTwo = 25104
-
-// answer draws an answer to q: a string, a number or a list of strings.
-func (sd *seeder) answer(q questionSpec) any {
-	switch {
-	case q.id == pickTwo:
-		opts := q.options.([]string)
-		first := sd.r.IntN(len(opts))
-		return []string{opts[first], opts[(first+1+sd.r.IntN(len(opts)-1))%len(opts)]}
-	case q.kind == "multiple_choice":
+// answer draws an answer to q, always text: one option's text for a
+// multiple-choice question, the chosen number written out for a rating.
+func (sd *seeder) answer(q questionSpec) string {
+	switch q.kind {
+	case "multiple_choice":
 		return pick(sd.r, q.options.([]string))
-	case q.kind == "rating":
-		return 2 + sd.r.IntN(4)
+	case "rating":
+		return strconv.Itoa(2 + sd.r.IntN(4))
 	}
 	return pick(sd.r, textAnswers)
 }

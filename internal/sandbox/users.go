@@ -20,7 +20,7 @@ type user struct {
 	about         string
 	locale        string
 	location      string
-	matrixManager string // e-mail of a dotted-line manager, or ""
+	matrixManager string // e-mail of a dotted-line manager, or ""; written, never read back
 	onLeave       bool
 	active        bool
 	deactivatedOn time.Time
@@ -103,11 +103,16 @@ type userJSON struct {
 	CustomValues     map[string]string `json:"custom_values"`
 }
 
-// userAttributes is the attributes object of a user.
+// userAttributes is the attributes object of a user: location and
+// on_leave, the keys of every user example of the reference.
+// preferred_name is a field of the user itself, not an attribute (one
+// feedback request example of the reference shows it in both places; the
+// user endpoints' examples never in attributes). matrix_manager, which
+// POST /users/bulk/ takes, is never read back: the reference says it
+// "will only appear in admin panel".
 type userAttributes struct {
-	Location      string `json:"location"`
-	OnLeave       bool   `json:"on_leave"`
-	MatrixManager string `json:"matrix_manager,omitempty"`
+	Location string `json:"location"`
+	OnLeave  bool   `json:"on_leave"`
 }
 
 // userJSON renders u as the full user object.
@@ -140,7 +145,7 @@ func (st *store) userJSON(u *user) userJSON {
 		EmployeeID:       u.employeeID,
 		CreatedOn:        rfcTime(u.createdOn),
 		ModifiedOn:       rfcTime(u.modifiedOn),
-		Attributes:       userAttributes{Location: u.location, OnLeave: u.onLeave, MatrixManager: u.matrixManager},
+		Attributes:       userAttributes{Location: u.location, OnLeave: u.onLeave},
 		CustomValues:     custom,
 	}
 }
@@ -208,25 +213,30 @@ func (s *Sandbox) listUsers(c *call) reply {
 			managerID = -2 // matches nobody
 		}
 	}
-	var matched []*user
-	for _, u := range st.users.all() {
-		switch {
-		case deactivated == "0" && !u.active, deactivated == "1" && u.active:
-			continue
-		case employeeID != "" && u.employeeID != employeeID:
-			continue
-		case locale != "" && u.locale != locale:
-			continue
-		case managerID != -1 && u.managerID != managerID:
-			continue
-		case department != "" && st.departmentName(u.departmentID) != department:
-			continue
-		case !delta.contains(u.modifiedOn):
-			continue
+	var keep func(*user) bool // nil: every user, the page alone is read
+	if deactivated != "" || employeeID != "" || locale != "" || managerID != -1 || department != "" || delta.active() {
+		keep = func(u *user) bool {
+			switch {
+			case deactivated == "0" && !u.active, deactivated == "1" && u.active:
+				return false
+			case employeeID != "" && u.employeeID != employeeID:
+				return false
+			case locale != "" && u.locale != locale:
+				return false
+			case managerID != -1 && u.managerID != managerID:
+				return false
+			case department != "" && st.departmentName(u.departmentID) != department:
+				return false
+			}
+			return delta.contains(u.modifiedOn)
 		}
-		matched = append(matched, u)
 	}
-	return ok(listPage("/users/", c.q, p, matched, st.userJSON))
+	users, more := pageWhere(st.users.all(), p, keep)
+	out := listJSON[userJSON]{Results: make([]userJSON, len(users)), More: more, NextURL: nextURL("/users/", c.q, p, more)}
+	for i, u := range users {
+		out.Results[i] = st.userJSON(u)
+	}
+	return ok(out)
 }
 
 // searchUserJSON is a user in GET /users/search/, with can_view when the

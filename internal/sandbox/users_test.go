@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestListUsersFilters(t *testing.T) {
@@ -259,4 +261,28 @@ func hasMember(team map[string]any, id int64) bool {
 		}
 	}
 	return false
+}
+
+// TestUserAttributesAreTheReferences writes every user field that bulk
+// upsert takes and reads the user back: attributes hold location and
+// on_leave only, as every user example of the reference; preferred_name is
+// a field of the user, and matrix_manager (admin panel only) is not read
+// back.
+func TestUserAttributesAreTheReferences(t *testing.T) {
+	t.Parallel()
+	api := newTestAPI(t, Config{Seed: 1})
+	manager := api.sb.UserFor(RoleAdmin)
+	body := fmt.Sprintf(`{"users": [{"email": "ada.attr@%s", "first_name": "Ada", "last_name": "Attr", "preferred_name": "Addie",
+		"location": "Lisbon", "on_leave": true, "matrix_manager": %q}]}`, orgDomain, manager.Email)
+	api.send(RoleSuperAdmin, "POST", "/users/bulk/", body).wantStatus(t, "bulk", http.StatusOK)
+
+	got := api.get(RoleSuperAdmin, "/users/ada.attr@"+orgDomain+"/").object(t)
+
+	wantAttributes := map[string]any{"location": "Lisbon", "on_leave": true}
+	if diff := cmp.Diff(wantAttributes, got["attributes"]); diff != "" {
+		t.Errorf("attributes (-want +got):\n%s", diff)
+	}
+	if got["preferred_name"] != "Addie" {
+		t.Errorf("preferred_name = %v, want Addie", got["preferred_name"])
+	}
 }

@@ -111,6 +111,11 @@ type Config struct {
 	// when CacheTTL names any method; give one in Redis
 	// (readcache.NewRedis) to share it across replicas.
 	Cache upstream.Cache
+	// ExportAhead is how many upstream pages an export fetches ahead
+	// (service.Config.ExportAhead): about UpstreamPace's rate times the
+	// upstream's latency hides that latency. Zero means
+	// service.DefaultExportAhead, enough for DefaultUpstreamPace.
+	ExportAhead int
 	// Callers authenticates callers and says what each may call. Required.
 	Callers *auth.Store
 	// Logger receives access, audit and alert logs. Nil means
@@ -295,7 +300,7 @@ func newHandler(cfg Config, client *upstream.Client) (*Handler, error) {
 	}
 	bulkOpts := append(slices.Clip(opts), readLimit(MaxBulkRequestBytes))
 	opts = append(opts, readLimit(MaxRequestBytes))
-	svc := service.Config{Upstream: client, Logger: logger, PageTokens: cfg.PageTokens, ReportPolls: cfg.ReportPolls}
+	svc := service.Config{Upstream: client, Logger: logger, PageTokens: cfg.PageTokens, ReportPolls: cfg.ReportPolls, ExportAhead: cfg.ExportAhead}
 	if err := registerUnknownEnums(cfg.Telemetry.meterProvider()); err != nil {
 		return nil, err
 	}

@@ -214,17 +214,13 @@ func checkConversationAnswerTypes(t *testing.T, answers []*betterworksv1.Convers
 			wantAnswerKinds(t, a, &structpb.Value_StringValue{}, nil)
 		case betterworksv1.ConversationQuestionType_CONVERSATION_QUESTION_TYPE_MULTIPLE_CHOICE:
 			seen["multiple_choice"] = true
-			// One option's text, or a list of them when the question
-			// asks for several.
-			if _, ok := a.GetAnswer().GetKind().(*structpb.Value_ListValue); ok {
-				seen["list"] = true
-				wantAnswerKinds(t, a, &structpb.Value_ListValue{}, &structpb.Value_ListValue{})
-			} else {
-				wantAnswerKinds(t, a, &structpb.Value_StringValue{}, &structpb.Value_ListValue{})
-			}
+			// One option's text, as the reference's example shows.
+			wantAnswerKinds(t, a, &structpb.Value_StringValue{}, &structpb.Value_ListValue{})
 		case betterworksv1.ConversationQuestionType_CONVERSATION_QUESTION_TYPE_RATING:
 			seen["rating"] = true
-			wantAnswerKinds(t, a, &structpb.Value_NumberValue{}, &structpb.Value_ListValue{})
+			// The chosen number as text, as the reference's example
+			// answers a rating; the options are numbers.
+			wantAnswerKinds(t, a, &structpb.Value_StringValue{}, &structpb.Value_ListValue{})
 			if n := a.GetQuestionOptions().GetListValue().GetValues(); len(n) == 0 || n[0].GetNumberValue() == 0 {
 				t.Errorf("rating options = %v, want numbers", a.GetQuestionOptions())
 			}
@@ -232,7 +228,7 @@ func checkConversationAnswerTypes(t *testing.T, answers []*betterworksv1.Convers
 			t.Errorf("answer %d has type %v, want one the contract names", a.GetId(), a.GetType())
 		}
 	}
-	for _, kind := range []string{"text", "multiple_choice", "rating", "list"} {
+	for _, kind := range []string{"text", "multiple_choice", "rating"} {
 		if !seen[kind] {
 			t.Errorf("no %s answer among %d answers", kind, len(answers))
 		}

@@ -23,14 +23,10 @@ import (
 
 // Defaults of the streams.
 const (
-	// exportAhead is how many upstream pages an export fetches ahead of
-	// the page it sends: the pages in flight and buffered, and so its
-	// memory, whatever the collection's size.
-	exportAhead = 4
-	// dedupPages is how many of the last pages' ids an export remembers,
-	// to drop an item an offset page shows again after the collection
-	// shifted.
-	dedupPages = exportAhead + 2
+	// dedupExtraPages is how many pages beyond those fetched ahead an
+	// export remembers the ids of, to drop an item an offset page shows
+	// again after the collection shifted.
+	dedupExtraPages = 2
 	// exportPurpose seals resume tokens; its payload layout is
 	// exportCursor's.
 	exportPurpose = "betterworks.v1 export resume token v1"
@@ -105,8 +101,8 @@ type exportMessage[P any] struct {
 	watermark string
 }
 
-// export streams every page of c to send, fetching up to exportAhead
-// pages ahead within the token's pace, from the start or from where
+// export streams every page of c to send, fetching up to
+// Config.ExportAhead pages ahead within the token's pace, from the start or from where
 // resumeToken left off. A page that still fails after the client's
 // retries ends the export with its error, whose ErrorInfo carries the
 // resume token of the last message sent (metadata resume_token). When the
@@ -143,7 +139,7 @@ func export[T, P any](ctx context.Context, h *handler, c collection[T, P], resum
 	// there are, and a page fetched for nothing costs a turn of the
 	// token's pace.
 	var pages *pipeline[T]
-	seen := newRecentKeys(dedupPages)
+	seen := newRecentKeys(h.exportAhead + dedupExtraPages)
 	for n := cur.next; ; n++ {
 		var page *upstream.Page[T]
 		if pages == nil {
@@ -167,7 +163,7 @@ func export[T, P any](ctx context.Context, h *handler, c collection[T, P], resum
 		last := !page.More || len(page.Results) == 0 || n >= maxPage || page.NumPages > 0 && n >= page.NumPages
 		switch {
 		case pages == nil && !last:
-			pages = fetchAhead(ctx, n+1, exportAhead, fetch)
+			pages = fetchAhead(ctx, n+1, h.exportAhead, fetch)
 			if page.NumPages > 0 {
 				pages.stop(page.NumPages)
 			}
@@ -220,9 +216,9 @@ func sendError(ctx context.Context, err error) error {
 }
 
 // pipeline fetches numbered pages ahead of the one its consumer takes,
-// each in its own goroutine, and hands them over in order. At most ahead
-// pages are in flight or waiting to be taken; after stop, no page past the
-// last is started.
+// each in its own goroutine, and hands them over in order. Beyond the page
+// its consumer waits for, at most ahead pages are in flight or waiting to
+// be taken; after stop, no page past the last is started.
 type pipeline[T any] struct {
 	results chan chan pageResult[T]
 	last    atomic.Int64

@@ -35,6 +35,36 @@ type Config struct {
 	PageTokens seal.Settings
 	// ReportPolls paces the polls of WaitReportRun.
 	ReportPolls ReportPolls
+	// ExportAhead is how many upstream pages an export fetches beyond the
+	// next one it sends: ExportAhead+1 pages are in flight or buffered,
+	// which bounds an export's memory, and hides the upstream's latency
+	// behind the token's pace when it is well above pace x latency (25 at
+	// 500 calls/s and 50 ms; 48 keeps such an export within 1.1 times
+	// its pace). Zero means DefaultExportAhead; values above
+	// MaxExportAhead are taken as MaxExportAhead.
+	ExportAhead int
+}
+
+// Bounds of Config.ExportAhead.
+const (
+	// DefaultExportAhead hides up to 800 ms of upstream latency at the
+	// default pace of 5 calls per second.
+	DefaultExportAhead = 4
+	// MaxExportAhead is three quarters of the upstream client's default
+	// bound on requests in flight (upstream.Resilience.MaxInFlight, 64),
+	// so that an export leaves room for other calls.
+	MaxExportAhead = 48
+)
+
+// exportAhead returns c.ExportAhead within its bounds.
+func (c Config) exportAhead() int {
+	switch {
+	case c.ExportAhead <= 0:
+		return DefaultExportAhead
+	case c.ExportAhead > MaxExportAhead:
+		return MaxExportAhead
+	}
+	return c.ExportAhead
 }
 
 func (c Config) logger() *slog.Logger {
@@ -56,6 +86,8 @@ type handler struct {
 	pageKeys seal.Settings
 	// pollers are the shared pollers of following syncs.
 	pollers *pollers
+	// exportAhead is Config.ExportAhead within its bounds.
+	exportAhead int
 }
 
 // newHandler panics if cfg.PageTokens has no key; server.New
@@ -67,6 +99,8 @@ func newHandler(cfg Config) handler {
 		pages:    seal.New(pageTokenPurpose, cfg.PageTokens),
 		pageKeys: cfg.PageTokens,
 		pollers:  &pollers{m: make(map[pollerKey]any)},
+
+		exportAhead: cfg.exportAhead(),
 	}
 }
 

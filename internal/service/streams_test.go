@@ -19,6 +19,7 @@ import (
 	"github.com/bwfacade/facade/internal/logtest"
 	"github.com/bwfacade/facade/internal/rpcerr"
 	"github.com/bwfacade/facade/internal/sandbox"
+	"github.com/bwfacade/facade/internal/service"
 )
 
 // listAllGoalIDs pages through ListGoals with filter and returns every id.
@@ -206,6 +207,66 @@ func TestExportStopsFetchingWhenTheCallerGoes(t *testing.T) {
 	// A caller that goes is no server error.
 	if !strings.Contains(logs.String(), `"procedure":"/betterworks.v1.GoalService/ExportGoals"`) || !strings.Contains(logs.String(), `"code":"canceled"`) {
 		t.Errorf("the export's access log line does not say canceled:\n%s", logs.String())
+	}
+}
+
+// TestExportFetchesTheConfiguredPagesAhead slows the upstream's pages to
+// latency and counts the requests that arrive together once the first page
+// is in: the next page and as many beyond it as ExportAhead says, within
+// its bounds, and no more until the export takes the next page.
+func TestExportFetchesTheConfiguredPagesAhead(t *testing.T) {
+	t.Parallel()
+	const latency = 200 * time.Millisecond
+	tests := []struct {
+		name      string
+		ahead     int
+		wantAhead int
+	}{
+		{"default", 0, service.DefaultExportAhead},
+		{"configured", 12, 12},
+		{"capped", 1000, service.MaxExportAhead},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			st := facadetest.Start(t, facadetest.Options{
+				Sandbox:     sandbox.Config{Faults: []sandbox.Fault{{Endpoint: "GET /goals/filter/", Latency: latency}}},
+				ExportAhead: tt.ahead,
+			})
+			client := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin)
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			stream, err := client.ExportGoals(ctx, &betterworksv1.ExportGoalsRequest{Filter: &betterworksv1.ListGoalsRequest{PageSize: 1}})
+			if err != nil {
+				t.Fatalf("ExportGoals() error = %v", err)
+			}
+			// The first page, then the pages fetched with the second: all
+			// of them are logged once their messages arrive.
+			for i := range 2 + tt.wantAhead {
+				if !stream.Receive() {
+					t.Fatalf("ExportGoals() ended after %d messages: %v", i, stream.Err())
+				}
+			}
+			cancel()
+			stream.Close()
+
+			var arrivals []time.Time
+			for _, r := range st.Sandbox.Requests() {
+				if r.Endpoint == "GET /goals/filter/" {
+					arrivals = append(arrivals, r.At)
+				}
+			}
+			slices.SortFunc(arrivals, time.Time.Compare)
+			first, together := arrivals[0], 0
+			for _, at := range arrivals[1:] {
+				if d := at.Sub(first); d > latency/2 && d < 3*latency/2 {
+					together++
+				}
+			}
+			if together != 1+tt.wantAhead {
+				t.Errorf("ExportAhead %d: %d page requests arrived together after the first page, want 1+%d", tt.ahead, together, tt.wantAhead)
+			}
+		})
 	}
 }
 
