@@ -191,73 +191,78 @@ func TestDemoOverlay(t *testing.T) {
 	}
 }
 
-// TestPoliciesCatchBrokenManifests builds the production overlay with one
-// rule broken at a time, as an overlay on it in a temporary directory, and
-// expects the policy that guards the rule to fail: a check that never
-// fails proves nothing.
+// TestPoliciesCatchBrokenManifests builds an overlay with one rule broken at a time, as an overlay on it in a
+// temporary directory, and expects the policy that guards the rule to
+// fail: a check that never fails proves nothing.
 func TestPoliciesCatchBrokenManifests(t *testing.T) {
 	t.Parallel()
-	production, err := filepath.Abs("overlays/production")
-	if err != nil {
-		t.Fatal(err)
-	}
+	const production, demo = "overlays/production", "overlays/demo"
 	container := "/spec/template/spec/containers/0"
 	tests := []struct {
 		name    string
+		overlay string
 		kind    string
 		patch   string // JSON patch operations, as YAML
 		check   func(objects) error
 		wantErr string
 	}{
-		{"root user", "Deployment", op("replace", "/spec/template/spec/securityContext/runAsUser", "0"),
+		{"root user", production, "Deployment", op("replace", "/spec/template/spec/securityContext/runAsUser", "0"),
 			runsAsNonRoot, "runAsUser = 0"},
-		{"writable root filesystem", "Deployment", op("replace", container+"/securityContext/readOnlyRootFilesystem", "false"),
+		{"writable root filesystem", production, "Deployment", op("replace", container+"/securityContext/readOnlyRootFilesystem", "false"),
 			readOnlyRootFilesystem, "readOnlyRootFilesystem is not true"},
-		{"privilege escalation", "Deployment", op("replace", container+"/securityContext/allowPrivilegeEscalation", "true"),
+		{"privilege escalation", production, "Deployment", op("replace", container+"/securityContext/allowPrivilegeEscalation", "true"),
 			noPrivilegeEscalation, "allowPrivilegeEscalation is not false"},
-		{"capability added", "Deployment", op("add", container+"/securityContext/capabilities/add", "[NET_ADMIN]"),
+		{"capability added", production, "Deployment", op("add", container+"/securityContext/capabilities/add", "[NET_ADMIN]"),
 			noPrivilegeEscalation, "capabilities added"},
-		{"no memory limit", "Deployment", op("remove", container+"/resources/limits/memory", ""),
+		{"no memory limit", production, "Deployment", op("remove", container+"/resources/limits/memory", ""),
 			requestsAndLimits, "memory: request true, limit false"},
-		{"liveness on the metrics port", "Deployment", op("replace", container+"/livenessProbe/grpc/port", "9464"),
+		{"liveness on the metrics port", production, "Deployment", op("replace", container+"/livenessProbe/grpc/port", "9464"),
 			grpcProbes, "livenessProbe: gRPC port 9464"},
-		{"readiness over HTTP", "Deployment", op("replace", container+"/readinessProbe", "{httpGet: {path: /, port: 8080}}"),
+		{"readiness over HTTP", production, "Deployment", op("replace", container+"/readinessProbe", "{httpGet: {path: /, port: 8080}}"),
 			grpcProbes, "readinessProbe is not a gRPC probe"},
-		{"no preStop", "Deployment", op("remove", container+"/lifecycle", ""),
+		{"no preStop", production, "Deployment", op("remove", container+"/lifecycle", ""),
 			preStopSleep, "no preStop sleep"},
-		{"grace shorter than the drain", "Deployment", op("replace", "/spec/template/spec/terminationGracePeriodSeconds", "30"),
+		{"grace shorter than the drain", production, "Deployment", op("replace", "/spec/template/spec/terminationGracePeriodSeconds", "30"),
 			preStopSleep, "terminationGracePeriodSeconds = 30"},
-		{"scrape annotation on another port", "Deployment", op("replace", "/spec/template/metadata/annotations/prometheus.io~1port", `"8080"`),
+		{"scrape annotation on another port", production, "Deployment", op("replace", "/spec/template/metadata/annotations/prometheus.io~1port", `"8080"`),
 			metricsScraped, "prometheus.io/port"},
-		{"budget selects other pods", "PodDisruptionBudget", op("replace", "/spec/selector/matchLabels", "{app.kubernetes.io/name: other}"),
+		{"budget selects other pods", production, "PodDisruptionBudget", op("replace", "/spec/selector/matchLabels", "{app.kubernetes.io/name: other}"),
 			budgetSelectsPods, "does not match the pods' labels"},
-		{"autoscaler targets another Deployment", "HorizontalPodAutoscaler", op("replace", "/spec/scaleTargetRef/name", "other"),
+		{"autoscaler targets another Deployment", production, "HorizontalPodAutoscaler", op("replace", "/spec/scaleTargetRef/name", "other"),
 			autoscalersTargetDeployment, "Deployment/other"},
-		{"Service selects other pods", "Service", op("replace", "/spec/selector", "{app.kubernetes.io/name: other}"),
+		{"Service selects other pods", production, "Service", op("replace", "/spec/selector", "{app.kubernetes.io/name: other}"),
 			servicesSelectPods, "does not match the pods' labels"},
-		{"ingress only", "NetworkPolicy", op("replace", "/spec/policyTypes", "[Ingress]"),
+		{"ingress only", production, "NetworkPolicy", op("replace", "/spec/policyTypes", "[Ingress]"),
 			networkPolicy, "want Ingress and Egress"},
-		{"ingress from anywhere", "NetworkPolicy", op("remove", "/spec/ingress/0/from", ""),
+		{"ingress from anywhere", production, "NetworkPolicy", op("remove", "/spec/ingress/0/from", ""),
 			networkPolicy, "open to every source"},
-		{"Redis URL inline", "Deployment",
+		{"Redis URL inline", production, "Deployment",
 			op("test", container+"/env/3/name", "BWFACADE_REDIS_URL") +
 				op("replace", container+"/env/3", "{name: BWFACADE_REDIS_URL, value: 'redis://:hunter2@redis:6379/0'}"),
 			noSecretLiterals, "BWFACADE_REDIS_URL is not from a Secret"},
-		{"page token keys inline", "Deployment", op("add", container+"/env/-", "{name: BWFACADE_PAGE_TOKEN_KEYS, value: 00ff}"),
+		{"page token keys inline", production, "Deployment", op("add", container+"/env/-", "{name: BWFACADE_PAGE_TOKEN_KEYS, value: 00ff}"),
 			noSecretLiterals, "BWFACADE_PAGE_TOKEN_KEYS is not from a Secret"},
-		{"callers file by subPath", "Deployment",
+		{"callers file by subPath", production, "Deployment",
 			op("test", container+"/volumeMounts/0/name", "callers") +
 				op("add", container+"/volumeMounts/0/subPath", "callers.yaml"),
 			secretsAsFiles, "want read-only, without subPath"},
-		{"two replicas", "Deployment", op("replace", "/spec/replicas", "2"),
+		{"two replicas", production, "Deployment", op("replace", "/spec/replicas", "2"),
 			productionReplicas, "replicas = 2"},
+		{"demo with two replicas", demo, "Deployment", op("replace", "/spec/replicas", "2"),
+			demoShape, "replicas = 2"},
+		{"demo with an upstream", demo, "Deployment", op("add", container+"/env/-", "{name: BWFACADE_UPSTREAM_URL, value: 'https://app.betterworks.com/api/v1/'}"),
+			demoShape, "BWFACADE_UPSTREAM_URL is set"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
+			overlay, err := filepath.Abs(tt.overlay)
+			if err != nil {
+				t.Fatal(err)
+			}
 			// kustomize refuses an absolute path to another kustomization.
-			base, err := filepath.Rel(dir, production)
+			base, err := filepath.Rel(dir, overlay)
 			if err != nil {
 				t.Fatal(err)
 			}
