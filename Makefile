@@ -26,6 +26,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # release ships.
 RELEASED_CONTRACT := released/betterworks-v1.binpb
 
+# deploy/ is a Go module of its own (the Kubernetes manifests and their
+# test), so that Kubernetes stays out of the service's go.mod; `./...` at
+# the root does not enter it, so lint and test run there too.
+DEPLOY := deploy
+
 .PHONY: run generate checkgenerate lint test test-short bench protodeps webdeps provision release-contract
 
 run: ## Start the server on the embedded sandbox.
@@ -66,9 +71,12 @@ checkgenerate: generate ## Fail when regenerating changes anything.
 	@dirty="$$(git status --porcelain -- gen web/gen proto internal/server/descriptors.binpb go.mod go.sum)"; \
 	  if [ -n "$$dirty" ]; then echo "regenerating changed these files; run make generate and commit:" >&2; echo "$$dirty" >&2; exit 1; fi
 
-lint: protodeps ## vet, staticcheck, buf lint, buf format, buf breaking against the released contract, gofmt, layering rules.
+lint: protodeps ## vet, staticcheck, buf lint, buf format, buf breaking against the released contract, gofmt, layering rules; vet, staticcheck and tidiness of deploy/.
 	go vet ./...
 	go tool staticcheck ./...
+	cd $(DEPLOY) && go vet ./... && go mod tidy -diff
+	@# staticcheck at the version the root go.mod pins, run on deploy/'s packages.
+	staticcheck="$$(go tool -n staticcheck)" && cd $(DEPLOY) && "$$staticcheck" ./...
 	go tool buf lint
 	go tool buf breaking proto --against $(RELEASED_CONTRACT)
 	go tool buf format -d --exit-code
@@ -76,8 +84,9 @@ lint: protodeps ## vet, staticcheck, buf lint, buf format, buf breaking against 
 	  if [ -n "$$unformatted" ]; then echo "gofmt would change:" >&2; echo "$$unformatted" >&2; exit 1; fi
 	go test -count=1 ./internal/layering/
 
-test: provision ## Every test, with the race detector; the browser test may not skip.
+test: provision ## Every test, with the race detector; the browser test may not skip; then deploy/'s manifests.
 	BWFACADE_REQUIRE_BROWSER=1 go test -race -count=1 ./...
+	cd $(DEPLOY) && go test -count=1 ./...
 
 bench: ## Whole-stack benchmarks with allocation counts.
 	go test -run '^$$' -bench . -benchmem ./internal/service/...
