@@ -2,8 +2,12 @@ package service_test
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -12,9 +16,11 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
+	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
 	"github.com/bwfacade/facade/internal/facadetest"
 	"github.com/bwfacade/facade/internal/logtest"
 	"github.com/bwfacade/facade/internal/rpcerr"
@@ -493,4 +499,48 @@ func TestExportFailureCarriesItsResumeToken(t *testing.T) {
 	if diff := cmp.Diff(whole.ids, append(got, rest.ids...)); diff != "" {
 		t.Errorf("delivered before the failure and after resuming (-whole +got):\n%s", diff)
 	}
+}
+
+// TestExportWaitsForASlowReader sends an export over HTTP/1.1 on a raw
+// socket and reads nothing for a while: the fetching stops after the
+// pages fetched ahead and what the socket's buffers hold, far short of the
+// collection, and goes on to the end once the reader reads. (Go's HTTP/2
+// client would read ahead into its own large flow-control window, which
+// hides the pause.)
+func TestExportWaitsForASlowReader(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{Sandbox: sandbox.Config{Scale: sandbox.Scale{Goals: 20_000}}})
+	const pages = 20_000 / 100
+	addr, err := url.Parse(st.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := (&net.Dialer{}).DialContext(t.Context(), "tcp", addr.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	msg, err := proto.Marshal(&betterworksv1.ExportGoalsRequest{Filter: &betterworksv1.ListGoalsRequest{PageSize: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	envelope := binary.BigEndian.AppendUint32([]byte{0}, uint32(len(msg)))
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\nContent-Type: application/connect+proto\r\nAuthorization: Bearer %s\r\nContent-Length: %d\r\n\r\n",
+		betterworksv1connect.GoalServiceExportGoalsProcedure, addr.Host, st.Key(sandbox.RoleSuperAdmin), len(envelope)+len(msg))
+	if _, err := conn.Write(append(envelope, msg...)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second) // the reader reads nothing
+	settle(st.Sandbox)
+	paused := st.Sandbox.Count("GET /goals/filter/")
+	if paused > pages/2 {
+		t.Errorf("with the reader paused, the export fetched %d of %d pages", paused, pages)
+	}
+	if _, err := io.Copy(io.Discard, conn); err != nil {
+		t.Fatal(err)
+	}
+	if all := st.Sandbox.Count("GET /goals/filter/"); all < pages {
+		t.Errorf("after the reader read on, the export fetched %d of %d pages", all, pages)
+	}
+	t.Logf("paused reader: %d of %d pages fetched", paused, pages)
 }
