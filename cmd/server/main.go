@@ -121,6 +121,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	facade, err := server.New(server.Config{
 		UpstreamURL:  upstreamURL,
 		CacheTTL:     cfg.CacheTTL,
+		ExportAhead:  cfg.ExportAhead,
 		Cache:        cache,
 		Limiter:      limiter,
 		UpstreamPace: ratelimit.Limit{Rate: cfg.UpstreamRPS, Burst: cfg.UpstreamBurst},

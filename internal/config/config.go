@@ -49,6 +49,7 @@ const (
 	EnvMaxConnsPerPeer   = "BWFACADE_MAX_CONNECTIONS_PER_PEER"
 	EnvReportHosts       = "BWFACADE_REPORT_HOSTS"
 	EnvReportMaxBytes    = "BWFACADE_REPORT_MAX_BYTES"
+	EnvExportAhead       = "BWFACADE_EXPORT_AHEAD"
 )
 
 // DefaultAddr is where the facade listens when BWFACADE_ADDR is unset.
@@ -130,6 +131,11 @@ type Config struct {
 	// read from "GoalService/GetGoal=30s,PeopleService/GetUser=1m".
 	// Empty caches nothing.
 	CacheTTL map[string]time.Duration
+	// ExportAhead is how many upstream pages an export fetches ahead of
+	// the one it sends (service.Config.ExportAhead); zero is the
+	// service's default. About the token's pace times the upstream's
+	// latency hides that latency.
+	ExportAhead int
 	// CacheMaxBytes bounds the in-process cache; default 64 MiB. With
 	// RedisURL the cache is in Redis instead, shared by the replicas.
 	CacheMaxBytes int
@@ -278,6 +284,7 @@ func Load(getenv func(string) string) (*Config, error) {
 			c.CacheTTL["/betterworks.v1."+strings.TrimSpace(method)] = d
 		}
 	}
+	errs = append(errs, positive(getenv, EnvExportAhead, &c.ExportAhead))
 	c.CacheMaxBytes = 64 << 20
 	errs = append(errs, positive(getenv, EnvCacheMaxBytes, &c.CacheMaxBytes))
 	c.Replicas = 1

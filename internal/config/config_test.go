@@ -165,6 +165,7 @@ func TestLoadRejects(t *testing.T) {
 		{"cache_ttl_without_duration", map[string]string{config.EnvCacheTTL: "GoalService/GetGoal"}, config.EnvCacheTTL},
 		{"cache_ttl_negative", map[string]string{config.EnvCacheTTL: "GoalService/GetGoal=-1s"}, config.EnvCacheTTL},
 		{"cache_ttl_not_a_method", map[string]string{config.EnvCacheTTL: "GetGoal=1s"}, config.EnvCacheTTL},
+		{"export_ahead_zero", map[string]string{config.EnvExportAhead: "0"}, config.EnvExportAhead},
 		{"client_ca_without_tls", map[string]string{config.EnvTLSClientCA: "ca.pem"}, config.EnvTLSClientCA},
 		{"bool", map[string]string{config.EnvHealthNeedKey: "sometimes"}, config.EnvHealthNeedKey},
 		{"log_format", map[string]string{config.EnvLogFormat: "xml"}, config.EnvLogFormat},
