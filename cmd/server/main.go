@@ -122,6 +122,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		UpstreamURL:  upstreamURL,
 		CacheTTL:     cfg.CacheTTL,
 		ExportAhead:  cfg.ExportAhead,
+		ConnAge:      server.ConnAge{Max: cfg.MaxConnectionAge, Grace: cfg.MaxConnectionAgeGrace},
 		Cache:        cache,
 		Limiter:      limiter,
 		UpstreamPace: ratelimit.Limit{Rate: cfg.UpstreamRPS, Burst: cfg.UpstreamBurst},

@@ -50,6 +50,8 @@ const (
 	EnvReportHosts       = "BWFACADE_REPORT_HOSTS"
 	EnvReportMaxBytes    = "BWFACADE_REPORT_MAX_BYTES"
 	EnvExportAhead       = "BWFACADE_EXPORT_AHEAD"
+	EnvMaxConnAge        = "BWFACADE_MAX_CONNECTION_AGE"
+	EnvMaxConnAgeGrace   = "BWFACADE_MAX_CONNECTION_AGE_GRACE"
 )
 
 // DefaultAddr is where the facade listens when BWFACADE_ADDR is unset.
@@ -131,6 +133,11 @@ type Config struct {
 	// read from "GoalService/GetGoal=30s,PeopleService/GetUser=1m".
 	// Empty caches nothing.
 	CacheTTL map[string]time.Duration
+	// MaxConnectionAge ages connections out (with up to 10 % jitter
+	// below it), so that clients behind an L4 Service spread over new
+	// replicas; MaxConnectionAgeGrace is how long calls may then go on.
+	// Default 30 min and 1 min; "0" turns ageing off.
+	MaxConnectionAge, MaxConnectionAgeGrace time.Duration
 	// ExportAhead is how many upstream pages an export fetches ahead of
 	// the one it sends (service.Config.ExportAhead); zero is the
 	// service's default. About the token's pace times the upstream's
@@ -285,6 +292,16 @@ func Load(getenv func(string) string) (*Config, error) {
 		}
 	}
 	errs = append(errs, positive(getenv, EnvExportAhead, &c.ExportAhead))
+	c.MaxConnectionAge, c.MaxConnectionAgeGrace = 30*time.Minute, time.Minute
+	for name, dst := range map[string]*time.Duration{EnvMaxConnAge: &c.MaxConnectionAge, EnvMaxConnAgeGrace: &c.MaxConnectionAgeGrace} {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				errs = append(errs, fmt.Errorf("%s: want a duration such as 30m, or 0, got %q", name, v))
+			}
+			*dst = d
+		}
+	}
 	c.CacheMaxBytes = 64 << 20
 	errs = append(errs, positive(getenv, EnvCacheMaxBytes, &c.CacheMaxBytes))
 	c.Replicas = 1

@@ -49,6 +49,21 @@ func TestLoadCacheTTL(t *testing.T) {
 	}
 }
 
+func TestLoadConnectionAge(t *testing.T) {
+	t.Parallel()
+	cfg, err := config.Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.MaxConnectionAge != 30*time.Minute || cfg.MaxConnectionAgeGrace != time.Minute {
+		t.Errorf("Load() connection age = %v, grace %v; want 30m and 1m by default", cfg.MaxConnectionAge, cfg.MaxConnectionAgeGrace)
+	}
+	cfg, err = config.Load(env(map[string]string{config.EnvMaxConnAge: "0"}))
+	if err != nil || cfg.MaxConnectionAge != 0 {
+		t.Errorf("Load(%s=0) = %v, %v; want ageing off", config.EnvMaxConnAge, cfg, err)
+	}
+}
+
 func TestLoadTenant(t *testing.T) {
 	t.Parallel()
 	cfg, err := config.Load(env(map[string]string{
@@ -166,6 +181,8 @@ func TestLoadRejects(t *testing.T) {
 		{"cache_ttl_negative", map[string]string{config.EnvCacheTTL: "GoalService/GetGoal=-1s"}, config.EnvCacheTTL},
 		{"cache_ttl_not_a_method", map[string]string{config.EnvCacheTTL: "GetGoal=1s"}, config.EnvCacheTTL},
 		{"export_ahead_zero", map[string]string{config.EnvExportAhead: "0"}, config.EnvExportAhead},
+		{"connection_age_negative", map[string]string{config.EnvMaxConnAge: "-1m"}, config.EnvMaxConnAge},
+		{"connection_age_grace_not_a_duration", map[string]string{config.EnvMaxConnAgeGrace: "soon"}, config.EnvMaxConnAgeGrace},
 		{"client_ca_without_tls", map[string]string{config.EnvTLSClientCA: "ca.pem"}, config.EnvTLSClientCA},
 		{"bool", map[string]string{config.EnvHealthNeedKey: "sometimes"}, config.EnvHealthNeedKey},
 		{"log_format", map[string]string{config.EnvLogFormat: "xml"}, config.EnvLogFormat},

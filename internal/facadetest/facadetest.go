@@ -60,6 +60,8 @@ type Options struct {
 	// DefaultQuota is the quota of callers without one of their own; zero
 	// is unlimited.
 	DefaultQuota auth.Quota
+	// ConnAge ages the facade's connections; zero ages nothing.
+	ConnAge server.ConnAge
 	// CacheTTL and Cache configure the read cache (server.Config); zero
 	// caches nothing.
 	CacheTTL map[string]time.Duration
@@ -155,6 +157,7 @@ func Start(tb testing.TB, opts Options) *Stack {
 		Limiter:         opts.Limiter,
 		UpstreamPace:    pace,
 		CacheTTL:        opts.CacheTTL,
+		ConnAge:         opts.ConnAge,
 		Cache:           opts.Cache,
 		PageTokens:      pageTokens,
 		Callers:         store,

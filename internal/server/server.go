@@ -101,6 +101,9 @@ type Config struct {
 	// UpstreamPace is each Betterworks token's pace, across every caller
 	// that uses it. Zero means DefaultUpstreamPace.
 	UpstreamPace ratelimit.Limit
+	// ConnAge ages connections out, so that clients behind a connection
+	// balancer spread over new replicas; zero ages nothing.
+	ConnAge ConnAge
 	// CacheTTL lists the reads whose answers may be kept, by procedure
 	// (such as "/betterworks.v1.GoalService/GetGoal"), and for how long:
 	// per Betterworks token, dropped by the token's writes to the same
@@ -277,7 +280,9 @@ func New(cfg Config) (*Facade, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Facade{Handler: handler, HTTPServer: NewHTTPServer(handler, cfg.Logger), Upstream: client, Limiter: cfg.Limiter}, nil
+	srv := NewHTTPServer(handler, cfg.Logger)
+	ageConnections(srv, cfg.ConnAge)
+	return &Facade{Handler: handler, HTTPServer: srv, Upstream: client, Limiter: cfg.Limiter}, nil
 }
 
 // newHandler returns the facade's handler for cfg, whose defaults New
