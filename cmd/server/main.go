@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -285,30 +286,61 @@ func allowOrigin(cfg *config.Config) func(string) bool {
 	return nil
 }
 
-// newRedis returns the Redis client of BWFACADE_REDIS_URL, or nil when it
-// is unset. go-redis then logs through logger, at DEBUG.
-func newRedis(cfg *config.Config, logger *slog.Logger) (*redis.Client, error) {
+// newRedis returns the Redis client of BWFACADE_REDIS_URL, read as
+// BWFACADE_REDIS_MODE says (one server, Sentinel or Cluster), or nil when
+// the URL is unset. go-redis then logs through logger, at DEBUG.
+func newRedis(cfg *config.Config, logger *slog.Logger) (redis.UniversalClient, error) {
 	if cfg.RedisURL == "" {
 		return nil, nil
 	}
-	opts, err := redis.ParseURL(cfg.RedisURL)
-	if err != nil {
-		// The error may quote the URL, which may hold a password.
-		return nil, fmt.Errorf("%s: not a Redis URL", config.EnvRedisURL)
+	var password string
+	if cfg.RedisPasswordFile != "" {
+		b, err := os.ReadFile(cfg.RedisPasswordFile)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", config.EnvRedisPasswordFile, err)
+		}
+		password = strings.TrimSpace(string(b))
 	}
-	opts.ContextTimeoutEnabled = true
-	opts.DialTimeout = 200 * time.Millisecond
-	opts.ReadTimeout = 100 * time.Millisecond
-	opts.WriteTimeout = 100 * time.Millisecond
+	// The errors of the parsers may quote the URL, which may hold a
+	// password: name the variable, not the value.
+	badURL := fmt.Errorf("%s: not a Redis URL for %s mode", config.EnvRedisURL, cfg.RedisMode)
 	// go-redis has one logger for the whole process; run builds its only
 	// Redis client.
 	redis.SetLogger(redisLogger{log: logger})
+	tune := func(timeouts *bool, dial, read, write *time.Duration, pass *string) {
+		*timeouts = true
+		*dial, *read, *write = 200*time.Millisecond, 100*time.Millisecond, 100*time.Millisecond
+		if password != "" {
+			*pass = password
+		}
+	}
+	switch cfg.RedisMode {
+	case "cluster":
+		opts, err := redis.ParseClusterURL(cfg.RedisURL)
+		if err != nil {
+			return nil, badURL
+		}
+		tune(&opts.ContextTimeoutEnabled, &opts.DialTimeout, &opts.ReadTimeout, &opts.WriteTimeout, &opts.Password)
+		return redis.NewClusterClient(opts), nil
+	case "sentinel":
+		opts, err := redis.ParseFailoverURL(cfg.RedisURL)
+		if err != nil || opts.MasterName == "" {
+			return nil, fmt.Errorf("%s: not a Sentinel URL with master_name", config.EnvRedisURL)
+		}
+		tune(&opts.ContextTimeoutEnabled, &opts.DialTimeout, &opts.ReadTimeout, &opts.WriteTimeout, &opts.Password)
+		return redis.NewFailoverClient(opts), nil
+	}
+	opts, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return nil, badURL
+	}
+	tune(&opts.ContextTimeoutEnabled, &opts.DialTimeout, &opts.ReadTimeout, &opts.WriteTimeout, &opts.Password)
 	return redis.NewClient(opts), nil
 }
 
 // newLimiter returns the rate limiter of callers' quotas and upstream
 // tokens: shared through rdb when there is one, in-process otherwise.
-func newLimiter(cfg *config.Config, rdb *redis.Client, logger *slog.Logger) *ratelimit.Limiter {
+func newLimiter(cfg *config.Config, rdb redis.UniversalClient, logger *slog.Logger) *ratelimit.Limiter {
 	if rdb == nil {
 		return ratelimit.New(ratelimit.Config{Logger: logger})
 	}
@@ -317,7 +349,7 @@ func newLimiter(cfg *config.Config, rdb *redis.Client, logger *slog.Logger) *rat
 
 // newCache returns the read cache: in rdb when there is one, so that the
 // replicas share it, in process otherwise; nil when no read is cached.
-func newCache(cfg *config.Config, rdb *redis.Client, meters metric.MeterProvider) (upstream.Cache, error) {
+func newCache(cfg *config.Config, rdb redis.UniversalClient, meters metric.MeterProvider) (upstream.Cache, error) {
 	switch {
 	case len(cfg.CacheTTL) == 0:
 		return nil, nil

@@ -35,6 +35,8 @@ const (
 	EnvLogLevel          = "BWFACADE_LOG_LEVEL"
 	EnvCORSOrigins       = "BWFACADE_CORS_ORIGINS"
 	EnvRedisURL          = "BWFACADE_REDIS_URL"
+	EnvRedisMode         = "BWFACADE_REDIS_MODE"
+	EnvRedisPasswordFile = "BWFACADE_REDIS_PASSWORD_FILE"
 	EnvReplicas          = "BWFACADE_REPLICAS"
 	EnvUpstreamRPS       = "BWFACADE_UPSTREAM_RPS"
 	EnvUpstreamBurst     = "BWFACADE_UPSTREAM_BURST"
@@ -105,6 +107,14 @@ type Config struct {
 	// RedisURL, such as redis://redis:6379/0, shares rate limits and
 	// upstream pauses across replicas. Empty limits each replica alone.
 	RedisURL string
+	// RedisMode is how RedisURL is read: "single" (one server, the
+	// default), "sentinel" (the URL names the Sentinels, its addr query
+	// parameters more of them, and master_name the master) or "cluster"
+	// (the URL names a node, addr parameters more). rediss:// is TLS.
+	RedisMode string
+	// RedisPasswordFile holds the Redis password, read at start, instead
+	// of the URL (whose password may then be left out).
+	RedisPasswordFile string
 	// Replicas is how many replicas share the limits; while Redis is
 	// unreachable each enforces its share. Default 1.
 	Replicas int
@@ -304,6 +314,18 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	c.CacheMaxBytes = 64 << 20
 	errs = append(errs, positive(getenv, EnvCacheMaxBytes, &c.CacheMaxBytes))
+	c.RedisMode = strings.TrimSpace(getenv(EnvRedisMode))
+	switch c.RedisMode {
+	case "":
+		c.RedisMode = "single"
+	case "single", "sentinel", "cluster":
+	default:
+		errs = append(errs, fmt.Errorf("%s: want single, sentinel or cluster, got %q", EnvRedisMode, c.RedisMode))
+	}
+	c.RedisPasswordFile = strings.TrimSpace(getenv(EnvRedisPasswordFile))
+	if c.RedisURL == "" && (getenv(EnvRedisMode) != "" || c.RedisPasswordFile != "") {
+		errs = append(errs, fmt.Errorf("%s and %s need %s", EnvRedisMode, EnvRedisPasswordFile, EnvRedisURL))
+	}
 	c.Replicas = 1
 	c.UpstreamRPS, c.UpstreamBurst = 5, 10
 	c.MaxConnections, c.MaxConnectionsPerPeer = 4096, 256

@@ -180,6 +180,8 @@ func TestLoadRejects(t *testing.T) {
 		{"cache_ttl_without_duration", map[string]string{config.EnvCacheTTL: "GoalService/GetGoal"}, config.EnvCacheTTL},
 		{"cache_ttl_negative", map[string]string{config.EnvCacheTTL: "GoalService/GetGoal=-1s"}, config.EnvCacheTTL},
 		{"cache_ttl_not_a_method", map[string]string{config.EnvCacheTTL: "GetGoal=1s"}, config.EnvCacheTTL},
+		{"redis_mode_unknown", map[string]string{config.EnvRedisURL: "redis://r:6379", config.EnvRedisMode: "ring"}, config.EnvRedisMode},
+		{"redis_mode_without_url", map[string]string{config.EnvRedisMode: "cluster"}, config.EnvRedisURL},
 		{"export_ahead_zero", map[string]string{config.EnvExportAhead: "0"}, config.EnvExportAhead},
 		{"connection_age_negative", map[string]string{config.EnvMaxConnAge: "-1m"}, config.EnvMaxConnAge},
 		{"connection_age_grace_not_a_duration", map[string]string{config.EnvMaxConnAgeGrace: "soon"}, config.EnvMaxConnAgeGrace},

@@ -58,11 +58,12 @@ type Limit struct {
 // Config configures a Limiter. A zero field selects the default
 // documented on it.
 type Config struct {
-	// Redis shares buckets and pauses across replicas. Nil means in-process
-	// only. Build the client with ContextTimeoutEnabled, or RedisTimeout
-	// does not bound reads from a Redis that hangs (go-redis then waits
-	// ReadTimeout); New logs a warning when it is not set.
-	Redis *redis.Client
+	// Redis shares buckets and pauses across replicas: one server, a
+	// Sentinel-managed one or a Cluster (every command touches one key,
+	// so any slot layout works). Nil means in-process only. Build the
+	// client with ContextTimeoutEnabled, or RedisTimeout does not bound
+	// reads from a Redis that hangs (go-redis then waits ReadTimeout).
+	Redis redis.UniversalClient
 	// Prefix starts every Redis key of the Limiter: buckets are stored at
 	// "rate:"+Prefix+key (redis_rate adds "rate:"), pauses at
 	// Prefix+"pause:"+key. Empty means "bwfacade:rl:".
@@ -129,9 +130,6 @@ func New(cfg Config) *Limiter {
 	l.pauses.until = make(map[string]time.Time)
 	if cfg.Redis != nil {
 		l.redis = newRedisStore(cfg, l.now, l.log)
-		if !cfg.Redis.Options().ContextTimeoutEnabled {
-			l.log.Warn("rate limiter: Redis client has ContextTimeoutEnabled false, so RedisTimeout does not bound reads")
-		}
 	}
 	return l
 }

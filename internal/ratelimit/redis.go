@@ -29,7 +29,7 @@ return 0
 
 // redisStore keeps buckets and pauses in Redis.
 type redisStore struct {
-	client  *redis.Client
+	client  redis.UniversalClient
 	gcra    *redis_rate.Limiter
 	prefix  string
 	timeout time.Duration

@@ -6,15 +6,18 @@
 package redistest
 
 import (
-	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"os/exec"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/bwfacade/facade/internal/logtest"
 )
 
 // Server is a private redis-server process on a fixed port, so it
@@ -23,14 +26,22 @@ type Server struct {
 	tb   testing.TB
 	path string
 	addr string
+	args []string
 
 	mu  sync.Mutex
 	cmd *exec.Cmd
-	out bytes.Buffer
+	out *logtest.Buffer // the process writes it while a test may read it
 }
 
 // Start starts a redis-server for tb and stops it when tb ends.
-func Start(tb testing.TB) *Server {
+func Start(tb testing.TB) *Server { return start(tb) }
+
+// StartWith starts a redis-server with args added to its command line,
+// such as "--requirepass", "secret".
+func StartWith(tb testing.TB, args ...string) *Server { return start(tb, args...) }
+
+// start starts a redis-server with args added to its command line.
+func start(tb testing.TB, args ...string) *Server {
 	tb.Helper()
 	path, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -44,7 +55,7 @@ func Start(tb testing.TB) *Server {
 	if err := ln.Close(); err != nil {
 		tb.Fatalf("free port %s: %v", addr, err)
 	}
-	s := &Server{tb: tb, path: path, addr: addr}
+	s := &Server{tb: tb, path: path, addr: addr, args: args}
 	tb.Cleanup(s.Stop)
 	s.Start()
 	return s
@@ -54,10 +65,10 @@ func Start(tb testing.TB) *Server {
 func (s *Server) Start() {
 	s.tb.Helper()
 	_, port, _ := net.SplitHostPort(s.addr)
-	cmd := exec.Command(s.path, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+	cmd := exec.Command(s.path, append([]string{"--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"}, s.args...)...)
 	s.mu.Lock()
-	s.out.Reset()
-	cmd.Stdout, cmd.Stderr = &s.out, &s.out
+	s.out = new(logtest.Buffer)
+	cmd.Stdout, cmd.Stderr = s.out, s.out
 	s.mu.Unlock()
 	if err := cmd.Start(); err != nil {
 		s.tb.Fatalf("start redis-server: %v", err)
@@ -79,7 +90,8 @@ func (s *Server) Start() {
 		client := redis.NewClient(&redis.Options{Addr: s.addr, MaxRetries: -1, DialerRetries: 1})
 		defer client.Close()
 		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-			if err = client.Ping(context.Background()).Err(); err == nil {
+			// A server that asks for a password answers too.
+			if err = client.Ping(context.Background()).Err(); err == nil || strings.HasPrefix(err.Error(), "NOAUTH") {
 				return
 			}
 		}
@@ -115,3 +127,34 @@ func (s *Server) Client() *redis.Client {
 
 // Addr is the server's host:port.
 func (s *Server) Addr() string { return s.addr }
+
+// StartCluster starts a Redis Cluster of n masters (n >= 3) for tb, with
+// the slots spread over them by redis-cli, and returns their addresses
+// once the cluster is ok. redis-cli must be on PATH (Debian's redis-tools,
+// which redis-server depends on).
+func StartCluster(tb testing.TB, n int) []string {
+	tb.Helper()
+	cli, err := exec.LookPath("redis-cli")
+	if err != nil {
+		tb.Fatalf("redis-cli is not on PATH: %v", err)
+	}
+	dir := tb.TempDir()
+	var addrs []string
+	for i := range n {
+		s := start(tb, "--cluster-enabled", "yes", "--cluster-config-file", fmt.Sprintf("%s/nodes-%d.conf", dir, i), "--cluster-node-timeout", "2000")
+		addrs = append(addrs, s.Addr())
+	}
+	args := append(append([]string{"--cluster", "create"}, addrs...), "--cluster-replicas", "0", "--cluster-yes")
+	if out, err := exec.Command(cli, args...).CombinedOutput(); err != nil {
+		tb.Fatalf("redis-cli --cluster create: %v\n%s", err, out)
+	}
+	client := redis.NewClient(&redis.Options{Addr: addrs[0]})
+	defer client.Close()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if info, err := client.ClusterInfo(context.Background()).Result(); err == nil && strings.Contains(info, "cluster_state:ok") {
+			return addrs
+		}
+	}
+	tb.Fatalf("the cluster of %v is not ok", addrs)
+	return nil
+}
