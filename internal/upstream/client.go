@@ -190,18 +190,16 @@ func (c *Client) do(ctx context.Context, token Token, cl call, out any) error {
 		return c.read(ctx, token, cl, out)
 	}
 	ans, err := c.exchange(ctx, token, cl, body)
+	if o := Classify(err); c.cache != nil && !o.Refused() && o != OutcomeInvalid && o != OutcomeNeverSent {
+		// A write that may have reached the upstream may change any read
+		// of its family made with this token.
+		c.cache.Drop(ctx, cacheScope(token, cl.op))
+	}
 	if err != nil {
 		return err
 	}
 	defer ans.release()
-	if err := ans.decode(cl, out); err != nil {
-		return err
-	}
-	if c.cache != nil {
-		// A write may change any read of its family made with this token.
-		c.cache.Drop(ctx, cacheScope(token, cl.op))
-	}
-	return nil
+	return ans.decode(cl, out)
 }
 
 // exchange sends cl until an attempt succeeds or no retry is left, and
