@@ -113,6 +113,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	if rdb != nil {
 		defer rdb.Close()
+		warmRedis(ctx, rdb, logger)
 	}
 	limiter := newLimiter(cfg, rdb, logger)
 	cache, err := newCache(cfg, rdb, providers.Meter)
@@ -336,6 +337,21 @@ func newRedis(cfg *config.Config, logger *slog.Logger) (redis.UniversalClient, e
 	}
 	tune(&opts.ContextTimeoutEnabled, &opts.DialTimeout, &opts.ReadTimeout, &opts.WriteTimeout, &opts.Password)
 	return redis.NewClient(opts), nil
+}
+
+// redisWarmUp bounds the first Redis call at start, which dials and, for
+// a Cluster, loads the slot map: more than a limiter's 50 ms budget.
+const redisWarmUp = 2 * time.Second
+
+// warmRedis makes the first call to Redis before the facade serves, so
+// that the first calls' limits do not pay for dialling. A Redis that does
+// not answer is logged; the limiters then fail open as they would later.
+func warmRedis(ctx context.Context, rdb redis.UniversalClient, logger *slog.Logger) {
+	ctx, cancel := context.WithTimeout(ctx, redisWarmUp)
+	defer cancel()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		logger.Warn("redis: not answering at start; limits are kept locally until it does", slog.Any("error", err))
+	}
 }
 
 // newLimiter returns the rate limiter of callers' quotas and upstream
