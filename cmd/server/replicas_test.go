@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -44,8 +45,9 @@ type fleet struct {
 	goal               *betterworksv1.GetGoalRequest
 }
 
-// startFleet starts a fleet and waits until every replica serves.
-func startFleet(t *testing.T) *fleet {
+// startFleet starts a fleet, with extra (NAME=value each) added to the
+// replicas' environment, and waits until every replica serves.
+func startFleet(t *testing.T, extra ...string) *fleet {
 	t.Helper()
 	sb := sandbox.New(sandbox.Config{})
 	upstreamServer := httptest.NewServer(sb)
@@ -84,6 +86,7 @@ func startFleet(t *testing.T) *fleet {
 		"BWFACADE_UPSTREAM_RPS=10000",
 		"BWFACADE_UPSTREAM_BURST=10000",
 	}
+	env = append(env, extra...)
 	for i := range replicaCount {
 		f.replicas = append(f.replicas, startServerProcess(t, fmt.Sprintf("replica-%d", i), env...))
 	}
@@ -183,23 +186,34 @@ func TestReplicasBehaveAsOne(t *testing.T) {
 	// The replicas run as processes of their own; the cases run one after
 	// the other, each on its own fleet, so that one's load does not skew
 	// another's counts.
-	t.Run("quota_holds_across_replicas", func(t *testing.T) {
-		f := startFleet(t)
-		run := f.spreadCalls(t, f.clients(t, f.limited), 3*time.Second)
-		want := quotaBurst + quotaRate*run.elapsed.Seconds()
-		t.Logf("allowed %d calls (per replica %v) in %v; burst + rate × elapsed = %.1f", run.total(), run.allowed, run.elapsed, want)
-		if got := float64(run.total()); math.Abs(got-want) > 0.05*want {
-			t.Errorf("allowed %v calls over %d replicas in %v, want %.1f ± 5 %%", got, replicaCount, run.elapsed, want)
-		}
-		for _, r := range run.allowed {
-			if r == 0 {
+	// With Redis the replicas allow the caller its quota together;
+	// without, each allows it all (the case that shows what Redis buys).
+	quotaTests := []struct {
+		name string
+		env  []string
+		// sharers is how many full quotas the fleet allows.
+		sharers int
+	}{
+		{name: "quota_holds_across_replicas", sharers: 1},
+		{name: "quota_per_replica_without_redis", env: []string{"BWFACADE_REDIS_URL="}, sharers: replicaCount},
+	}
+	for _, tt := range quotaTests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := startFleet(t, tt.env...)
+			run := f.spreadCalls(t, f.clients(t, f.limited), 3*time.Second)
+			want := float64(tt.sharers) * (quotaBurst + quotaRate*run.elapsed.Seconds())
+			t.Logf("allowed %d calls (per replica %v) in %v; %d × (burst + rate × elapsed) = %.1f", run.total(), run.allowed, run.elapsed, tt.sharers, want)
+			if got := float64(run.total()); math.Abs(got-want) > 0.05*want {
+				t.Errorf("allowed %v calls over %d replicas in %v, want %.1f ± 5 %%", got, replicaCount, run.elapsed, want)
+			}
+			if slices.Contains(run.allowed, 0) {
 				t.Errorf("a replica allowed no call: %v", run.allowed)
 			}
-		}
-		if len(run.failed) > 0 {
-			t.Errorf("%d allowed calls failed, the first: %v", len(run.failed), run.failed[0])
-		}
-	})
+			if len(run.failed) > 0 {
+				t.Errorf("%d allowed calls failed, the first: %v", len(run.failed), run.failed[0])
+			}
+		})
+	}
 
 	t.Run("a_429_pauses_every_replica", func(t *testing.T) {
 		f := startFleet(t)
@@ -222,7 +236,7 @@ func TestReplicasBehaveAsOne(t *testing.T) {
 			if code, reason := connect.CodeOf(err), rpcerr.Reason(err); code != connect.CodeResourceExhausted || reason != "UPSTREAM_TOKEN_RATE_LIMITED" {
 				t.Errorf("replica %d after replica 0's 429: GetGoal() = %v (reason %q), want ResourceExhausted UPSTREAM_TOKEN_RATE_LIMITED", i+1, err, reason)
 			}
-			t.Logf("replica %d refused %v after replica 0 answered", i+1, after)
+			t.Logf("replica %d answered %v after replica 0", i+1, after)
 			if i == 0 && after > 100*time.Millisecond {
 				t.Errorf("replica 1 refused %v after replica 0's answer, want within 100 ms", after)
 			}
