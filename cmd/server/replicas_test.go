@@ -101,7 +101,7 @@ func (f *fleet) clients(t *testing.T, key string) []betterworksv1connect.GoalSer
 	t.Helper()
 	httpClient := h2cClient()
 	t.Cleanup(httpClient.CloseIdleConnections)
-	auth := connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+	withKey := connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
 		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
 			req.Header().Set("Authorization", "Bearer "+key)
 			return next(ctx, req)
@@ -109,7 +109,7 @@ func (f *fleet) clients(t *testing.T, key string) []betterworksv1connect.GoalSer
 	}))
 	var clients []betterworksv1connect.GoalServiceClient
 	for _, r := range f.replicas {
-		clients = append(clients, betterworksv1connect.NewGoalServiceClient(httpClient, r.URL(t), connect.WithGRPC(), auth))
+		clients = append(clients, betterworksv1connect.NewGoalServiceClient(httpClient, r.URL(t), connect.WithGRPC(), withKey))
 	}
 	return clients
 }
