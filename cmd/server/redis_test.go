@@ -17,8 +17,8 @@ import (
 )
 
 // TestRunLimitsThroughRedisBeyondOneNode runs the server on a Redis
-// Cluster of three masters, and on a server that needs a password read
-// from a file: calls are served, their limits go through Redis (it
+// Cluster of three masters, on a master found through Sentinel, and on a
+// server that needs a password read from a file: calls are served, their limits go through Redis (it
 // processes the limiters' commands), and Redis is never found
 // unreachable.
 func TestRunLimitsThroughRedisBeyondOneNode(t *testing.T) {
@@ -44,6 +44,15 @@ func TestRunLimitsThroughRedisBeyondOneNode(t *testing.T) {
 				})
 				return n
 			}
+		},
+		"sentinel": func(t *testing.T) (map[string]string, func() int) {
+			master := redistest.Start(t)
+			sentinel := redistest.StartSentinel(t, master, "bwfacade")
+			env := map[string]string{
+				"BWFACADE_REDIS_URL":  "redis://" + sentinel + "?master_name=bwfacade",
+				"BWFACADE_REDIS_MODE": "sentinel",
+			}
+			return env, func() int { return commandsProcessed(t, master.Client()) }
 		},
 		"password_file": func(t *testing.T) (map[string]string, func() int) {
 			const password = "s3cret-from-a-file"

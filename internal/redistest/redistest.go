@@ -9,7 +9,9 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -27,6 +29,9 @@ type Server struct {
 	path string
 	addr string
 	args []string
+	// conf is a configuration file given first on the command line, as
+	// redis-server asks; "" is none.
+	conf string
 
 	mu  sync.Mutex
 	cmd *exec.Cmd
@@ -65,7 +70,11 @@ func start(tb testing.TB, args ...string) *Server {
 func (s *Server) Start() {
 	s.tb.Helper()
 	_, port, _ := net.SplitHostPort(s.addr)
-	cmd := exec.Command(s.path, append([]string{"--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"}, s.args...)...)
+	args := append([]string{"--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"}, s.args...)
+	if s.conf != "" {
+		args = append([]string{s.conf}, args...)
+	}
+	cmd := exec.Command(s.path, args...)
 	s.mu.Lock()
 	s.out = new(logtest.Buffer)
 	cmd.Stdout, cmd.Stderr = s.out, s.out
@@ -127,6 +136,40 @@ func (s *Server) Client() *redis.Client {
 
 // Addr is the server's host:port.
 func (s *Server) Addr() string { return s.addr }
+
+// StartSentinel starts a Redis Sentinel for tb that watches master under
+// the name master, and returns its address once it knows the master.
+func StartSentinel(tb testing.TB, master *Server, name string) string {
+	tb.Helper()
+	host, port, _ := net.SplitHostPort(master.Addr())
+	conf := filepath.Join(tb.TempDir(), "sentinel.conf")
+	// Sentinel rewrites its file: it must be writable.
+	if err := os.WriteFile(conf, []byte(fmt.Sprintf("sentinel monitor %s %s %s 1\nsentinel down-after-milliseconds %s 5000\n", name, host, port, name)), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	path, err := exec.LookPath("redis-server")
+	if err != nil {
+		tb.Fatalf("redis-server is not on PATH: %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	s := &Server{tb: tb, path: path, addr: addr, conf: conf, args: []string{"--sentinel"}}
+	tb.Cleanup(s.Stop)
+	s.Start()
+	client := redis.NewSentinelClient(&redis.Options{Addr: addr})
+	defer client.Close()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if got, err := client.GetMasterAddrByName(context.Background(), name).Result(); err == nil && len(got) == 2 && got[1] == port {
+			return addr
+		}
+	}
+	tb.Fatalf("the sentinel on %s does not know master %s", addr, name)
+	return ""
+}
 
 // StartCluster starts a Redis Cluster of n masters (n >= 3) for tb, with
 // the slots spread over them by redis-cli, and returns their addresses
