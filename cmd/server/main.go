@@ -308,11 +308,25 @@ func newRedis(cfg *config.Config, logger *slog.Logger) (redis.UniversalClient, e
 	// go-redis has one logger for the whole process; run builds its only
 	// Redis client.
 	redis.SetLogger(redisLogger{log: logger})
-	tune := func(timeouts *bool, dial, read, write *time.Duration, pass *string) {
+	var roots *x509.CertPool
+	if cfg.RedisCAFile != "" {
+		pem, err := os.ReadFile(cfg.RedisCAFile)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", config.EnvRedisCAFile, err)
+		}
+		roots = x509.NewCertPool()
+		if !roots.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%s: no PEM certificate in %s", config.EnvRedisCAFile, cfg.RedisCAFile)
+		}
+	}
+	tune := func(timeouts *bool, dial, read, write *time.Duration, pass *string, tlsConfig *tls.Config) {
 		*timeouts = true
 		*dial, *read, *write = 200*time.Millisecond, 100*time.Millisecond, 100*time.Millisecond
 		if password != "" {
 			*pass = password
+		}
+		if tlsConfig != nil && roots != nil { // rediss://
+			tlsConfig.RootCAs = roots
 		}
 	}
 	switch cfg.RedisMode {
@@ -321,21 +335,21 @@ func newRedis(cfg *config.Config, logger *slog.Logger) (redis.UniversalClient, e
 		if err != nil {
 			return nil, badURL
 		}
-		tune(&opts.ContextTimeoutEnabled, &opts.DialTimeout, &opts.ReadTimeout, &opts.WriteTimeout, &opts.Password)
+		tune(&opts.ContextTimeoutEnabled, &opts.DialTimeout, &opts.ReadTimeout, &opts.WriteTimeout, &opts.Password, opts.TLSConfig)
 		return redis.NewClusterClient(opts), nil
 	case "sentinel":
 		opts, err := redis.ParseFailoverURL(cfg.RedisURL)
 		if err != nil || opts.MasterName == "" {
 			return nil, fmt.Errorf("%s: not a Sentinel URL with master_name", config.EnvRedisURL)
 		}
-		tune(&opts.ContextTimeoutEnabled, &opts.DialTimeout, &opts.ReadTimeout, &opts.WriteTimeout, &opts.Password)
+		tune(&opts.ContextTimeoutEnabled, &opts.DialTimeout, &opts.ReadTimeout, &opts.WriteTimeout, &opts.Password, opts.TLSConfig)
 		return redis.NewFailoverClient(opts), nil
 	}
 	opts, err := redis.ParseURL(cfg.RedisURL)
 	if err != nil {
 		return nil, badURL
 	}
-	tune(&opts.ContextTimeoutEnabled, &opts.DialTimeout, &opts.ReadTimeout, &opts.WriteTimeout, &opts.Password)
+	tune(&opts.ContextTimeoutEnabled, &opts.DialTimeout, &opts.ReadTimeout, &opts.WriteTimeout, &opts.Password, opts.TLSConfig)
 	return redis.NewClient(opts), nil
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,8 +18,9 @@ import (
 )
 
 // TestRunLimitsThroughRedisBeyondOneNode runs the server on a Redis
-// Cluster of three masters, on a master found through Sentinel, and on a
-// server that needs a password read from a file: calls are served, their limits go through Redis (it
+// Cluster of three masters, on a master found through Sentinel, on a
+// server that speaks TLS only with a private CA, and on a server that
+// needs a password read from a file: calls are served, their limits go through Redis (it
 // processes the limiters' commands), and Redis is never found
 // unreachable.
 func TestRunLimitsThroughRedisBeyondOneNode(t *testing.T) {
@@ -53,6 +55,21 @@ func TestRunLimitsThroughRedisBeyondOneNode(t *testing.T) {
 				"BWFACADE_REDIS_MODE": "sentinel",
 			}
 			return env, func() int { return commandsProcessed(t, master.Client()) }
+		},
+		"tls": func(t *testing.T) (map[string]string, func() int) {
+			certPEM, keyPEM := selfSignedCert(t)
+			dir := t.TempDir()
+			certFile, keyFile := filepath.Join(dir, "redis.crt"), filepath.Join(dir, "redis.key")
+			writeFile(t, certFile, string(certPEM))
+			writeFile(t, keyFile, string(keyPEM))
+			roots := x509.NewCertPool()
+			roots.AppendCertsFromPEM(certPEM)
+			s := redistest.StartTLS(t, certFile, keyFile, roots)
+			env := map[string]string{
+				"BWFACADE_REDIS_URL":     "rediss://" + s.Addr(),
+				"BWFACADE_REDIS_CA_FILE": certFile,
+			}
+			return env, func() int { return commandsProcessed(t, s.Client()) }
 		},
 		"password_file": func(t *testing.T) (map[string]string, func() int) {
 			const password = "s3cret-from-a-file"

@@ -37,6 +37,7 @@ const (
 	EnvRedisURL          = "BWFACADE_REDIS_URL"
 	EnvRedisMode         = "BWFACADE_REDIS_MODE"
 	EnvRedisPasswordFile = "BWFACADE_REDIS_PASSWORD_FILE"
+	EnvRedisCAFile       = "BWFACADE_REDIS_CA_FILE"
 	EnvReplicas          = "BWFACADE_REPLICAS"
 	EnvUpstreamRPS       = "BWFACADE_UPSTREAM_RPS"
 	EnvUpstreamBurst     = "BWFACADE_UPSTREAM_BURST"
@@ -115,6 +116,9 @@ type Config struct {
 	// RedisPasswordFile holds the Redis password, read at start, instead
 	// of the URL (whose password may then be left out).
 	RedisPasswordFile string
+	// RedisCAFile holds the PEM certificates of the CAs a rediss:// server's
+	// certificate may chain to, instead of the system's.
+	RedisCAFile string
 	// Replicas is how many replicas share the limits; while Redis is
 	// unreachable each enforces its share. Default 1.
 	Replicas int
@@ -323,8 +327,9 @@ func Load(getenv func(string) string) (*Config, error) {
 		errs = append(errs, fmt.Errorf("%s: want single, sentinel or cluster, got %q", EnvRedisMode, c.RedisMode))
 	}
 	c.RedisPasswordFile = strings.TrimSpace(getenv(EnvRedisPasswordFile))
-	if c.RedisURL == "" && (getenv(EnvRedisMode) != "" || c.RedisPasswordFile != "") {
-		errs = append(errs, fmt.Errorf("%s and %s need %s", EnvRedisMode, EnvRedisPasswordFile, EnvRedisURL))
+	c.RedisCAFile = strings.TrimSpace(getenv(EnvRedisCAFile))
+	if c.RedisURL == "" && (getenv(EnvRedisMode) != "" || c.RedisPasswordFile != "" || c.RedisCAFile != "") {
+		errs = append(errs, fmt.Errorf("%s, %s and %s need %s", EnvRedisMode, EnvRedisPasswordFile, EnvRedisCAFile, EnvRedisURL))
 	}
 	c.Replicas = 1
 	c.UpstreamRPS, c.UpstreamBurst = 5, 10

@@ -7,6 +7,8 @@ package redistest
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net"
 	"os"
@@ -32,6 +34,8 @@ type Server struct {
 	// conf is a configuration file given first on the command line, as
 	// redis-server asks; "" is none.
 	conf string
+	// tls, when set, is how clients reach a server that speaks TLS only.
+	tls *tls.Config
 
 	mu  sync.Mutex
 	cmd *exec.Cmd
@@ -96,7 +100,7 @@ func (s *Server) Start() {
 		}
 	}
 	if err == nil {
-		client := redis.NewClient(&redis.Options{Addr: s.addr, MaxRetries: -1, DialerRetries: 1})
+		client := redis.NewClient(&redis.Options{Addr: s.addr, MaxRetries: -1, DialerRetries: 1, TLSConfig: s.tls})
 		defer client.Close()
 		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 			// A server that asks for a password answers too.
@@ -126,6 +130,7 @@ func (s *Server) Stop() {
 func (s *Server) Client() *redis.Client {
 	client := redis.NewClient(&redis.Options{
 		Addr:                  s.addr,
+		TLSConfig:             s.tls,
 		ContextTimeoutEnabled: true,
 		MaxRetries:            -1,
 		DialerRetries:         1,
@@ -136,6 +141,30 @@ func (s *Server) Client() *redis.Client {
 
 // Addr is the server's host:port.
 func (s *Server) Addr() string { return s.addr }
+
+// StartTLS starts a redis-server for tb that speaks TLS only, with the PEM
+// certificate and key in certFile and keyFile; clients trust roots.
+func StartTLS(tb testing.TB, certFile, keyFile string, roots *x509.CertPool) *Server {
+	tb.Helper()
+	path, err := exec.LookPath("redis-server")
+	if err != nil {
+		tb.Fatalf("redis-server is not on PATH: %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	_, port, _ := net.SplitHostPort(addr)
+	s := &Server{tb: tb, path: path, addr: addr, tls: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}, args: []string{
+		"--port", "0", "--tls-port", port, "--tls-cert-file", certFile, "--tls-key-file", keyFile,
+		"--tls-ca-cert-file", certFile, "--tls-auth-clients", "no",
+	}}
+	tb.Cleanup(s.Stop)
+	s.Start()
+	return s
+}
 
 // StartSentinel starts a Redis Sentinel for tb that watches master under
 // the name master, and returns its address once it knows the master.
