@@ -4,6 +4,9 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"time"
+
+	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
 
 	"github.com/bwfacade/facade/internal/auth"
 	"github.com/bwfacade/facade/internal/ratelimit"
@@ -30,6 +33,9 @@ const exportWiring = "as the sweep's, but each Betterworks token paced at the sc
 type facadeTuning struct {
 	pace  float64
 	ahead int
+	// cacheTTL keeps GetGoal answers this long (server.Config.CacheTTL);
+	// zero caches nothing.
+	cacheTTL time.Duration
 }
 
 // newFacade returns the facade's HTTP handler for one caller, keyed by
@@ -49,8 +55,13 @@ func newFacade(upstreamURL string, token upstream.Token, callerKey string, tunin
 	if tuning.pace > 0 {
 		pace = ratelimit.Limit{Rate: tuning.pace, Burst: 1}
 	}
+	var cacheTTL map[string]time.Duration
+	if tuning.cacheTTL > 0 {
+		cacheTTL = map[string]time.Duration{betterworksv1connect.GoalServiceGetGoalProcedure: tuning.cacheTTL}
+	}
 	return server.New(server.Config{
 		UpstreamURL:  upstreamURL,
+		CacheTTL:     cacheTTL,
 		UpstreamPace: pace,
 		ExportAhead:  tuning.ahead,
 		Callers:      auth.NewStore(registry),

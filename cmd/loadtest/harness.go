@@ -17,7 +17,7 @@ import (
 )
 
 // runHarness pins the processes where it can, runs the scenarios o
-// names (the sweep, then the export) and returns their report. Progress
+// names (the sweep, the export, the hot reads) and returns their report. Progress
 // goes to progress.
 func runHarness(ctx context.Context, o options, progress io.Writer) (*Report, error) {
 	started := time.Now()
@@ -34,6 +34,7 @@ func runHarness(ctx context.Context, o options, progress io.Writer) (*Report, er
 		variants []variant
 		results  []Result
 		exports  *ExportReport
+		hotReads *HotReadReport
 		err      error
 	)
 	if o.has(scenarioSweep) {
@@ -47,10 +48,16 @@ func runHarness(ctx context.Context, o options, progress io.Writer) (*Report, er
 			return nil, err
 		}
 	}
+	if o.has(scenarioHotRead) {
+		if hotReads, err = runHotRead(ctx, o, plan, pin, method, &env, progress); err != nil {
+			return nil, err
+		}
+	}
 	env.Seconds = time.Since(started).Seconds()
 	env.LoadAtEnd = loadAverage()
 	rep := newReport(env, o, variants, results)
 	rep.Export = exports
+	rep.HotRead = hotReads
 	return rep, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strconv"
+	"time"
 
 	"github.com/bwfacade/facade/internal/server"
 	"github.com/bwfacade/facade/internal/upstream"
@@ -37,6 +38,7 @@ const (
 	envCallerKey  = "BWFACADE_LOADTEST_CALLER_KEY"   // the caller key the load generator sends
 	envPace       = "BWFACADE_LOADTEST_PACE"         // the token's pace in calls per second; empty: unlimited
 	envAhead      = "BWFACADE_LOADTEST_EXPORT_AHEAD" // pages an export fetches ahead; empty: the server's default
+	envCacheTTL   = "BWFACADE_LOADTEST_CACHE_TTL"    // how long GetGoal answers are kept; empty: no cache
 )
 
 // hopAnnouncement is what the hop process announces once it serves.
@@ -79,6 +81,11 @@ func serveHop(ctx context.Context, getenv func(string) string, stdin io.Reader, 
 	if v := getenv(envPace); v != "" {
 		if tuning.pace, err = strconv.ParseFloat(v, 64); err != nil || tuning.pace <= 0 {
 			return fmt.Errorf("hop: %s=%q is not a positive number", envPace, v)
+		}
+	}
+	if v := getenv(envCacheTTL); v != "" {
+		if tuning.cacheTTL, err = time.ParseDuration(v); err != nil || tuning.cacheTTL <= 0 {
+			return fmt.Errorf("hop: %s=%q is not a positive duration", envCacheTTL, v)
 		}
 	}
 	if v := getenv(envAhead); v != "" {

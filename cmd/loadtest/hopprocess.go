@@ -66,6 +66,9 @@ func startHop(ctx context.Context, cfg hopConfig) (*hopProcess, error) {
 	if cfg.tuning.pace > 0 {
 		cmd.Env = append(cmd.Env, envPace+"="+strconv.FormatFloat(cfg.tuning.pace, 'g', -1, 64))
 	}
+	if cfg.tuning.cacheTTL > 0 {
+		cmd.Env = append(cmd.Env, envCacheTTL+"="+cfg.tuning.cacheTTL.String())
+	}
 	if cfg.tuning.ahead > 0 {
 		cmd.Env = append(cmd.Env, envAhead+"="+strconv.Itoa(cfg.tuning.ahead))
 	}

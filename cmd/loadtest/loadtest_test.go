@@ -112,3 +112,42 @@ func TestShortExportIsSane(t *testing.T) {
 		t.Errorf("table lacks the export's rows, or has the sweep's:\n%s", table)
 	}
 }
+
+// TestShortHotReadIsSane runs the hot-read scenario briefly and checks
+// what must hold whatever the machine's speed: direct calls cost one
+// upstream request each, the facade's never more, and the cached phase
+// far fewer than its calls.
+func TestShortHotReadIsSane(t *testing.T) {
+	t.Parallel()
+	jsonPath := filepath.Join(t.TempDir(), "loadtest.json")
+	var stdout, stderr bytes.Buffer
+	args := []string{"-pin=false", "-scenarios=hotread", "-hotread-callers=8", "-hotread-phase=500ms", "-json", jsonPath}
+
+	if err := run(t.Context(), args, &stdout, &stderr); err != nil {
+		t.Fatalf("run(%q) error = %v; stderr:\n%s", args, err, stderr.String())
+	}
+	raw, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep Report
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatalf("-json wrote malformed JSON: %v", err)
+	}
+	if rep.HotRead == nil || len(rep.HotRead.Results) != 3 {
+		t.Fatalf("report has hot reads %+v; want three phases", rep.HotRead)
+	}
+	for _, res := range rep.HotRead.Results {
+		if res.Calls == 0 || res.Errors != 0 {
+			t.Errorf("%s: %d calls, %d errors; want calls and no error", res.Variant, res.Calls, res.Errors)
+		}
+	}
+	direct, facade, cached := rep.HotRead.Results[0], rep.HotRead.Results[1], rep.HotRead.Results[2]
+	if direct.Upstream != direct.Calls || facade.Upstream > facade.Calls || cached.Upstream*10 > cached.Calls {
+		t.Errorf("upstream requests for calls: direct %d for %d, facade %d for %d, cached %d for %d; want one each, at most one each, and far fewer",
+			direct.Upstream, direct.Calls, facade.Upstream, facade.Calls, cached.Upstream, cached.Calls)
+	}
+	if table := stdout.String(); !strings.Contains(table, "facade+cache") {
+		t.Errorf("table lacks the hot reads' rows:\n%s", table)
+	}
+}

@@ -32,6 +32,7 @@ type options struct {
 	// scenarios are the scenarios to run, in scenarioNames' order.
 	scenarios []string
 	export    exportOptions
+	hotRead   hotReadOptions
 }
 
 // Scenarios of a run: the sweep of the workloads and variants, and the
@@ -39,10 +40,19 @@ type options struct {
 const (
 	scenarioSweep  = "sweep"
 	scenarioExport = "export"
+	// scenarioHotRead: many callers of one token reading a few goals.
+	scenarioHotRead = "hotread"
 )
 
 // scenarioNames lists the scenarios in the order they run.
-var scenarioNames = []string{scenarioSweep, scenarioExport}
+var scenarioNames = []string{scenarioSweep, scenarioExport, scenarioHotRead}
+
+// hotReadOptions configures the hot-read scenario.
+type hotReadOptions struct {
+	callers, goals int
+	phase, latency time.Duration
+	cacheTTL       time.Duration
+}
 
 // minExportUsers is the smallest -export-users: above the demo
 // organisation's users, so that the sandbox holds exactly as many.
@@ -88,11 +98,16 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.pin, "pin", true, "pin the hop process and the load generator to one CPU each with taskset, where the machine allows")
 	fs.StringVar(&o.jsonPath, "json", "", "also write the results as JSON to this file")
 	fs.BoolVar(&o.short, "short", false, "a run of a few seconds (smoke check): shorter phases, one round, lower rate and concurrency, a smaller export")
-	scenarios := fs.String("scenarios", scenarioSweep, "scenarios to run, comma-separated: sweep (the workloads through every variant), export (ExportUsers of a scaled sandbox, about 25 s at the defaults)")
+	scenarios := fs.String("scenarios", scenarioSweep, "scenarios to run, comma-separated: sweep (the workloads through every variant), export (ExportUsers of a scaled sandbox, about 25 s at the defaults), hotread (many callers of one token reading few goals: direct, facade, facade with its cache; about 20 s)")
 	fs.IntVar(&o.export.users, "export-users", 100_000, "export: users of the scaled sandbox (sandbox.Scale.Users), at least 1000")
 	fs.Float64Var(&o.export.pace, "export-pace", 500, "export: the Betterworks token's pace, in calls per second, bursts of 1")
 	fs.IntVar(&o.export.pageSize, "export-page-size", maxUsersPage, "export: users per upstream page (the filter's page_size, at most 20)")
 	fs.IntVar(&o.export.ahead, "export-ahead", 48, "export: pages an export fetches ahead (server.Config.ExportAhead; 0 is the server's default, 4; at most 48)")
+	fs.IntVar(&o.hotRead.callers, "hotread-callers", 50, "hotread: concurrent callers of one Betterworks token")
+	fs.IntVar(&o.hotRead.goals, "hotread-goals", 5, "hotread: distinct goals they read")
+	fs.DurationVar(&o.hotRead.phase, "hotread-phase", 5*time.Second, "hotread: length of each phase (direct, facade, facade with its cache)")
+	fs.DurationVar(&o.hotRead.latency, "hotread-latency", 5*time.Millisecond, "hotread: the sandbox's latency on every goal read")
+	fs.DurationVar(&o.hotRead.cacheTTL, "hotread-cache-ttl", 5*time.Second, "hotread: the facade's cache TTL of GetGoal in the facade+cache phase")
 	exportLatencies := fs.String("export-latencies", "0s,50ms", "export: sandbox latencies to run the export at, comma-separated Go durations")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -145,6 +160,9 @@ func (o options) validate() error {
 	}
 	if o.calls() < 1 {
 		errs = append(errs, errors.New("-rate times -rate-duration must make at least one call"))
+	}
+	if h := o.hotRead; h.callers < 1 || h.goals < 1 || h.goals > 100 || h.phase <= 0 || h.latency < 0 || h.cacheTTL <= 0 {
+		errs = append(errs, errors.New("-hotread-callers must be positive, -hotread-goals in [1, 100], -hotread-phase and -hotread-cache-ttl positive, -hotread-latency at least 0"))
 	}
 	if e := o.export; e.users < minExportUsers || e.users > sandbox.MaxScale || e.pace <= 0 || e.pageSize < 1 || e.pageSize > maxUsersPage || e.ahead < 0 {
 		errs = append(errs, fmt.Errorf("-export-users must be in [%d, %d], -export-pace positive, -export-page-size in [1, %d], -export-ahead at least 0",

@@ -20,6 +20,8 @@ type Report struct {
 	Results []Result `json:"results"`
 	// Export is the export scenario's; nil when it did not run.
 	Export *ExportReport `json:"export,omitempty"`
+	// HotRead is the hot-read scenario's; nil when it did not run.
+	HotRead *HotReadReport `json:"hot_read,omitempty"`
 }
 
 // OptionsReport records the options of the run.
@@ -229,9 +231,32 @@ func writeTable(w io.Writer, r *Report) error {
 		}
 	}
 	if r.Export != nil {
-		return writeExport(w, r.Export)
+		if err := writeExport(w, r.Export); err != nil {
+			return err
+		}
+	}
+	if r.HotRead != nil {
+		return writeHotRead(w, r.HotRead)
 	}
 	return nil
+}
+
+// writeHotRead writes the hot-read scenario's results, one row per
+// variant.
+func writeHotRead(w io.Writer, h *HotReadReport) error {
+	fmt.Fprintf(w, "\nhot reads: %d callers of one token reading %d goals for %.0f s per phase, sandbox latency %g ms, cache TTL %g s\n\n",
+		h.Callers, h.Goals, h.Seconds, h.LatencyMS, h.CacheTTL)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "variant\tcalls\terrors\tupstream\tper 1,000 calls\tp50 ms\tp99 ms\t")
+	for _, r := range h.Results {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.1f\t%.2f\t%.2f\t\n", r.Variant, r.Calls, r.Errors, r.Upstream, r.PerThousand, r.P50, r.P99)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprint(w, "\nupstream: the sandbox's goal reads during the phase; per 1,000 calls: upstream / calls x 1,000 (direct: 1,000).\n"+
+		"facade coalesces identical concurrent reads of one token; facade+cache also keeps GetGoal answers for the TTL.\n")
+	return err
 }
 
 // writeSweep writes the sweep's results, one row per service time,
