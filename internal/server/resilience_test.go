@@ -392,3 +392,23 @@ func TestRequestsInFlightAreBounded(t *testing.T) {
 		t.Errorf("call while one is in flight = %v %s, want unavailable UPSTREAM_OVERLOADED (err: %v)", code, reason, err)
 	}
 }
+
+// TestImpatientCallersDoNotOpenTheBreaker calls a slow upstream with a
+// deadline shorter than its answers, again and again: each call ends
+// DEADLINE_EXCEEDED, and the breaker, shared by every caller, stays
+// closed: a caller's own deadline says nothing of the upstream's health.
+func TestImpatientCallersDoNotOpenTheBreaker(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{Sandbox: sandbox.Config{Faults: []sandbox.Fault{{Endpoint: getGoalEndpoint, Latency: 300 * time.Millisecond}}}})
+	for range 8 {
+		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+		err := getGoal(ctx, st, sandbox.RoleUser)
+		cancel()
+		if got := connect.CodeOf(err); got != connect.CodeDeadlineExceeded {
+			t.Fatalf("GetGoal() with 50 ms = %v, want DeadlineExceeded", err)
+		}
+	}
+	if got := st.Upstream.BreakerState(getGoalEndpoint); got != "closed" {
+		t.Errorf("breaker after 8 impatient calls = %s, want closed", got)
+	}
+}

@@ -139,7 +139,7 @@ func export[T, P any](ctx context.Context, h *handler, c collection[T, P], resum
 	// there are, and a page fetched for nothing costs a turn of the
 	// token's pace.
 	var pages *pipeline[T]
-	seen := newRecentKeys(h.exportAhead + dedupExtraPages)
+	seen := newRecentKeys[int64](h.exportAhead + dedupExtraPages)
 	for n := cur.next; ; n++ {
 		var page *upstream.Page[T]
 		if pages == nil {
@@ -274,30 +274,31 @@ func (p *pipeline[T]) next(ctx context.Context) (*upstream.Page[T], error) {
 // already started end with the pipeline's ctx.
 func (p *pipeline[T]) stop(n int) { p.last.Store(int64(n)) }
 
-// recentKeys remembers the ids of the last pages, to drop an item shown
-// again by an offset page that shifted.
-type recentKeys struct {
-	pages []map[int64]struct{}
+// recentKeys remembers the keys of the last pages, to drop an item shown
+// again by an offset page that shifted. Its memory is that of a few pages
+// whatever the collection's size.
+type recentKeys[K comparable] struct {
+	pages []map[K]struct{}
 	at    int
 }
 
-func newRecentKeys(pages int) *recentKeys {
-	return &recentKeys{pages: make([]map[int64]struct{}, pages)}
+func newRecentKeys[K comparable](pages int) *recentKeys[K] {
+	return &recentKeys[K]{pages: make([]map[K]struct{}, pages)}
 }
 
-// nextPage forgets the oldest page's ids.
-func (r *recentKeys) nextPage() {
+// nextPage forgets the oldest page's keys.
+func (r *recentKeys[K]) nextPage() {
 	r.at = (r.at + 1) % len(r.pages)
-	r.pages[r.at] = make(map[int64]struct{})
+	r.pages[r.at] = make(map[K]struct{})
 }
 
-// add records id for the current page and reports whether it is new.
-func (r *recentKeys) add(id int64) bool {
-	for _, ids := range r.pages {
-		if _, dup := ids[id]; dup {
+// add records k for the current page and reports whether it is new.
+func (r *recentKeys[K]) add(k K) bool {
+	for _, keys := range r.pages {
+		if _, dup := keys[k]; dup {
 			return false
 		}
 	}
-	r.pages[r.at][id] = struct{}{}
+	r.pages[r.at][k] = struct{}{}
 	return true
 }

@@ -112,23 +112,43 @@ func microsOrZero(v uint64) time.Time {
 	return time.UnixMicro(int64(v)).UTC()
 }
 
-// delivered reports whether k is in the watermark's boundary.
-func (w watermark) delivered(k itemKey) bool {
-	return slices.ContainsFunc(w.seen, func(s itemKey) bool { return s.id == k.id && s.modified.Equal(k.modified) })
+// version is an item key usable as a map key: an instant's location and
+// monotonic reading must not tell two equal instants apart.
+type version [2]int64
+
+func (k itemKey) version() version { return version{k.id, k.modified.UnixMicro()} }
+
+// delivered returns the set of the watermark's boundary.
+func (w watermark) delivered() map[version]struct{} {
+	set := make(map[version]struct{}, len(w.seen))
+	for _, k := range w.seen {
+		set[k.version()] = struct{}{}
+	}
+	return set
 }
 
-// with returns w's boundary and keys, keeping those modified at or after
-// high-syncMargin, the latest maxBoundary of them.
-func (w watermark) with(high time.Time, keys []itemKey) watermark {
+// with returns a watermark at high whose boundary holds the latest
+// maxBoundary of keys modified at or after high-syncMargin, each once.
+func with(high time.Time, keys []itemKey) watermark {
 	from := high.Add(-syncMargin)
+	kept := make([]itemKey, 0, min(len(keys), 2*maxBoundary))
+	for _, k := range keys {
+		if !k.modified.Before(from) {
+			kept = append(kept, k)
+		}
+	}
+	slices.SortFunc(kept, func(a, b itemKey) int { return b.modified.Compare(a.modified) })
 	out := watermark{high: high}
-	for _, k := range slices.Concat(w.seen, keys) {
-		if !k.modified.Before(from) && !out.delivered(k) {
+	seen := make(map[version]struct{}, min(len(kept), maxBoundary))
+	for _, k := range kept {
+		if len(out.seen) == maxBoundary {
+			break
+		}
+		if _, dup := seen[k.version()]; !dup {
+			seen[k.version()] = struct{}{}
 			out.seen = append(out.seen, k)
 		}
 	}
-	slices.SortFunc(out.seen, func(a, b itemKey) int { return b.modified.Compare(a.modified) })
-	out.seen = out.seen[:min(len(out.seen), maxBoundary)]
 	return out
 }
 
@@ -171,8 +191,10 @@ type syncBatch[P any] struct {
 // syncPass reads every page of what changed since w, sends the items not
 // delivered before in batches (one a page) with the watermark after each,
 // and returns the watermark after the pass. A pass that fails returns the
-// watermark of its last batch sent.
-func syncPass[T, P any](ctx context.Context, c collection[T, P], token upstream.Token, w watermark, deliver func(items []P, after watermark) error) (watermark, error) {
+// watermark of its last batch sent. Its memory is bounded whatever the
+// number of changes: the boundary keeps maxBoundary keys, and repeats
+// within the pass are found over the last pages.
+func syncPass[T, P any](ctx context.Context, c collection[T, P], token upstream.Token, w watermark, ahead int, deliver func(items []P, after watermark) error) (watermark, error) {
 	var since time.Time
 	if !w.high.IsZero() {
 		since = w.high.Add(-syncMargin)
@@ -181,8 +203,12 @@ func syncPass[T, P any](ctx context.Context, c collection[T, P], token upstream.
 	if size == 0 {
 		size = maxPageSize(c.filter.ProtoReflect().Descriptor())
 	}
-	var began time.Time
-	var keys []itemKey
+	prior := w.delivered()
+	recent := newRecentKeys[version](ahead + dedupExtraPages)
+	var began, latest time.Time
+	// boundary holds the keys delivered so far that a watermark may
+	// need: those of w, and the latest of this pass.
+	boundary := slices.Clone(w.seen)
 	mid := w
 	for n := 1; n <= maxPage; n++ {
 		page, err := c.list(ctx, token, upstream.PageRequest{Page: n, Size: size}, since)
@@ -192,18 +218,21 @@ func syncPass[T, P any](ctx context.Context, c collection[T, P], token upstream.
 		if n == 1 {
 			began = page.Served
 		}
+		recent.nextPage()
 		items := make([]P, 0, len(page.Results))
 		for i := range page.Results {
 			k := c.key(&page.Results[i])
-			if w.delivered(k) || slices.Contains(keys, k) {
+			if _, dup := prior[k.version()]; dup || !recent.add(k.version()) {
 				continue
 			}
-			keys = append(keys, k)
+			latest = later(latest, k.modified)
+			boundary = append(boundary, k)
 			items = append(items, c.convert(&page.Results[i]))
 		}
 		// Until the pass ends, resuming reads it again from w's mark; the
 		// boundary drops what this pass sent, as far as it holds.
-		mid = w.with(w.high, keys)
+		mid = with(w.high, boundary)
+		boundary = mid.seen
 		if len(items) > 0 {
 			if err := deliver(items, mid); err != nil {
 				return mid, err
@@ -216,12 +245,9 @@ func syncPass[T, P any](ctx context.Context, c collection[T, P], token upstream.
 	if began.IsZero() {
 		// No Date from the upstream: the latest change seen is the best
 		// reading of its clock.
-		began = w.high
-		for _, k := range keys {
-			began = later(began, k.modified)
-		}
+		began = later(w.high, latest)
 	}
-	return w.with(later(began, w.high), keys), nil
+	return with(later(began, w.high), boundary), nil
 }
 
 func later(a, b time.Time) time.Time {
@@ -266,11 +292,11 @@ func syncStream[T, P any](ctx context.Context, h *handler, c collection[T, P], w
 		// began reaches this follower through the poller.
 		every := cmp.Or(interval.AsDuration(), DefaultPollInterval)
 		sub = subscribe(h.pollers, pollerKey{token: token.ID(), collection: c.name, digest: digest}, every, func(ctx context.Context, w watermark, deliver func([]P, watermark) error) (watermark, error) {
-			return syncPass(ctx, c, token, w, deliver)
+			return syncPass(ctx, c, token, w, h.exportAhead, deliver)
 		})
 		defer sub.leave()
 	}
-	w, err = syncPass(ctx, c, token, w, func(items []P, after watermark) error {
+	w, err = syncPass(ctx, c, token, w, h.exportAhead, func(items []P, after watermark) error {
 		last = after
 		return sendError(ctx, send(syncBatch[P]{items: items, watermark: sealer.seal(after)}))
 	})
@@ -323,6 +349,8 @@ type pollEvent[P any] struct {
 	// pass counts the poller's passes; a follower forwards only passes
 	// that began after it subscribed.
 	pass int
+	// err ends the followers: the upstream refused the poll.
+	err error
 }
 
 // poller is one shared poll loop.
@@ -337,6 +365,11 @@ type poller[P any] struct {
 	passes   int // passes begun
 	cancel   context.CancelFunc
 	registry *pollers
+	// from is where the next pass reads from; lowered says a follower
+	// that caught up after the poller started moved it back, so that the
+	// pass under way must not move it on.
+	from    watermark
+	lowered bool
 }
 
 // subscription is one follower's place at a poller.
@@ -367,19 +400,25 @@ func subscribe[P any](reg *pollers, key pollerKey, every time.Duration, pass fun
 	return s
 }
 
-// start starts the poller from w, the watermark of the follower that
-// caught up first; later calls do nothing.
+// start starts the poller from w, the watermark of a follower that caught
+// up. When the poller runs already from a later mark, it moves back to
+// w's, so that what changed after this follower's own pass began but
+// before the poller's mark reaches it (the others get repeats, never a
+// loss).
 func (s *subscription[P]) start(w watermark) {
 	p := s.p
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.started || len(p.subs) == 0 {
-		return
+	switch {
+	case len(p.subs) == 0:
+	case !p.started:
+		p.started, p.from = true, w
+		ctx, cancel := context.WithCancel(context.Background())
+		p.cancel = cancel
+		go p.run(ctx)
+	case w.high.Before(p.from.high):
+		p.from, p.lowered = watermark{high: w.high}, true
 	}
-	p.started = true
-	ctx, cancel := context.WithCancel(context.Background())
-	p.cancel = cancel
-	go p.run(ctx, w)
 }
 
 // leave removes the follower; the last one out stops the poller.
@@ -406,6 +445,9 @@ func (s *subscription[P]) next(ctx context.Context) (pollEvent[P], error) {
 	for {
 		select {
 		case ev := <-s.events:
+			if ev.err != nil {
+				return pollEvent[P]{}, ev.err
+			}
 			if ev.pass >= s.from {
 				return ev, nil
 			}
@@ -418,8 +460,8 @@ func (s *subscription[P]) next(ctx context.Context) (pollEvent[P], error) {
 	}
 }
 
-// run polls every p.every from w until ctx ends.
-func (p *poller[P]) run(ctx context.Context, w watermark) {
+// run polls every p.every from p.from until ctx ends.
+func (p *poller[P]) run(ctx context.Context) {
 	t := time.NewTicker(p.every)
 	defer t.Stop()
 	for {
@@ -430,19 +472,32 @@ func (p *poller[P]) run(ctx context.Context, w watermark) {
 		}
 		p.mu.Lock()
 		p.passes++
-		n := p.passes
+		n, from := p.passes, p.from
+		p.lowered = false
 		p.mu.Unlock()
-		next, err := p.pass(ctx, w, func(items []P, after watermark) error {
+		next, err := p.pass(ctx, from, func(items []P, after watermark) error {
 			p.broadcast(pollEvent[P]{items: items, after: after, pass: n})
 			return nil
 		})
-		if err != nil {
-			// A failed poll is tried again at the next tick, from where
-			// it started; followers keep waiting.
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil && upstream.Classify(err) == upstream.OutcomeRejected:
+			// The upstream refuses the poll (the token was revoked, say):
+			// another tick would fare no better. Followers end with it.
+			p.broadcast(pollEvent[P]{err: err, pass: n})
+			continue
+		case err != nil:
+			// A poll that may pass is tried again at the next tick, from
+			// where it started; followers keep waiting.
 			continue
 		}
-		w = next
-		p.broadcast(pollEvent[P]{after: w, caughtUp: true, pass: n})
+		p.mu.Lock()
+		if !p.lowered {
+			p.from = next
+		}
+		p.mu.Unlock()
+		p.broadcast(pollEvent[P]{after: next, caughtUp: true, pass: n})
 	}
 }
 
@@ -451,6 +506,9 @@ func (p *poller[P]) broadcast(ev pollEvent[P]) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for s := range p.subs {
+		if ev.pass < s.from {
+			continue // a pass that began before the follower came
+		}
 		select {
 		case s.events <- ev:
 		default:

@@ -251,6 +251,12 @@ func (c *Client) guardedAttempt(ctx context.Context, token Token, cl call, body 
 	run := func() (struct{}, error) {
 		var err error
 		ans, err = c.attempt(withAttempt(attemptCtx, info), token, cl, body)
+		if err != nil && ctx.Err() != nil {
+			// The caller's own deadline or cancellation ended the
+			// attempt: that says nothing of the upstream's health, and
+			// an impatient caller must not open the breaker for all.
+			return struct{}{}, &classified{err: err, outcome: OutcomeCanceled}
+		}
 		return struct{}{}, classify(err)
 	}
 	if r.Breaker.Disabled {

@@ -21,7 +21,7 @@ import (
 //	Lost               failure   GET and DELETE (timeout or transport failure: a write may have landed)
 //	NeverSent          failure   always (connection refused: no byte left)
 //	Invalid            excluded  no (the request could not be built; nothing was sent)
-//	Canceled           excluded  no (the caller went away)
+//	Canceled           excluded  no (the caller went away, or its deadline passed mid-attempt)
 //	CircuitOpen        -         no (refused by the client itself, before any breaker count)
 //	TokenRateLimited   -         no
 //	Overloaded         -         no
