@@ -16,6 +16,7 @@ import (
 	"github.com/bwfacade/facade/internal/ratelimit"
 	"github.com/bwfacade/facade/internal/redistest"
 	"github.com/bwfacade/facade/internal/sandbox"
+	"github.com/bwfacade/facade/internal/server"
 	"github.com/bwfacade/facade/internal/upstream"
 )
 
@@ -399,13 +400,15 @@ func TestRequestsInFlightAreBounded(t *testing.T) {
 // closed: a caller's own deadline says nothing of the upstream's health.
 func TestImpatientCallersDoNotOpenTheBreaker(t *testing.T) {
 	t.Parallel()
-	st := facadetest.Start(t, facadetest.Options{Sandbox: sandbox.Config{Faults: []sandbox.Fault{{Endpoint: getGoalEndpoint, Latency: 300 * time.Millisecond}}}})
+	// The call's deadline ends at the facade (a caller's own deadline
+	// ends at its side first, which cancels the call instead).
+	st := facadetest.Start(t, facadetest.Options{
+		Sandbox:   sandbox.Config{Faults: []sandbox.Fault{{Endpoint: getGoalEndpoint, Latency: 300 * time.Millisecond}}},
+		Deadlines: server.Deadlines{Read: 50 * time.Millisecond},
+	})
 	for range 8 {
-		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
-		err := getGoal(ctx, st, sandbox.RoleUser)
-		cancel()
-		if got := connect.CodeOf(err); got != connect.CodeDeadlineExceeded {
-			t.Fatalf("GetGoal() with 50 ms = %v, want DeadlineExceeded", err)
+		if err := getGoal(t.Context(), st, sandbox.RoleUser); connect.CodeOf(err) != connect.CodeDeadlineExceeded {
+			t.Fatalf("GetGoal() past the 50 ms deadline = %v, want DeadlineExceeded", err)
 		}
 	}
 	if got := st.Upstream.BreakerState(getGoalEndpoint); got != "closed" {

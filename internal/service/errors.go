@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"sort"
 	"strconv"
+	"time"
 
 	"connectrpc.com/connect"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
@@ -47,7 +48,10 @@ func connectError(ctx context.Context, logger *slog.Logger, err error) *connect.
 	case outcome == upstream.OutcomeInvalid:
 		return withInfo(connect.CodeInvalidArgument, err, "INVALID_UPSTREAM_REQUEST")
 	case outcome == upstream.OutcomeLost && errors.Is(err, context.DeadlineExceeded):
-		if ctx.Err() != nil {
+		// The caller's deadline passed: by its context, or by the clock
+		// when a shared request's timer, set to the same instant, fired
+		// first.
+		if deadline, ok := ctx.Deadline(); ctx.Err() != nil || ok && !time.Now().Before(deadline) {
 			return withInfo(connect.CodeDeadlineExceeded, err, "DEADLINE_EXCEEDED")
 		}
 		// The upstream timed out within our caller's deadline.
