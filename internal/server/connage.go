@@ -17,7 +17,7 @@ import (
 // into a GOAWAY over HTTP/2 (calls in flight finish; new ones open a new
 // connection, possibly to another replica) and a close after the answer
 // over HTTP/1.1. A connection still busy a grace period later (a
-// following stream, say) has its calls canceled, so that it closes.
+// following stream, say) has its calls canceled and is closed.
 
 // ConnAge configures connection ageing. The zero value ages nothing.
 type ConnAge struct {
@@ -44,6 +44,11 @@ type connAging struct {
 
 type connDeadlineKey struct{}
 
+// connCloseDelay is how long after canceling a connection's calls, at the
+// end of its grace, the connection is closed: time for them to send
+// their status.
+const connCloseDelay = time.Second
+
 // ageConnections makes srv age its connections as cfg says.
 func ageConnections(srv *http.Server, cfg ConnAge) {
 	if cfg.Max <= 0 {
@@ -68,7 +73,14 @@ func (a *connAging) connContext(ctx context.Context, c net.Conn) context.Context
 	age := time.Duration(float64(a.cfg.Max) * (1 - a.cfg.Jitter*rand.Float64()))
 	ctx, cancel := context.WithCancel(context.WithValue(ctx, connDeadlineKey{}, time.Now().Add(age)))
 	a.mu.Lock()
-	a.timers[c] = time.AfterFunc(age+a.cfg.Grace, cancel)
+	// Past the grace the calls still on the connection are canceled, and
+	// they end with their status; a moment later the connection is
+	// closed, so that no new call starts on a canceled context (a client
+	// sees a transport failure, and retries elsewhere).
+	a.timers[c] = time.AfterFunc(age+a.cfg.Grace, func() {
+		cancel()
+		time.AfterFunc(connCloseDelay, func() { _ = c.Close() })
+	})
 	a.mu.Unlock()
 	return ctx
 }

@@ -146,6 +146,11 @@ func export[T, P any](ctx context.Context, h *handler, c collection[T, P], resum
 			page, err = fetch(ctx, n)
 		} else {
 			page, err = pages.next(ctx)
+			if errors.Is(err, errPipelineDone) {
+				// Page 1 said how many pages there were, and the
+				// collection grew since: fetch on, one at a time.
+				page, err = fetch(ctx, n)
+			}
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -215,6 +220,10 @@ func sendError(ctx context.Context, err error) error {
 	return err
 }
 
+// errPipelineDone is next's error when the pipeline started every page up
+// to the last it was told of.
+var errPipelineDone = errors.New("no page left in the pipeline")
+
 // pipeline fetches numbered pages ahead of the one its consumer takes,
 // each in its own goroutine, and hands them over in order. Beyond the page
 // its consumer waits for, at most ahead pages are in flight or waiting to
@@ -257,7 +266,7 @@ func (p *pipeline[T]) next(ctx context.Context) (*upstream.Page[T], error) {
 	select {
 	case ch, ok := <-p.results:
 		if !ok {
-			return nil, errors.New("no page left")
+			return nil, errPipelineDone
 		}
 		select {
 		case r := <-ch:

@@ -193,7 +193,9 @@ func (c *Client) do(ctx context.Context, token Token, cl call, out any) error {
 	if o := Classify(err); c.cache != nil && !o.Refused() && o != OutcomeInvalid && o != OutcomeNeverSent {
 		// A write that may have reached the upstream may change any read
 		// of its family made with this token.
-		c.cache.Drop(ctx, cacheScope(token, cl.op))
+		// The caller's deadline may have passed: the drop must still go
+		// through (the cache bounds its own calls).
+		c.cache.Drop(context.WithoutCancel(ctx), cacheScope(token, cl.op))
 	}
 	if err != nil {
 		return err
