@@ -60,6 +60,9 @@ type Options struct {
 	// DefaultQuota is the quota of callers without one of their own; zero
 	// is unlimited.
 	DefaultQuota auth.Quota
+	// UpstreamHTTPClient sends the facade's upstream requests; nil is the
+	// client's default.
+	UpstreamHTTPClient *http.Client
 	// ConnAge ages the facade's connections; zero ages nothing.
 	ConnAge server.ConnAge
 	// CacheTTL and Cache configure the read cache (server.Config); zero
@@ -152,24 +155,25 @@ func Start(tb testing.TB, opts Options) *Stack {
 		quota = auth.Quota{Rate: ratelimit.Inf}
 	}
 	f, err := server.New(server.Config{
-		UpstreamURL:     upstreamServer.URL + "/api/v1/",
-		Resilience:      opts.Resilience,
-		Limiter:         opts.Limiter,
-		UpstreamPace:    pace,
-		CacheTTL:        opts.CacheTTL,
-		ConnAge:         opts.ConnAge,
-		Cache:           opts.Cache,
-		PageTokens:      pageTokens,
-		Callers:         store,
-		Logger:          logger,
-		DefaultQuota:    quota,
-		Deadlines:       opts.Deadlines,
-		Refusals:        opts.Refusals,
-		BodyReadTimeout: opts.BodyReadTimeout,
-		Telemetry:       opts.Telemetry,
-		ReportFiles:     opts.ReportFiles,
-		ReportPolls:     opts.ReportPolls,
-		ExportAhead:     opts.ExportAhead,
+		UpstreamURL:        upstreamServer.URL + "/api/v1/",
+		UpstreamHTTPClient: opts.UpstreamHTTPClient,
+		Resilience:         opts.Resilience,
+		Limiter:            opts.Limiter,
+		UpstreamPace:       pace,
+		CacheTTL:           opts.CacheTTL,
+		ConnAge:            opts.ConnAge,
+		Cache:              opts.Cache,
+		PageTokens:         pageTokens,
+		Callers:            store,
+		Logger:             logger,
+		DefaultQuota:       quota,
+		Deadlines:          opts.Deadlines,
+		Refusals:           opts.Refusals,
+		BodyReadTimeout:    opts.BodyReadTimeout,
+		Telemetry:          opts.Telemetry,
+		ReportFiles:        opts.ReportFiles,
+		ReportPolls:        opts.ReportPolls,
+		ExportAhead:        opts.ExportAhead,
 	})
 	if err != nil {
 		tb.Fatalf("server.New() error = %v", err)

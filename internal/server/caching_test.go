@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -249,3 +250,57 @@ func emptyCallers(t *testing.T) *auth.Store {
 	}
 	return auth.NewStore(registry)
 }
+
+// TestAReadUnderWayDuringAWriteIsNotCached starts a slow cached read,
+// renames the goal meanwhile, then reads again: the read that began
+// before the write must not leave its older answer in the cache, and the
+// read after it must not join it.
+func TestAReadUnderWayDuringAWriteIsNotCached(t *testing.T) {
+	t.Parallel()
+	// The answer to a goal read is held back on its way to the facade,
+	// after the upstream made it: the write lands in between.
+	slowAnswers := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if err == nil && r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/goals/") {
+			time.Sleep(300 * time.Millisecond)
+		}
+		return resp, err
+	})}
+	st := facadetest.Start(t, facadetest.Options{
+		UpstreamHTTPClient: slowAnswers,
+		CacheTTL:           map[string]time.Duration{getGoalProcedure: time.Minute},
+	})
+	client := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin)
+	goalID := fmt.Sprint(st.Sandbox.Fixtures().UserGoalID)
+	before := make(chan error, 1)
+	go func() {
+		_, err := client.GetGoal(t.Context(), &betterworksv1.GetGoalRequest{GoalId: goalID})
+		before <- err
+	}()
+	time.Sleep(100 * time.Millisecond) // the read is under way upstream
+	name := "renamed while a read was under way"
+	if _, err := client.UpdateGoal(t.Context(), &betterworksv1.UpdateGoalRequest{GoalId: goalID, Name: &name}); err != nil {
+		t.Fatal(err)
+	}
+	after, err := client.GetGoal(t.Context(), &betterworksv1.GetGoalRequest{GoalId: goalID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-before; err != nil {
+		t.Fatal(err)
+	}
+	again, err := client.GetGoal(t.Context(), &betterworksv1.GetGoalRequest{GoalId: goalID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, resp := range map[string]*betterworksv1.GetGoalResponse{"the read after the write": after, "a later read": again} {
+		if got := resp.GetGoal().GetName(); got != name {
+			t.Errorf("%s saw %q, want %q", what, got, name)
+		}
+	}
+}
+
+// roundTripFunc is an http.RoundTripper.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

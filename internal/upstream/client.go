@@ -73,6 +73,7 @@ type Client struct {
 	cache     Cache
 	coalesce  bool
 	flights   flights
+	writes    writeCounts
 	files     files
 }
 
@@ -190,12 +191,17 @@ func (c *Client) do(ctx context.Context, token Token, cl call, out any) error {
 		return c.read(ctx, token, cl, out)
 	}
 	ans, err := c.exchange(ctx, token, cl, body)
-	if o := Classify(err); c.cache != nil && !o.Refused() && o != OutcomeInvalid && o != OutcomeNeverSent {
+	if o := Classify(err); !o.Refused() && o != OutcomeInvalid && o != OutcomeNeverSent {
 		// A write that may have reached the upstream may change any read
-		// of its family made with this token.
-		// The caller's deadline may have passed: the drop must still go
-		// through (the cache bounds its own calls).
-		c.cache.Drop(context.WithoutCancel(ctx), cacheScope(token, cl.op))
+		// of its family made with this token: reads under way are not
+		// stored nor joined, and stored ones are dropped, even past the
+		// caller's deadline (the cache bounds its own calls).
+		scope := cacheScope(token, cl.op)
+		c.writes.add(scope)
+		c.flights.forget(scope)
+		if c.cache != nil {
+			c.cache.Drop(context.WithoutCancel(ctx), scope)
+		}
 	}
 	if err != nil {
 		return err

@@ -111,10 +111,14 @@ func (c *Client) read(ctx context.Context, token Token, cl call, out any) error 
 			}
 		}
 	}
+	// A write of the scope made through this client while the read is
+	// under way may have changed its answer: the answer is then not
+	// stored.
+	writes := c.writes.count(scope)
 	var ans *answer
 	var shared bool
 	if c.coalesce {
-		ans, shared, err = c.flights.do(ctx, token.ID()+" "+rawURL, func(ctx context.Context) (*answer, error) {
+		ans, shared, err = c.flights.do(ctx, scope, token.ID()+" "+rawURL, func(ctx context.Context) (*answer, error) {
 			return c.exchange(ctx, token, cl, nil)
 		})
 		if shared {
@@ -130,7 +134,7 @@ func (c *Client) read(ctx context.Context, token Token, cl call, out any) error 
 	if err := ans.decode(cl, out); err != nil {
 		return err
 	}
-	if ttl > 0 && c.cache != nil && !shared {
+	if ttl > 0 && c.cache != nil && !shared && c.writes.count(scope) == writes {
 		// The caller whose request it was stores the answer, once. Ages
 		// are the facade's to tell: by its clock, not the upstream's.
 		c.cache.Set(ctx, scope, rawURL, ans.body.Bytes(), c.now(), ttl)
@@ -144,8 +148,42 @@ type flights struct {
 	m  map[string]*flight
 }
 
+// forget lets the flights of scope finish without new waiters: a write
+// of the scope came after they began, and reads after it must see it.
+func (f *flights) forget(scope string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for key, fl := range f.m {
+		if fl.scope == scope {
+			delete(f.m, key)
+		}
+	}
+}
+
+// writeCounts counts the writes made through the client per cache scope.
+type writeCounts struct {
+	mu sync.Mutex
+	n  map[string]uint64
+}
+
+func (w *writeCounts) count(scope string) uint64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.n[scope]
+}
+
+func (w *writeCounts) add(scope string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.n == nil {
+		w.n = make(map[string]uint64)
+	}
+	w.n[scope]++
+}
+
 // flight is one shared GET.
 type flight struct {
+	scope   string
 	done    chan struct{}
 	ans     *answer
 	err     error
@@ -156,7 +194,7 @@ type flight struct {
 // do returns the answer of fetch for key: its own, or that of a flight of
 // key already under way, whose answer it then shares (shared is true). The
 // answer holds a reference for the caller to release.
-func (f *flights) do(ctx context.Context, key string, fetch func(context.Context) (*answer, error)) (ans *answer, shared bool, err error) {
+func (f *flights) do(ctx context.Context, scope, key string, fetch func(context.Context) (*answer, error)) (ans *answer, shared bool, err error) {
 	f.mu.Lock()
 	fl, shared := f.m[key]
 	if shared {
@@ -169,7 +207,7 @@ func (f *flights) do(ctx context.Context, key string, fetch func(context.Context
 		if deadline, ok := ctx.Deadline(); ok {
 			fctx, cancel = context.WithDeadline(context.WithoutCancel(ctx), deadline)
 		}
-		fl = &flight{done: make(chan struct{}), waiters: 1, cancel: cancel}
+		fl = &flight{scope: scope, done: make(chan struct{}), waiters: 1, cancel: cancel}
 		if f.m == nil {
 			f.m = make(map[string]*flight)
 		}
