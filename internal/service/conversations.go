@@ -51,14 +51,11 @@ func (s *ConversationService) GetConversationTemplate(ctx context.Context, req *
 
 // ListConversations implements betterworksv1connect.ConversationServiceHandler.
 func (s *ConversationService) ListConversations(ctx context.Context, req *betterworksv1.ListConversationsRequest) (*betterworksv1.ListConversationsResponse, error) {
-	filter, err := conversationFilter(req)
+	c, err := s.conversations(req)
 	if err != nil {
 		return nil, err
 	}
-	conversations, next, err := listPage(ctx, &s.handler, req,
-		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.Conversation], error) {
-			return s.upstream.ListConversations(ctx, token, filter, page)
-		}, conversationToProto)
+	conversations, next, err := listOf(ctx, &s.handler, c)
 	if err != nil {
 		return nil, err
 	}

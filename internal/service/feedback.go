@@ -50,11 +50,11 @@ func (s *FeedbackService) GetFeedbackTemplate(ctx context.Context, req *betterwo
 // contract requires for_user_id or cycle_id, so a request with neither never
 // reaches the upstream.
 func (s *FeedbackService) ListFeedback(ctx context.Context, req *betterworksv1.ListFeedbackRequest) (*betterworksv1.ListFeedbackResponse, error) {
-	filter := feedbackFilter(req)
-	feedback, next, err := listPage(ctx, &s.handler, req,
-		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.Feedback], error) {
-			return s.upstream.ListFeedback(ctx, token, filter, page)
-		}, feedbackToProto)
+	c, err := s.feedback(req)
+	if err != nil {
+		return nil, err
+	}
+	feedback, next, err := listOf(ctx, &s.handler, c)
 	if err != nil {
 		return nil, err
 	}
@@ -63,11 +63,11 @@ func (s *FeedbackService) ListFeedback(ctx context.Context, req *betterworksv1.L
 
 // ListFeedbackRequests implements betterworksv1connect.FeedbackServiceHandler.
 func (s *FeedbackService) ListFeedbackRequests(ctx context.Context, req *betterworksv1.ListFeedbackRequestsRequest) (*betterworksv1.ListFeedbackRequestsResponse, error) {
-	filter := feedbackRequestFilter(req)
-	requests, next, err := listPage(ctx, &s.handler, req,
-		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.FeedbackRequest], error) {
-			return s.upstream.ListFeedbackRequests(ctx, token, filter, page)
-		}, feedbackRequestToProto)
+	c, err := s.feedbackRequests(req)
+	if err != nil {
+		return nil, err
+	}
+	requests, next, err := listOf(ctx, &s.handler, c)
 	if err != nil {
 		return nil, err
 	}
@@ -76,14 +76,11 @@ func (s *FeedbackService) ListFeedbackRequests(ctx context.Context, req *betterw
 
 // ListRecognitions implements betterworksv1connect.FeedbackServiceHandler.
 func (s *FeedbackService) ListRecognitions(ctx context.Context, req *betterworksv1.ListRecognitionsRequest) (*betterworksv1.ListRecognitionsResponse, error) {
-	filter, err := recognitionFilter(req)
+	c, err := s.recognitions(req)
 	if err != nil {
 		return nil, err
 	}
-	recognitions, next, err := listPage(ctx, &s.handler, req,
-		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.Recognition], error) {
-			return s.upstream.ListRecognitions(ctx, token, filter, page)
-		}, recognitionToProto)
+	recognitions, next, err := listOf(ctx, &s.handler, c)
 	if err != nil {
 		return nil, err
 	}
@@ -110,11 +107,11 @@ func recognitionFilter(req *betterworksv1.ListRecognitionsRequest) (upstream.Rec
 
 // ListHashtags implements betterworksv1connect.FeedbackServiceHandler.
 func (s *FeedbackService) ListHashtags(ctx context.Context, req *betterworksv1.ListHashtagsRequest) (*betterworksv1.ListHashtagsResponse, error) {
-	filter := hashtagFilter(req)
-	hashtags, next, err := listPage(ctx, &s.handler, req,
-		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.Hashtag], error) {
-			return s.upstream.ListHashtags(ctx, token, filter, page)
-		}, hashtagToProto)
+	c, err := s.hashtags(req)
+	if err != nil {
+		return nil, err
+	}
+	hashtags, next, err := listOf(ctx, &s.handler, c)
 	if err != nil {
 		return nil, err
 	}

@@ -40,10 +40,11 @@ func (s *GoalService) GetGoal(ctx context.Context, req *betterworksv1.GetGoalReq
 
 // ListGoals implements betterworksv1connect.GoalServiceHandler.
 func (s *GoalService) ListGoals(ctx context.Context, req *betterworksv1.ListGoalsRequest) (*betterworksv1.ListGoalsResponse, error) {
-	goals, next, err := listPage(ctx, &s.handler, req,
-		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.Goal], error) {
-			return s.upstream.ListGoals(ctx, token, goalFilter(req), page)
-		}, goalToProto)
+	c, err := s.goals(req)
+	if err != nil {
+		return nil, err
+	}
+	goals, next, err := listOf(ctx, &s.handler, c)
 	if err != nil {
 		return nil, err
 	}

@@ -48,11 +48,11 @@ func userFilter(req *betterworksv1.ListUsersRequest) upstream.UserFilter {
 
 // ListUsers implements betterworksv1connect.PeopleServiceHandler.
 func (s *PeopleService) ListUsers(ctx context.Context, req *betterworksv1.ListUsersRequest) (*betterworksv1.ListUsersResponse, error) {
-	filter := userFilter(req)
-	users, next, err := listPage(ctx, &s.handler, req,
-		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.User], error) {
-			return s.upstream.ListUsers(ctx, token, filter, page)
-		}, userToProto)
+	c, err := s.users(req)
+	if err != nil {
+		return nil, err
+	}
+	users, next, err := listOf(ctx, &s.handler, c)
 	if err != nil {
 		return nil, err
 	}
@@ -208,11 +208,11 @@ func assignRolesRequest(req *betterworksv1.AssignRolesRequest) (upstream.AssignR
 
 // ListDepartments implements betterworksv1connect.PeopleServiceHandler.
 func (s *PeopleService) ListDepartments(ctx context.Context, req *betterworksv1.ListDepartmentsRequest) (*betterworksv1.ListDepartmentsResponse, error) {
-	filter := upstream.DepartmentFilter{IncludeDeactivated: req.IncludeDeactivated}
-	departments, next, err := listPage(ctx, &s.handler, req,
-		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.Department], error) {
-			return s.upstream.ListDepartments(ctx, token, filter, page)
-		}, departmentToProto)
+	c, err := s.departments(req)
+	if err != nil {
+		return nil, err
+	}
+	departments, next, err := listOf(ctx, &s.handler, c)
 	if err != nil {
 		return nil, err
 	}
@@ -321,11 +321,11 @@ func teamFilter(req *betterworksv1.ListTeamsRequest) upstream.TeamFilter {
 
 // ListTeams implements betterworksv1connect.PeopleServiceHandler.
 func (s *PeopleService) ListTeams(ctx context.Context, req *betterworksv1.ListTeamsRequest) (*betterworksv1.ListTeamsResponse, error) {
-	filter := teamFilter(req)
-	teams, next, err := listPage(ctx, &s.handler, req,
-		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.Team], error) {
-			return s.upstream.ListTeams(ctx, token, filter, page)
-		}, teamToProto)
+	c, err := s.teams(req)
+	if err != nil {
+		return nil, err
+	}
+	teams, next, err := listOf(ctx, &s.handler, c)
 	if err != nil {
 		return nil, err
 	}
@@ -353,11 +353,11 @@ func adminGroupFilter(req *betterworksv1.ListAdminGroupsRequest) upstream.AdminG
 
 // ListAdminGroups implements betterworksv1connect.PeopleServiceHandler.
 func (s *PeopleService) ListAdminGroups(ctx context.Context, req *betterworksv1.ListAdminGroupsRequest) (*betterworksv1.ListAdminGroupsResponse, error) {
-	filter := adminGroupFilter(req)
-	groups, next, err := listPage(ctx, &s.handler, req,
-		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.AdminGroup], error) {
-			return s.upstream.ListAdminGroups(ctx, token, filter, page)
-		}, adminGroupToProto)
+	c, err := s.adminGroups(req)
+	if err != nil {
+		return nil, err
+	}
+	groups, next, err := listOf(ctx, &s.handler, c)
 	if err != nil {
 		return nil, err
 	}

@@ -23,14 +23,11 @@ func NewReportService(cfg Config) *ReportService {
 
 // ListReportRuns implements betterworksv1connect.ReportServiceHandler.
 func (s *ReportService) ListReportRuns(ctx context.Context, req *betterworksv1.ListReportRunsRequest) (*betterworksv1.ListReportRunsResponse, error) {
-	filter, err := reportRunFilter(req)
+	c, err := s.reportRuns(req)
 	if err != nil {
 		return nil, err
 	}
-	runs, next, err := listPage(ctx, &s.handler, req,
-		func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[upstream.ReportRun], error) {
-			return s.upstream.ListReportRuns(ctx, token, filter, page)
-		}, reportRunToProto)
+	runs, next, err := listOf(ctx, &s.handler, c)
 	if err != nil {
 		return nil, err
 	}

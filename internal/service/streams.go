@@ -434,6 +434,14 @@ func (s *ReportService) ExportReportRuns(ctx context.Context, req *betterworksv1
 	})
 }
 
+// listOf serves one page of a list RPC from the collection its request
+// selects.
+func listOf[T, P any](ctx context.Context, h *handler, c collection[T, P]) ([]P, string, error) {
+	return listPage(ctx, h, c.filter, func(ctx context.Context, token upstream.Token, page upstream.PageRequest) (*upstream.Page[T], error) {
+		return c.list(ctx, token, page, time.Time{})
+	}, c.convert)
+}
+
 // orEmpty returns req, or an empty request when it is nil: an export
 // without a filter selects everything the token may see.
 func orEmpty[R any, PR interface {
