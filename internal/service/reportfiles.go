@@ -65,10 +65,8 @@ func (s *ReportService) openResult(ctx context.Context, token upstream.Token, id
 	}
 	f, err := s.upstream.OpenReportFile(ctx, token, res.URL)
 	if err != nil {
-		var se *upstream.StatusError
-		if errors.As(err, &se) && (se.StatusCode == 403 || se.StatusCode == 404 || se.StatusCode == 410) {
-			// How file hosts answer a link that expired or was withdrawn.
-			return nil, nil, resultExpired(id, fmt.Errorf("report run %s: the file's host refused its link (%d)", id, se.StatusCode))
+		if errors.Is(err, upstream.ErrFileLinkExpired) {
+			return nil, nil, resultExpired(id, fmt.Errorf("report run %s: %w", id, err))
 		}
 		return nil, nil, s.upstreamError(ctx, err)
 	}

@@ -52,6 +52,10 @@ var (
 	ErrFileTooLarge = errors.New("report file too large")
 	// ErrFileSizeMismatch means the body did not match its Content-Length.
 	ErrFileSizeMismatch = errors.New("report file size differs from its Content-Length")
+	// ErrFileLinkExpired means the file's host refused the link with 403,
+	// 404 or 410, as hosts of signed links answer one that expired or was
+	// withdrawn. The error also holds the StatusError.
+	ErrFileLinkExpired = errors.New("report file link refused by its host")
 )
 
 // Files configures the fetching of report files. A zero field selects the
@@ -238,7 +242,11 @@ func (c *Client) fileRequest(ctx context.Context, u *url.URL) (*http.Response, e
 		default:
 			data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 			_ = resp.Body.Close()
-			return nil, newStatusError(op.name, resp, data, "", c.now())
+			se := newStatusError(op.name, resp, data, "", c.now())
+			if s := resp.StatusCode; s == http.StatusForbidden || s == http.StatusNotFound || s == http.StatusGone {
+				return nil, fmt.Errorf("%w (%d): %w", ErrFileLinkExpired, s, se)
+			}
+			return nil, se
 		}
 	}
 }
