@@ -31,6 +31,7 @@ import (
 
 	"github.com/bwfacade/facade/internal/auth"
 	"github.com/bwfacade/facade/internal/config"
+	"github.com/bwfacade/facade/internal/idempotency"
 	"github.com/bwfacade/facade/internal/ratelimit"
 	"github.com/bwfacade/facade/internal/readcache"
 	"github.com/bwfacade/facade/internal/sandbox"
@@ -120,7 +121,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
+	requestIDs, err := newRequestIDs(cfg, rdb)
+	if err != nil {
+		return err
+	}
 	facade, err := server.New(server.Config{
+		RequestIDs:   server.RequestIDs{Store: requestIDs, TTL: cfg.RequestIDTTL},
 		UpstreamURL:  upstreamURL,
 		CacheTTL:     cfg.CacheTTL,
 		ExportAhead:  cfg.ExportAhead,
@@ -387,6 +393,16 @@ func newCache(cfg *config.Config, rdb redis.UniversalClient, meters metric.Meter
 		return readcache.NewRedis(readcache.RedisConfig{Client: rdb}), nil
 	}
 	return readcache.NewMemory(readcache.MemoryConfig{MaxBytes: uint64(cfg.CacheMaxBytes), MeterProvider: meters})
+}
+
+// newRequestIDs returns the store of idempotent writes' request_ids: in
+// rdb when there is one, so that a retry landing on another replica is
+// recognised, in process otherwise.
+func newRequestIDs(cfg *config.Config, rdb redis.UniversalClient) (idempotency.Store, error) {
+	if rdb != nil {
+		return idempotency.NewRedis(idempotency.RedisConfig{Client: rdb}), nil
+	}
+	return idempotency.NewMemory(idempotency.MemoryConfig{MaxBytes: uint64(cfg.RequestIDMaxBytes)})
 }
 
 // reloadOnHangup reloads the callers whenever SIGHUP arrives, until ctx

@@ -55,6 +55,8 @@ const (
 	EnvExportAhead       = "BWFACADE_EXPORT_AHEAD"
 	EnvMaxConnAge        = "BWFACADE_MAX_CONNECTION_AGE"
 	EnvMaxConnAgeGrace   = "BWFACADE_MAX_CONNECTION_AGE_GRACE"
+	EnvRequestIDTTL      = "BWFACADE_REQUEST_ID_TTL"
+	EnvRequestIDMaxBytes = "BWFACADE_REQUEST_ID_MAX_BYTES"
 )
 
 // DefaultAddr is where the facade listens when BWFACADE_ADDR is unset.
@@ -163,6 +165,12 @@ type Config struct {
 	// BodyReadTimeout bounds the time a unary RPC's request body may take
 	// to arrive; default 5 s. Streaming RPCs have no such bound.
 	BodyReadTimeout time.Duration
+	// RequestIDTTL is how long the request_id of an idempotent write is
+	// remembered; default 24 h. RequestIDMaxBytes bounds the in-process
+	// store of them; default 64 MiB. With RedisURL they are kept in Redis
+	// instead, so that a retry landing on another replica is recognised.
+	RequestIDTTL      time.Duration
+	RequestIDMaxBytes int
 	// MaxConnections and MaxConnectionsPerPeer bound the open connections
 	// of the API listener, in all and from one IP address; beyond them a
 	// new connection is closed at once. Default 4096 and 256.
@@ -318,6 +326,16 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	c.CacheMaxBytes = 64 << 20
 	errs = append(errs, positive(getenv, EnvCacheMaxBytes, &c.CacheMaxBytes))
+	c.RequestIDMaxBytes = 64 << 20
+	errs = append(errs, positive(getenv, EnvRequestIDMaxBytes, &c.RequestIDMaxBytes))
+	c.RequestIDTTL = 24 * time.Hour
+	if v := strings.TrimSpace(getenv(EnvRequestIDTTL)); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("%s: want a duration greater than zero, such as 24h, got %q", EnvRequestIDTTL, v))
+		}
+		c.RequestIDTTL = d
+	}
 	c.RedisMode = strings.TrimSpace(getenv(EnvRedisMode))
 	switch c.RedisMode {
 	case "":

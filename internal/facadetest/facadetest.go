@@ -91,6 +91,9 @@ type Options struct {
 	// ExportAhead is how many pages an export fetches ahead; zero is the
 	// server's default.
 	ExportAhead int
+	// RequestIDs keeps the request_ids of idempotent writes; zero is an
+	// in-process store of the server's defaults.
+	RequestIDs server.RequestIDs
 }
 
 // Stack is a running sandbox and facade.
@@ -108,6 +111,7 @@ type Stack struct {
 	Upstream *upstream.Client
 
 	keys     map[sandbox.Role]string
+	callers  *auth.Store
 	upstream *httptest.Server
 }
 
@@ -139,6 +143,33 @@ func Start(tb testing.TB, opts Options) *Stack {
 		}
 		store = auth.NewStore(registry)
 	}
+	return startFacade(tb, &Stack{
+		Sandbox:     sb,
+		UpstreamURL: upstreamServer.URL + "/api/v1/",
+		keys:        keys,
+		callers:     store,
+		upstream:    upstreamServer,
+	}, opts)
+}
+
+// Replica starts another facade in front of s's sandbox, with s's
+// callers and keys, configured by opts (whose Sandbox and Callers are
+// ignored): a second replica of the same deployment.
+func (s *Stack) Replica(tb testing.TB, opts Options) *Stack {
+	tb.Helper()
+	return startFacade(tb, &Stack{
+		Sandbox:     s.Sandbox,
+		UpstreamURL: s.UpstreamURL,
+		keys:        s.keys,
+		callers:     s.callers,
+		upstream:    s.upstream,
+	}, opts)
+}
+
+// startFacade starts a facade for st's sandbox and callers, and returns
+// st with the facade's fields set.
+func startFacade(tb testing.TB, st *Stack, opts Options) *Stack {
+	tb.Helper()
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -155,7 +186,7 @@ func Start(tb testing.TB, opts Options) *Stack {
 		quota = auth.Quota{Rate: ratelimit.Inf}
 	}
 	f, err := server.New(server.Config{
-		UpstreamURL:        upstreamServer.URL + "/api/v1/",
+		UpstreamURL:        st.UpstreamURL,
 		UpstreamHTTPClient: opts.UpstreamHTTPClient,
 		Resilience:         opts.Resilience,
 		Limiter:            opts.Limiter,
@@ -164,7 +195,7 @@ func Start(tb testing.TB, opts Options) *Stack {
 		ConnAge:            opts.ConnAge,
 		Cache:              opts.Cache,
 		PageTokens:         pageTokens,
-		Callers:            store,
+		Callers:            st.callers,
 		Logger:             logger,
 		DefaultQuota:       quota,
 		Deadlines:          opts.Deadlines,
@@ -174,6 +205,7 @@ func Start(tb testing.TB, opts Options) *Stack {
 		ReportFiles:        opts.ReportFiles,
 		ReportPolls:        opts.ReportPolls,
 		ExportAhead:        opts.ExportAhead,
+		RequestIDs:         opts.RequestIDs,
 	})
 	if err != nil {
 		tb.Fatalf("server.New() error = %v", err)
@@ -186,15 +218,10 @@ func Start(tb testing.TB, opts Options) *Stack {
 	protocols := new(http.Protocols)
 	protocols.SetHTTP1(true)
 	protocols.SetUnencryptedHTTP2(true)
-	return &Stack{
-		Sandbox:     sb,
-		Upstream:    f.Upstream,
-		URL:         facade.URL,
-		UpstreamURL: upstreamServer.URL + "/api/v1/",
-		HTTPClient:  &http.Client{Transport: &http.Transport{Protocols: protocols, MaxIdleConnsPerHost: 64}},
-		keys:        keys,
-		upstream:    upstreamServer,
-	}
+	st.Upstream = f.Upstream
+	st.URL = facade.URL
+	st.HTTPClient = &http.Client{Transport: &http.Transport{Protocols: protocols, MaxIdleConnsPerHost: 64}}
+	return st
 }
 
 // CloseUpstream stops the sandbox's server, so that upstream calls fail

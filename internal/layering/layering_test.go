@@ -20,19 +20,20 @@ var rules = map[string]struct {
 	allowOurs   []string
 	forbidOther []string
 }{
-	"internal/upstream":  {forbidOther: []string{"connectrpc.com/", "google.golang.org/protobuf", "google.golang.org/genproto"}},
-	"internal/ratelimit": {forbidOther: []string{"connectrpc.com/", "google.golang.org/protobuf", "google.golang.org/genproto"}},
-	"internal/sandbox":   {forbidOther: []string{"connectrpc.com/", "google.golang.org/protobuf", "google.golang.org/genproto"}},
-	"internal/rpcerr":    {},
-	"internal/seal":      {forbidOther: []string{"connectrpc.com/", "google.golang.org/protobuf", "google.golang.org/genproto"}},
-	"internal/redistest": {allowOurs: []string{"internal/logtest"}},
-	"internal/auth":      {allowOurs: []string{"internal/rpcerr", "internal/upstream"}},
-	"internal/config":    {allowOurs: []string{"internal/seal"}},
-	"internal/service":   {allowOurs: []string{"gen/", "internal/auth", "internal/rpcerr", "internal/seal", "internal/upstream"}},
-	"internal/server":    {allowOurs: []string{"gen/", "internal/auth", "internal/ratelimit", "internal/readcache", "internal/rpcerr", "internal/seal", "internal/upstream", "internal/service"}},
-	"internal/readcache": {forbidOther: []string{"connectrpc.com/", "google.golang.org/protobuf", "google.golang.org/genproto"}},
-	"internal/telemetry": {},
-	"cmd/server":         {allowOurs: []string{"internal/auth", "internal/config", "internal/ratelimit", "internal/readcache", "internal/sandbox", "internal/seal", "internal/server", "internal/telemetry", "internal/upstream"}},
+	"internal/upstream":    {forbidOther: []string{"connectrpc.com/", "google.golang.org/protobuf", "google.golang.org/genproto"}},
+	"internal/ratelimit":   {forbidOther: []string{"connectrpc.com/", "google.golang.org/protobuf", "google.golang.org/genproto"}},
+	"internal/sandbox":     {forbidOther: []string{"connectrpc.com/", "google.golang.org/protobuf", "google.golang.org/genproto"}},
+	"internal/rpcerr":      {},
+	"internal/seal":        {forbidOther: []string{"connectrpc.com/", "google.golang.org/protobuf", "google.golang.org/genproto"}},
+	"internal/redistest":   {allowOurs: []string{"internal/logtest"}},
+	"internal/auth":        {allowOurs: []string{"internal/rpcerr", "internal/upstream"}},
+	"internal/config":      {allowOurs: []string{"internal/seal"}},
+	"internal/service":     {allowOurs: []string{"gen/", "internal/auth", "internal/idempotency", "internal/rpcerr", "internal/seal", "internal/upstream"}},
+	"internal/server":      {allowOurs: []string{"gen/", "internal/auth", "internal/idempotency", "internal/ratelimit", "internal/readcache", "internal/rpcerr", "internal/seal", "internal/upstream", "internal/service"}},
+	"internal/idempotency": {forbidOther: []string{"connectrpc.com/", "google.golang.org/protobuf", "google.golang.org/genproto"}},
+	"internal/readcache":   {forbidOther: []string{"connectrpc.com/", "google.golang.org/protobuf", "google.golang.org/genproto"}},
+	"internal/telemetry":   {},
+	"cmd/server":           {allowOurs: []string{"internal/auth", "internal/config", "internal/idempotency", "internal/ratelimit", "internal/readcache", "internal/sandbox", "internal/seal", "internal/server", "internal/telemetry", "internal/upstream"}},
 
 	// The load harness wires the facade as cmd/server does.
 	"cmd/loadtest": {allowOurs: []string{"gen/", "internal/auth", "internal/ratelimit", "internal/sandbox", "internal/seal", "internal/server", "internal/upstream"}},

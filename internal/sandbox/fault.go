@@ -52,6 +52,10 @@ type Fault struct {
 	// Times limits the fault to the first Times requests it applies to.
 	// 0 means unlimited.
 	Times int
+	// Drop answers the request as usual, applying a write, and then
+	// closes the connection instead of sending the answer: the client
+	// cannot tell whether its write landed. A Status takes precedence.
+	Drop bool
 }
 
 // activeFault is a Fault with its random source and use count.
@@ -83,6 +87,8 @@ func (fs *faultSet) set(faults []Fault) {
 type outcome struct {
 	latency time.Duration
 	fault   *Fault // the fault whose Status answers, or nil
+	// drop closes the connection in place of the real answer.
+	drop bool
 }
 
 // decide draws the faults that apply to a request on endpoint. Faults are
@@ -108,6 +114,7 @@ func (fs *faultSet) decide(endpoint string) outcome {
 			answer := f.Fault
 			out.fault = &answer
 		}
+		out.drop = out.drop || f.Drop
 	}
 	return out
 }
@@ -161,7 +168,7 @@ func faultReply(w http.ResponseWriter, f *Fault) {
 //	fault  = target ":" option *( "," option )
 //	target = "*" / METHOD " " TEMPLATE      ; "*" is Endpoint ""; else one of Endpoints() or FilesEndpoint
 //	option = key "=" value
-//	key    = "status" / "latency" / "rate" / "retry_after" / "body" / "location" / "times"
+//	key    = "status" / "latency" / "rate" / "retry_after" / "body" / "location" / "times" / "drop"
 //
 // status is an HTTP status (100-599); latency a Go duration ("50ms", "2s");
 // rate a number in (0, 1]; retry_after a Retry-After value; body the raw
@@ -277,6 +284,12 @@ func (f *Fault) setOption(key, value string) error {
 			return errOutOfRange
 		}
 		f.Times = n
+	case "drop":
+		b, err := strconv.ParseBool(value)
+		if err != nil {
+			return err
+		}
+		f.Drop = b
 	default:
 		return errors.New("unknown option")
 	}

@@ -161,6 +161,7 @@ func TestParseFaults(t *testing.T) {
 			{Latency: 50 * time.Millisecond},
 		}},
 		{"POST /goals/: status=429 , retry_after=2, times=1", []Fault{{Endpoint: "POST /goals/", Status: 429, RetryAfter: "2", Times: 1}}},
+		{"POST /goals/:drop=true,rate=0.2", []Fault{{Endpoint: "POST /goals/", Drop: true, Rate: 0.2}}},
 		{"*:status=502,body=%3Chtml%3Eproxy%2C down%3C/html%3E", []Fault{{Status: 502, Body: "<html>proxy, down</html>"}}},
 		{"GET  /feedback/templates/{id}:retry_after=Wed%2C 21 Oct 2015 07%3A28%3A00 GMT,status=503", []Fault{
 			{Endpoint: "GET /feedback/templates/{id}", Status: 503, RetryAfter: "Wed, 21 Oct 2015 07:28:00 GMT"},
@@ -227,5 +228,36 @@ func TestEndpointsMatchTheRoutes(t *testing.T) {
 		if n := api.sb.Count(e); n != 1 {
 			t.Errorf("Count(%q) = %d after one request to %s %s", e, n, method, path)
 		}
+	}
+}
+
+// TestFaultDropAppliesTheWriteAndLosesTheAnswer checks the fault a client
+// cannot see through: the department is created, and the client gets no
+// answer at all, only a closed connection.
+func TestFaultDropAppliesTheWriteAndLosesTheAnswer(t *testing.T) {
+	t.Parallel()
+	api := newTestAPI(t, Config{Faults: []Fault{{Endpoint: "POST /departments/", Drop: true, Times: 1}}})
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, api.srv.URL+apiPrefix+"/departments/",
+		strings.NewReader(`{"name":"Dropped answers"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "APIToken "+api.sb.Token(RoleSuperAdmin))
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("POST /departments/ with a drop fault answered %d, want no answer", resp.StatusCode)
+	}
+	log := api.sb.Requests()
+	if last := log[len(log)-1]; !last.Dropped || last.Status != http.StatusCreated {
+		t.Errorf("request log = {Status: %d, Dropped: %v}, want {201, true}", last.Status, last.Dropped)
+	}
+	body := string(api.get(RoleSuperAdmin, "/departments/?size=100").body)
+	if n := strings.Count(body, `"Dropped answers"`); n != 1 {
+		t.Errorf("departments named %q after the dropped answer: %d, want 1", "Dropped answers", n)
+	}
+	// Times=1: the next request is answered.
+	if got := api.send(RoleSuperAdmin, http.MethodPost, "/departments/", `{"name":"Answered"}`); got.status != http.StatusCreated {
+		t.Errorf("second POST /departments/ = %d, want 201", got.status)
 	}
 }

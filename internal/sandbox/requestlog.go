@@ -36,6 +36,9 @@ type Request struct {
 	// Status is the status of the answer, or 0 when none was sent because
 	// the request was canceled first.
 	Status int
+	// Dropped reports that a Drop fault closed the connection instead of
+	// sending the answer of Status.
+	Dropped bool
 	// At is when the request arrived, by Config.Now.
 	At time.Time
 }

@@ -260,7 +260,13 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	entry.Status = out.status
+	entry.Dropped = decision.drop
 	s.log.add(entry)
+	if decision.drop {
+		// The answer is lost on the way: net/http closes the connection
+		// without writing a byte of it.
+		panic(http.ErrAbortHandler)
+	}
 	writeReply(w, out)
 }
 

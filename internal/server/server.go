@@ -38,6 +38,7 @@ import (
 
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
 	"github.com/bwfacade/facade/internal/auth"
+	"github.com/bwfacade/facade/internal/idempotency"
 	"github.com/bwfacade/facade/internal/ratelimit"
 	"github.com/bwfacade/facade/internal/readcache"
 	"github.com/bwfacade/facade/internal/seal"
@@ -158,7 +159,15 @@ type Config struct {
 	// ReportPolls paces WaitReportRun's polls; zero is 2 s growing to
 	// 15 s.
 	ReportPolls ReportPolls
+	// RequestIDs keeps the request_ids of idempotent writes: a nil Store
+	// means one in process, which a retry landing on another replica does
+	// not see (give replicas idempotency.NewRedis); a zero TTL means
+	// service.DefaultRequestIDTTL (24 hours).
+	RequestIDs RequestIDs
 }
+
+// RequestIDs configures idempotent writes (see service.RequestIDs).
+type RequestIDs = service.RequestIDs
 
 // ReportPolls paces WaitReportRun's polls (see service.ReportPolls).
 type ReportPolls = service.ReportPolls
@@ -253,6 +262,13 @@ func New(cfg Config) (*Facade, error) {
 	if cfg.DefaultQuota.Rate <= 0 {
 		cfg.DefaultQuota = DefaultQuota
 	}
+	if cfg.RequestIDs.Store == nil {
+		store, err := idempotency.NewMemory(idempotency.MemoryConfig{})
+		if err != nil {
+			return nil, err
+		}
+		cfg.RequestIDs.Store = store
+	}
 	if err := checkCacheTTL(cfg.CacheTTL); err != nil {
 		return nil, err
 	}
@@ -305,7 +321,7 @@ func newHandler(cfg Config, client *upstream.Client) (*Handler, error) {
 	}
 	bulkOpts := append(slices.Clip(opts), readLimit(MaxBulkRequestBytes))
 	opts = append(opts, readLimit(MaxRequestBytes))
-	svc := service.Config{Upstream: client, Logger: logger, PageTokens: cfg.PageTokens, ReportPolls: cfg.ReportPolls, ExportAhead: cfg.ExportAhead}
+	svc := service.Config{Upstream: client, Logger: logger, PageTokens: cfg.PageTokens, ReportPolls: cfg.ReportPolls, ExportAhead: cfg.ExportAhead, RequestIDs: cfg.RequestIDs}
 	if err := registerUnknownEnums(cfg.Telemetry.meterProvider()); err != nil {
 		return nil, err
 	}

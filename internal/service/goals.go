@@ -130,6 +130,13 @@ func (s *GoalService) SearchGoals(ctx context.Context, req *betterworksv1.Search
 // CreateGoal implements betterworksv1connect.GoalServiceHandler. The
 // upstream call is a write: it is sent once and never retried.
 func (s *GoalService) CreateGoal(ctx context.Context, req *betterworksv1.CreateGoalRequest) (*betterworksv1.CreateGoalResponse, error) {
+	return once(ctx, &s.handler, req, func(ctx context.Context) (*betterworksv1.CreateGoalResponse, error) {
+		return s.createGoal(ctx, req)
+	}, s.findCreatedGoal(req))
+}
+
+// createGoal applies CreateGoal, once the request_id allows it.
+func (s *GoalService) createGoal(ctx context.Context, req *betterworksv1.CreateGoalRequest) (*betterworksv1.CreateGoalResponse, error) {
 	token, err := callerToken(ctx)
 	if err != nil {
 		return nil, err
@@ -187,6 +194,13 @@ func goalCreate(req *betterworksv1.CreateGoalRequest) (*upstream.GoalCreate, err
 // UpdateGoal implements betterworksv1connect.GoalServiceHandler. The
 // upstream call is a write: it is sent once and never retried.
 func (s *GoalService) UpdateGoal(ctx context.Context, req *betterworksv1.UpdateGoalRequest) (*betterworksv1.UpdateGoalResponse, error) {
+	return once(ctx, &s.handler, req, func(ctx context.Context) (*betterworksv1.UpdateGoalResponse, error) {
+		return s.updateGoal(ctx, req)
+	}, nil)
+}
+
+// updateGoal applies UpdateGoal, once the request_id allows it.
+func (s *GoalService) updateGoal(ctx context.Context, req *betterworksv1.UpdateGoalRequest) (*betterworksv1.UpdateGoalResponse, error) {
 	token, err := callerToken(ctx)
 	if err != nil {
 		return nil, err
@@ -292,6 +306,13 @@ func measurementOf(msg proto.Message) upstream.MeasurementWrite {
 
 // DeleteGoal implements betterworksv1connect.GoalServiceHandler.
 func (s *GoalService) DeleteGoal(ctx context.Context, req *betterworksv1.DeleteGoalRequest) (*betterworksv1.DeleteGoalResponse, error) {
+	return once(ctx, &s.handler, req, func(ctx context.Context) (*betterworksv1.DeleteGoalResponse, error) {
+		return s.deleteGoal(ctx, req)
+	}, s.findDeletedGoal(req))
+}
+
+// deleteGoal applies DeleteGoal, once the request_id allows it.
+func (s *GoalService) deleteGoal(ctx context.Context, req *betterworksv1.DeleteGoalRequest) (*betterworksv1.DeleteGoalResponse, error) {
 	token, err := callerToken(ctx)
 	if err != nil {
 		return nil, err
@@ -305,6 +326,13 @@ func (s *GoalService) DeleteGoal(ctx context.Context, req *betterworksv1.DeleteG
 // CheckInGoal implements betterworksv1connect.GoalServiceHandler. The
 // upstream call is a write: it is sent once and never retried.
 func (s *GoalService) CheckInGoal(ctx context.Context, req *betterworksv1.CheckInGoalRequest) (*betterworksv1.CheckInGoalResponse, error) {
+	return once(ctx, &s.handler, req, func(ctx context.Context) (*betterworksv1.CheckInGoalResponse, error) {
+		return s.checkInGoal(ctx, req)
+	}, nil)
+}
+
+// checkInGoal applies CheckInGoal, once the request_id allows it.
+func (s *GoalService) checkInGoal(ctx context.Context, req *betterworksv1.CheckInGoalRequest) (*betterworksv1.CheckInGoalResponse, error) {
 	token, err := callerToken(ctx)
 	if err != nil {
 		return nil, err

@@ -85,6 +85,13 @@ func (s *PeopleService) SearchUsers(ctx context.Context, req *betterworksv1.Sear
 // upstream call is a write: it is sent once and never retried. Rows the
 // upstream refuses are in the response's errors; the call still succeeds.
 func (s *PeopleService) UpsertUsers(ctx context.Context, req *betterworksv1.UpsertUsersRequest) (*betterworksv1.UpsertUsersResponse, error) {
+	return once(ctx, &s.handler, req, func(ctx context.Context) (*betterworksv1.UpsertUsersResponse, error) {
+		return s.upsertUsers(ctx, req)
+	}, reapply[*betterworksv1.UpsertUsersResponse])
+}
+
+// upsertUsers applies UpsertUsers, once the request_id allows it.
+func (s *PeopleService) upsertUsers(ctx context.Context, req *betterworksv1.UpsertUsersRequest) (*betterworksv1.UpsertUsersResponse, error) {
 	token, err := callerToken(ctx)
 	if err != nil {
 		return nil, err
@@ -169,6 +176,13 @@ func (s *PeopleService) ListRoleAssignments(ctx context.Context, req *betterwork
 
 // AssignRoles implements betterworksv1connect.PeopleServiceHandler.
 func (s *PeopleService) AssignRoles(ctx context.Context, req *betterworksv1.AssignRolesRequest) (*betterworksv1.AssignRolesResponse, error) {
+	return once(ctx, &s.handler, req, func(ctx context.Context) (*betterworksv1.AssignRolesResponse, error) {
+		return s.assignRoles(ctx, req)
+	}, nil)
+}
+
+// assignRoles applies AssignRoles, once the request_id allows it.
+func (s *PeopleService) assignRoles(ctx context.Context, req *betterworksv1.AssignRolesRequest) (*betterworksv1.AssignRolesResponse, error) {
 	token, err := callerToken(ctx)
 	if err != nil {
 		return nil, err
@@ -222,6 +236,13 @@ func (s *PeopleService) ListDepartments(ctx context.Context, req *betterworksv1.
 // CreateDepartment implements betterworksv1connect.PeopleServiceHandler.
 // The upstream call is a write: it is sent once and never retried.
 func (s *PeopleService) CreateDepartment(ctx context.Context, req *betterworksv1.CreateDepartmentRequest) (*betterworksv1.CreateDepartmentResponse, error) {
+	return once(ctx, &s.handler, req, func(ctx context.Context) (*betterworksv1.CreateDepartmentResponse, error) {
+		return s.createDepartment(ctx, req)
+	}, s.findCreatedDepartment(req))
+}
+
+// createDepartment applies CreateDepartment, once the request_id allows it.
+func (s *PeopleService) createDepartment(ctx context.Context, req *betterworksv1.CreateDepartmentRequest) (*betterworksv1.CreateDepartmentResponse, error) {
 	token, err := callerToken(ctx)
 	if err != nil {
 		return nil, err
@@ -239,6 +260,13 @@ func (s *PeopleService) CreateDepartment(ctx context.Context, req *betterworksv1
 
 // UpdateDepartment implements betterworksv1connect.PeopleServiceHandler.
 func (s *PeopleService) UpdateDepartment(ctx context.Context, req *betterworksv1.UpdateDepartmentRequest) (*betterworksv1.UpdateDepartmentResponse, error) {
+	return once(ctx, &s.handler, req, func(ctx context.Context) (*betterworksv1.UpdateDepartmentResponse, error) {
+		return s.updateDepartment(ctx, req)
+	}, nil)
+}
+
+// updateDepartment applies UpdateDepartment, once the request_id allows it.
+func (s *PeopleService) updateDepartment(ctx context.Context, req *betterworksv1.UpdateDepartmentRequest) (*betterworksv1.UpdateDepartmentResponse, error) {
 	token, err := callerToken(ctx)
 	if err != nil {
 		return nil, err
@@ -267,6 +295,13 @@ func departmentInput(name, parentID string) (upstream.DepartmentInput, error) {
 
 // DeactivateDepartment implements betterworksv1connect.PeopleServiceHandler.
 func (s *PeopleService) DeactivateDepartment(ctx context.Context, req *betterworksv1.DeactivateDepartmentRequest) (*betterworksv1.DeactivateDepartmentResponse, error) {
+	return once(ctx, &s.handler, req, func(ctx context.Context) (*betterworksv1.DeactivateDepartmentResponse, error) {
+		return s.deactivateDepartment(ctx, req)
+	}, nil)
+}
+
+// deactivateDepartment applies DeactivateDepartment, once the request_id allows it.
+func (s *PeopleService) deactivateDepartment(ctx context.Context, req *betterworksv1.DeactivateDepartmentRequest) (*betterworksv1.DeactivateDepartmentResponse, error) {
 	token, err := callerToken(ctx)
 	if err != nil {
 		return nil, err
@@ -280,6 +315,13 @@ func (s *PeopleService) DeactivateDepartment(ctx context.Context, req *betterwor
 
 // ReactivateDepartment implements betterworksv1connect.PeopleServiceHandler.
 func (s *PeopleService) ReactivateDepartment(ctx context.Context, req *betterworksv1.ReactivateDepartmentRequest) (*betterworksv1.ReactivateDepartmentResponse, error) {
+	return once(ctx, &s.handler, req, func(ctx context.Context) (*betterworksv1.ReactivateDepartmentResponse, error) {
+		return s.reactivateDepartment(ctx, req)
+	}, nil)
+}
+
+// reactivateDepartment applies ReactivateDepartment, once the request_id allows it.
+func (s *PeopleService) reactivateDepartment(ctx context.Context, req *betterworksv1.ReactivateDepartmentRequest) (*betterworksv1.ReactivateDepartmentResponse, error) {
 	token, err := callerToken(ctx)
 	if err != nil {
 		return nil, err
@@ -294,6 +336,13 @@ func (s *PeopleService) ReactivateDepartment(ctx context.Context, req *betterwor
 // UpsertDepartments implements betterworksv1connect.PeopleServiceHandler.
 // The upstream call is a write: it is sent once and never retried.
 func (s *PeopleService) UpsertDepartments(ctx context.Context, req *betterworksv1.UpsertDepartmentsRequest) (*betterworksv1.UpsertDepartmentsResponse, error) {
+	return once(ctx, &s.handler, req, func(ctx context.Context) (*betterworksv1.UpsertDepartmentsResponse, error) {
+		return s.upsertDepartments(ctx, req)
+	}, reapply[*betterworksv1.UpsertDepartmentsResponse])
+}
+
+// upsertDepartments applies UpsertDepartments, once the request_id allows it.
+func (s *PeopleService) upsertDepartments(ctx context.Context, req *betterworksv1.UpsertDepartmentsRequest) (*betterworksv1.UpsertDepartmentsResponse, error) {
 	token, err := callerToken(ctx)
 	if err != nil {
 		return nil, err

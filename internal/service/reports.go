@@ -61,6 +61,13 @@ func (s *ReportService) GetReportRun(ctx context.Context, req *betterworksv1.Get
 // upstream call is a write: it is sent once and never retried, since a
 // retry could start a second run.
 func (s *ReportService) CreateReportRun(ctx context.Context, req *betterworksv1.CreateReportRunRequest) (*betterworksv1.CreateReportRunResponse, error) {
+	return once(ctx, &s.handler, req, func(ctx context.Context) (*betterworksv1.CreateReportRunResponse, error) {
+		return s.createReportRun(ctx, req)
+	}, nil)
+}
+
+// createReportRun applies CreateReportRun, once the request_id allows it.
+func (s *ReportService) createReportRun(ctx context.Context, req *betterworksv1.CreateReportRunRequest) (*betterworksv1.CreateReportRunResponse, error) {
 	token, err := callerToken(ctx)
 	if err != nil {
 		return nil, err

@@ -43,6 +43,9 @@ type Config struct {
 	// its pace). Zero means DefaultExportAhead; values above
 	// MaxExportAhead are taken as MaxExportAhead.
 	ExportAhead int
+	// RequestIDs keeps the request_ids of idempotent writes. Give every
+	// service of a server the same store.
+	RequestIDs RequestIDs
 }
 
 // Bounds of Config.ExportAhead.
@@ -88,6 +91,8 @@ type handler struct {
 	pollers *pollers
 	// exportAhead is Config.ExportAhead within its bounds.
 	exportAhead int
+	// requestIDs protects the writes that carry a request_id.
+	requestIDs *requestIDs
 }
 
 // newHandler panics if cfg.PageTokens has no key; server.New
@@ -101,6 +106,7 @@ func newHandler(cfg Config) handler {
 		pollers:  &pollers{m: make(map[pollerKey]any)},
 
 		exportAhead: cfg.exportAhead(),
+		requestIDs:  newRequestIDs(cfg.RequestIDs, cfg.logger()),
 	}
 }
 

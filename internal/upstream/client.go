@@ -207,7 +207,14 @@ func (c *Client) do(ctx context.Context, token Token, cl call, out any) error {
 		return err
 	}
 	defer ans.release()
-	return ans.decode(cl, out)
+	if err := ans.decode(cl, out); err != nil {
+		if writes := writeLogFrom(ctx); writes != nil {
+			// Applied, most likely, but what was made cannot be told.
+			writes.record(OutcomeMalformed)
+		}
+		return err
+	}
+	return nil
 }
 
 // exchange sends cl until an attempt succeeds or no retry is left, and
@@ -256,6 +263,10 @@ func (c *Client) guardedAttempt(ctx context.Context, token Token, cl call, body 
 	attemptCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var ans *answer
+	var writes *WriteLog
+	if cl.op.Writes() {
+		writes = writeLogFrom(ctx)
+	}
 	run := func() (struct{}, error) {
 		var err error
 		ans, err = c.attempt(withAttempt(attemptCtx, info), token, cl, body)
@@ -263,9 +274,14 @@ func (c *Client) guardedAttempt(ctx context.Context, token Token, cl call, body 
 			// The caller's own deadline or cancellation ended the
 			// attempt: that says nothing of the upstream's health, and
 			// an impatient caller must not open the breaker for all.
-			return struct{}{}, &classified{err: err, outcome: OutcomeCanceled}
+			err = &classified{err: err, outcome: OutcomeCanceled}
+		} else {
+			err = classify(err)
 		}
-		return struct{}{}, classify(err)
+		if writes != nil {
+			writes.record(Classify(err))
+		}
+		return struct{}{}, err
 	}
 	if r.Breaker.Disabled {
 		_, err = run()

@@ -2563,6 +2563,12 @@ type CreateGoalRequest struct {
 	// The goal's type attribute; required when the organisation requires goal
 	// types.
 	AttributeType GoalAttributeType `protobuf:"varint,21,opt,name=attribute_type,json=attributeType,proto3,enum=betterworks.v1.GoalAttributeType" json:"attribute_type,omitempty"`
+	// Makes the call idempotent (AIP-155): a UUID the caller picks once
+	// for this request and sends again with every retry of it. The facade
+	// applies the request at most once per caller and request_id (for 24
+	// hours by default) and answers a retry with the first attempt's answer.
+	// Empty: every call is applied anew.
+	RequestId     string `protobuf:"bytes,22,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2742,6 +2748,13 @@ func (x *CreateGoalRequest) GetAttributeType() GoalAttributeType {
 		return x.AttributeType
 	}
 	return GoalAttributeType_GOAL_ATTRIBUTE_TYPE_UNSPECIFIED
+}
+
+func (x *CreateGoalRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
 }
 
 // CreateGoalResponse holds the created goal.
@@ -3026,6 +3039,12 @@ type UpdateGoalRequest struct {
 	AttributeScope GoalAttributeScope `protobuf:"varint,19,opt,name=attribute_scope,json=attributeScope,proto3,enum=betterworks.v1.GoalAttributeScope" json:"attribute_scope,omitempty"`
 	// The goal's type attribute; unspecified keeps it.
 	AttributeType GoalAttributeType `protobuf:"varint,20,opt,name=attribute_type,json=attributeType,proto3,enum=betterworks.v1.GoalAttributeType" json:"attribute_type,omitempty"`
+	// Makes the call idempotent (AIP-155): a UUID the caller picks once
+	// for this request and sends again with every retry of it. The facade
+	// applies the request at most once per caller and request_id (for 24
+	// hours by default) and answers a retry with the first attempt's answer.
+	// Empty: every call is applied anew.
+	RequestId     string `protobuf:"bytes,21,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3200,6 +3219,13 @@ func (x *UpdateGoalRequest) GetAttributeType() GoalAttributeType {
 	return GoalAttributeType_GOAL_ATTRIBUTE_TYPE_UNSPECIFIED
 }
 
+func (x *UpdateGoalRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 // UpdateGoalResponse holds the updated goal.
 type UpdateGoalResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -3250,7 +3276,13 @@ func (x *UpdateGoalResponse) GetGoal() *Goal {
 type DeleteGoalRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The goal's or milestone's id or UUID.
-	GoalId        string `protobuf:"bytes,1,opt,name=goal_id,json=goalId,proto3" json:"goal_id,omitempty"`
+	GoalId string `protobuf:"bytes,1,opt,name=goal_id,json=goalId,proto3" json:"goal_id,omitempty"`
+	// Makes the call idempotent (AIP-155): a UUID the caller picks once
+	// for this request and sends again with every retry of it. The facade
+	// applies the request at most once per caller and request_id (for 24
+	// hours by default) and answers a retry with the first attempt's answer.
+	// Empty: every call is applied anew.
+	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3288,6 +3320,13 @@ func (*DeleteGoalRequest) Descriptor() ([]byte, []int) {
 func (x *DeleteGoalRequest) GetGoalId() string {
 	if x != nil {
 		return x.GoalId
+	}
+	return ""
+}
+
+func (x *DeleteGoalRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
 	}
 	return ""
 }
@@ -3342,7 +3381,13 @@ type CheckInGoalRequest struct {
 	//	*CheckInGoalRequest_Value
 	Progress isCheckInGoalRequest_Progress `protobuf_oneof:"progress"`
 	// The new target of a metric milestone; only with value.
-	Target        *float64 `protobuf:"fixed64,4,opt,name=target,proto3,oneof" json:"target,omitempty"`
+	Target *float64 `protobuf:"fixed64,4,opt,name=target,proto3,oneof" json:"target,omitempty"`
+	// Makes the call idempotent (AIP-155): a UUID the caller picks once
+	// for this request and sends again with every retry of it. The facade
+	// applies the request at most once per caller and request_id (for 24
+	// hours by default) and answers a retry with the first attempt's answer.
+	// Empty: every call is applied anew.
+	RequestId     string `protobuf:"bytes,5,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3414,6 +3459,13 @@ func (x *CheckInGoalRequest) GetTarget() float64 {
 		return *x.Target
 	}
 	return 0
+}
+
+func (x *CheckInGoalRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
 }
 
 type isCheckInGoalRequest_Progress interface {
@@ -4348,7 +4400,7 @@ const file_betterworks_v1_goal_service_proto_rawDesc = "" +
 	"\f_upper_limitB\f\n" +
 	"\n" +
 	"_upper_midB\x0e\n" +
-	"\f_auto_target\"\xf5\x0f\n" +
+	"\f_auto_target\"\xa1\x10\n" +
 	"\x11CreateGoalRequest\x12\x8e\x01\n" +
 	"\rowner_user_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\vownerUserId\x12\x1e\n" +
 	"\x04name\x18\x02 \x01(\tB\n" +
@@ -4378,7 +4430,9 @@ const file_betterworks_v1_goal_service_proto_rawDesc = "" +
 	"\vauto_target\x18\x13 \x01(\bH\x06R\n" +
 	"autoTarget\x88\x01\x01\x12U\n" +
 	"\x0fattribute_scope\x18\x14 \x01(\x0e2\".betterworks.v1.GoalAttributeScopeB\b\xbaH\x05\x82\x01\x02\x10\x01R\x0eattributeScope\x12R\n" +
-	"\x0eattribute_type\x18\x15 \x01(\x0e2!.betterworks.v1.GoalAttributeTypeB\b\xbaH\x05\x82\x01\x02\x10\x01R\rattributeType:\xda\x03\xbaH\xd6\x03\x1a\xa9\x01\n" +
+	"\x0eattribute_type\x18\x15 \x01(\x0e2!.betterworks.v1.GoalAttributeTypeB\b\xbaH\x05\x82\x01\x02\x10\x01R\rattributeType\x12*\n" +
+	"\n" +
+	"request_id\x18\x16 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\trequestId:\xda\x03\xbaH\xd6\x03\x1a\xa9\x01\n" +
 	"\x10create_goal.unit\x12Kunit is required for sum of current, sum of range and manual progress goals\x1aH!(this.type == 2 || this.type == 3 || this.type == 4) || this.unit != ''\x1a\xdc\x01\n" +
 	"\x11create_goal.range\x12Ulower_limit, lower_mid, upper_mid and upper_limit are required for sum of range goals\x1apthis.type != 3 || (has(this.lower_limit) && has(this.lower_mid) && has(this.upper_mid) && has(this.upper_limit))\x1aI\n" +
 	"\x11create_goal.dates\x12\x1cend must not be before start\x1a\x16this.end >= this.startB\t\n" +
@@ -4432,7 +4486,7 @@ const file_betterworks_v1_goal_service_proto_rawDesc = "" +
 	"\f_upper_limitB\f\n" +
 	"\n" +
 	"_upper_midB\x0e\n" +
-	"\f_auto_target\"\x93\r\n" +
+	"\f_auto_target\"\xbf\r\n" +
 	"\x11UpdateGoalRequest\x12\x83\x01\n" +
 	"\agoal_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\x06goalId\x12\x90\x01\n" +
 	"\rowner_user_id\x18\x02 \x01(\tBg\xbaHdrb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$H\x00R\vownerUserId\x88\x01\x01\x12#\n" +
@@ -4463,7 +4517,9 @@ const file_betterworks_v1_goal_service_proto_rawDesc = "" +
 	"\vauto_target\x18\x12 \x01(\bH\rR\n" +
 	"autoTarget\x88\x01\x01\x12U\n" +
 	"\x0fattribute_scope\x18\x13 \x01(\x0e2\".betterworks.v1.GoalAttributeScopeB\b\xbaH\x05\x82\x01\x02\x10\x01R\x0eattributeScope\x12R\n" +
-	"\x0eattribute_type\x18\x14 \x01(\x0e2!.betterworks.v1.GoalAttributeTypeB\b\xbaH\x05\x82\x01\x02\x10\x01R\rattributeType:t\xbaHq\x1ao\n" +
+	"\x0eattribute_type\x18\x14 \x01(\x0e2!.betterworks.v1.GoalAttributeTypeB\b\xbaH\x05\x82\x01\x02\x10\x01R\rattributeType\x12*\n" +
+	"\n" +
+	"request_id\x18\x15 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\trequestId:t\xbaHq\x1ao\n" +
 	"\x11update_goal.dates\x12\x1cend must not be before start\x1a<!has(this.start) || !has(this.end) || this.end >= this.startB\x10\n" +
 	"\x0e_owner_user_idB\a\n" +
 	"\x05_nameB\f\n" +
@@ -4484,15 +4540,19 @@ const file_betterworks_v1_goal_service_proto_rawDesc = "" +
 	"_upper_midB\x0e\n" +
 	"\f_auto_target\">\n" +
 	"\x12UpdateGoalResponse\x12(\n" +
-	"\x04goal\x18\x01 \x01(\v2\x14.betterworks.v1.GoalR\x04goal\"\x99\x01\n" +
+	"\x04goal\x18\x01 \x01(\v2\x14.betterworks.v1.GoalR\x04goal\"\xc5\x01\n" +
 	"\x11DeleteGoalRequest\x12\x83\x01\n" +
-	"\agoal_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\x06goalId\"\x14\n" +
-	"\x12DeleteGoalResponse\"\xf6\x02\n" +
+	"\agoal_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\x06goalId\x12*\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\trequestId\"\x14\n" +
+	"\x12DeleteGoalResponse\"\xa2\x03\n" +
 	"\x12CheckInGoalRequest\x12\x83\x01\n" +
 	"\agoal_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\x06goalId\x12\x14\n" +
 	"\x04done\x18\x02 \x01(\bH\x00R\x04done\x12\x1f\n" +
 	"\x05value\x18\x03 \x01(\x01B\a\xbaH\x04\x12\x02@\x01H\x00R\x05value\x12$\n" +
-	"\x06target\x18\x04 \x01(\x01B\a\xbaH\x04\x12\x02@\x01H\x01R\x06target\x88\x01\x01:_\xbaH\\\x1aZ\n" +
+	"\x06target\x18\x04 \x01(\x01B\a\xbaH\x04\x12\x02@\x01H\x01R\x06target\x88\x01\x01\x12*\n" +
+	"\n" +
+	"request_id\x18\x05 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\trequestId:_\xbaH\\\x1aZ\n" +
 	"\x0fcheck_in.target\x12!target can only be set with value\x1a$!has(this.target) || has(this.value)B\x11\n" +
 	"\bprogress\x12\x05\xbaH\x02\b\x01B\t\n" +
 	"\a_target\"?\n" +

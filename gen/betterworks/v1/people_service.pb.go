@@ -1416,7 +1416,13 @@ type UpsertUsersRequest struct {
 	// changed. False applies the changes.
 	DryRun bool `protobuf:"varint,1,opt,name=dry_run,json=dryRun,proto3" json:"dry_run,omitempty"`
 	// The users to create or update, at least 1 and at most 1000 per call.
-	Users         []*UserUpsert `protobuf:"bytes,2,rep,name=users,proto3" json:"users,omitempty"`
+	Users []*UserUpsert `protobuf:"bytes,2,rep,name=users,proto3" json:"users,omitempty"`
+	// Makes the call idempotent (AIP-155): a UUID the caller picks once
+	// for this request and sends again with every retry of it. The facade
+	// applies the request at most once per caller and request_id (for 24
+	// hours by default) and answers a retry with the first attempt's answer.
+	// Empty: every call is applied anew.
+	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1463,6 +1469,13 @@ func (x *UpsertUsersRequest) GetUsers() []*UserUpsert {
 		return x.Users
 	}
 	return nil
+}
+
+func (x *UpsertUsersRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
 }
 
 // UpsertUsersResponse counts the changes and lists the rows the upstream
@@ -2043,7 +2056,13 @@ func (x *RoleAssignmentUpdate) GetAdminGroupIds() []string {
 type AssignRolesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The assignments, at least 1 and at most 1000 per call (upstream roles).
-	Roles         []*RoleAssignmentUpdate `protobuf:"bytes,1,rep,name=roles,proto3" json:"roles,omitempty"`
+	Roles []*RoleAssignmentUpdate `protobuf:"bytes,1,rep,name=roles,proto3" json:"roles,omitempty"`
+	// Makes the call idempotent (AIP-155): a UUID the caller picks once
+	// for this request and sends again with every retry of it. The facade
+	// applies the request at most once per caller and request_id (for 24
+	// hours by default) and answers a retry with the first attempt's answer.
+	// Empty: every call is applied anew.
+	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2083,6 +2102,13 @@ func (x *AssignRolesRequest) GetRoles() []*RoleAssignmentUpdate {
 		return x.Roles
 	}
 	return nil
+}
+
+func (x *AssignRolesRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
 }
 
 // AssignRolesResponse lists the users whose roles were set.
@@ -2361,7 +2387,13 @@ type CreateDepartmentRequest struct {
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// The id (an integer) of the parent department; empty creates a top-level
 	// department.
-	ParentId      string `protobuf:"bytes,2,opt,name=parent_id,json=parentId,proto3" json:"parent_id,omitempty"`
+	ParentId string `protobuf:"bytes,2,opt,name=parent_id,json=parentId,proto3" json:"parent_id,omitempty"`
+	// Makes the call idempotent (AIP-155): a UUID the caller picks once
+	// for this request and sends again with every retry of it. The facade
+	// applies the request at most once per caller and request_id (for 24
+	// hours by default) and answers a retry with the first attempt's answer.
+	// Empty: every call is applied anew.
+	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2406,6 +2438,13 @@ func (x *CreateDepartmentRequest) GetName() string {
 func (x *CreateDepartmentRequest) GetParentId() string {
 	if x != nil {
 		return x.ParentId
+	}
+	return ""
+}
+
+func (x *CreateDepartmentRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
 	}
 	return ""
 }
@@ -2467,7 +2506,13 @@ type UpdateDepartmentRequest struct {
 	// The id (an integer) of the parent department. Empty sends no parent_id;
 	// the reference does not say whether the upstream then keeps or removes
 	// the current parent.
-	ParentId      string `protobuf:"bytes,3,opt,name=parent_id,json=parentId,proto3" json:"parent_id,omitempty"`
+	ParentId string `protobuf:"bytes,3,opt,name=parent_id,json=parentId,proto3" json:"parent_id,omitempty"`
+	// Makes the call idempotent (AIP-155): a UUID the caller picks once
+	// for this request and sends again with every retry of it. The facade
+	// applies the request at most once per caller and request_id (for 24
+	// hours by default) and answers a retry with the first attempt's answer.
+	// Empty: every call is applied anew.
+	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2523,6 +2568,13 @@ func (x *UpdateDepartmentRequest) GetParentId() string {
 	return ""
 }
 
+func (x *UpdateDepartmentRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 // UpdateDepartmentResponse holds the updated department.
 type UpdateDepartmentResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2574,7 +2626,13 @@ type DeactivateDepartmentRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The department's Betterworks id (an integer) or UUID. Required; the
 	// department must have no members.
-	DepartmentId  string `protobuf:"bytes,1,opt,name=department_id,json=departmentId,proto3" json:"department_id,omitempty"`
+	DepartmentId string `protobuf:"bytes,1,opt,name=department_id,json=departmentId,proto3" json:"department_id,omitempty"`
+	// Makes the call idempotent (AIP-155): a UUID the caller picks once
+	// for this request and sends again with every retry of it. The facade
+	// applies the request at most once per caller and request_id (for 24
+	// hours by default) and answers a retry with the first attempt's answer.
+	// Empty: every call is applied anew.
+	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2612,6 +2670,13 @@ func (*DeactivateDepartmentRequest) Descriptor() ([]byte, []int) {
 func (x *DeactivateDepartmentRequest) GetDepartmentId() string {
 	if x != nil {
 		return x.DepartmentId
+	}
+	return ""
+}
+
+func (x *DeactivateDepartmentRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
 	}
 	return ""
 }
@@ -2666,7 +2731,13 @@ func (x *DeactivateDepartmentResponse) GetDepartment() *Department {
 type ReactivateDepartmentRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The department's Betterworks id (an integer) or UUID. Required.
-	DepartmentId  string `protobuf:"bytes,1,opt,name=department_id,json=departmentId,proto3" json:"department_id,omitempty"`
+	DepartmentId string `protobuf:"bytes,1,opt,name=department_id,json=departmentId,proto3" json:"department_id,omitempty"`
+	// Makes the call idempotent (AIP-155): a UUID the caller picks once
+	// for this request and sends again with every retry of it. The facade
+	// applies the request at most once per caller and request_id (for 24
+	// hours by default) and answers a retry with the first attempt's answer.
+	// Empty: every call is applied anew.
+	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2704,6 +2775,13 @@ func (*ReactivateDepartmentRequest) Descriptor() ([]byte, []int) {
 func (x *ReactivateDepartmentRequest) GetDepartmentId() string {
 	if x != nil {
 		return x.DepartmentId
+	}
+	return ""
+}
+
+func (x *ReactivateDepartmentRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
 	}
 	return ""
 }
@@ -2815,7 +2893,13 @@ func (x *DepartmentUpsert) GetParentName() string {
 type UpsertDepartmentsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The departments, at least 1 and at most 1000 per call.
-	Departments   []*DepartmentUpsert `protobuf:"bytes,1,rep,name=departments,proto3" json:"departments,omitempty"`
+	Departments []*DepartmentUpsert `protobuf:"bytes,1,rep,name=departments,proto3" json:"departments,omitempty"`
+	// Makes the call idempotent (AIP-155): a UUID the caller picks once
+	// for this request and sends again with every retry of it. The facade
+	// applies the request at most once per caller and request_id (for 24
+	// hours by default) and answers a retry with the first attempt's answer.
+	// Empty: every call is applied anew.
+	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2855,6 +2939,13 @@ func (x *UpsertDepartmentsRequest) GetDepartments() []*DepartmentUpsert {
 		return x.Departments
 	}
 	return nil
+}
+
+func (x *UpsertDepartmentsRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
 }
 
 // UpsertDepartmentsResponse counts the departments created and updated.
@@ -4833,10 +4924,12 @@ const file_betterworks_v1_people_service_proto_rawDesc = "" +
 	"\n" +
 	"_custom_04B\f\n" +
 	"\n" +
-	"_custom_05\"l\n" +
+	"_custom_05\"\x98\x01\n" +
 	"\x12UpsertUsersRequest\x12\x17\n" +
 	"\adry_run\x18\x01 \x01(\bR\x06dryRun\x12=\n" +
-	"\x05users\x18\x02 \x03(\v2\x1a.betterworks.v1.UserUpsertB\v\xbaH\b\x92\x01\x05\b\x01\x10\xe8\aR\x05users\"\xe6\x01\n" +
+	"\x05users\x18\x02 \x03(\v2\x1a.betterworks.v1.UserUpsertB\v\xbaH\b\x92\x01\x05\b\x01\x10\xe8\aR\x05users\x12*\n" +
+	"\n" +
+	"request_id\x18\x03 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\trequestId\"\xe6\x01\n" +
 	"\x13UpsertUsersResponse\x12+\n" +
 	"\x11deactivated_count\x18\x01 \x01(\x05R\x10deactivatedCount\x12+\n" +
 	"\x11reactivated_count\x18\x02 \x01(\x05R\x10reactivatedCount\x12#\n" +
@@ -4879,9 +4972,11 @@ const file_betterworks_v1_people_service_proto_rawDesc = "" +
 	"\x0edepartment_ids\x18\x05 \x03(\tB#\xbaH \x92\x01\x1d\x10\xe8\a\x18\x01\"\x16r\x142\x12^[1-9][0-9]{0,17}$R\rdepartmentIds\x12K\n" +
 	"\x0fadmin_group_ids\x18\x06 \x03(\tB#\xbaH \x92\x01\x1d\x10\xe8\a\x18\x01\"\x16r\x142\x12^[1-9][0-9]{0,17}$R\radminGroupIds:\xfd\x02\xbaH\xf9\x02\x1a\xbe\x01\n" +
 	"\x1erole_assignment.one_identifier\x129exactly one of user_id, email and employee_id must be set\x1aa(this.user_id != '' ? 1 : 0) + (this.email != '' ? 1 : 0) + (this.employee_id != '' ? 1 : 0) == 1\x1a\xb5\x01\n" +
-	"!role_assignment.group_admin_scope\x12=USER_ROLE_GROUP_ADMIN needs department_ids or admin_group_ids\x1aQthis.role != 2 || size(this.department_ids) > 0 || size(this.admin_group_ids) > 0\"]\n" +
+	"!role_assignment.group_admin_scope\x12=USER_ROLE_GROUP_ADMIN needs department_ids or admin_group_ids\x1aQthis.role != 2 || size(this.department_ids) > 0 || size(this.admin_group_ids) > 0\"\x89\x01\n" +
 	"\x12AssignRolesRequest\x12G\n" +
-	"\x05roles\x18\x01 \x03(\v2$.betterworks.v1.RoleAssignmentUpdateB\v\xbaH\b\x92\x01\x05\b\x01\x10\xe8\aR\x05roles\"`\n" +
+	"\x05roles\x18\x01 \x03(\v2$.betterworks.v1.RoleAssignmentUpdateB\v\xbaH\b\x92\x01\x05\b\x01\x10\xe8\aR\x05roles\x12*\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\trequestId\"`\n" +
 	"\x13AssignRolesResponse\x12I\n" +
 	"\x10role_assignments\x18\x01 \x03(\v2\x1e.betterworks.v1.RoleAssignmentR\x0froleAssignments\"\x90\x02\n" +
 	"\n" +
@@ -4903,32 +4998,40 @@ const file_betterworks_v1_people_service_proto_rawDesc = "" +
 	"\x14_include_deactivated\"\x7f\n" +
 	"\x17ListDepartmentsResponse\x12<\n" +
 	"\vdepartments\x18\x01 \x03(\v2\x1a.betterworks.v1.DepartmentR\vdepartments\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"t\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xa0\x01\n" +
 	"\x17CreateDepartmentRequest\x12\x1e\n" +
 	"\x04name\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xff\x01R\x04name\x129\n" +
-	"\tparent_id\x18\x02 \x01(\tB\x1c\xbaH\x19r\x172\x15^([1-9][0-9]{0,17})?$R\bparentId\"V\n" +
+	"\tparent_id\x18\x02 \x01(\tB\x1c\xbaH\x19r\x172\x15^([1-9][0-9]{0,17})?$R\bparentId\x12*\n" +
+	"\n" +
+	"request_id\x18\x03 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\trequestId\"V\n" +
 	"\x18CreateDepartmentResponse\x12:\n" +
 	"\n" +
 	"department\x18\x01 \x01(\v2\x1a.betterworks.v1.DepartmentR\n" +
-	"department\"\x86\x02\n" +
+	"department\"\xb2\x02\n" +
 	"\x17UpdateDepartmentRequest\x12\x8f\x01\n" +
 	"\rdepartment_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\fdepartmentId\x12\x1e\n" +
 	"\x04name\x18\x02 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xff\x01R\x04name\x129\n" +
-	"\tparent_id\x18\x03 \x01(\tB\x1c\xbaH\x19r\x172\x15^([1-9][0-9]{0,17})?$R\bparentId\"V\n" +
+	"\tparent_id\x18\x03 \x01(\tB\x1c\xbaH\x19r\x172\x15^([1-9][0-9]{0,17})?$R\bparentId\x12*\n" +
+	"\n" +
+	"request_id\x18\x04 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\trequestId\"V\n" +
 	"\x18UpdateDepartmentResponse\x12:\n" +
 	"\n" +
 	"department\x18\x01 \x01(\v2\x1a.betterworks.v1.DepartmentR\n" +
-	"department\"\xaf\x01\n" +
+	"department\"\xdb\x01\n" +
 	"\x1bDeactivateDepartmentRequest\x12\x8f\x01\n" +
-	"\rdepartment_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\fdepartmentId\"Z\n" +
+	"\rdepartment_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\fdepartmentId\x12*\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\trequestId\"Z\n" +
 	"\x1cDeactivateDepartmentResponse\x12:\n" +
 	"\n" +
 	"department\x18\x01 \x01(\v2\x1a.betterworks.v1.DepartmentR\n" +
-	"department\"\xaf\x01\n" +
+	"department\"\xdb\x01\n" +
 	"\x1bReactivateDepartmentRequest\x12\x8f\x01\n" +
-	"\rdepartment_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\fdepartmentId\"Z\n" +
+	"\rdepartment_id\x18\x01 \x01(\tBj\xbaHg\xc8\x01\x01rb2`^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$R\fdepartmentId\x12*\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\trequestId\"Z\n" +
 	"\x1cReactivateDepartmentResponse\x12:\n" +
 	"\n" +
 	"department\x18\x01 \x01(\v2\x1a.betterworks.v1.DepartmentR\n" +
@@ -4937,9 +5040,11 @@ const file_betterworks_v1_people_service_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xff\x01R\x04name\x12)\n" +
 	"\vparent_name\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xff\x01R\n" +
-	"parentName\"k\n" +
+	"parentName\"\x97\x01\n" +
 	"\x18UpsertDepartmentsRequest\x12O\n" +
-	"\vdepartments\x18\x01 \x03(\v2 .betterworks.v1.DepartmentUpsertB\v\xbaH\b\x92\x01\x05\b\x01\x10\xe8\aR\vdepartments\"e\n" +
+	"\vdepartments\x18\x01 \x03(\v2 .betterworks.v1.DepartmentUpsertB\v\xbaH\b\x92\x01\x05\b\x01\x10\xe8\aR\vdepartments\x12*\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\trequestId\"e\n" +
 	"\x19UpsertDepartmentsResponse\x12#\n" +
 	"\rcreated_count\x18\x01 \x01(\x05R\fcreatedCount\x12#\n" +
 	"\rupdated_count\x18\x02 \x01(\x05R\fupdatedCount\"\xc6\x02\n" +

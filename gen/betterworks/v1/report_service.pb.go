@@ -425,7 +425,13 @@ type CreateReportRunRequest struct {
 	Start string `protobuf:"bytes,3,opt,name=start,proto3" json:"start,omitempty"`
 	// The last day of the reported period, YYYY-MM-DD, not before start
 	// (upstream end, required).
-	End           string `protobuf:"bytes,4,opt,name=end,proto3" json:"end,omitempty"`
+	End string `protobuf:"bytes,4,opt,name=end,proto3" json:"end,omitempty"`
+	// Makes the call idempotent (AIP-155): a UUID the caller picks once
+	// for this request and sends again with every retry of it. The facade
+	// applies the request at most once per caller and request_id (for 24
+	// hours by default) and answers a retry with the first attempt's answer.
+	// Empty: every call is applied anew.
+	RequestId     string `protobuf:"bytes,5,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -484,6 +490,13 @@ func (x *CreateReportRunRequest) GetStart() string {
 func (x *CreateReportRunRequest) GetEnd() string {
 	if x != nil {
 		return x.End
+	}
+	return ""
+}
+
+func (x *CreateReportRunRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
 	}
 	return ""
 }
@@ -1581,13 +1594,15 @@ const file_betterworks_v1_report_service_proto_rawDesc = "" +
 	"\rreport_run_id\x18\x01 \x01(\tB\x1e\xbaH\x1b\xc8\x01\x01r\x16\x18\x132\x12^[1-9][0-9]{0,17}$R\vreportRunId\"P\n" +
 	"\x14GetReportRunResponse\x128\n" +
 	"\n" +
-	"report_run\x18\x01 \x01(\v2\x19.betterworks.v1.ReportRunR\treportRun\"\xa6\x05\n" +
+	"report_run\x18\x01 \x01(\v2\x19.betterworks.v1.ReportRunR\treportRun\"\xd2\x05\n" +
 	"\x16CreateReportRunRequest\x12?\n" +
 	"\x06report\x18\x01 \x01(\x0e2\x1a.betterworks.v1.ReportKindB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x06report\x12?\n" +
 	"\vtemplate_id\x18\x02 \x01(\tB\x1e\xbaH\x1b\xd8\x01\x01r\x16\x18\x132\x12^[1-9][0-9]{0,17}$R\n" +
 	"templateId\x12S\n" +
 	"\x05start\x18\x03 \x01(\tB=\xbaH:\xc8\x01\x01r523^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$R\x05start\x12O\n" +
-	"\x03end\x18\x04 \x01(\tB=\xbaH:\xc8\x01\x01r523^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$R\x03end:\xe3\x02\xbaH\xdf\x02\x1a\x8c\x01\n" +
+	"\x03end\x18\x04 \x01(\tB=\xbaH:\xc8\x01\x01r523^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$R\x03end\x12*\n" +
+	"\n" +
+	"request_id\x18\x05 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\trequestId:\xe3\x02\xbaH\xdf\x02\x1a\x8c\x01\n" +
 	"\x11template_required\x12=template_id is required for conversation and feedback reports\x1a8this.template_id != '' || !(this.report in [3, 4, 5, 6])\x1a\x85\x01\n" +
 	"\rtemplate_kind\x12=template_id applies to conversation and feedback reports only\x1a5this.template_id == '' || this.report in [3, 4, 5, 6]\x1aF\n" +
 	"\n" +

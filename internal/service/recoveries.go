@@ -1,0 +1,113 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
+	"github.com/bwfacade/facade/internal/upstream"
+)
+
+// The recoveries of idempotent writes (see once): after an attempt whose
+// outcome is unknown, each looks upstream for the write's effect by its
+// natural key, and says whether it found it.
+
+// recoveryPages bounds the pages a lookup reads; a collection larger
+// than that is searched in its first recoveryPages pages only, newest
+// last for departments, which the upstream lists by id.
+const recoveryPages = 50
+
+// recoveryPageSize is the page size of lookups: the upstream's largest.
+const recoveryPageSize = 100
+
+// findCreatedGoal finds the goal a CreateGoal attempt made: one of the
+// owner's goals with the request's name, created after the first attempt
+// began. The upstream's clock dates goals, so the first attempt's instant
+// is moved onto it: the listing's Date less the time elapsed since.
+func (s *GoalService) findCreatedGoal(req *betterworksv1.CreateGoalRequest) recovery[*betterworksv1.CreateGoalResponse] {
+	return func(ctx context.Context, token upstream.Token, since time.Time) (*betterworksv1.CreateGoalResponse, bool, error) {
+		filter := upstream.GoalFilter{Owner: &upstream.Relation{ID: req.GetOwnerUserId(), Direct: true}, GoalName: req.GetName()}
+		elapsed := s.requestIDs.now().Sub(since)
+		for page := 1; page <= recoveryPages; page++ {
+			p, err := s.upstream.ListGoals(ctx, token, filter, upstream.PageRequest{Page: page, Size: recoveryPageSize})
+			if err != nil {
+				return nil, false, err
+			}
+			cutoff := since.Add(-recoverySkew)
+			if !p.Served.IsZero() {
+				cutoff = p.Served.Add(-elapsed - recoverySkew)
+			}
+			for i := range p.Results {
+				g := &p.Results[i]
+				if g.Name != req.GetName() || g.IsKeyResult {
+					continue
+				}
+				created := g.Created.Time
+				if created.IsZero() {
+					created = g.CreatedOn.Time
+				}
+				if created.IsZero() || created.Before(cutoff) {
+					continue
+				}
+				goal, err := s.upstream.GetGoal(ctx, token, goalID(g))
+				if err != nil {
+					return nil, false, err
+				}
+				return &betterworksv1.CreateGoalResponse{Goal: goalToProto(goal)}, true, nil
+			}
+			if !p.More {
+				break
+			}
+		}
+		return nil, false, nil
+	}
+}
+
+// findDeletedGoal reports a DeleteGoal as done when the goal is gone.
+func (s *GoalService) findDeletedGoal(req *betterworksv1.DeleteGoalRequest) recovery[*betterworksv1.DeleteGoalResponse] {
+	return func(ctx context.Context, token upstream.Token, _ time.Time) (*betterworksv1.DeleteGoalResponse, bool, error) {
+		_, err := s.upstream.GetGoal(ctx, token, req.GetGoalId())
+		var se *upstream.StatusError
+		switch {
+		case err == nil:
+			return nil, false, nil
+		case errors.As(err, &se) && se.StatusCode == http.StatusNotFound:
+			return &betterworksv1.DeleteGoalResponse{}, true, nil
+		}
+		return nil, false, err
+	}
+}
+
+// findCreatedDepartment finds the department a CreateDepartment attempt
+// made by its name, which the upstream keeps unique.
+func (s *PeopleService) findCreatedDepartment(req *betterworksv1.CreateDepartmentRequest) recovery[*betterworksv1.CreateDepartmentResponse] {
+	return func(ctx context.Context, token upstream.Token, _ time.Time) (*betterworksv1.CreateDepartmentResponse, bool, error) {
+		all := true
+		for page := 1; page <= recoveryPages; page++ {
+			p, err := s.upstream.ListDepartments(ctx, token, upstream.DepartmentFilter{IncludeDeactivated: &all}, upstream.PageRequest{Page: page, Size: recoveryPageSize})
+			if err != nil {
+				return nil, false, err
+			}
+			for i := range p.Results {
+				if d := &p.Results[i]; d.Name == req.GetName() {
+					return &betterworksv1.CreateDepartmentResponse{Department: departmentToProto(d)}, true, nil
+				}
+			}
+			if !p.More {
+				break
+			}
+		}
+		return nil, false, nil
+	}
+}
+
+// goalID is g's id as the upstream's paths take it.
+func goalID(g *upstream.Goal) string {
+	if g.UUID != "" {
+		return g.UUID
+	}
+	return strconv.FormatInt(g.ID, 10)
+}
