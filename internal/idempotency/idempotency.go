@@ -13,6 +13,8 @@
 //	done       the answer (or the error) is known and is replayed
 //	uncertain  a write was sent and its fate is unknown: a retry must
 //	           look for its effect upstream before anything else
+//	open       an attempt failed with nothing applied: the request_id
+//	           stays bound to its request, and a retry applies it afresh
 //
 // Every change but the first (Claim) names the owner it expects, so a
 // slow attempt whose key was taken over cannot overwrite the new owner's
@@ -33,6 +35,7 @@ const (
 	StatePending State = iota + 1
 	StateDone
 	StateUncertain
+	StateOpen
 )
 
 func (s State) String() string {
@@ -43,6 +46,8 @@ func (s State) String() string {
 		return "done"
 	case StateUncertain:
 		return "uncertain"
+	case StateOpen:
+		return "open"
 	}
 	return "invalid"
 }
@@ -78,9 +83,6 @@ type Store interface {
 	// Swap replaces key's record with rec, expiring after ttl, if key's
 	// record has owner. It reports whether it did.
 	Swap(ctx context.Context, key, owner string, rec Record, ttl time.Duration) (bool, error)
-	// Release deletes key's record if it has owner: nothing was applied,
-	// and a retry may run the request anew.
-	Release(ctx context.Context, key, owner string) error
 	// Get returns key's record, or nil when there is none.
 	Get(ctx context.Context, key string) (*Record, error)
 }

@@ -80,17 +80,6 @@ func (m *Memory) Swap(_ context.Context, key, owner string, rec Record, ttl time
 	return swapped, nil
 }
 
-// Release implements Store.
-func (m *Memory) Release(_ context.Context, key, owner string) error {
-	m.cache.Compute(key, func(old *stored, found bool) (*stored, otter.ComputeOp) {
-		if found && old.rec.Owner == owner {
-			return old, otter.InvalidateOp
-		}
-		return old, otter.CancelOp
-	})
-	return nil
-}
-
 // Get implements Store.
 func (m *Memory) Get(_ context.Context, key string) (*Record, error) {
 	s, ok := m.cache.GetIfPresent(key)

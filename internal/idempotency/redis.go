@@ -79,14 +79,6 @@ redis.call("PEXPIRE", KEYS[1], ARGV[2])
 return 1
 `)
 
-// releaseScript deletes KEYS[1] if its owner is ARGV[1].
-var releaseScript = redis.NewScript(`
-if redis.call("HGET", KEYS[1], "o") == ARGV[1] then
-  redis.call("DEL", KEYS[1])
-end
-return 0
-`)
-
 // Claim implements Store.
 func (r *Redis) Claim(ctx context.Context, key string, rec Record, ttl time.Duration) (*Record, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
@@ -116,16 +108,6 @@ func (r *Redis) Swap(ctx context.Context, key, owner string, rec Record, ttl tim
 		return false, fmt.Errorf("idempotency: swap: %w", err)
 	}
 	return n == 1, nil
-}
-
-// Release implements Store.
-func (r *Redis) Release(ctx context.Context, key, owner string) error {
-	ctx, cancel := context.WithTimeout(ctx, r.timeout)
-	defer cancel()
-	if err := releaseScript.Run(ctx, r.client, []string{r.prefix + key}, owner).Err(); err != nil {
-		return fmt.Errorf("idempotency: release: %w", err)
-	}
-	return nil
 }
 
 // Get implements Store.
@@ -165,7 +147,7 @@ func fields(rec Record) []any {
 // parse reads a record from its hash.
 func parse(m map[string]string) (*Record, error) {
 	state, err := strconv.Atoi(m[fieldState])
-	if err != nil || state < int(StatePending) || state > int(StateUncertain) {
+	if err != nil || state < int(StatePending) || state > int(StateOpen) {
 		return nil, ErrCorrupt
 	}
 	rec := &Record{

@@ -37,9 +37,10 @@ import (
 //   - The same request_id with another request is INVALID_ARGUMENT,
 //     REQUEST_ID_REUSED.
 //   - An attempt that failed with nothing applied (refused by the
-//     facade, invalid, answered 4xx or 429, connection refused) leaves no
-//     record: a retry runs afresh, and may succeed where it failed (a
-//     goal no longer locked). An error after a write was applied (a
+//     facade, invalid, answered 4xx or 429, connection refused) leaves
+//     the record open: a retry of the same request is applied afresh, and
+//     may succeed where it failed (a goal no longer locked); another
+//     request is still refused. An error after a write was applied (a
 //     later step failed) is recorded and replayed like an answer.
 //   - An attempt whose write was sent with no answer (timeout, dropped
 //     connection, 5xx, the caller gone) leaves the record uncertain. A
@@ -221,6 +222,16 @@ func (c *idempotentCall[Res]) run(ctx context.Context, apply func(context.Contex
 			}
 			wait = min(2*wait, pollMax)
 			continue
+		case existing.State == idempotency.StateOpen:
+			// Nothing was applied: apply afresh, owning the key.
+			took, err := r.store.Swap(ctx, c.key, existing.Owner, mine, r.ttl)
+			if err != nil {
+				return zero, c.storeError(ctx, err)
+			}
+			if !took {
+				continue
+			}
+			return c.apply(ctx, mine, apply)
 		}
 		// Uncertain, or pending past its lease: the write may have landed.
 		if find == nil {
@@ -256,8 +267,7 @@ func (c *idempotentCall[Res]) apply(ctx context.Context, mine idempotency.Record
 		}
 		done.Response = b
 	case writes.Effect() == upstream.EffectNone:
-		c.record(ctx, func(ctx context.Context) error { return c.r.store.Release(ctx, c.key, c.owner) })
-		return res, err
+		done.State = idempotency.StateOpen
 	case writes.Effect() == upstream.EffectApplied:
 		done.State = idempotency.StateDone
 		done.Status = encodeStatus(err)

@@ -270,8 +270,9 @@ func TestRequestIDUnknownThenNotFound(t *testing.T) {
 	}
 }
 
-// TestRequestIDRejectedRunsAgain: a 4xx applied nothing, so it leaves no
-// record: the retry is applied, and may succeed where the first failed.
+// TestRequestIDRejectedRunsAgain: a 4xx applied nothing, so the retry is
+// applied, and may succeed where the first failed; the request_id stays
+// bound to its request all the same.
 func TestRequestIDRejectedRunsAgain(t *testing.T) {
 	t.Parallel()
 	r := startReplicas(t, 1, false)
@@ -279,6 +280,11 @@ func TestRequestIDRejectedRunsAgain(t *testing.T) {
 	req := idempotentCreate(t, r, "Refused once")
 	if _, err := r.goals(0).CreateGoal(t.Context(), req); err == nil {
 		t.Fatal("CreateGoal() behind a 423 succeeded, want an error")
+	}
+	other := idempotentCreate(t, r, "Another body after a refusal")
+	other.RequestId = req.GetRequestId()
+	if _, err := r.goals(0).CreateGoal(t.Context(), other); rpcerr.Reason(err) != service.ReasonRequestIDReused {
+		t.Errorf("CreateGoal() with another body after a refusal: error %v, want %s", err, service.ReasonRequestIDReused)
 	}
 	if _, err := r.goals(0).CreateGoal(t.Context(), req); err != nil {
 		t.Fatalf("retried CreateGoal() error = %v", err)

@@ -1,6 +1,6 @@
 // The facade's TypeScript client: transports for browsers over Connect or
-// gRPC-Web that send the caller key, and a readable view of the facade's
-// errors. The service and message types are generated in ../gen from
+// gRPC-Web that send the caller key, a readable view of the facade's
+// errors, and sendOnce, which retries a write under one request_id. The service and message types are generated in ../gen from
 // proto/ (make generate); import them from there.
 
 import { Code, ConnectError, type Interceptor, type Transport } from "@connectrpc/connect";
@@ -75,20 +75,26 @@ export interface FacadeError {
 // Codes for which the same call may succeed later.
 const retryableCodes = new Set([Code.Unavailable, Code.ResourceExhausted, Code.Aborted, Code.DeadlineExceeded]);
 
+// Reasons for which it cannot, whatever the code: an earlier attempt with
+// the request_id may have been applied and nothing tells (ABORTED), or the
+// request_id belongs to another request.
+const finalReasons = new Set(["OUTCOME_UNKNOWN", "REQUEST_ID_REUSED"]);
+
 /** describeError reads a failed call's code, message and details. */
 export function describeError(err: unknown): FacadeError {
   const cerr = ConnectError.from(err);
   const retry = cerr.findDetails(RetryInfoSchema)[0];
+  const reason = cerr.findDetails(ErrorInfoSchema)[0]?.reason ?? "";
   return {
     code: Code[cerr.code],
     message: cerr.rawMessage,
-    reason: cerr.findDetails(ErrorInfoSchema)[0]?.reason ?? "",
+    reason,
     violations: cerr
       .findDetails(ViolationsSchema)
       .flatMap((v) => v.violations)
       .map((v) => `${fieldPath(v.field)}: ${v.message}`),
     retryAfterSeconds: retry?.retryDelay ? seconds(retry.retryDelay) : undefined,
-    retryable: retryableCodes.has(cerr.code),
+    retryable: retryableCodes.has(cerr.code) && !finalReasons.has(reason),
     answered: cerr.isWireError,
   };
 }
@@ -101,4 +107,36 @@ function fieldPath(path: FieldPath | undefined): string {
 
 function seconds(d: Duration): number {
   return Number(d.seconds) + d.nanos / 1e9;
+}
+
+/**
+ * sendOnce sends a write with a request_id (a new UUID unless req has one)
+ * and, when it fails in a way a retry can mend, sends it again with the
+ * same request_id, up to attempts times in all, after the RetryInfo delay
+ * or a growing backoff. The facade applies a request at most once per
+ * request_id and answers every retry with the first answer, so a retry
+ * after a timeout or a lost connection (no answer at all) cannot apply it
+ * twice. An OUTCOME_UNKNOWN refusal is thrown: check the effect before
+ * sending the write again, under a new request_id.
+ *
+ *   const res = await sendOnce((r) => goals.createGoal(r), create(CreateGoalRequestSchema, { ... }));
+ */
+export async function sendOnce<Req extends { requestId: string }, Res>(
+  send: (req: Req) => Promise<Res>,
+  req: Req,
+  attempts = 4,
+): Promise<Res> {
+  const once: Req = { ...req, requestId: req.requestId || crypto.randomUUID() };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send(once);
+    } catch (err) {
+      const e = describeError(err);
+      if (!(e.retryable || !e.answered) || attempt >= attempts) {
+        throw err;
+      }
+      const delay = e.retryAfterSeconds ?? 0.1 * 2 ** attempt;
+      await new Promise((resolve) => setTimeout(resolve, delay * 1000));
+    }
+  }
 }

@@ -1,0 +1,159 @@
+package idempotency_test
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/bwfacade/facade/internal/idempotency"
+	"github.com/bwfacade/facade/internal/redistest"
+)
+
+// stores returns one store of each kind, empty.
+func stores(t *testing.T) map[string]idempotency.Store {
+	t.Helper()
+	mem, err := idempotency.NewMemory(idempotency.MemoryConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redistest.Start(t)
+	cluster := redis.NewClusterClient(&redis.ClusterOptions{Addrs: redistest.StartCluster(t, 3), ContextTimeoutEnabled: true})
+	t.Cleanup(func() { _ = cluster.Close() })
+	return map[string]idempotency.Store{
+		"memory":        mem,
+		"redis":         idempotency.NewRedis(idempotency.RedisConfig{Client: rdb.Client()}),
+		"redis_cluster": idempotency.NewRedis(idempotency.RedisConfig{Client: cluster}),
+	}
+}
+
+func record(state idempotency.State, owner string) idempotency.Record {
+	return idempotency.Record{
+		Fingerprint: []byte{0, 1, 2, 0xff},
+		State:       state,
+		Owner:       owner,
+		Since:       time.UnixMilli(1_700_000_000_123),
+	}
+}
+
+func TestStoreLifecycle(t *testing.T) {
+	t.Parallel()
+	for name, s := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			first := record(idempotency.StatePending, "a")
+			first.Lease = time.UnixMilli(1_700_000_060_000)
+			if got, err := s.Claim(ctx, "k", first, time.Hour); got != nil || err != nil {
+				t.Fatalf("Claim() of a new key = %v, %v; want nil, nil", got, err)
+			}
+			got, err := s.Claim(ctx, "k", record(idempotency.StatePending, "b"), time.Hour)
+			if err != nil || got == nil {
+				t.Fatalf("second Claim() = %v, %v; want the first record", got, err)
+			}
+			if diff := cmp.Diff(first, *got); diff != "" {
+				t.Errorf("second Claim() returned (-want +got):\n%s", diff)
+			}
+			// Only the owner changes a record.
+			done := record(idempotency.StateDone, "a")
+			done.Response = []byte("answer\x00bytes")
+			if ok, err := s.Swap(ctx, "k", "b", done, time.Hour); ok || err != nil {
+				t.Errorf("Swap() by another owner = %v, %v; want false, nil", ok, err)
+			}
+			if ok, err := s.Swap(ctx, "k", "a", done, time.Hour); !ok || err != nil {
+				t.Errorf("Swap() by the owner = %v, %v; want true, nil", ok, err)
+			}
+			got, err = s.Get(ctx, "k")
+			if err != nil || got == nil {
+				t.Fatalf("Get() = %v, %v", got, err)
+			}
+			if diff := cmp.Diff(done, *got); diff != "" {
+				t.Errorf("Get() after Swap() (-want +got):\n%s", diff)
+			}
+			failed := record(idempotency.StateDone, "a")
+			failed.Status = []byte{8, 5}
+			if ok, _ := s.Swap(ctx, "k", "a", failed, time.Hour); !ok {
+				t.Fatal("Swap() to an error refused")
+			}
+			if got, _ := s.Get(ctx, "k"); got == nil || got.Response != nil || string(got.Status) != "\x08\x05" {
+				t.Errorf("Get() after a Swap() to an error = %+v; want the status and no response", got)
+			}
+			open := record(idempotency.StateOpen, "a")
+			if ok, _ := s.Swap(ctx, "k", "a", open, time.Hour); !ok {
+				t.Fatal("Swap() to open refused")
+			}
+			if got, _ := s.Get(ctx, "k"); got == nil || got.State != idempotency.StateOpen || got.Status != nil {
+				t.Errorf("Get() after a Swap() to open = %+v; want an open record, no status", got)
+			}
+		})
+	}
+}
+
+// TestStoreClaimIsExclusive: of many concurrent claims of one key,
+// exactly one wins.
+func TestStoreClaimIsExclusive(t *testing.T) {
+	t.Parallel()
+	for name, s := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var won atomic.Int32
+			var wg sync.WaitGroup
+			for i := range 32 {
+				wg.Go(func() {
+					got, err := s.Claim(t.Context(), "race", record(idempotency.StatePending, string(rune('a'+i))), time.Hour)
+					if err != nil {
+						t.Error(err)
+					}
+					if got == nil {
+						won.Add(1)
+					}
+				})
+			}
+			wg.Wait()
+			if n := won.Load(); n != 1 {
+				t.Errorf("%d claims won, want 1", n)
+			}
+		})
+	}
+}
+
+func TestRedisExpiry(t *testing.T) {
+	t.Parallel()
+	rdb := redistest.Start(t)
+	client := rdb.Client()
+	s := idempotency.NewRedis(idempotency.RedisConfig{Client: client, Prefix: "p:"})
+	ctx := context.Background()
+	if _, err := s.Claim(ctx, "k", record(idempotency.StatePending, "a"), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if ttl := client.PTTL(ctx, "p:k").Val(); ttl <= 59*time.Minute || ttl > time.Hour {
+		t.Errorf("PTTL after Claim() = %v, want about 1h", ttl)
+	}
+	if ok, _ := s.Swap(ctx, "k", "a", record(idempotency.StateDone, "a"), 24*time.Hour); !ok {
+		t.Fatal("Swap() refused")
+	}
+	if ttl := client.PTTL(ctx, "p:k").Val(); ttl <= 23*time.Hour || ttl > 24*time.Hour {
+		t.Errorf("PTTL after Swap() = %v, want about 24h", ttl)
+	}
+	// A record the store cannot read is an error, not a silent miss.
+	client.HSet(ctx, "p:bad", "s", "9")
+	if _, err := s.Get(ctx, "bad"); err == nil {
+		t.Error("Get() of a corrupt record: no error")
+	}
+}
+
+// TestRedisUnreachable: a store that cannot answer says so.
+func TestRedisUnreachable(t *testing.T) {
+	t.Parallel()
+	rdb := redistest.Start(t)
+	client := rdb.Client()
+	rdb.Stop()
+	s := idempotency.NewRedis(idempotency.RedisConfig{Client: client, Timeout: 200 * time.Millisecond})
+	if _, err := s.Claim(t.Context(), "k", record(idempotency.StatePending, "a"), time.Hour); err == nil {
+		t.Error("Claim() with Redis down: no error")
+	}
+}
