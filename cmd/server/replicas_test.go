@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/google/uuid"
 
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
@@ -304,6 +305,50 @@ func TestReplicasBehaveAsOne(t *testing.T) {
 		}
 		if calls.Load() == before || retries.Load() == 0 {
 			t.Errorf("%d calls after SIGTERM, %d retried: the client never met the replica leaving", calls.Load()-before, retries.Load())
+		}
+	})
+
+	t.Run("a_write_retried_on_every_replica_applies_once", func(t *testing.T) {
+		f := startFleet(t)
+		clients := f.clients(t, f.unlimited)
+		owner := f.sb.UserFor(sandbox.RoleUser).UUID
+		create := func(name string) *betterworksv1.CreateGoalRequest {
+			return &betterworksv1.CreateGoalRequest{
+				OwnerUserId: owner, Name: name, Start: "2026-01-01", End: "2026-06-30",
+				Visibility:     betterworksv1.GoalVisibility_GOAL_VISIBILITY_PUBLIC,
+				CreationSource: betterworksv1.GoalCreationSource_GOAL_CREATION_SOURCE_MANUAL,
+				Type:           betterworksv1.MeasurementType_MEASUREMENT_TYPE_AVG_OF_PROGRESS,
+				RequestId:      uuid.NewString(),
+			}
+		}
+		// The same request sent to every replica, twice round.
+		req := create("Sent to every replica")
+		var ids []int64
+		for i := range 2 * replicaCount {
+			resp, err := clients[i%replicaCount].CreateGoal(t.Context(), req)
+			if err != nil {
+				t.Fatalf("replica %d: CreateGoal() error = %v", i%replicaCount, err)
+			}
+			ids = append(ids, resp.GetGoal().GetId())
+		}
+		if len(slices.Compact(slices.Clone(ids))) != 1 {
+			t.Errorf("goal ids answered = %v, want one id", ids)
+		}
+		if n := f.sb.Count("POST /goals/"); n != 1 {
+			t.Errorf("the sandbox saw %d POST /goals/, want 1", n)
+		}
+		// The answer lost on replica 0's way back: replica 1 finds the goal.
+		f.sb.SetFaults(sandbox.Fault{Endpoint: "POST /goals/", Drop: true, Times: 1})
+		lost := create("Answer lost on replica 0")
+		if _, err := clients[0].CreateGoal(t.Context(), lost); err == nil {
+			t.Fatal("replica 0: CreateGoal() with the answer dropped succeeded")
+		}
+		resp, err := clients[1].CreateGoal(t.Context(), lost)
+		if err != nil || resp.GetGoal().GetName() != lost.GetName() {
+			t.Fatalf("replica 1: retried CreateGoal() = %v, %v; want the goal", resp.GetGoal(), err)
+		}
+		if n := f.sb.Count("POST /goals/"); n != 2 {
+			t.Errorf("the sandbox saw %d POST /goals/, want 2 (one per goal)", n)
 		}
 	})
 
