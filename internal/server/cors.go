@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"slices"
 
+	"github.com/bwfacade/facade/internal/service"
+
 	connectcors "connectrpc.com/cors"
 	"github.com/rs/cors"
 )
@@ -32,8 +34,9 @@ func withCORS(h http.Handler, allowOrigin func(origin string) bool) http.Handler
 		AllowedHeaders:  append(connectcors.AllowedHeaders(), "Authorization"),
 		// Grpc-Status, Grpc-Message and Grpc-Status-Details-Bin: gRPC-Web
 		// answers carry an error and its details in headers when the call
-		// fails before any message.
-		ExposedHeaders: connectcors.ExposedHeaders(),
+		// fails before any message. Age says how old a cached read is;
+		// Idempotency-Replayed that a write's answer is an earlier one's.
+		ExposedHeaders: append(connectcors.ExposedHeaders(), "Age", service.ReplayedHeader),
 		MaxAge:         CORSMaxAge,
 	}).Handler(h)
 }

@@ -122,7 +122,7 @@ func TestCORSAllowsConnectGETAndExposesGRPCWebHeaders(t *testing.T) {
 		t.Errorf("Access-Control-Allow-Origin = %q, want %q", got, pageOrigin)
 	}
 	exposed := strings.ToLower(resp.Header.Get("Access-Control-Expose-Headers"))
-	for _, name := range []string{"grpc-status", "grpc-message", "grpc-status-details-bin"} {
+	for _, name := range []string{"grpc-status", "grpc-message", "grpc-status-details-bin", "age", "idempotency-replayed"} {
 		if !strings.Contains(exposed, name) {
 			t.Errorf("Access-Control-Expose-Headers = %q, want it to include %s", exposed, name)
 		}

@@ -115,11 +115,17 @@ type requestIDs struct {
 	// waiting wakes the duplicates of a key waiting on this replica when
 	// its attempt here ends.
 	mu      sync.Mutex
-	waiting map[string]chan struct{}
+	waiting map[string]*waiters
+}
+
+// waiters are the duplicates of a key waiting on this replica.
+type waiters struct {
+	wake chan struct{}
+	n    int
 }
 
 func newRequestIDs(cfg RequestIDs, logger *slog.Logger) *requestIDs {
-	r := &requestIDs{store: cfg.Store, ttl: cfg.TTL, now: cfg.Now, logger: logger, waiting: make(map[string]chan struct{})}
+	r := &requestIDs{store: cfg.Store, ttl: cfg.TTL, now: cfg.Now, logger: logger, waiting: make(map[string]*waiters)}
 	if r.store == nil {
 		store, err := idempotency.NewMemory(idempotency.MemoryConfig{})
 		if err != nil {
@@ -330,11 +336,12 @@ func (c *idempotentCall[Res]) replay(ctx context.Context, rec *idempotency.Recor
 // wait sleeps for d, or until an attempt of the key on this replica
 // ends, or ctx ends.
 func (c *idempotentCall[Res]) wait(ctx context.Context, d time.Duration) error {
-	ch := c.r.waiter(c.key)
+	woken, leave := c.r.waiter(c.key)
+	defer leave()
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
-	case <-ch:
+	case <-woken:
 	case <-t.C:
 	case <-ctx.Done():
 		return connect.NewError(connect.CodeOf(ctx.Err()), fmt.Errorf("waiting for the first attempt with request_id %s: %w", c.id, ctx.Err()))
@@ -383,25 +390,34 @@ func (c *idempotentCall[Res]) storeError(ctx context.Context, err error) error {
 		ReasonRequestIDsUnavailable, map[string]string{"request_id": c.id})
 }
 
-// waiter returns the channel closed when the attempt of key on this
-// replica ends.
-func (r *requestIDs) waiter(key string) <-chan struct{} {
+// waiter returns a channel closed when the attempt of key on this
+// replica ends, and the function to call when done waiting: the last
+// waiter to leave forgets the key, whose attempt may run on another
+// replica and never end here.
+func (r *requestIDs) waiter(key string) (<-chan struct{}, func()) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	ch, ok := r.waiting[key]
+	w, ok := r.waiting[key]
 	if !ok {
-		ch = make(chan struct{})
-		r.waiting[key] = ch
+		w = &waiters{wake: make(chan struct{})}
+		r.waiting[key] = w
 	}
-	return ch
+	w.n++
+	return w.wake, func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if w.n--; w.n == 0 && r.waiting[key] == w {
+			delete(r.waiting, key)
+		}
+	}
 }
 
 // wake wakes the duplicates of key waiting on this replica.
 func (r *requestIDs) wake(key string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if ch, ok := r.waiting[key]; ok {
-		close(ch)
+	if w, ok := r.waiting[key]; ok {
+		close(w.wake)
 		delete(r.waiting, key)
 	}
 }

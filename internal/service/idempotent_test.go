@@ -2,7 +2,9 @@ package service_test
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -397,5 +399,37 @@ func TestRequestIDDepartments(t *testing.T) {
 	}
 	if n := r.sandbox().Count("POST /departments/"); n != 1 {
 		t.Errorf("sandbox saw %d POST /departments/, want 1", n)
+	}
+}
+
+// TestRequestIDReplayedHeader: a replayed answer says so; an applied one
+// does not.
+func TestRequestIDReplayedHeader(t *testing.T) {
+	t.Parallel()
+	r := startReplicas(t, 1, false)
+	st := r.stacks[0]
+	body := fmt.Sprintf(`{"name": "Header check", "requestId": %q}`, uuid.NewString())
+	var got []string
+	for range 2 {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost,
+			st.URL+betterworksv1connect.PeopleServiceCreateDepartmentProcedure, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+st.Key(sandbox.RoleSuperAdmin))
+		resp, err := st.HTTPClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("CreateDepartment over Connect JSON = %s", resp.Status)
+		}
+		got = append(got, resp.Header.Get(service.ReplayedHeader))
+	}
+	if got[0] != "" || got[1] != "true" {
+		t.Errorf("%s headers of the first and second answers = %q, want \"\" and \"true\"", service.ReplayedHeader, got)
 	}
 }
