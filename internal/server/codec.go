@@ -15,6 +15,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/bwfacade/facade/internal/protojsonenc"
 	"github.com/bwfacade/facade/internal/rpcerr"
 )
 
@@ -39,8 +40,9 @@ import (
 const refusalField protowire.Number = 19999
 
 // codecs returns the handler options that register the facade's codecs
-// for "proto", "json" and "json; charset=utf-8". They marshal exactly as
-// connect-go's defaults do.
+// for "proto", "json" and "json; charset=utf-8". They marshal as
+// connect-go's defaults do: the JSON codec writes protojson's output,
+// without its random spaces, through protojsonenc.
 func codecs() connect.HandlerOption {
 	return connect.WithHandlerOptions(
 		connect.WithCodec(protoCodec{}),
@@ -90,7 +92,10 @@ func (protoCodec) Unmarshal(data []byte, message any) error {
 
 // jsonCodec is connect-go's protobuf JSON codec, except that it refuses
 // unknown field names and enum value names (connect-go's discards them),
-// with an ErrorInfo naming the field (see refusalField).
+// with an ErrorInfo naming the field (see refusalField), and that it
+// writes responses with protojsonenc: protojson's JSON, compact, at a
+// small fraction of protojson's allocations. Requests are read with
+// protojson.
 type jsonCodec struct{ name string }
 
 func (c jsonCodec) Name() string { return c.name }
@@ -104,10 +109,12 @@ func (jsonCodec) MarshalAppend(dst []byte, message any) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("%T is not a protobuf message", message)
 	}
-	return protojson.MarshalOptions{}.MarshalAppend(dst, m)
+	return protojsonenc.MarshalAppend(dst, m)
 }
 
-// MarshalStable compacts protojson's output, whose whitespace varies.
+// MarshalStable compacts the output of Marshal: it is compact already
+// unless protojsonenc left the message to protojson, whose whitespace
+// varies.
 func (c jsonCodec) MarshalStable(message any) ([]byte, error) {
 	data, err := c.Marshal(message)
 	if err != nil {

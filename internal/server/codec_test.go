@@ -1,7 +1,11 @@
 package server_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -10,6 +14,7 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/testing/protocmp"
 	"google.golang.org/protobuf/types/known/emptypb"
 
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
@@ -209,4 +214,100 @@ func goalIDs(resp *betterworksv1.ListGoalsResponse) []int64 {
 		ids = append(ids, g.GetId())
 	}
 	return ids
+}
+
+// TestJSONResponsesAreProtojsonCompacted reads a Connect JSON answer as
+// bytes: it must be protojson's encoding of the same goals, without
+// insignificant whitespace.
+func TestJSONResponsesAreProtojsonCompacted(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{})
+	want, err := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin).ListGoals(t.Context(), &betterworksv1.ListGoalsRequest{PageSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost,
+		st.URL+betterworksv1connect.GoalServiceListGoalsProcedure, strings.NewReader(`{"pageSize":100}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+st.Key(sandbox.RoleSuperAdmin))
+
+	resp, err := st.HTTPClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST ListGoals = %d %s, read error %v", resp.StatusCode, body, err)
+	}
+
+	got := new(betterworksv1.ListGoalsResponse)
+	if err := protojson.Unmarshal(body, got); err != nil {
+		t.Fatalf("protojson.Unmarshal(answer) error = %v", err)
+	}
+	if len(got.GetGoals()) == 0 {
+		t.Fatal("ListGoals answered no goals; the test needs some")
+	}
+	if diff := cmp.Diff(want.GetGoals(), got.GetGoals(), protocmp.Transform()); diff != "" {
+		t.Errorf("ListGoals over JSON goals (-binary +json):\n%s", diff)
+	}
+	viaProtojson, err := protojson.Marshal(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var compacted bytes.Buffer
+	if err := json.Compact(&compacted, viaProtojson); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(body, compacted.Bytes()) {
+		t.Errorf("ListGoals JSON answer =\n%s\nwant protojson's, compacted:\n%s", body, compacted.Bytes())
+	}
+}
+
+// TestJSONResponsesReadBackOnEveryProtocol asks in JSON over each
+// protocol, unary and streaming, and compares with binary protobuf.
+func TestJSONResponsesReadBackOnEveryProtocol(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{})
+	// Goals at risk fit in one page, so that the export has them all.
+	listReq := &betterworksv1.ListGoalsRequest{PageSize: 100, Risk: betterworksv1.GoalRisk_GOAL_RISK_AT_RISK}
+	want, err := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin).ListGoals(t.Context(), listReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(want.GetGoals()); n == 0 || want.GetNextPageToken() != "" {
+		t.Fatalf("the sandbox has %d goals at risk (next page %q); the test needs some, on one page", n, want.GetNextPageToken())
+	}
+	for _, tr := range transports(st) {
+		t.Run(tr.name, func(t *testing.T) {
+			t.Parallel()
+			client := betterworksv1connect.NewGoalServiceClient(st.HTTPClient, st.URL, append(tr.opts, connect.WithProtoJSON())...)
+
+			got, err := client.ListGoals(t.Context(), listReq)
+			if err != nil {
+				t.Fatalf("ListGoals() error = %v", err)
+			}
+			if diff := cmp.Diff(want.GetGoals(), got.GetGoals(), protocmp.Transform()); diff != "" {
+				t.Errorf("ListGoals over JSON goals (-binary +json):\n%s", diff)
+			}
+
+			stream, err := client.ExportGoals(t.Context(), &betterworksv1.ExportGoalsRequest{Filter: listReq})
+			if err != nil {
+				t.Fatalf("ExportGoals() error = %v", err)
+			}
+			var exported []*betterworksv1.Goal
+			for stream.Receive() {
+				exported = append(exported, stream.Msg().GetGoals()...)
+			}
+			if err := stream.Err(); err != nil {
+				t.Fatalf("ExportGoals() stream error = %v", err)
+			}
+			if diff := cmp.Diff(want.GetGoals(), exported, protocmp.Transform()); diff != "" {
+				t.Errorf("ExportGoals over JSON goals (-listed +exported):\n%s", diff)
+			}
+		})
+	}
 }
