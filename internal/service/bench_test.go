@@ -4,12 +4,11 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/redis/go-redis/v9"
-
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
 	"github.com/bwfacade/facade/internal/auth"
 	"github.com/bwfacade/facade/internal/facadetest"
 	"github.com/bwfacade/facade/internal/ratelimit"
+	"github.com/bwfacade/facade/internal/redistest"
 	"github.com/bwfacade/facade/internal/sandbox"
 	"github.com/bwfacade/facade/internal/upstream"
 )
@@ -93,9 +92,9 @@ func BenchmarkListGoals(b *testing.B) {
 // limiter; "breaker" adds the endpoint family's circuit breaker;
 // "breaker_limiters" adds the caller quota and token pacing, in-process,
 // with limits far above the benchmark's rate so that no call waits;
-// "breaker_limiters_redis" shares both limits through the Redis server on
-// 127.0.0.1:6379 (skipped when none answers). Compare each with "bare" of
-// the same run.
+// "breaker_limiters_redis" shares both limits through a private
+// redis-server (internal/redistest) on loopback. Compare each with "bare"
+// of the same run, and the two limiter cases with each other.
 func BenchmarkGetGoalResilience(b *testing.B) {
 	unlimited := ratelimit.Limit{Rate: 1e9, Burst: 1 << 30}
 	local := ratelimit.New(ratelimit.Config{})
@@ -111,12 +110,7 @@ func BenchmarkGetGoalResilience(b *testing.B) {
 			return facadetest.Options{Limiter: local, DefaultQuota: auth.Quota(unlimited), UpstreamPace: unlimited}
 		}},
 		{"breaker_limiters_redis", func(b *testing.B) facadetest.Options {
-			rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", ContextTimeoutEnabled: true})
-			b.Cleanup(func() { _ = rdb.Close() })
-			if err := rdb.Ping(b.Context()).Err(); err != nil {
-				b.Skipf("no Redis on 127.0.0.1:6379: %v", err)
-			}
-			shared := ratelimit.New(ratelimit.Config{Redis: rdb, Prefix: "bwfacade:bench:" + auth.GenerateKey() + ":"})
+			shared := ratelimit.New(ratelimit.Config{Redis: redistest.Start(b).Client()})
 			return facadetest.Options{Limiter: shared, DefaultQuota: auth.Quota(unlimited), UpstreamPace: unlimited}
 		}},
 	}
