@@ -12,7 +12,6 @@ require (
 	connectrpc.com/otelconnect v0.10.0
 	connectrpc.com/validate v0.3.0
 	github.com/go-json-experiment/json v1.27.2
-	github.com/go-redis/redis_rate/v10 v10.0.1
 	github.com/google/go-cmp v0.7.0
 	github.com/maypok86/otter/v2 v2.4.0
 	github.com/prometheus/client_golang v1.24.1

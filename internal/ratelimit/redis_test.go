@@ -98,7 +98,7 @@ func TestRedisPauseReachesEveryReplica(t *testing.T) {
 	if ok, retryAfter := fresh.Allow(ctx, "token:abc", lim); ok || (retryAfter-time.Minute).Abs() > time.Millisecond {
 		t.Errorf("Allow() after a shorter pause = %v, %v; want false, 1m", ok, retryAfter)
 	}
-	ttl, err := s.Client().PTTL(ctx, testPrefix+"pause:token:abc").Result()
+	ttl, err := s.Client().PTTL(ctx, testPrefix+"{token:abc}:pause").Result()
 	if err != nil || ttl <= 58*time.Second || ttl > time.Minute {
 		t.Errorf("PTTL(pause key) = %v, %v; want about 1m", ttl, err)
 	}
@@ -166,7 +166,7 @@ func TestRedisFailsOpenAndComesBack(t *testing.T) {
 			t.Errorf("%s logged %d unreachable and %d back, want 1 and 1", r.name, down, back)
 		}
 	}
-	if n, err := s.Client().Exists(ctx, "rate:"+testPrefix+"k").Result(); n != 1 || err != nil {
+	if n, err := s.Client().Exists(ctx, testPrefix+"{k}:tat").Result(); n != 1 || err != nil {
 		t.Errorf("EXISTS bucket key after Redis came back = %v, %v; want 1, nil", n, err)
 	}
 }
