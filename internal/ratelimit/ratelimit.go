@@ -36,7 +36,8 @@
 // With the default Prefix "bwfacade:rl:", a key K is stored as
 //
 //	bwfacade:rl:{K}:tat        K's bucket: its GCRA theoretical arrival time, in
-//	                           microseconds of the Redis server's clock
+//	                           microseconds of the Redis server's clock since
+//	                           2024-01-01 UTC
 //	bwfacade:rl:{K}:pause      K's pause: its end, in Unix milliseconds of the
 //	                           clock of the replica that set it
 //	bwfacade:rl:{P}:tat:K      K's bucket when K is admitted with pace key P

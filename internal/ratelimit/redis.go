@@ -21,12 +21,16 @@ var errRedisResting = errors.New("redis erred recently")
 // paused, takes a token of the pace key's bucket if one is free now.
 //
 // The buckets are GCRA (as in redis_rate, whose script this follows): a
-// bucket stores its theoretical arrival time (TAT), in microseconds of the
-// Redis server's clock, which a call pushes one emission interval on; a
-// call is refused when that would put the TAT more than the burst offset
-// (interval times burst) ahead of now. A missing key is a full bucket, and
-// a key expires when its bucket is full again. Pauses are compared with
-// the caller's clock, which set them.
+// bucket stores its theoretical arrival time (TAT), which a call pushes
+// one emission interval on; a call is refused when that would put the TAT
+// more than the burst offset (interval times burst) ahead of now. A
+// missing key is a full bucket, and a key expires when its bucket is full
+// again. Times are microseconds of the Redis server's clock since
+// 2024-01-01 UTC: Lua's numbers are doubles, and this epoch keeps them
+// sixteen times as precise as Unix time would (to 1/64 µs until 2028).
+// An interval below that precision (a rate of a hundred million per
+// second) leaves the TAT where it is: such a rate never refuses. Pauses are compared with the
+// caller's clock, which set them.
 //
 // KEYS[1] is the pace key's pause, KEYS[2] its bucket, and KEYS[3], if
 // given, the quota bucket. ARGV[1] is the caller's clock in Unix
@@ -42,7 +46,7 @@ var errRedisResting = errors.New("redis erred recently")
 var takeScript = redis.NewScript(`
 redis.replicate_commands()
 local t = redis.call("TIME")
-local now = t[1] * 1000000 + t[2]
+local now = (t[1] - 1704067200) * 1000000 + t[2]
 
 local function take(key, interval, offset)
   local tat = tonumber(redis.call("GET", key)) or now
@@ -54,7 +58,7 @@ local function take(key, interval, offset)
   if wait > 0 then
     return math.ceil(wait)
   end
-  redis.call("SET", key, string.format("%.17g", next_tat), "PX", math.ceil((next_tat - now) / 1000))
+  redis.call("SET", key, string.format("%.17g", next_tat), "PX", math.max(math.ceil((next_tat - now) / 1000), 1))
   return 0
 end
 
@@ -82,12 +86,12 @@ if not tat then
   return 0
 end
 local t = redis.call("TIME")
-local now = t[1] * 1000000 + t[2]
+local now = (t[1] - 1704067200) * 1000000 + t[2]
 tat = tat - tonumber(ARGV[1])
 if tat <= now then
   redis.call("DEL", KEYS[1])
 else
-  redis.call("SET", KEYS[1], string.format("%.17g", tat), "PX", math.ceil((tat - now) / 1000))
+  redis.call("SET", KEYS[1], string.format("%.17g", tat), "PX", math.max(math.ceil((tat - now) / 1000), 1))
 end
 return 1
 `)

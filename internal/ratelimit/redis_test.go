@@ -171,6 +171,29 @@ func TestRedisFailsOpenAndComesBack(t *testing.T) {
 	}
 }
 
+// TestRedisHugeRates takes tokens of limits whose emission interval is
+// below the precision of the script's numbers: they allow every call, and
+// Redis takes every command.
+func TestRedisHugeRates(t *testing.T) {
+	t.Parallel()
+	s := redistest.Start(t)
+	l := newShared(s, newClock(), &logtest.Buffer{})
+	for _, lim := range []ratelimit.Limit{{Rate: 1e9, Burst: 1 << 30}, {Rate: 1e12, Burst: 1}} {
+		a := ratelimit.Admission{Key: "caller:x", Limit: lim, PaceKey: "token:t", Pace: lim, Prepay: true}
+		for i := range 3 {
+			if ok, _ := l.Allow(t.Context(), "k", lim); !ok {
+				t.Errorf("Allow(%+v) #%d refused, want allowed", lim, i)
+			}
+			if ok, _, turn := l.Admit(t.Context(), a); !ok || turn == nil {
+				t.Errorf("Admit(%+v) #%d = %v, turn %v; want allowed with a turn", lim, i, ok, turn)
+			}
+		}
+	}
+	if got := l.Stats(); got.RedisFallbacks != 0 || got.Refusals != 0 {
+		t.Errorf("Stats() = %+v, want no fallbacks, no refusals", got)
+	}
+}
+
 func BenchmarkAllowRedis(b *testing.B) {
 	s := redistest.Start(b)
 	l := ratelimit.New(ratelimit.Config{Redis: s.Client(), Logger: discardLogger()})

@@ -97,13 +97,15 @@ func (q *quota) wrap(next http.Handler) http.Handler {
 				next.ServeHTTP(w, r)
 				return
 			}
-			next.ServeHTTP(w, r.WithContext(upstream.WithPrepaidTurn(r.Context(), turn)))
-			if !turn.Used() {
+			defer func() {
 				// After the answer, which is sent once the handler
-				// returns; Release is bounded by the limiter's
-				// RedisTimeout.
-				go turn.Release(context.WithoutCancel(r.Context()))
-			}
+				// returns (or aborts); Release is bounded by the
+				// limiter's RedisTimeout.
+				if !turn.Used() {
+					go turn.Release(context.WithoutCancel(r.Context()))
+				}
+			}()
+			next.ServeHTTP(w, r.WithContext(upstream.WithPrepaidTurn(r.Context(), turn)))
 			return
 		}
 		q.refusals.Add(r.Context(), 1, metric.WithAttributes(attribute.String("bwfacade.caller", caller.Name)))

@@ -3,6 +3,7 @@ package service_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
 	"github.com/bwfacade/facade/internal/auth"
@@ -110,19 +111,28 @@ func BenchmarkGetGoalResilience(b *testing.B) {
 			return facadetest.Options{Limiter: local, DefaultQuota: auth.Quota(unlimited), UpstreamPace: unlimited}
 		}},
 		{"breaker_limiters_redis", func(b *testing.B) facadetest.Options {
-			shared := ratelimit.New(ratelimit.Config{Redis: redistest.Start(b).Client()})
+			// A generous timeout: on a busy machine a command may take
+			// longer than the default 50 ms, and a fallback to local
+			// limiting would measure the wrong thing.
+			shared := ratelimit.New(ratelimit.Config{Redis: redistest.Start(b).Client(), RedisTimeout: time.Second})
 			return facadetest.Options{Limiter: shared, DefaultQuota: auth.Quota(unlimited), UpstreamPace: unlimited}
 		}},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
-			st := facadetest.Start(b, c.opts(b))
+			opts := c.opts(b)
+			st := facadetest.Start(b, opts)
 			client := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin)
 			req := &betterworksv1.GetGoalRequest{GoalId: fmt.Sprint(st.Sandbox.Fixtures().UserGoalID)}
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := client.GetGoal(b.Context(), req); err != nil {
 					b.Fatalf("GetGoal() error = %v", err)
+				}
+			}
+			if opts.Limiter != nil {
+				if s := opts.Limiter.Stats(); s.RedisFallbacks != 0 {
+					b.Errorf("limiter Stats() = %+v, want no fallbacks: the case measured local limiting", s)
 				}
 			}
 		})
