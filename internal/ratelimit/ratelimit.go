@@ -3,9 +3,10 @@
 //
 // A [Limiter] keeps one token bucket per key and [Limit] in process
 // ([golang.org/x/time/rate]). Given a Redis client it shares the buckets
-// across replicas instead, with GCRA ([github.com/go-redis/redis_rate/v10]),
-// and fails open: when Redis errs it limits locally at Rate/Replicas and
-// tries Redis again after [Config.RetryRedisAfter].
+// across replicas instead, with GCRA in a Lua script of its own (modelled
+// on [github.com/go-redis/redis_rate/v10]'s), and fails open: when Redis
+// errs it limits locally at Rate/Replicas and tries Redis again after
+// [Config.RetryRedisAfter].
 //
 // Keys are stored in Redis as given, so a key must never be a secret: pass
 // a hash of a token (the first 128 bits of its SHA-256, say), never the
@@ -13,6 +14,39 @@
 // changed Limit); locally a changed Limit starts a fresh bucket. The set of
 // keys should be bounded (configured callers and their tokens): local
 // limiters are never evicted.
+//
+// # One round trip per call
+//
+// Every Redis command of the Limiter is one script run (EVALSHA), so
+// [Limiter.Allow], each try of [Limiter.Wait] and [Limiter.Pause] cost one
+// round trip each. A call to the facade needs the caller's quota and then,
+// for its upstream request, a turn of its token's pace: [Limiter.Admit]
+// does both in the same script, taking the token's next turn ahead when
+// one is free now (a [Turn]), so a plain call costs one round trip in all.
+// The turn travels with the call (internal/server puts it in the request's
+// context for internal/upstream); the call's first upstream attempt uses
+// it instead of waiting, later ones wait as usual, and a turn no attempt
+// used (a read answered from the cache or by a request another caller
+// made, a request refused before reaching the upstream) is given back
+// when the call ends. In process a turn would save nothing, so Admit
+// takes none there, nor while Redis is unreachable.
+//
+// # Keys in Redis
+//
+// With the default Prefix "bwfacade:rl:", a key K is stored as
+//
+//	bwfacade:rl:{K}:tat        K's bucket: its GCRA theoretical arrival time, in
+//	                           microseconds of the Redis server's clock since
+//	                           2024-01-01 UTC
+//	bwfacade:rl:{K}:pause      K's pause: its end, in Unix milliseconds of the
+//	                           clock of the replica that set it
+//	bwfacade:rl:{P}:tat:K      K's bucket when K is admitted with pace key P
+//	                           ([Admission]): a caller's quota beside its token
+//
+// The braces are a Redis Cluster hash tag: the keys of one group share a
+// slot, so one script may touch them all on a Cluster too. (A key must not
+// be empty nor start with "}", which would leave the tag empty.) Every key
+// expires once its bucket is full again or its pause is over.
 //
 // # Where the facade limits, and why there
 //
@@ -59,22 +93,24 @@ type Limit struct {
 // documented on it.
 type Config struct {
 	// Redis shares buckets and pauses across replicas: one server, a
-	// Sentinel-managed one or a Cluster (every command touches one key,
-	// so any slot layout works). Nil means in-process only. Build the
-	// client with ContextTimeoutEnabled, or RedisTimeout does not bound
-	// reads from a Redis that hangs (go-redis then waits ReadTimeout).
+	// Sentinel-managed one or a Cluster (the keys of each command share a
+	// hash tag, so any slot layout works). Nil means in-process only.
+	// Build the client with ContextTimeoutEnabled, or RedisTimeout does
+	// not bound reads from a Redis that hangs (go-redis then waits
+	// ReadTimeout).
 	Redis redis.UniversalClient
-	// Prefix starts every Redis key of the Limiter: buckets are stored at
-	// "rate:"+Prefix+key (redis_rate adds "rate:"), pauses at
-	// Prefix+"pause:"+key. Empty means "bwfacade:rl:".
+	// Prefix starts every Redis key of the Limiter (see "Keys in Redis"
+	// in the package doc). It should hold no braces: a hash tag in it
+	// would put every key in one Cluster slot. Empty means "bwfacade:rl:".
 	Prefix string
 	// Replicas is how many replicas share the Redis buckets. While Redis is
 	// unreachable each replica allows Rate/Replicas with a burst of
 	// Burst/Replicas (at least 1) locally, so together they stay near the
 	// limit. Zero or less means 1.
 	Replicas int
-	// RedisTimeout bounds the Redis work of each call (one or two
-	// commands). Zero means 50 ms.
+	// RedisTimeout bounds each Redis command (one script run, one round
+	// trip): each try of a Wait, each Allow, Admit, Pause and
+	// Turn.Release. Zero means 50 ms.
 	RedisTimeout time.Duration
 	// RetryRedisAfter is how long, after a Redis error, calls are served by
 	// local limiters before one call tries Redis again. Zero means 1 s.
@@ -90,12 +126,16 @@ type Config struct {
 
 // Stats counts what a Limiter did since New.
 type Stats struct {
-	// RedisFallbacks counts calls to Allow and Wait served by local
-	// limiters because Redis erred, then or less than RetryRedisAfter
-	// before.
+	// RedisFallbacks counts calls to Allow, Admit and Wait served by
+	// local limiters because Redis erred, then or less than
+	// RetryRedisAfter before.
 	RedisFallbacks uint64
-	// Refusals counts calls to Allow and Wait that returned ok=false.
+	// Refusals counts calls to Allow, Admit and Wait that returned
+	// ok=false.
 	Refusals uint64
+	// TurnsTaken counts the turns Admit took ahead, and TurnsReturned
+	// those that Turn.Release gave back unused (Redis answered).
+	TurnsTaken, TurnsReturned uint64
 	// RedisDown reports whether calls are being served locally because
 	// Redis erred.
 	RedisDown bool
@@ -111,6 +151,8 @@ type Limiter struct {
 	redis     *redisStore // nil without Redis
 	fallbacks atomic.Uint64
 	refusals  atomic.Uint64
+	taken     atomic.Uint64 // turns Admit took
+	returned  atomic.Uint64 // turns Release gave back
 }
 
 // New returns a Limiter configured by cfg.
@@ -165,12 +207,95 @@ func (l *Limiter) allow(ctx context.Context, key string, lim Limit) (bool, time.
 			l.fallbacks.Add(1)
 		}
 	}
+	return l.allowLocal(key, lim, now)
+}
+
+// allowLocal takes one token of key's local limiter now, or refuses and
+// says how long until one is free.
+func (l *Limiter) allowLocal(key string, lim Limit, now time.Time) (bool, time.Duration) {
 	r := l.reserve(key, lim, now)
 	if delay := r.DelayFrom(now); delay > 0 {
 		r.CancelAt(now)
 		return false, delay
 	}
 	return true, 0
+}
+
+// Admission is a call for Admit to admit: a token of the caller's quota,
+// and maybe a turn, taken ahead, of the pace its work will keep.
+type Admission struct {
+	// Key and Limit are the caller's quota, as Allow's key and lim.
+	Key   string
+	Limit Limit
+	// PaceKey names the pace the call's work will keep, such as its
+	// upstream token's; Pace is its Limit. In Redis, Key's bucket is
+	// stored beside PaceKey's, in its Cluster slot, so admit a key with
+	// the same PaceKey every time, or it has one bucket per PaceKey.
+	// Empty means none: Admit is then Allow for Key.
+	PaceKey string
+	Pace    Limit
+	// Prepay asks for PaceKey's next turn, if one is free now and
+	// PaceKey is not paused, in the same round trip as the quota.
+	Prepay bool
+}
+
+// Admit takes one token of a.Key's bucket now, or refuses like Allow. When
+// it allows, a.Prepay is set and Redis is configured, it also takes
+// a.PaceKey's next turn if one is free now and the key is not paused, and
+// returns it; otherwise turn is nil. A pace with no free turn never makes
+// Admit refuse: the call's work then waits for its turn (Wait). All of it
+// is one Redis round trip.
+//
+// With a PaceKey, Admit does not read a.Key's pauses (pauses are an
+// upstream's 429s, which pause the pace key). In process, and while Redis
+// is unreachable, Admit takes no turn: a local Wait costs as little.
+func (l *Limiter) Admit(ctx context.Context, a Admission) (ok bool, retryAfter time.Duration, turn *Turn) {
+	ok, retryAfter, turn = l.admit(ctx, a)
+	if !ok {
+		l.refusals.Add(1)
+	}
+	return ok, retryAfter, turn
+}
+
+func (l *Limiter) admit(ctx context.Context, a Admission) (bool, time.Duration, *Turn) {
+	if a.PaceKey == "" {
+		ok, retryAfter := l.allow(ctx, a.Key, a.Limit)
+		return ok, retryAfter, nil
+	}
+	if !(a.Limit.Rate > 0) {
+		return false, rate.InfDuration, nil
+	}
+	a.Limit.Burst = max(a.Limit.Burst, 1)
+	a.Pace.Burst = max(a.Pace.Burst, 1)
+	prepay := a.Prepay && l.redis != nil && a.Pace.Rate > 0 && a.Pace.Rate != Inf
+	if a.Limit.Rate == Inf && !prepay {
+		return true, 0, nil
+	}
+	now := l.now()
+	if l.redis != nil {
+		t, err := l.redis.admit(ctx, a, prepay, now)
+		switch {
+		case err != nil:
+			if ctx.Err() == nil {
+				l.fallbacks.Add(1)
+			}
+		case t.quotaWait > 0:
+			return false, t.quotaWait, nil
+		case t.pausedUntil.After(now):
+			l.pauses.extend(a.PaceKey, t.pausedUntil)
+			return true, 0, nil
+		case !t.paceTaken:
+			return true, 0, nil
+		default:
+			l.taken.Add(1)
+			return true, 0, &Turn{l: l, key: a.PaceKey, pace: a.Pace}
+		}
+	}
+	if a.Limit.Rate == Inf {
+		return true, 0, nil
+	}
+	ok, retryAfter := l.allowLocal(a.Key, a.Limit, now)
+	return ok, retryAfter, nil
 }
 
 // Wait takes one token for key, waiting for it at most maxWait and never
@@ -254,15 +379,15 @@ func (l *Limiter) wait(ctx context.Context, key string, lim Limit, maxWait time.
 // redisAllow takes a token from key's bucket in Redis, unless key is
 // paused in Redis; such a pause is then kept here too.
 func (l *Limiter) redisAllow(ctx context.Context, key string, lim Limit, now time.Time) (ok bool, retryAfter time.Duration, err error) {
-	ok, retryAfter, until, err := l.redis.allow(ctx, key, lim, now)
+	t, err := l.redis.take(ctx, key, lim, now)
 	if err != nil {
 		return false, 0, err
 	}
-	if until.After(now) {
-		l.pauses.extend(key, until)
-		return false, until.Sub(now), nil
+	if t.pausedUntil.After(now) {
+		l.pauses.extend(key, t.pausedUntil)
+		return false, t.pausedUntil.Sub(now), nil
 	}
-	return ok, retryAfter, nil
+	return t.paceTaken, t.paceWait, nil
 }
 
 // waitLocal waits for a token of the local limiter, reserving it first
@@ -309,6 +434,8 @@ func (l *Limiter) Stats() Stats {
 	s := Stats{
 		RedisFallbacks: l.fallbacks.Load(),
 		Refusals:       l.refusals.Load(),
+		TurnsTaken:     l.taken.Load(),
+		TurnsReturned:  l.returned.Load(),
 	}
 	if l.redis != nil {
 		s.RedisDown = l.redis.health.down.Load()

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-redis/redis_rate/v10"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/bwfacade/facade/internal/logtest"
@@ -303,27 +302,6 @@ func TestKeyedUsesItsLimit(t *testing.T) {
 	k.Pause(t.Context(), "j", c.Now().Add(time.Minute))
 	if got, want := allow(t, l, "j", ratelimit.Limit{Rate: 1}), (result{RetryAfter: time.Minute}); got != want {
 		t.Errorf("Allow() after Keyed.Pause = %+v, want %+v", got, want)
-	}
-}
-
-func TestRedisLimitConversion(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		lim  ratelimit.Limit
-		want redis_rate.Limit
-	}{
-		{lim: ratelimit.Limit{Rate: 5, Burst: 10}, want: redis_rate.Limit{Rate: 5, Burst: 10, Period: time.Second}},
-		{lim: ratelimit.Limit{Rate: 0.5, Burst: 1}, want: redis_rate.Limit{Rate: 1, Burst: 1, Period: 2 * time.Second}},
-		{lim: ratelimit.Limit{Rate: 2.5, Burst: 3}, want: redis_rate.Limit{Rate: 5, Burst: 3, Period: 2 * time.Second}},
-		{lim: ratelimit.Limit{Rate: 0.1, Burst: 1}, want: redis_rate.Limit{Rate: 1, Burst: 1, Period: 10 * time.Second}},
-		{lim: ratelimit.Limit{Rate: 1.0 / 3, Burst: 2}, want: redis_rate.Limit{Rate: 1, Burst: 2, Period: 3 * time.Second}},
-		{lim: ratelimit.Limit{Rate: 1.0 / 7200}, want: redis_rate.Limit{Rate: 1, Burst: 1, Period: 2 * time.Hour}},
-		{lim: ratelimit.Limit{Rate: 0.123456789, Burst: 1}, want: redis_rate.Limit{Rate: 1, Burst: 1, Period: 8100000074}},
-	}
-	for _, tt := range tests {
-		if got := ratelimit.RedisLimit(tt.lim); got != tt.want {
-			t.Errorf("redisLimit(%+v) = %+v, want %+v", tt.lim, got, tt.want)
-		}
 	}
 }
 

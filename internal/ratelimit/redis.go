@@ -3,19 +3,98 @@ package ratelimit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
-	"math"
-	"strconv"
 	"sync/atomic"
 	"time"
 
-	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
 )
 
 // errRedisResting means Redis erred less than RetryRedisAfter ago, so the
 // call was not sent.
 var errRedisResting = errors.New("redis erred recently")
+
+// takeScript is the whole of a call's work in Redis, so that it costs one
+// round trip: it reads a pace key's pause, takes a token of a quota bucket
+// if one is given, and then, unless the quota refused or the key is
+// paused, takes a token of the pace key's bucket if one is free now.
+//
+// The buckets are GCRA (as in redis_rate, whose script this follows): a
+// bucket stores its theoretical arrival time (TAT), which a call pushes
+// one emission interval on; a call is refused when that would put the TAT
+// more than the burst offset (interval times burst) ahead of now. A
+// missing key is a full bucket, and a key expires when its bucket is full
+// again. Times are microseconds of the Redis server's clock since
+// 2024-01-01 UTC: Lua's numbers are doubles, and this epoch keeps them
+// sixteen times as precise as Unix time would (to 1/64 µs until 2028).
+// An interval below that precision (a rate of a hundred million per
+// second) leaves the TAT where it is: such a rate never refuses. Pauses are compared with the
+// caller's clock, which set them.
+//
+// KEYS[1] is the pace key's pause, KEYS[2] its bucket, and KEYS[3], if
+// given, the quota bucket. ARGV[1] is the caller's clock in Unix
+// milliseconds; ARGV[2] and ARGV[3] are the pace's emission interval and
+// burst offset in microseconds, an interval of 0 meaning "take no pace
+// token"; ARGV[4] and ARGV[5] are the quota's, with KEYS[3].
+//
+// It returns {quota, pace, pause}: quota is 0 when the quota token was
+// taken (or none asked), else the microseconds until one is free; pace is
+// 0 when the pace token was taken, -1 when none was tried, else the
+// microseconds until one is free; pause is the pause's end in Unix
+// milliseconds, 0 if none is stored.
+var takeScript = redis.NewScript(`
+redis.replicate_commands()
+local t = redis.call("TIME")
+local now = (t[1] - 1704067200) * 1000000 + t[2]
+
+local function take(key, interval, offset)
+  local tat = tonumber(redis.call("GET", key)) or now
+  if tat < now then
+    tat = now
+  end
+  local next_tat = tat + interval
+  local wait = next_tat - offset - now
+  if wait > 0 then
+    return math.ceil(wait)
+  end
+  redis.call("SET", key, string.format("%.17g", next_tat), "PX", math.max(math.ceil((next_tat - now) / 1000), 1))
+  return 0
+end
+
+local pause = tonumber(redis.call("GET", KEYS[1])) or 0
+if KEYS[3] then
+  local wait = take(KEYS[3], tonumber(ARGV[4]), tonumber(ARGV[5]))
+  if wait > 0 then
+    return {wait, -1, pause}
+  end
+end
+local interval = tonumber(ARGV[2])
+if interval == 0 or pause > tonumber(ARGV[1]) then
+  return {0, -1, pause}
+end
+return {0, take(KEYS[2], interval, tonumber(ARGV[3])), pause}
+`)
+
+// refundScript gives one token back to the bucket KEYS[1], whose emission
+// interval is ARGV[1] microseconds: a turn taken ahead that no call used.
+// A bucket that becomes full is deleted, as if it had expired.
+var refundScript = redis.NewScript(`
+redis.replicate_commands()
+local tat = tonumber(redis.call("GET", KEYS[1]))
+if not tat then
+  return 0
+end
+local t = redis.call("TIME")
+local now = (t[1] - 1704067200) * 1000000 + t[2]
+tat = tat - tonumber(ARGV[1])
+if tat <= now then
+  redis.call("DEL", KEYS[1])
+else
+  redis.call("SET", KEYS[1], string.format("%.17g", tat), "PX", math.max(math.ceil((tat - now) / 1000), 1))
+end
+return 1
+`)
 
 // pauseScript sets a pause (until, in Unix milliseconds, expiring after
 // ARGV[2] milliseconds) unless a longer one is set already.
@@ -30,7 +109,6 @@ return 0
 // redisStore keeps buckets and pauses in Redis.
 type redisStore struct {
 	client  redis.UniversalClient
-	gcra    *redis_rate.Limiter
 	prefix  string
 	timeout time.Duration
 	health  health
@@ -39,7 +117,6 @@ type redisStore struct {
 func newRedisStore(cfg Config, now func() time.Time, log *slog.Logger) *redisStore {
 	s := &redisStore{
 		client:  cfg.Redis,
-		gcra:    redis_rate.NewLimiter(cfg.Redis),
 		prefix:  cfg.Prefix,
 		timeout: cfg.RedisTimeout,
 		health:  health{now: now, log: log, retryAfter: cfg.RetryRedisAfter},
@@ -56,23 +133,84 @@ func newRedisStore(cfg Config, now func() time.Time, log *slog.Logger) *redisSto
 	return s
 }
 
-// allow takes a token from key's bucket unless key is paused; then it
-// takes nothing and returns until when. Allow sends two commands, both
-// within the timeout.
-func (s *redisStore) allow(ctx context.Context, key string, lim Limit, now time.Time) (ok bool, retryAfter time.Duration, pausedUntil time.Time, err error) {
-	err = s.do(ctx, func(ctx context.Context) error {
-		pausedUntil, err = s.getPause(ctx, key)
-		if err != nil || pausedUntil.After(now) {
-			return err
+// Keys of a key's group: its bucket, its pause, and the buckets admitted
+// beside it (Admission.PaceKey). The braces are a Redis Cluster hash tag:
+// a group's keys share a slot, so one script may touch them all.
+func (s *redisStore) bucketKey(key string) string { return s.prefix + "{" + key + "}:tat" }
+func (s *redisStore) pauseKey(key string) string  { return s.prefix + "{" + key + "}:pause" }
+func (s *redisStore) besideKey(group, key string) string {
+	return s.prefix + "{" + group + "}:tat:" + key
+}
+
+// taken is what takeScript did.
+type taken struct {
+	// quotaWait is zero when the quota token was taken, else how long
+	// until one is free.
+	quotaWait time.Duration
+	// paceTaken says whether the pace token was taken; if it was tried and
+	// not, paceWait is how long until one is free.
+	paceTaken bool
+	paceWait  time.Duration
+	// pausedUntil is the pace key's pause, zero if none is stored.
+	pausedUntil time.Time
+}
+
+// take takes a token of key's bucket under lim, unless key is paused at
+// now: one round trip, within the timeout.
+func (s *redisStore) take(ctx context.Context, key string, lim Limit, now time.Time) (taken, error) {
+	interval, offset := gcra(lim)
+	return s.run(ctx, []string{s.pauseKey(key), s.bucketKey(key)}, now.UnixMilli(), interval, offset)
+}
+
+// admit takes a token of a's quota bucket and, with prepay, a's pace
+// turn if one is free now and PaceKey is not paused at now: one round
+// trip, within the timeout. a.PaceKey is set.
+func (s *redisStore) admit(ctx context.Context, a Admission, prepay bool, now time.Time) (taken, error) {
+	paceInterval, paceOffset := 0.0, 0.0
+	if prepay {
+		paceInterval, paceOffset = gcra(a.Pace)
+	}
+	keys := []string{s.pauseKey(a.PaceKey), s.bucketKey(a.PaceKey)}
+	args := []any{now.UnixMilli(), paceInterval, paceOffset}
+	if a.Limit.Rate != Inf {
+		quotaInterval, quotaOffset := gcra(a.Limit)
+		keys = append(keys, s.besideKey(a.PaceKey, a.Key))
+		args = append(args, quotaInterval, quotaOffset)
+	}
+	return s.run(ctx, keys, args...)
+}
+
+// run runs takeScript.
+func (s *redisStore) run(ctx context.Context, keys []string, args ...any) (taken, error) {
+	var res []int64
+	err := s.do(ctx, func(ctx context.Context) error {
+		var err error
+		res, err = takeScript.Run(ctx, s.client, keys, args...).Int64Slice()
+		if err == nil && len(res) != 3 {
+			err = fmt.Errorf("rate limiter script answered %d values, want 3", len(res))
 		}
-		res, err := s.gcra.Allow(ctx, s.prefix+key, redisLimit(lim))
-		if err != nil {
-			return err
-		}
-		ok, retryAfter = res.Allowed > 0, max(res.RetryAfter, 0)
-		return nil
+		return err
 	})
-	return ok, retryAfter, pausedUntil, err
+	if err != nil {
+		return taken{}, err
+	}
+	t := taken{
+		quotaWait: time.Duration(res[0]) * time.Microsecond,
+		paceTaken: res[1] == 0,
+		paceWait:  time.Duration(max(res[1], 0)) * time.Microsecond,
+	}
+	if res[2] > 0 {
+		t.pausedUntil = time.UnixMilli(res[2])
+	}
+	return t, nil
+}
+
+// refund gives back a token of key's bucket under lim.
+func (s *redisStore) refund(ctx context.Context, key string, lim Limit) error {
+	interval, _ := gcra(lim)
+	return s.do(ctx, func(ctx context.Context) error {
+		return refundScript.Run(ctx, s.client, []string{s.bucketKey(key)}, interval).Err()
+	})
 }
 
 // pause stores a pause of key until until for every replica.
@@ -84,23 +222,6 @@ func (s *redisStore) pause(ctx context.Context, key string, until, now time.Time
 		return pauseScript.Run(ctx, s.client, []string{s.pauseKey(key)}, untilMs, expiryMs).Err()
 	})
 }
-
-func (s *redisStore) getPause(ctx context.Context, key string) (time.Time, error) {
-	v, err := s.client.Get(ctx, s.pauseKey(key)).Result()
-	if errors.Is(err, redis.Nil) {
-		return time.Time{}, nil
-	}
-	if err != nil {
-		return time.Time{}, err
-	}
-	ms, err := strconv.ParseInt(v, 10, 64)
-	if err != nil {
-		return time.Time{}, err
-	}
-	return time.UnixMilli(ms), nil
-}
-
-func (s *redisStore) pauseKey(key string) string { return s.prefix + "pause:" + key }
 
 // do runs f against Redis within the timeout, unless Redis is resting
 // after an error, and keeps the health up to date.
@@ -157,18 +278,9 @@ func (h *health) end(ctx context.Context, probe bool, err error) {
 	}
 }
 
-// redisLimit converts lim for redis_rate, whose rate is a whole number of
-// calls per period: a whole rate per second if it is one (5/s), else the
-// smallest whole number of seconds that holds a whole number of calls
-// (0.5/s is 1 per 2 s, 2.5/s is 5 per 2 s), else one call per emission
-// interval, to the nanosecond.
-func redisLimit(lim Limit) redis_rate.Limit {
-	burst := max(lim.Burst, 1)
-	for seconds := 1; seconds <= 3600; seconds++ {
-		calls := lim.Rate * float64(seconds)
-		if whole := math.Round(calls); whole >= 1 && math.Abs(calls-whole) <= 1e-9*calls {
-			return redis_rate.Limit{Rate: int(whole), Burst: burst, Period: time.Duration(seconds) * time.Second}
-		}
-	}
-	return redis_rate.Limit{Rate: 1, Burst: burst, Period: time.Duration(math.Round(float64(time.Second) / lim.Rate))}
+// gcra returns lim's emission interval and burst offset in microseconds,
+// as takeScript reads them. lim's Rate is above zero and finite.
+func gcra(lim Limit) (interval, offset float64) {
+	interval = 1e6 / lim.Rate
+	return interval, interval * float64(max(lim.Burst, 1))
 }

@@ -98,7 +98,7 @@ func TestRedisPauseReachesEveryReplica(t *testing.T) {
 	if ok, retryAfter := fresh.Allow(ctx, "token:abc", lim); ok || (retryAfter-time.Minute).Abs() > time.Millisecond {
 		t.Errorf("Allow() after a shorter pause = %v, %v; want false, 1m", ok, retryAfter)
 	}
-	ttl, err := s.Client().PTTL(ctx, testPrefix+"pause:token:abc").Result()
+	ttl, err := s.Client().PTTL(ctx, testPrefix+"{token:abc}:pause").Result()
 	if err != nil || ttl <= 58*time.Second || ttl > time.Minute {
 		t.Errorf("PTTL(pause key) = %v, %v; want about 1m", ttl, err)
 	}
@@ -166,8 +166,31 @@ func TestRedisFailsOpenAndComesBack(t *testing.T) {
 			t.Errorf("%s logged %d unreachable and %d back, want 1 and 1", r.name, down, back)
 		}
 	}
-	if n, err := s.Client().Exists(ctx, "rate:"+testPrefix+"k").Result(); n != 1 || err != nil {
+	if n, err := s.Client().Exists(ctx, testPrefix+"{k}:tat").Result(); n != 1 || err != nil {
 		t.Errorf("EXISTS bucket key after Redis came back = %v, %v; want 1, nil", n, err)
+	}
+}
+
+// TestRedisHugeRates takes tokens of limits whose emission interval is
+// below the precision of the script's numbers: they allow every call, and
+// Redis takes every command.
+func TestRedisHugeRates(t *testing.T) {
+	t.Parallel()
+	s := redistest.Start(t)
+	l := newShared(s, newClock(), &logtest.Buffer{})
+	for _, lim := range []ratelimit.Limit{{Rate: 1e9, Burst: 1 << 30}, {Rate: 1e12, Burst: 1}} {
+		a := ratelimit.Admission{Key: "caller:x", Limit: lim, PaceKey: "token:t", Pace: lim, Prepay: true}
+		for i := range 3 {
+			if ok, _ := l.Allow(t.Context(), "k", lim); !ok {
+				t.Errorf("Allow(%+v) #%d refused, want allowed", lim, i)
+			}
+			if ok, _, turn := l.Admit(t.Context(), a); !ok || turn == nil {
+				t.Errorf("Admit(%+v) #%d = %v, turn %v; want allowed with a turn", lim, i, ok, turn)
+			}
+		}
+	}
+	if got := l.Stats(); got.RedisFallbacks != 0 || got.Refusals != 0 {
+		t.Errorf("Stats() = %+v, want no fallbacks, no refusals", got)
 	}
 }
 

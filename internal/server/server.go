@@ -349,7 +349,7 @@ func newHandler(cfg Config, client *upstream.Client) (*Handler, error) {
 		return nil, err
 	}
 	authenticate := authn.NewMiddleware(refused.authFunc(cfg.Callers.AuthFunc()), opts...)
-	q, err := newQuota(cfg.Limiter, cfg.DefaultQuota, connect.NewErrorWriter(opts...), cfg.Telemetry.meterProvider(), refused)
+	q, err := newQuota(cfg.Limiter, cfg.UpstreamPace, cfg.CacheTTL, cfg.DefaultQuota, connect.NewErrorWriter(opts...), cfg.Telemetry.meterProvider(), refused)
 	if err != nil {
 		return nil, err
 	}

@@ -170,11 +170,12 @@ type call struct {
 
 // do performs cl with token and decodes a 2xx body into out (nil to discard
 // it). Every upstream request of the package goes through here, and
-// through the resilience chain: each attempt waits for the token's turn,
-// takes a slot among the requests in flight and passes the endpoint
-// family's circuit breaker; a failed attempt of an idempotent call is
-// retried after a backoff while the retry budget and the deadline allow.
-// A write is sent once, and again only when its connection was refused.
+// through the resilience chain: each attempt waits for the token's turn
+// (the first may use one prepaid, WithPrepaidTurn), takes a slot among
+// the requests in flight and passes the endpoint family's circuit
+// breaker; a failed attempt of an idempotent call is retried after a
+// backoff while the retry budget and the deadline allow. A write is sent
+// once, and again only when its connection was refused.
 func (c *Client) do(ctx context.Context, token Token, cl call, out any) error {
 	if token.IsZero() {
 		return fmt.Errorf("%s: %w", cl.op, ErrNoToken)
@@ -310,12 +311,19 @@ func (c *Client) guardedAttempt(ctx context.Context, token Token, cl call, body 
 	return cerr.outcome, nil, cerr.err
 }
 
-// pace waits for the token's turn, as long as the call's deadline allows,
-// and refuses at once when the turn would come later. It returns how long
-// it waited.
+// pace takes the token's turn prepaid in ctx (WithPrepaidTurn) if it is
+// still unused, or else waits for the token's turn, as long as the call's
+// deadline allows, and refuses at once when the turn would come later. It
+// returns how long it waited.
 func (c *Client) pace(ctx context.Context, token Token, cl call) (time.Duration, error) {
 	r := c.res
 	if r.Limiter == nil {
+		return 0, nil
+	}
+	endpoint := metric.WithAttributes(attrEndpoint.String(cl.op.name))
+	key := token.limiterKey()
+	if turn, ok := ctx.Value(prepaidTurnKey{}).(PrepaidTurn); ok && turn.Use(key) {
+		c.metrics.limiterWait.Record(ctx, 0, endpoint)
 		return 0, nil
 	}
 	maxWait := time.Duration(math.MaxInt64)
@@ -323,9 +331,9 @@ func (c *Client) pace(ctx context.Context, token Token, cl call) (time.Duration,
 		maxWait = time.Until(deadline)
 	}
 	start := c.now()
-	ok, retryAfter, err := r.Limiter.Wait(ctx, token.limiterKey(), maxWait)
+	ok, retryAfter, err := r.Limiter.Wait(ctx, key, maxWait)
 	waited := c.now().Sub(start)
-	c.metrics.limiterWait.Record(ctx, waited.Seconds(), metric.WithAttributes(attrEndpoint.String(cl.op.name)))
+	c.metrics.limiterWait.Record(ctx, waited.Seconds(), endpoint)
 	switch {
 	case err != nil:
 		return waited, fmt.Errorf("%s: %w", cl.op, err)

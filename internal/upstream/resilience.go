@@ -63,6 +63,32 @@ type Limiter interface {
 	Pause(ctx context.Context, key string, until time.Time)
 }
 
+// PrepaidTurn is a turn of a token's pace taken before the call reached
+// the client, such as with the caller's quota in the same round trip to a
+// shared limiter (internal/ratelimit's Turn).
+type PrepaidTurn interface {
+	// Use reports whether the turn is key's and still unused, and if so
+	// marks it used. Of concurrent calls, one at most gets true.
+	Use(key string) bool
+}
+
+type prepaidTurnKey struct{}
+
+// WithPrepaidTurn returns a copy of ctx whose first upstream attempt made
+// with turn's token (the token whose PaceKey turn's Use accepts) uses turn
+// instead of waiting for the token's turn (Limiter.Wait); later attempts,
+// such as retries and further pages, wait as usual. A shared GET keeps the
+// values of the call that started it, so it uses that call's turn. Whoever
+// took the turn gives it back if no attempt used it: a read answered from
+// the cache or by a request another call started uses none.
+func WithPrepaidTurn(ctx context.Context, turn PrepaidTurn) context.Context {
+	return context.WithValue(ctx, prepaidTurnKey{}, turn)
+}
+
+// PaceKey returns the key under which the client paces the calls made with
+// t (Limiter's keys): a hash of the token, never the token.
+func PaceKey(t Token) string { return t.limiterKey() }
+
 // BreakerSettings configures the circuit breakers, one per endpoint
 // family (the first path segment: goals, users, departments, ...), so a
 // failing family does not cut off the others. A zero field selects the

@@ -1,4 +1,0 @@
-package ratelimit
-
-// RedisLimit exports redisLimit to the tests.
-var RedisLimit = redisLimit
