@@ -27,15 +27,22 @@ var unlimited = ratelimit.Limit{Rate: 1e9, Burst: 1 << 30}
 // facadeWiring, for the report.
 const exportWiring = "as the sweep's, but each Betterworks token paced at the scenario's rate with bursts of 1, and exports fetching the scenario's pages ahead"
 
-// facadeTuning is what the export scenario changes in the facade: the
-// token's pace (zero: unlimited) and the pages an export fetches ahead
-// (zero: the server's default).
+// facadeTuning is what the scenarios change in the facade: the token's
+// pace (zero: unlimited) and the pages an export fetches ahead (zero: the
+// server's default). The hop process takes pace, ahead and cacheTTL (see
+// startHop); requestIDs and noBreakers serve the facades the retry-storm
+// scenario builds in its own process.
 type facadeTuning struct {
 	pace  float64
 	ahead int
 	// cacheTTL keeps GetGoal answers this long (server.Config.CacheTTL);
 	// zero caches nothing.
 	cacheTTL time.Duration
+	// requestIDs keeps the request_ids of idempotent writes
+	// (server.Config.RequestIDs); the zero value keeps them in process.
+	requestIDs server.RequestIDs
+	// noBreakers turns the upstream client's circuit breakers off.
+	noBreakers bool
 }
 
 // newFacade returns the facade's HTTP handler for one caller, keyed by
@@ -61,6 +68,8 @@ func newFacade(upstreamURL string, token upstream.Token, callerKey string, tunin
 	}
 	return server.New(server.Config{
 		UpstreamURL:  upstreamURL,
+		Resilience:   upstream.Resilience{Breaker: upstream.BreakerSettings{Disabled: tuning.noBreakers}},
+		RequestIDs:   tuning.requestIDs,
 		CacheTTL:     cacheTTL,
 		UpstreamPace: pace,
 		ExportAhead:  tuning.ahead,

@@ -17,12 +17,15 @@ import (
 )
 
 // runHarness pins the processes where it can, runs the scenarios o
-// names (the sweep, the export, the hot reads) and returns their report. Progress
-// goes to progress.
+// names (the sweep, the export, the hot reads, the retry storm) and
+// returns their report. Progress goes to progress.
 func runHarness(ctx context.Context, o options, progress io.Writer) (*Report, error) {
 	started := time.Now()
 	env := newEnvironment()
 	plan, pin, method := planPinning(o.pin)
+	if !o.runsHop() {
+		pin, method = false, "none (no hop process in this run)"
+	}
 	if pin {
 		if err := pinSelf(plan.loadGen); err != nil {
 			pin, method = false, fmt.Sprintf("none (%v)", err)
@@ -35,6 +38,7 @@ func runHarness(ctx context.Context, o options, progress io.Writer) (*Report, er
 		results  []Result
 		exports  *ExportReport
 		hotReads *HotReadReport
+		storm    *RetryStormReport
 		err      error
 	)
 	if o.has(scenarioSweep) {
@@ -53,11 +57,23 @@ func runHarness(ctx context.Context, o options, progress io.Writer) (*Report, er
 			return nil, err
 		}
 	}
+	if o.has(scenarioRetryStorm) {
+		if storm, err = runRetryStorm(ctx, o, progress); err != nil {
+			return nil, err
+		}
+	}
+	if env.Pinning.Method == "" { // no hop process ran
+		env.Pinning = Pinning{Method: method, LoadGenCPUs: "unknown", LoadGenGOMAXPROCS: runtime.GOMAXPROCS(0)}
+		if cpus, err := allowedCPUs("self"); err == nil {
+			env.Pinning.LoadGenCPUs = cpus
+		}
+	}
 	env.Seconds = time.Since(started).Seconds()
 	env.LoadAtEnd = loadAverage()
 	rep := newReport(env, o, variants, results)
 	rep.Export = exports
 	rep.HotRead = hotReads
+	rep.RetryStorm = storm
 	return rep, nil
 }
 

@@ -151,3 +151,52 @@ func TestShortHotReadIsSane(t *testing.T) {
 		t.Errorf("table lacks the hot reads' rows:\n%s", table)
 	}
 }
+
+// TestShortRetryStormIsSane runs the retry-storm scenario briefly and
+// checks what must hold whatever the machine's speed: both phases wrote
+// and lost answers, the counts add up, and with request_ids no goal was
+// created twice. It runs with two replicas and Redis where redis-server
+// is on PATH, else with one replica.
+func TestShortRetryStormIsSane(t *testing.T) {
+	t.Parallel()
+	jsonPath := filepath.Join(t.TempDir(), "loadtest.json")
+	var stdout, stderr bytes.Buffer
+	args := []string{"-short", "-pin=false", "-scenarios=retrystorm", "-retrystorm-callers=8", "-json", jsonPath}
+
+	if err := run(t.Context(), args, &stdout, &stderr); err != nil {
+		t.Fatalf("run(%q) error = %v; stderr:\n%s", args, err, stderr.String())
+	}
+	raw, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep Report
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatalf("-json wrote malformed JSON: %v", err)
+	}
+	if rep.RetryStorm == nil || len(rep.RetryStorm.Results) != 2 || len(rep.Results) != 0 {
+		t.Fatalf("report has retry storm %+v and %d sweep results; want two phases and no sweep", rep.RetryStorm, len(rep.Results))
+	}
+	for _, res := range rep.RetryStorm.Results {
+		errs := 0
+		for _, n := range res.Errors {
+			errs += n
+		}
+		if res.Writes == 0 || res.Succeeded+res.Failed != res.Writes || res.Succeeded+errs != res.Attempts || errs != res.LostAnswers+res.OutcomeUnknown+res.OtherErrors {
+			t.Errorf("%s: %d writes, %d succeeded, %d failed, %d attempts, errors %v; want writes, each succeeded or failed, each attempt succeeded or failed",
+				res.Phase, res.Writes, res.Succeeded, res.Failed, res.Attempts, res.Errors)
+		}
+		if res.Dropped == 0 || res.Posts < res.Dropped || res.Duplicates < 0 || res.Duplicates != res.Goals-res.Succeeded {
+			t.Errorf("%s: %d POST /goals/, %d dropped, %d goals for %d writes, %d duplicates; want dropped answers, and goals - writes duplicates, at least 0",
+				res.Phase, res.Posts, res.Dropped, res.Goals, res.Succeeded, res.Duplicates)
+		}
+	}
+	withIDs := rep.RetryStorm.Results[1]
+	if withIDs.Phase != "request_id" || withIDs.Duplicates != 0 || withIDs.NamesRepeated != 0 || withIDs.Replayed == 0 {
+		t.Errorf("phase %q: %d duplicates, %d names repeated, %d replayed; want request_id, none, none and some (errors %v)",
+			withIDs.Phase, withIDs.Duplicates, withIDs.NamesRepeated, withIDs.Replayed, withIDs.Errors)
+	}
+	if table := stdout.String(); !strings.Contains(table, "duplicates") || !strings.Contains(table, "no request_id") {
+		t.Errorf("table lacks the retry storm's rows:\n%s", table)
+	}
+}

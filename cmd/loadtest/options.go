@@ -30,9 +30,10 @@ type options struct {
 	short        bool
 
 	// scenarios are the scenarios to run, in scenarioNames' order.
-	scenarios []string
-	export    exportOptions
-	hotRead   hotReadOptions
+	scenarios  []string
+	export     exportOptions
+	hotRead    hotReadOptions
+	retryStorm retryStormOptions
 }
 
 // Scenarios of a run: the sweep of the workloads and variants, and the
@@ -42,16 +43,27 @@ const (
 	scenarioExport = "export"
 	// scenarioHotRead: many callers of one token reading a few goals.
 	scenarioHotRead = "hotread"
+	// scenarioRetryStorm: callers retrying every failed write, against
+	// answers lost after the write was applied.
+	scenarioRetryStorm = "retrystorm"
 )
 
 // scenarioNames lists the scenarios in the order they run.
-var scenarioNames = []string{scenarioSweep, scenarioExport, scenarioHotRead}
+var scenarioNames = []string{scenarioSweep, scenarioExport, scenarioHotRead, scenarioRetryStorm}
 
 // hotReadOptions configures the hot-read scenario.
 type hotReadOptions struct {
 	callers, goals int
 	phase, latency time.Duration
 	cacheTTL       time.Duration
+}
+
+// retryStormOptions configures the retry-storm scenario.
+type retryStormOptions struct {
+	callers, attempts    int
+	phase, baselinePhase time.Duration
+	dropRate             float64
+	latency              time.Duration
 }
 
 // minExportUsers is the smallest -export-users: above the demo
@@ -78,6 +90,9 @@ var shortDefaults = map[string]string{
 	"rounds":               "1",
 	"warmup":               "10ms",
 	"export-users":         "2000",
+	// Each phase gives hundreds of writes even under the race detector.
+	"retrystorm-phase":          "1s",
+	"retrystorm-baseline-phase": "1s",
 }
 
 // parseOptions reads the flags in args. Help and errors go to stderr.
@@ -98,7 +113,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.pin, "pin", true, "pin the hop process and the load generator to one CPU each with taskset, where the machine allows")
 	fs.StringVar(&o.jsonPath, "json", "", "also write the results as JSON to this file")
 	fs.BoolVar(&o.short, "short", false, "a run of a few seconds (smoke check): shorter phases, one round, lower rate and concurrency, a smaller export")
-	scenarios := fs.String("scenarios", scenarioSweep, "scenarios to run, comma-separated: sweep (the workloads through every variant), export (ExportUsers of a scaled sandbox, about 25 s at the defaults), hotread (many callers of one token reading few goals: direct, facade, facade with its cache; about 20 s)")
+	scenarios := fs.String("scenarios", scenarioSweep, "scenarios to run, comma-separated: sweep (the workloads through every variant), export (ExportUsers of a scaled sandbox, about 25 s at the defaults), hotread (many callers of one token reading few goals: direct, facade, facade with its cache; about 20 s), retrystorm (callers retrying every failed goal creation while the sandbox loses a share of the answers: duplicates without and with request_id; about 2 min)")
 	fs.IntVar(&o.export.users, "export-users", 100_000, "export: users of the scaled sandbox (sandbox.Scale.Users), at least 1000")
 	fs.Float64Var(&o.export.pace, "export-pace", 500, "export: the Betterworks token's pace, in calls per second, bursts of 1")
 	fs.IntVar(&o.export.pageSize, "export-page-size", maxUsersPage, "export: users per upstream page (the filter's page_size, at most 20)")
@@ -108,6 +123,12 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.hotRead.phase, "hotread-phase", 5*time.Second, "hotread: length of each phase (direct, facade, facade with its cache)")
 	fs.DurationVar(&o.hotRead.latency, "hotread-latency", 5*time.Millisecond, "hotread: the sandbox's latency on every goal read")
 	fs.DurationVar(&o.hotRead.cacheTTL, "hotread-cache-ttl", 5*time.Second, "hotread: the facade's cache TTL of GetGoal in the facade+cache phase")
+	fs.IntVar(&o.retryStorm.callers, "retrystorm-callers", 16, "retrystorm: callers, each creating goals one after another")
+	fs.IntVar(&o.retryStorm.attempts, "retrystorm-attempts", 10, "retrystorm: attempts of a write before it counts as failed")
+	fs.DurationVar(&o.retryStorm.phase, "retrystorm-phase", 60*time.Second, "retrystorm: length of the phase with request_ids (writes start during it; the last ones run to their end)")
+	fs.DurationVar(&o.retryStorm.baselinePhase, "retrystorm-baseline-phase", 60*time.Second, "retrystorm: length of the phase without request_ids")
+	fs.Float64Var(&o.retryStorm.dropRate, "retrystorm-drop", 0.2, "retrystorm: share of POST /goals/ whose answer the sandbox drops after applying them, in (0, 1]")
+	fs.DurationVar(&o.retryStorm.latency, "retrystorm-latency", 5*time.Millisecond, "retrystorm: the sandbox's latency on every request")
 	exportLatencies := fs.String("export-latencies", "0s,50ms", "export: sandbox latencies to run the export at, comma-separated Go durations")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -164,6 +185,9 @@ func (o options) validate() error {
 	if h := o.hotRead; h.callers < 1 || h.goals < 1 || h.goals > 100 || h.phase <= 0 || h.latency < 0 || h.cacheTTL <= 0 {
 		errs = append(errs, errors.New("-hotread-callers must be positive, -hotread-goals in [1, 100], -hotread-phase and -hotread-cache-ttl positive, -hotread-latency at least 0"))
 	}
+	if r := o.retryStorm; r.callers < 1 || r.callers > 1024 || r.attempts < 1 || r.phase <= 0 || r.baselinePhase <= 0 || !(r.dropRate > 0 && r.dropRate <= 1) || r.latency < 0 {
+		errs = append(errs, errors.New("-retrystorm-callers must be in [1, 1024], -retrystorm-attempts positive, -retrystorm-phase and -retrystorm-baseline-phase positive, -retrystorm-drop in (0, 1], -retrystorm-latency at least 0"))
+	}
 	if e := o.export; e.users < minExportUsers || e.users > sandbox.MaxScale || e.pace <= 0 || e.pageSize < 1 || e.pageSize > maxUsersPage || e.ahead < 0 {
 		errs = append(errs, fmt.Errorf("-export-users must be in [%d, %d], -export-pace positive, -export-page-size in [1, %d], -export-ahead at least 0",
 			minExportUsers, sandbox.MaxScale, maxUsersPage))
@@ -193,6 +217,12 @@ func parseDurations(s string) ([]time.Duration, error) {
 
 // has reports whether the run includes scenario.
 func (o options) has(scenario string) bool { return slices.Contains(o.scenarios, scenario) }
+
+// runsHop reports whether the run starts a hop process: every scenario
+// but the retry storm does.
+func (o options) runsHop() bool {
+	return slices.ContainsFunc(o.scenarios, func(s string) bool { return s != scenarioRetryStorm })
+}
 
 // parseScenarios reads a comma-separated list of distinct scenario names
 // and returns them in the order they run.

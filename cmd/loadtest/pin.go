@@ -20,7 +20,8 @@ type Pinning struct {
 	Method string `json:"method"`
 	// LoadGenCPUs and HopCPUs list the CPUs allowed to the load generator
 	// (sandbox, clients) and to the hop process (facade, bare proxy), such
-	// as "1" or "0-1"; "unknown" when /proc could not tell.
+	// as "1" or "0-1"; "unknown" when /proc could not tell. HopCPUs is ""
+	// and HopGOMAXPROCS 0 when no hop process ran.
 	LoadGenCPUs string `json:"loadgen_cpus"`
 	HopCPUs     string `json:"hop_cpus"`
 	// LoadGenGOMAXPROCS and HopGOMAXPROCS are the processes' GOMAXPROCS.

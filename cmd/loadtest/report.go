@@ -22,6 +22,8 @@ type Report struct {
 	Export *ExportReport `json:"export,omitempty"`
 	// HotRead is the hot-read scenario's; nil when it did not run.
 	HotRead *HotReadReport `json:"hot_read,omitempty"`
+	// RetryStorm is the retry-storm scenario's; nil when it did not run.
+	RetryStorm *RetryStormReport `json:"retry_storm,omitempty"`
 }
 
 // OptionsReport records the options of the run.
@@ -222,9 +224,14 @@ func writeTable(w io.Writer, r *Report) error {
 	p := e.Pinning
 	fmt.Fprintf(w, "loadtest: %s, commit %s, %s/%s, %d CPUs, %.0f s; load average %s at start, %s at end\n",
 		e.GoVersion, e.Commit, e.OS, e.Arch, e.CPUs, e.Seconds, e.LoadAtStart, e.LoadAtEnd)
-	fmt.Fprintf(w, "pinning: %s; load generator (sandbox, clients) on CPUs %s, GOMAXPROCS %d; hop process (facade, bare proxy) on CPUs %s, GOMAXPROCS %d\n",
-		p.Method, p.LoadGenCPUs, p.LoadGenGOMAXPROCS, p.HopCPUs, p.HopGOMAXPROCS)
-	fmt.Fprintf(w, "facade: %s\n", e.Facade)
+	if p.HopGOMAXPROCS == 0 {
+		fmt.Fprintf(w, "pinning: %s; this process (sandbox, clients, facades) on CPUs %s, GOMAXPROCS %d\n",
+			p.Method, p.LoadGenCPUs, p.LoadGenGOMAXPROCS)
+	} else {
+		fmt.Fprintf(w, "pinning: %s; load generator (sandbox, clients) on CPUs %s, GOMAXPROCS %d; hop process (facade, bare proxy) on CPUs %s, GOMAXPROCS %d\n",
+			p.Method, p.LoadGenCPUs, p.LoadGenGOMAXPROCS, p.HopCPUs, p.HopGOMAXPROCS)
+		fmt.Fprintf(w, "facade: %s\n", e.Facade)
+	}
 	if len(r.Results) > 0 {
 		if err := writeSweep(w, r); err != nil {
 			return err
@@ -236,9 +243,39 @@ func writeTable(w io.Writer, r *Report) error {
 		}
 	}
 	if r.HotRead != nil {
-		return writeHotRead(w, r.HotRead)
+		if err := writeHotRead(w, r.HotRead); err != nil {
+			return err
+		}
+	}
+	if r.RetryStorm != nil {
+		return writeRetryStorm(w, r.RetryStorm)
 	}
 	return nil
+}
+
+// writeRetryStorm writes the retry-storm scenario's results, one row per
+// phase.
+func writeRetryStorm(w io.Writer, x *RetryStormReport) error {
+	fmt.Fprintf(w, "\nretry storm: %d callers creating goals one after another, each sent again on every error after %g-%g ms, at most %d attempts of %g s;\n"+
+		"the sandbox applies every POST /goals/ and drops %g%% of the answers, %g ms latency on every request\n",
+		x.Callers, x.BackoffMinMS, x.BackoffMaxMS, x.MaxAttempts, x.CallTimeoutMS/1000, x.DropRate*100, x.LatencyMS)
+	fmt.Fprintf(w, "request_ids: %s\nfacades: %s\n\n", x.Store, x.Facade)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "phase\treplicas\ts\twrites\tfailed\tattempts\tlost answer\toutcome unknown\tother errors\treplayed\tPOST /goals/\tdropped\tlookups\tgoals\tduplicates\tnames >1\t")
+	for _, r := range x.Results {
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n",
+			r.Phase, r.Replicas, r.Seconds, r.Succeeded, r.Failed, r.Attempts, r.LostAnswers, r.OutcomeUnknown, r.OtherErrors, r.Replayed,
+			r.Posts, r.Dropped, r.Lookups, r.Goals, r.Duplicates, r.NamesRepeated)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprint(w, "\n"+
+		"writes: logical writes that succeeded; failed: ran out of attempts. lost answer: attempts failed UNAVAILABLE (UPSTREAM_UNAVAILABLE),\n"+
+		"outcome unknown: ABORTED (OUTCOME_UNKNOWN); replayed: successful attempts answered from an earlier one. POST /goals/, dropped, lookups:\n"+
+		"what the sandbox served, the answers it dropped after applying the write, its goal reads (GET /goals/filter/ and /goals/{id}/).\n"+
+		"goals: the sandbox's goals under the phase's names; duplicates: goals - writes; names >1: names of more than one goal.\n")
+	return err
 }
 
 // writeHotRead writes the hot-read scenario's results, one row per

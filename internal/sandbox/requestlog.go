@@ -51,13 +51,14 @@ const (
 	requestLogBodyLimit = 64 << 10
 )
 
-// requestLog is a ring of the latest requests and a count per endpoint.
-// It is safe for concurrent use.
+// requestLog is a ring of the latest requests, a count per endpoint and
+// a count of dropped answers per endpoint. It is safe for concurrent use.
 type requestLog struct {
 	mu      sync.Mutex
 	entries []Request // ring of at most requestLogLimit
 	start   int       // index of the oldest entry once the ring is full
 	counts  map[string]int
+	dropped map[string]int
 }
 
 // add logs r and counts its endpoint.
@@ -65,9 +66,12 @@ func (l *requestLog) add(r Request) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.counts == nil {
-		l.counts = map[string]int{}
+		l.counts, l.dropped = map[string]int{}, map[string]int{}
 	}
 	l.counts[r.Endpoint]++
+	if r.Dropped {
+		l.dropped[r.Endpoint]++
+	}
 	if len(l.entries) < requestLogLimit {
 		l.entries = append(l.entries, r)
 		return
@@ -96,14 +100,15 @@ func (s *Sandbox) Requests() []Request {
 	return out
 }
 
-// ResetRequests empties the request log and the counts behind Count.
+// ResetRequests empties the request log and the counts behind Count and
+// CountDropped.
 func (s *Sandbox) ResetRequests() {
 	l := &s.log
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.entries = nil
 	l.start = 0
-	l.counts = nil
+	l.counts, l.dropped = nil, nil
 }
 
 // Count returns how many requests matched endpoint (a template such as
@@ -115,4 +120,15 @@ func (s *Sandbox) Count(endpoint string) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.counts[endpoint]
+}
+
+// CountDropped returns how many requests matching endpoint a Drop fault
+// answered by closing the connection (their Request.Dropped is set) since
+// New or the last ResetRequests. Like Count, it is not bounded by the
+// log's size.
+func (s *Sandbox) CountDropped(endpoint string) int {
+	l := &s.log
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.dropped[endpoint]
 }
