@@ -104,7 +104,9 @@ func TestRunLimitsThroughRedisBeyondOneNode(t *testing.T) {
 				}
 			}
 			// Each call checks its caller's quota and takes its token's
-			// turn: two commands at least, with the test's own INFO.
+			// turn in one script, which Redis counts as the EVALSHA and
+			// the commands it runs (the test's own INFO aside): at least
+			// two per call.
 			if n := commands() - before; n < 5*2 {
 				t.Errorf("Redis processed %d commands during 5 calls, want the limiters' for each", n)
 			}
