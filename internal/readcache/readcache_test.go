@@ -1,6 +1,7 @@
 package readcache_test
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -94,5 +95,24 @@ func TestMemoryExpires(t *testing.T) {
 	clk.advance(2 * time.Second)
 	if _, _, ok := m.Get(t.Context(), "s", "k"); ok {
 		t.Error("Get() after the TTL found the answer")
+	}
+}
+
+// TestRedisBoundsAScope: a scope read without pause never expires as a
+// whole, so its entries are bounded in number instead.
+func TestRedisBoundsAScope(t *testing.T) {
+	t.Parallel()
+	server := redistest.Start(t)
+	client := server.Client()
+	c := readcache.NewRedis(readcache.RedisConfig{Client: client, Prefix: "c:", Timeout: time.Second, MaxFields: 4})
+	ctx := t.Context()
+	for i := range 10 {
+		c.Set(ctx, "scope", fmt.Sprint("key", i), []byte("answer"), time.Now(), time.Minute)
+		if n := client.HLen(ctx, "c:{scope}").Val(); n > 4 || n < 1 {
+			t.Fatalf("after %d entries the scope's hash holds %d, want 1 to 4", i+1, n)
+		}
+	}
+	if _, _, ok := c.Get(ctx, "scope", "key9"); !ok {
+		t.Error("Get() of the entry stored last: a miss")
 	}
 }

@@ -11,12 +11,16 @@ import (
 // Redis is a cache shared by the replicas: one Redis hash per scope, whose
 // fields are the answers' keys, so that dropping a scope is one DEL. Each
 // value carries when it was stored and when it expires; the hash expires
-// with its longest-lived entry. Every call is one round trip, bounded by
+// with the entry stored last. Fields do not expire one by one (Redis 7.0
+// has no field expiry), so a scope read without pause keeps its expired
+// entries: a hash that reaches MaxFields is dropped whole before the next
+// entry goes in, which bounds it. Every call is one round trip, bounded by
 // Timeout; an error is a miss.
 type Redis struct {
-	client  redis.UniversalClient
-	prefix  string
-	timeout time.Duration
+	client    redis.UniversalClient
+	prefix    string
+	timeout   time.Duration
+	maxFields int
 }
 
 // RedisConfig configures a Redis cache. A zero field selects the default
@@ -28,11 +32,17 @@ type RedisConfig struct {
 	Prefix string
 	// Timeout bounds each call. Zero means 50 ms.
 	Timeout time.Duration
+	// MaxFields bounds the entries of one scope (one token's reads of one
+	// endpoint family). Zero means 4096.
+	MaxFields int
 }
 
 // NewRedis returns a cache in the Redis of cfg.
 func NewRedis(cfg RedisConfig) *Redis {
-	r := &Redis{client: cfg.Client, prefix: cfg.Prefix, timeout: cfg.Timeout}
+	r := &Redis{client: cfg.Client, prefix: cfg.Prefix, timeout: cfg.Timeout, maxFields: cfg.MaxFields}
+	if r.maxFields <= 0 {
+		r.maxFields = 4096
+	}
 	if r.prefix == "" {
 		r.prefix = "bwfacade:cache:"
 	}
@@ -73,15 +83,21 @@ func (r *Redis) Set(ctx context.Context, scope, key string, body []byte, stored 
 	binary.BigEndian.PutUint64(v[:8], uint64(stored.UnixNano()))
 	binary.BigEndian.PutUint64(v[8:16], uint64(time.Now().Add(ttl).UnixNano()))
 	v = append(v, body...)
-	h := r.hash(scope)
-	_, _ = r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
-		p.HSet(ctx, h, key, v)
-		// The hash expires with the entry stored last: an older entry that
-		// would have lived longer is then a miss, never a stale answer.
-		p.PExpire(ctx, h, ttl)
-		return nil
-	})
+	_ = setScript.Run(ctx, r.client, []string{r.hash(scope)}, key, v, max(ttl.Milliseconds(), 1), r.maxFields).Err()
 }
+
+// setScript stores ARGV[2] under field ARGV[1] of the hash KEYS[1], which
+// then expires after ARGV[3] ms: with the entry stored last, so that an
+// older entry that would have lived longer is a miss, never a stale
+// answer. A hash of ARGV[4] fields or more is dropped first.
+var setScript = redis.NewScript(`
+if redis.call("HLEN", KEYS[1]) >= tonumber(ARGV[4]) then
+  redis.call("DEL", KEYS[1])
+end
+redis.call("HSET", KEYS[1], ARGV[1], ARGV[2])
+redis.call("PEXPIRE", KEYS[1], ARGV[3])
+return 0
+`)
 
 // Drop implements upstream.Cache.
 func (r *Redis) Drop(ctx context.Context, scope string) {
