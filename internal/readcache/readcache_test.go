@@ -116,3 +116,24 @@ func TestRedisBoundsAScope(t *testing.T) {
 		t.Error("Get() of the entry stored last: a miss")
 	}
 }
+
+// TestRedisRefusesAnswersReadBeforeADrop: another replica's write drops
+// the scope while this one's read is under way; that read's answer is
+// not stored, and one read after the drop is.
+func TestRedisRefusesAnswersReadBeforeADrop(t *testing.T) {
+	t.Parallel()
+	server := redistest.Start(t)
+	reader := readcache.NewRedis(readcache.RedisConfig{Client: server.Client(), Timeout: time.Second, ClockSkew: 50 * time.Millisecond})
+	writer := readcache.NewRedis(readcache.RedisConfig{Client: server.Client(), Timeout: time.Second})
+	ctx := t.Context()
+	began := time.Now()
+	writer.Drop(ctx, "scope")
+	reader.Set(ctx, "scope", "key", []byte("read before the drop"), began, time.Minute)
+	if body, _, ok := reader.Get(ctx, "scope", "key"); ok {
+		t.Fatalf("Get() = %q, want a miss: the answer was read before the drop", body)
+	}
+	reader.Set(ctx, "scope", "key", []byte("read after the drop"), time.Now().Add(time.Second), time.Minute)
+	if body, _, ok := reader.Get(ctx, "scope", "key"); !ok || string(body) != "read after the drop" {
+		t.Errorf("Get() = %q, %v; want the answer read after the drop", body, ok)
+	}
+}

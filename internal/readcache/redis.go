@@ -10,18 +10,30 @@ import (
 
 // Redis is a cache shared by the replicas: one Redis hash per scope, whose
 // fields are the answers' keys, so that dropping a scope is one DEL. Each
-// value carries when it was stored and when it expires; the hash expires
-// with the entry stored last. Fields do not expire one by one (Redis 7.0
-// has no field expiry), so a scope read without pause keeps its expired
-// entries: a hash that reaches MaxFields is dropped whole before the next
-// entry goes in, which bounds it. Every call is one round trip, bounded by
-// Timeout; an error is a miss.
+// value carries when it was read and when it expires; the hash expires
+// with the entry stored last.
+//
+// A Drop leaves beside the hash the instant it happened, for DropMemory,
+// and Set refuses an answer whose read began before it (less ClockSkew):
+// a read on one replica that overlapped a write on another is never
+// stored, as the client sees to within one replica.
+//
+// Fields do not expire one by one (Redis 7.0 has no field expiry), so a
+// scope read without pause keeps its expired entries: a hash that reaches
+// MaxFields is dropped whole before the next entry goes in, which bounds
+// it. Every call is one round trip, bounded by Timeout; an error is a
+// miss.
 type Redis struct {
 	client    redis.UniversalClient
 	prefix    string
 	timeout   time.Duration
 	maxFields int
+	skew      time.Duration
 }
+
+// DropMemory is how long a dropped scope refuses answers read before the
+// drop: longer than any read takes.
+const DropMemory = 5 * time.Minute
 
 // RedisConfig configures a Redis cache. A zero field selects the default
 // documented on it.
@@ -35,11 +47,18 @@ type RedisConfig struct {
 	// MaxFields bounds the entries of one scope (one token's reads of one
 	// endpoint family). Zero means 4096.
 	MaxFields int
+	// ClockSkew bounds the difference between the replicas' clocks: an
+	// answer read up to ClockSkew after a drop is refused too. Zero means
+	// 250 ms.
+	ClockSkew time.Duration
 }
 
 // NewRedis returns a cache in the Redis of cfg.
 func NewRedis(cfg RedisConfig) *Redis {
-	r := &Redis{client: cfg.Client, prefix: cfg.Prefix, timeout: cfg.Timeout, maxFields: cfg.MaxFields}
+	r := &Redis{client: cfg.Client, prefix: cfg.Prefix, timeout: cfg.Timeout, maxFields: cfg.MaxFields, skew: cfg.ClockSkew}
+	if r.skew <= 0 {
+		r.skew = 250 * time.Millisecond
+	}
 	if r.maxFields <= 0 {
 		r.maxFields = 4096
 	}
@@ -83,14 +102,24 @@ func (r *Redis) Set(ctx context.Context, scope, key string, body []byte, stored 
 	binary.BigEndian.PutUint64(v[:8], uint64(stored.UnixNano()))
 	binary.BigEndian.PutUint64(v[8:16], uint64(time.Now().Add(ttl).UnixNano()))
 	v = append(v, body...)
-	_ = setScript.Run(ctx, r.client, []string{r.hash(scope)}, key, v, max(ttl.Milliseconds(), 1), r.maxFields).Err()
+	keys := []string{r.hash(scope), r.dropped(scope)}
+	_ = setScript.Run(ctx, r.client, keys, key, v, max(ttl.Milliseconds(), 1), r.maxFields, stored.Add(-r.skew).UnixMilli()).Err()
 }
+
+// dropped is the key of the scope's last drop, in the hash's slot.
+func (r *Redis) dropped(scope string) string { return r.hash(scope) + ":dropped" }
 
 // setScript stores ARGV[2] under field ARGV[1] of the hash KEYS[1], which
 // then expires after ARGV[3] ms: with the entry stored last, so that an
 // older entry that would have lived longer is a miss, never a stale
-// answer. A hash of ARGV[4] fields or more is dropped first.
+// answer. It stores nothing when KEYS[2] says the scope was dropped at
+// or after ARGV[5] (Unix ms). A hash of ARGV[4] fields or more is
+// dropped first.
 var setScript = redis.NewScript(`
+local dropped = redis.call("GET", KEYS[2])
+if dropped and tonumber(dropped) >= tonumber(ARGV[5]) then
+  return 0
+end
 if redis.call("HLEN", KEYS[1]) >= tonumber(ARGV[4]) then
   redis.call("DEL", KEYS[1])
 end
@@ -103,5 +132,18 @@ return 0
 func (r *Redis) Drop(ctx context.Context, scope string) {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	_ = r.client.Del(ctx, r.hash(scope)).Err()
+	keys := []string{r.hash(scope), r.dropped(scope)}
+	_ = dropScript.Run(ctx, r.client, keys, time.Now().UnixMilli(), DropMemory.Milliseconds()).Err()
 }
+
+// dropScript deletes the hash KEYS[1] and records at KEYS[2] that it was
+// dropped at ARGV[1] (Unix ms) for ARGV[2] ms, unless a later drop is
+// recorded.
+var dropScript = redis.NewScript(`
+redis.call("DEL", KEYS[1])
+local dropped = redis.call("GET", KEYS[2])
+if not dropped or tonumber(dropped) < tonumber(ARGV[1]) then
+  redis.call("SET", KEYS[2], ARGV[1], "PX", ARGV[2])
+end
+return 0
+`)

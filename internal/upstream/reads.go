@@ -32,8 +32,10 @@ type Cache interface {
 	// Get returns the body stored under key in scope and when it was
 	// stored, unless it expired or scope was dropped since.
 	Get(ctx context.Context, scope, key string) (body []byte, stored time.Time, ok bool)
-	// Set stores body under key in scope for ttl. It must not keep body,
-	// which the client reuses: it copies what it stores.
+	// Set stores body under key in scope for ttl, as read at stored (when
+	// the read began). It must not keep body, which the client reuses: it
+	// copies what it stores. A cache shared by replicas refuses a body
+	// read before scope's last Drop, on any replica.
 	Set(ctx context.Context, scope, key string, body []byte, stored time.Time, ttl time.Duration)
 	// Drop forgets every answer of scope.
 	Drop(ctx context.Context, scope string)
@@ -113,8 +115,11 @@ func (c *Client) read(ctx context.Context, token Token, cl call, out any) error 
 	}
 	// A write of the scope made through this client while the read is
 	// under way may have changed its answer: the answer is then not
-	// stored.
+	// stored. One made through another replica drops the scope in the
+	// shared cache, which then refuses answers read before the drop:
+	// each is stored as of when its read began.
 	writes := c.writes.count(scope)
+	began := c.now()
 	var ans *answer
 	var shared bool
 	if c.coalesce {
@@ -136,8 +141,9 @@ func (c *Client) read(ctx context.Context, token Token, cl call, out any) error 
 	}
 	if ttl > 0 && c.cache != nil && !shared && c.writes.count(scope) == writes {
 		// The caller whose request it was stores the answer, once. Ages
-		// are the facade's to tell: by its clock, not the upstream's.
-		c.cache.Set(ctx, scope, rawURL, ans.body.Bytes(), c.now(), ttl)
+		// are the facade's to tell: by its clock, not the upstream's,
+		// counted from when the read began.
+		c.cache.Set(ctx, scope, rawURL, ans.body.Bytes(), began, ttl)
 	}
 	return nil
 }
