@@ -219,10 +219,13 @@ func TestExportStopsFetchingWhenTheCallerGoes(t *testing.T) {
 // TestExportFetchesTheConfiguredPagesAhead slows the upstream's pages to
 // latency and counts the requests that arrive together once the first page
 // is in: the next page and as many beyond it as ExportAhead says, within
-// its bounds, and no more until the export takes the next page.
+// its bounds, and no more until the export takes the next page. "Together"
+// is within half the latency of when the first page's answer came, so the
+// latency is long enough for a loaded machine (a race-detector run of
+// every package) to send 49 requests within half of it.
 func TestExportFetchesTheConfiguredPagesAhead(t *testing.T) {
 	t.Parallel()
-	const latency = 200 * time.Millisecond
+	const latency = time.Second
 	tests := []struct {
 		name      string
 		ahead     int
