@@ -51,23 +51,36 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 		t.Time = time.Unix(int64(whole), int64(nanos)).UTC()
 		return nil
 	}
-	var s string
 	if len(b) >= 2 && b[len(b)-1] == '"' && bytes.IndexByte(b, '\\') < 0 {
-		s = string(b[1 : len(b)-1]) // no escapes: the common case, without a second decode
-	} else if err := json.Unmarshal(b, &s); err != nil {
+		// No escapes: the common case, without a second decode.
+		if parsed, ok := parseRFC3339(b[1 : len(b)-1]); ok {
+			t.Time = parsed
+			return nil
+		}
+		t.parse(string(b[1 : len(b)-1]))
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
 		t.Invalid = true
 		return nil
 	}
+	t.parse(s)
+	return nil
+}
+
+// parse sets t to the instant s holds in any shape ParseTime reads; an
+// empty s leaves t zero, and any other s marks t Invalid.
+func (t *Time) parse(s string) {
 	if s == "" {
-		return nil
+		return
 	}
 	parsed, ok := ParseTime(s)
 	if !ok {
 		t.Invalid = true
-		return nil
+		return
 	}
 	t.Time = parsed
-	return nil
 }
 
 // MarshalJSON implements json.Marshaler as RFC 3339 in UTC, or null.
@@ -76,6 +89,33 @@ func (t Time) MarshalJSON() ([]byte, error) {
 		return []byte("null"), nil
 	}
 	return json.Marshal(t.UTC().Format(time.RFC3339Nano))
+}
+
+// rfc3339Max is the longest RFC 3339 instant: nanoseconds and an offset.
+const rfc3339Max = len("2006-01-02T15:04:05.999999999-07:00")
+
+// parseRFC3339 reads, straight from a body's bytes, the shapes most
+// instants come in: RFC 3339, and the same with a space for the T. It is
+// the first layout of ParseTime's, and the second's with the space, read
+// by time.Time's UnmarshalText, which parses RFC 3339 bytes without
+// allocating, where time.Parse needs a string. UnmarshalText is stricter
+// than time.Parse (two-digit hours, offsets under 24 hours), and what it
+// accepts time.Parse reads alike; ok is false for anything else, which
+// ParseTime then reads.
+func parseRFC3339(b []byte) (t time.Time, ok bool) {
+	var spaced [rfc3339Max]byte
+	if len(b) > len("2006-01-02") && b[len("2006-01-02")] == ' ' {
+		if len(b) > len(spaced) {
+			return time.Time{}, false
+		}
+		n := copy(spaced[:], b)
+		spaced[len("2006-01-02")] = 'T'
+		b = spaced[:n]
+	}
+	if t.UnmarshalText(b) != nil {
+		return time.Time{}, false
+	}
+	return t.UTC(), true
 }
 
 // ParseTime reads an instant in any of the string shapes Time accepts. A
