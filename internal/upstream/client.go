@@ -166,6 +166,9 @@ type call struct {
 	query url.Values
 	// body is encoded as JSON when non-nil.
 	body any
+	// rawURL is the request URL once a read has made it (Client.url);
+	// empty, each attempt makes it.
+	rawURL string
 }
 
 // do performs cl with token and decodes a 2xx body into out (nil to discard
@@ -201,7 +204,7 @@ func (c *Client) do(ctx context.Context, token Token, cl call, out any) error {
 		c.writes.add(scope)
 		c.flights.forget(scope)
 		if c.cache != nil {
-			c.cache.Drop(context.WithoutCancel(ctx), scope)
+			c.cache.Drop(context.WithoutCancel(ctx), scope.String())
 		}
 	}
 	if err != nil {
@@ -221,7 +224,7 @@ func (c *Client) do(ctx context.Context, token Token, cl call, out any) error {
 // exchange sends cl until an attempt succeeds or no retry is left, and
 // returns the 2xx answer.
 func (c *Client) exchange(ctx context.Context, token Token, cl call, body []byte) (*answer, error) {
-	endpoint := metric.WithAttributes(attrEndpoint.String(cl.op.name))
+	endpoint := cl.op.tel.endpoint
 	for n := 1; ; n++ {
 		outcome, ans, err := c.guardedAttempt(ctx, token, cl, body, n)
 		if err == nil {
@@ -250,7 +253,7 @@ func (c *Client) guardedAttempt(ctx context.Context, token Token, cl call, body 
 	if err != nil {
 		return Classify(err), nil, err
 	}
-	info := &attemptInfo{endpoint: cl.op.name, number: n, limiterWait: waited, breaker: "disabled"}
+	info := &attemptInfo{op: cl.op, number: n, limiterWait: waited, breaker: "disabled"}
 	select {
 	case r.inFlight <- struct{}{}:
 		defer func() { <-r.inFlight }()
@@ -294,6 +297,9 @@ func (c *Client) guardedAttempt(ctx context.Context, token Token, cl call, body 
 			return OutcomeCircuitOpen, nil, &RefusedError{Endpoint: cl.op.name, Cause: ErrCircuitOpen, RetryAfter: b.retryAfter()}
 		}
 	}
+	if err == nil {
+		return OutcomeOK, ans, nil
+	}
 	var cerr *classified
 	if !errors.As(err, &cerr) {
 		return OutcomeOK, ans, nil
@@ -320,7 +326,7 @@ func (c *Client) pace(ctx context.Context, token Token, cl call) (time.Duration,
 	if r.Limiter == nil {
 		return 0, nil
 	}
-	endpoint := metric.WithAttributes(attrEndpoint.String(cl.op.name))
+	endpoint := cl.op.tel.endpoint
 	key := token.limiterKey()
 	if turn, ok := ctx.Value(prepaidTurnKey{}).(PrepaidTurn); ok && turn.Use(key) {
 		c.metrics.limiterWait.Record(ctx, 0, endpoint)
@@ -372,12 +378,16 @@ func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte)
 		info.requestID = requestID
 	}
 	countAttempt(ctx)
-	req.Header.Set("Authorization", "APIToken "+token.raw())
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.userAgent)
-	req.Header.Set("X-Request-Id", requestID)
+	// The values share one array, capped so that an append to one never
+	// runs into the next: the headers cost one allocation, not one each.
+	// The keys are in canonical form, as Header.Set would make them.
+	values := []string{"APIToken " + token.raw(), "application/json", c.userAgent, requestID, "application/json"}
+	req.Header["Authorization"] = values[0:1:1]
+	req.Header["Accept"] = values[1:2:2]
+	req.Header["User-Agent"] = values[2:3:3]
+	req.Header["X-Request-Id"] = values[3:4:4]
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header["Content-Type"] = values[4:5:5]
 	}
 
 	resp, err := c.http.Do(req)
@@ -392,13 +402,15 @@ func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte)
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		return nil, newStatusError(cl.op.name, resp, data, requestID, c.now())
 	}
-	buf := bodyBuffers.Get().(*bytes.Buffer)
+	ans := newAnswer(resp.StatusCode)
+	buf := ans.body
 	if resp.ContentLength > 0 && resp.ContentLength <= c.maxBody {
 		buf.Grow(int(resp.ContentLength))
 	}
-	ans := &answer{body: buf, status: resp.StatusCode}
-	ans.refs.Store(1)
-	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, c.maxBody+1)); err != nil {
+	ans.limited = io.LimitedReader{R: resp.Body, N: c.maxBody + 1}
+	_, err = buf.ReadFrom(&ans.limited)
+	ans.limited.R = nil
+	if err != nil {
 		ans.release()
 		return nil, fmt.Errorf("%s: read body: %w", cl.op, stripURL(err))
 	}
@@ -417,30 +429,44 @@ func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte)
 // dot-segment cleaning. url.Values encodes its keys in order, so identical
 // requests have identical URLs.
 func (c *Client) url(cl call) (string, error) {
-	path, err := cl.op.path(cl.id)
+	if cl.rawURL != "" {
+		return cl.rawURL, nil
+	}
+	var query string
+	if len(cl.query) > 0 {
+		query = cl.query.Encode()
+	}
+	rawURL, err := cl.op.url(c.baseURL, cl.id, query)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w: no id", cl.op, err)
-	}
-	rawURL := c.baseURL + path
-	if len(cl.query) > 0 {
-		rawURL += "?" + cl.query.Encode()
 	}
 	return rawURL, nil
 }
 
-// bodyBuffers recycles the buffers that response bodies are read into;
-// decoding copies what it keeps, so a buffer is free once decoded.
-var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// answers recycles answers with the buffers their bodies are read into;
+// decoding copies what it keeps, so an answer is free once every caller
+// sharing it has decoded it and released it.
+var answers = sync.Pool{New: func() any { return &answer{body: new(bytes.Buffer)} }}
 
 // maxPooledBuffer keeps rare huge buffers out of the pool.
 const maxPooledBuffer = 1 << 20
 
-func putBodyBuffer(buf *bytes.Buffer) {
-	if buf.Cap() > maxPooledBuffer {
+// newAnswer returns an empty answer from the pool, with one reference.
+func newAnswer(status int) *answer {
+	a := answers.Get().(*answer)
+	a.status = status
+	a.refs.Store(1)
+	return a
+}
+
+// putAnswer returns a released answer to the pool.
+func putAnswer(a *answer) {
+	if a.body.Cap() > maxPooledBuffer {
 		return
 	}
-	buf.Reset()
-	bodyBuffers.Put(buf)
+	a.body.Reset()
+	a.served = time.Time{}
+	answers.Put(a)
 }
 
 // stripURL removes the request URL (which carries ids and query values)

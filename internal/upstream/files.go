@@ -81,6 +81,7 @@ var opReportFile = &Operation{
 	name:     "GET {report_runs result.url}",
 	family:   "report_files",
 	idAt:     -1,
+	tel:      newOpTelemetry("GET {report_runs result.url}"),
 }
 
 // ReportFileOperation returns the name report file downloads carry in
@@ -175,7 +176,7 @@ func (c *Client) OpenReportFile(ctx context.Context, token Token, rawURL string)
 	ctx, cancel := context.WithTimeout(ctx, c.files.timeout)
 	// Spans and metrics name the download by the operation, never by the
 	// link, whose query is its signature.
-	ctx = withAttempt(ctx, &attemptInfo{endpoint: op.name, number: 1, breaker: "disabled"})
+	ctx = withAttempt(ctx, &attemptInfo{op: op, number: 1, breaker: "disabled"})
 	var resp *http.Response
 	run := func() (struct{}, error) {
 		var err error

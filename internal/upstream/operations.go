@@ -21,6 +21,7 @@ type Operation struct {
 	// after its id, when it has one (idAt >= 0).
 	segments [2]string
 	idAt     int
+	tel      opTelemetry
 }
 
 // Method returns the HTTP method, such as "GET".
@@ -52,14 +53,22 @@ func (o *Operation) idempotent() bool {
 // path returns the request path relative to the API root, with id, escaped
 // as one segment, in place of the template's braces. Every template has
 // at most one; an operation with one needs a non-empty id.
-func (o *Operation) path(id string) (string, error) {
+func (o *Operation) path(id string) (string, error) { return o.url("", id, "") }
+
+// url returns base followed by the request path (see path) and, unless
+// query is empty, "?" and query: one string, made in one allocation.
+func (o *Operation) url(base, id, query string) (string, error) {
+	sep := ""
+	if query != "" {
+		sep = "?"
+	}
 	if o.idAt < 0 {
-		return o.template[1:], nil
+		return base + o.template[1:] + sep + query, nil
 	}
 	if id == "" {
 		return "", ErrInvalidRequest
 	}
-	return o.segments[0] + pathSegment(id) + o.segments[1], nil
+	return base + o.segments[0] + pathSegment(id) + o.segments[1] + sep + query, nil
 }
 
 // catalog holds every operation, in the order declared.
@@ -68,6 +77,7 @@ var catalog []*Operation
 // declare adds an operation to the catalog.
 func declare(method, template string) *Operation {
 	o := &Operation{method: method, template: template, name: method + " " + template}
+	o.tel = newOpTelemetry(o.name)
 	rel := strings.TrimPrefix(template, "/")
 	o.family, _, _ = strings.Cut(rel, "/")
 	o.idAt = strings.IndexByte(rel, '{')

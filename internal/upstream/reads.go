@@ -4,11 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"go.opentelemetry.io/otel/metric"
 )
 
 // Reads that cost less. Every caller of a Betterworks token shares that
@@ -56,8 +55,22 @@ func cacheTTL(ctx context.Context) time.Duration {
 	return ttl
 }
 
+// tokenFamily is a cache scope: the work of one token on one endpoint
+// family. It is a pair, not a string, so that a read makes no string of
+// it unless it uses the cache.
+type tokenFamily struct{ token, family string }
+
 // cacheScope is the cache scope of op's family for token.
-func cacheScope(token Token, op *Operation) string { return token.ID() + ":" + op.family }
+func cacheScope(token Token, op *Operation) tokenFamily {
+	return tokenFamily{token: token.ID(), family: op.family}
+}
+
+// String returns the scope as the Cache sees it: the token's ID and the
+// family, such as "token:0123…:goals".
+func (s tokenFamily) String() string { return s.token + ":" + s.family }
+
+// flightKey names a shared GET: its token and its URL.
+type flightKey struct{ token, url string }
 
 // answer is a 2xx answer: its body, in a pooled buffer, and when the
 // upstream sent it. Coalesced callers share one; the last to release it
@@ -67,12 +80,15 @@ type answer struct {
 	status int
 	served time.Time
 	refs   atomic.Int32
+	// limited bounds the reading of the body; it lives here, in a pooled
+	// answer, so that the reading allocates nothing of its own.
+	limited io.LimitedReader
 }
 
-// release gives up one reference to a.
+// release gives up one reference to a; the last returns it to the pool.
 func (a *answer) release() {
 	if a.refs.Add(-1) == 0 {
-		putBodyBuffer(a.body)
+		putAnswer(a)
 	}
 }
 
@@ -100,13 +116,16 @@ func (c *Client) read(ctx context.Context, token Token, cl call, out any) error 
 	if err != nil {
 		return err
 	}
+	cl.rawURL = rawURL
 	ttl := cacheTTL(ctx)
 	scope := cacheScope(token, cl.op)
-	endpoint := metric.WithAttributes(attrEndpoint.String(cl.op.name))
-	if ttl > 0 && c.cache != nil {
-		if body, stored, ok := c.cache.Get(ctx, scope, rawURL); ok {
+	cached := ttl > 0 && c.cache != nil
+	var scopeName string
+	if cached {
+		scopeName = scope.String()
+		if body, stored, ok := c.cache.Get(ctx, scopeName, rawURL); ok {
 			if age := c.now().Sub(stored); age <= ttl {
-				c.metrics.saved.Add(ctx, 1, endpoint, metric.WithAttributes(attrReason.String("cached")))
+				c.metrics.saved.Add(ctx, 1, cl.op.tel.endpoint, savedCached)
 				noteAge(ctx, age)
 				ans := &answer{body: bytes.NewBuffer(body), status: 200}
 				return ans.decode(cl, out)
@@ -123,11 +142,11 @@ func (c *Client) read(ctx context.Context, token Token, cl call, out any) error 
 	var ans *answer
 	var shared bool
 	if c.coalesce {
-		ans, shared, err = c.flights.do(ctx, scope, token.ID()+" "+rawURL, func(ctx context.Context) (*answer, error) {
+		ans, shared, err = c.flights.do(ctx, scope, flightKey{token: token.ID(), url: rawURL}, func(ctx context.Context) (*answer, error) {
 			return c.exchange(ctx, token, cl, nil)
 		})
 		if shared {
-			c.metrics.saved.Add(ctx, 1, endpoint, metric.WithAttributes(attrReason.String("coalesced")))
+			c.metrics.saved.Add(ctx, 1, cl.op.tel.endpoint, savedCoalesced)
 		}
 	} else {
 		ans, err = c.exchange(ctx, token, cl, nil)
@@ -139,11 +158,11 @@ func (c *Client) read(ctx context.Context, token Token, cl call, out any) error 
 	if err := ans.decode(cl, out); err != nil {
 		return err
 	}
-	if ttl > 0 && c.cache != nil && !shared && c.writes.count(scope) == writes {
+	if cached && !shared && c.writes.count(scope) == writes {
 		// The caller whose request it was stores the answer, once. Ages
 		// are the facade's to tell: by its clock, not the upstream's,
 		// counted from when the read began.
-		c.cache.Set(ctx, scope, rawURL, ans.body.Bytes(), began, ttl)
+		c.cache.Set(ctx, scopeName, rawURL, ans.body.Bytes(), began, ttl)
 	}
 	return nil
 }
@@ -151,12 +170,12 @@ func (c *Client) read(ctx context.Context, token Token, cl call, out any) error 
 // flights are the shared GETs in flight, by token and URL.
 type flights struct {
 	mu sync.Mutex
-	m  map[string]*flight
+	m  map[flightKey]*flight
 }
 
 // forget lets the flights of scope finish without new waiters: a write
 // of the scope came after they began, and reads after it must see it.
-func (f *flights) forget(scope string) {
+func (f *flights) forget(scope tokenFamily) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for key, fl := range f.m {
@@ -169,27 +188,27 @@ func (f *flights) forget(scope string) {
 // writeCounts counts the writes made through the client per cache scope.
 type writeCounts struct {
 	mu sync.Mutex
-	n  map[string]uint64
+	n  map[tokenFamily]uint64
 }
 
-func (w *writeCounts) count(scope string) uint64 {
+func (w *writeCounts) count(scope tokenFamily) uint64 {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.n[scope]
 }
 
-func (w *writeCounts) add(scope string) {
+func (w *writeCounts) add(scope tokenFamily) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.n == nil {
-		w.n = make(map[string]uint64)
+		w.n = make(map[tokenFamily]uint64)
 	}
 	w.n[scope]++
 }
 
 // flight is one shared GET.
 type flight struct {
-	scope   string
+	scope   tokenFamily
 	done    chan struct{}
 	ans     *answer
 	err     error
@@ -200,7 +219,7 @@ type flight struct {
 // do returns the answer of fetch for key: its own, or that of a flight of
 // key already under way, whose answer it then shares (shared is true). The
 // answer holds a reference for the caller to release.
-func (f *flights) do(ctx context.Context, scope, key string, fetch func(context.Context) (*answer, error)) (ans *answer, shared bool, err error) {
+func (f *flights) do(ctx context.Context, scope tokenFamily, key flightKey, fetch func(context.Context) (*answer, error)) (ans *answer, shared bool, err error) {
 	f.mu.Lock()
 	fl, shared := f.m[key]
 	if shared {
@@ -215,7 +234,7 @@ func (f *flights) do(ctx context.Context, scope, key string, fetch func(context.
 		}
 		fl = &flight{scope: scope, done: make(chan struct{}), waiters: 1, cancel: cancel}
 		if f.m == nil {
-			f.m = make(map[string]*flight)
+			f.m = make(map[flightKey]*flight)
 		}
 		f.m[key] = fl
 		go f.run(fctx, key, fl, fetch)
@@ -242,7 +261,7 @@ func (f *flights) do(ctx context.Context, scope, key string, fetch func(context.
 
 // run fetches the flight's answer and hands it to its waiters, one
 // reference each; the references of waiters that left are released.
-func (f *flights) run(ctx context.Context, key string, fl *flight, fetch func(context.Context) (*answer, error)) {
+func (f *flights) run(ctx context.Context, key flightKey, fl *flight, fetch func(context.Context) (*answer, error)) {
 	defer fl.cancel()
 	ans, err := fetch(ctx)
 	f.mu.Lock()

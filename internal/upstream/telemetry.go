@@ -89,10 +89,34 @@ func newInstruments(mp metric.MeterProvider, res *resilience) (instruments, erro
 	return ins, err
 }
 
+// opTelemetry is what every call of one operation gives its metrics, made
+// once per operation so that a call builds no attribute set of its own.
+type opTelemetry struct {
+	// endpoint labels a measurement with the endpoint template.
+	endpoint metric.MeasurementOption
+	// labeler gives otelhttp's request metrics the endpoint template. It
+	// is shared by every request of the operation and never added to
+	// after it is made: otelhttp only reads it.
+	labeler *otelhttp.Labeler
+}
+
+func newOpTelemetry(endpoint string) opTelemetry {
+	attr := attrEndpoint.String(endpoint)
+	labeler := &otelhttp.Labeler{}
+	labeler.Add(attr)
+	return opTelemetry{endpoint: metric.WithAttributeSet(attribute.NewSet(attr)), labeler: labeler}
+}
+
+// Reasons of bwfacade.upstream.requests_saved.
+var (
+	savedCoalesced = metric.WithAttributeSet(attribute.NewSet(attrReason.String("coalesced")))
+	savedCached    = metric.WithAttributeSet(attribute.NewSet(attrReason.String("cached")))
+)
+
 // attemptInfo describes one attempt to the span and metrics of its HTTP
 // request; it travels in the request's context.
 type attemptInfo struct {
-	endpoint    string
+	op          *Operation
 	number      int
 	breaker     string
 	limiterWait time.Duration
@@ -101,12 +125,11 @@ type attemptInfo struct {
 
 type attemptKey struct{}
 
-// withAttempt returns a copy of ctx carrying a, and a metric labeler that
-// gives otelhttp's request metrics the endpoint template.
+// withAttempt returns a copy of ctx carrying a, and the metric labeler of
+// a's operation, which gives otelhttp's request metrics the endpoint
+// template.
 func withAttempt(ctx context.Context, a *attemptInfo) context.Context {
-	labeler := &otelhttp.Labeler{}
-	labeler.Add(attrEndpoint.String(a.endpoint))
-	return otelhttp.ContextWithClientLabeler(context.WithValue(ctx, attemptKey{}, a), labeler)
+	return otelhttp.ContextWithClientLabeler(context.WithValue(ctx, attemptKey{}, a), a.op.tel.labeler)
 }
 
 func attemptFrom(ctx context.Context) *attemptInfo {
@@ -120,7 +143,7 @@ func instrument(base http.RoundTripper, t Telemetry) http.RoundTripper {
 	opts := []otelhttp.Option{
 		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {
 			if a := attemptFrom(r.Context()); a != nil {
-				return a.endpoint
+				return a.op.name
 			}
 			return r.Method
 		}),
@@ -142,16 +165,19 @@ func instrument(base http.RoundTripper, t Telemetry) http.RoundTripper {
 type annotator struct{ base http.RoundTripper }
 
 func (a annotator) RoundTrip(r *http.Request) (*http.Response, error) {
+	// A span that records nothing (none is sampled, or no tracer is set)
+	// is given no attributes: it would drop them.
 	if info := attemptFrom(r.Context()); info != nil {
-		span := trace.SpanFromContext(r.Context())
-		span.SetAttributes(
-			attribute.String("url.full", info.endpoint),
-			attrEndpoint.String(info.endpoint),
-			attrAttempt.Int(info.number),
-			attrBreaker.String(info.breaker),
-			attrLimiterWait.Float64(float64(info.limiterWait)/float64(time.Millisecond)),
-			attrRequestID.String(info.requestID),
-		)
+		if span := trace.SpanFromContext(r.Context()); span.IsRecording() {
+			span.SetAttributes(
+				attribute.String("url.full", info.op.name),
+				attrEndpoint.String(info.op.name),
+				attrAttempt.Int(info.number),
+				attrBreaker.String(info.breaker),
+				attrLimiterWait.Float64(float64(info.limiterWait)/float64(time.Millisecond)),
+				attrRequestID.String(info.requestID),
+			)
+		}
 	}
 	return a.base.RoundTrip(r)
 }
