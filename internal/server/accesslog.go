@@ -31,22 +31,27 @@ func newAccessLog(logger *slog.Logger) connect.Interceptor {
 				level = slog.LevelError
 			}
 		}
-		attrs := []slog.Attr{
+		attrs := [...]slog.Attr{
 			slog.String("procedure", spec.Procedure),
 			slog.String("protocol", peer.Protocol),
 			slog.String("caller", callerName(ctx)),
 			slog.String("code", code),
 			slog.Duration("duration", time.Since(start)),
 			slog.Int64("upstream_calls", attempts.Load()),
+			slog.Int64("messages_sent", messages),
 		}
-		if messages >= 0 {
-			attrs = append(attrs, slog.Int64("messages_sent", messages))
+		n := len(attrs)
+		if messages < 0 {
+			n-- // a unary call: no messages_sent
 		}
-		logger.LogAttrs(ctx, level, "rpc", attrs...)
+		logger.LogAttrs(ctx, level, "rpc", attrs[:n]...)
 	}
 	begin := func(ctx context.Context) (context.Context, *upstream.Attempts) {
-		if caller := callerName(ctx); caller != "" {
-			trace.SpanFromContext(ctx).SetAttributes(attribute.String("bwfacade.caller", caller))
+		// A span that records nothing would drop the attribute.
+		if span := trace.SpanFromContext(ctx); span.IsRecording() {
+			if caller := callerName(ctx); caller != "" {
+				span.SetAttributes(attribute.String("bwfacade.caller", caller))
+			}
 		}
 		attempts := new(upstream.Attempts)
 		return upstream.WithAttempts(ctx, attempts), attempts

@@ -46,7 +46,14 @@ func newDeadlines(d Deadlines) connect.UnaryInterceptorFunc {
 				limit = d.Read
 			}
 			if deadline, ok := ctx.Deadline(); ok {
-				limit = min(time.Until(deadline), d.Max)
+				left := time.Until(deadline)
+				if left > 0 && left <= d.Max {
+					// The caller's deadline is in force already and
+					// within Max: a context of its own would end at the
+					// same instant.
+					return next(ctx, req)
+				}
+				limit = min(left, d.Max)
 			}
 			ctx, cancel := context.WithTimeout(ctx, limit)
 			defer cancel()

@@ -33,8 +33,11 @@ func newErrorInfo() connect.Interceptor {
 
 // withErrorInfo gives err an ErrorInfo if it has none.
 func withErrorInfo(err error) error {
+	if err == nil {
+		return nil
+	}
 	var cerr *connect.Error
-	if err == nil || !errors.As(err, &cerr) || rpcerr.Reason(cerr) != "" {
+	if !errors.As(err, &cerr) || rpcerr.Reason(cerr) != "" {
 		return err
 	}
 	reason := strings.ToUpper(cerr.Code().String())

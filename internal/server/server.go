@@ -19,8 +19,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"connectrpc.com/authn"
@@ -338,12 +340,14 @@ func newHandler(cfg Config, client *upstream.Client) (*Handler, error) {
 	}
 
 	// Authenticated services: no key, no work.
+	procedures := slices.Sorted(maps.Keys(Methods()))
 	services := http.NewServeMux()
-	services.Handle(betterworksv1connect.NewGoalServiceHandler(service.NewGoalService(svc), opts...))
-	services.Handle(betterworksv1connect.NewPeopleServiceHandler(service.NewPeopleService(svc), bulkOpts...))
-	services.Handle(betterworksv1connect.NewConversationServiceHandler(service.NewConversationService(svc), opts...))
-	services.Handle(betterworksv1connect.NewFeedbackServiceHandler(service.NewFeedbackService(svc), opts...))
-	services.Handle(betterworksv1connect.NewReportServiceHandler(service.NewReportService(svc), opts...))
+	route := func(path string, h http.Handler) { handleService(services, procedures, path, h) }
+	route(betterworksv1connect.NewGoalServiceHandler(service.NewGoalService(svc), opts...))
+	route(betterworksv1connect.NewPeopleServiceHandler(service.NewPeopleService(svc), bulkOpts...))
+	route(betterworksv1connect.NewConversationServiceHandler(service.NewConversationService(svc), opts...))
+	route(betterworksv1connect.NewFeedbackServiceHandler(service.NewFeedbackService(svc), opts...))
+	route(betterworksv1connect.NewReportServiceHandler(service.NewReportService(svc), opts...))
 	refused, err := newRefusals(logger, cfg.Refusals, cfg.Telemetry.meterProvider())
 	if err != nil {
 		return nil, err
@@ -358,7 +362,7 @@ func newHandler(cfg Config, client *upstream.Client) (*Handler, error) {
 
 	mux := http.NewServeMux()
 	for _, name := range Services {
-		mux.Handle("/"+name+"/", authenticated)
+		handleService(mux, procedures, "/"+name+"/", authenticated)
 	}
 	reflector := newReflector(resolver, append([]string{
 		grpchealth.HealthV1ServiceName,
@@ -381,6 +385,20 @@ func newHandler(cfg Config, client *upstream.Client) (*Handler, error) {
 	health := grpchealth.NewStaticChecker(Services...)
 	mux.Handle(guard(cfg.AuthenticateHealth)(grpchealth.NewHandler(health)))
 	return &Handler{Handler: withCORS(bodies.guard(mux), cfg.AllowOrigin), health: health}, nil
+}
+
+// handleService registers h for the service whose path (its name between
+// slashes, such as "/betterworks.v1.GoalService/") is path: at path itself,
+// which takes a method the service does not have, and at the path of each
+// of its procedures, which ServeMux matches exactly, without the
+// allocations a match of a path prefix makes.
+func handleService(mux *http.ServeMux, procedures []string, path string, h http.Handler) {
+	mux.Handle(path, h)
+	for _, procedure := range procedures {
+		if strings.HasPrefix(procedure, path) {
+			mux.Handle(procedure, h)
+		}
+	}
 }
 
 // Methods returns every procedure of the facade's services, such as
