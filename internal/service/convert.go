@@ -64,42 +64,110 @@ func (m enumMapping[E]) upstream(e E) string { return m.toString[e] }
 
 // timestamp converts an upstream instant; the zero Time (absent, null or
 // invalid upstream value) is nil.
-func timestamp(t upstream.Time) *timestamppb.Timestamp {
-	if t.IsZero() {
-		return nil
-	}
-	return timestamppb.New(t.Time)
-}
+func timestamp(t upstream.Time) *timestamppb.Timestamp { return (*refBlock)(nil).timestamp(t) }
 
-func userRef(u *upstream.UserRef) *betterworksv1.UserRef {
-	if u == nil {
-		return nil
-	}
-	return &betterworksv1.UserRef{Id: u.ID, Uuid: u.UUID, Name: u.Name}
-}
+func userRef(u *upstream.UserRef) *betterworksv1.UserRef { return (*refBlock)(nil).userRef(u) }
 
 func pictureURIs(p *upstream.PictureURIs) *betterworksv1.PictureUris {
-	if p == nil {
-		return nil
-	}
-	return &betterworksv1.PictureUris{Small: p.Small, Medium: p.Medium}
+	return (*refBlock)(nil).pictureURIs(p)
 }
 
 // groupRefToProto converts an embedded group; nil (null upstream) stays
 // nil.
 func groupRefToProto(g *upstream.GroupRef) *betterworksv1.GroupRef {
+	return (*refBlock)(nil).groupRef(g)
+}
+
+// refBlock holds the small messages one converted value refers to (user
+// and group references, pictures, timestamps) in one block, allocated with
+// the value: each would otherwise be an allocation of its own. Past a
+// kind's slots, and for a nil *refBlock, a message is allocated alone.
+// The messages live as long as the value, which holds them.
+type refBlock struct {
+	users    [5]betterworksv1.UserRef
+	times    [10]timestamppb.Timestamp
+	pictures [2]betterworksv1.PictureUris
+	groups   [1]betterworksv1.GroupRef
+	// n counts the slots used, by kind: users, times, pictures, groups.
+	n [4]int
+}
+
+// slot returns the next free message of slots, whose count is *used, or a
+// new message once they are all used.
+func slot[M any](slots []M, used *int) *M {
+	if *used == len(slots) {
+		return new(M)
+	}
+	*used++
+	return &slots[*used-1]
+}
+
+func (b *refBlock) timestamp(t upstream.Time) *timestamppb.Timestamp {
+	if t.IsZero() {
+		return nil
+	}
+	if b == nil {
+		return setTimestamp(new(timestamppb.Timestamp), t)
+	}
+	return setTimestamp(slot(b.times[:], &b.n[1]), t)
+}
+
+// setTimestamp sets ts to t as timestamppb.New does, and returns it; for
+// the zero Time it returns nil.
+func setTimestamp(ts *timestamppb.Timestamp, t upstream.Time) *timestamppb.Timestamp {
+	if t.IsZero() {
+		return nil
+	}
+	ts.Seconds, ts.Nanos = t.Unix(), int32(t.Nanosecond())
+	return ts
+}
+
+func (b *refBlock) userRef(u *upstream.UserRef) *betterworksv1.UserRef {
+	if u == nil {
+		return nil
+	}
+	var out *betterworksv1.UserRef
+	if b == nil {
+		out = new(betterworksv1.UserRef)
+	} else {
+		out = slot(b.users[:], &b.n[0])
+	}
+	out.Id, out.Uuid, out.Name = u.ID, u.UUID, u.Name
+	return out
+}
+
+func (b *refBlock) pictureURIs(p *upstream.PictureURIs) *betterworksv1.PictureUris {
+	if p == nil {
+		return nil
+	}
+	var out *betterworksv1.PictureUris
+	if b == nil {
+		out = new(betterworksv1.PictureUris)
+	} else {
+		out = slot(b.pictures[:], &b.n[2])
+	}
+	out.Small, out.Medium = p.Small, p.Medium
+	return out
+}
+
+func (b *refBlock) groupRef(g *upstream.GroupRef) *betterworksv1.GroupRef {
 	if g == nil {
 		return nil
 	}
-	return &betterworksv1.GroupRef{
-		Id:          g.ID,
-		Uuid:        g.UUID,
-		Name:        g.Name,
-		ParentId:    g.ParentID,
-		PictureUris: pictureURIs(g.PictureURIs),
-		IsActive:    g.IsActive,
-		IsTeam:      g.IsTeam,
+	var out *betterworksv1.GroupRef
+	if b == nil {
+		out = new(betterworksv1.GroupRef)
+	} else {
+		out = slot(b.groups[:], &b.n[3])
 	}
+	out.Id = g.ID
+	out.Uuid = g.UUID
+	out.Name = g.Name
+	out.ParentId = g.ParentID
+	out.PictureUris = b.pictureURIs(g.PictureURIs)
+	out.IsActive = g.IsActive
+	out.IsTeam = g.IsTeam
+	return out
 }
 
 // convertAll converts every item with f.
@@ -110,6 +178,22 @@ func convertAll[T, P any](items []T, f func(*T) P) []P {
 	out := make([]P, len(items))
 	for i := range items {
 		out[i] = f(&items[i])
+	}
+	return out
+}
+
+// convertBlock converts every item into a message that set fills, the
+// messages allocated in one block: two allocations, where convertAll
+// makes one more per item.
+func convertBlock[T, M any](items []T, set func(*M, *T)) []*M {
+	if len(items) == 0 {
+		return nil
+	}
+	block := make([]M, len(items))
+	out := make([]*M, len(items))
+	for i := range items {
+		set(&block[i], &items[i])
+		out[i] = &block[i]
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
 	"github.com/bwfacade/facade/internal/upstream"
@@ -66,11 +67,54 @@ var goalIntegrations = map[betterworksv1.GoalIntegrationFilter]string{
 	betterworksv1.GoalIntegrationFilter_GOAL_INTEGRATION_FILTER_NONE:       "",
 }
 
+// goalParts holds the messages a goal has at most one of, and the small
+// messages they refer to, in one block allocated with the goal: a goal
+// converts in a few allocations where it would take some twenty.
+type goalParts struct {
+	goal        betterworksv1.Goal
+	measurement betterworksv1.GoalMeasurement
+	owner       betterworksv1.GoalOwner
+	team        betterworksv1.TeamRef
+	parent      betterworksv1.GoalRef
+	stats       betterworksv1.GoalStats
+	refBlock
+}
+
+// refs returns p's block of small messages; nil for a nil p, whose
+// messages are each allocated alone.
+func (p *goalParts) refs() *refBlock {
+	if p == nil {
+		return nil
+	}
+	return &p.refBlock
+}
+
+// goalRefsToProto converts a goal's children, each with its timestamp,
+// in one block: two allocations however many there are.
+func goalRefsToProto(refs []upstream.GoalRef) []*betterworksv1.GoalRef {
+	if len(refs) == 0 {
+		return nil
+	}
+	block := make([]struct {
+		ref      betterworksv1.GoalRef
+		modified timestamppb.Timestamp
+	}, len(refs))
+	out := make([]*betterworksv1.GoalRef, len(refs))
+	for i := range refs {
+		r, m := &refs[i], &block[i].ref
+		m.Id, m.Uuid, m.Name = r.ID, r.UUID, r.Name
+		m.ModifiedOn = setTimestamp(&block[i].modified, r.ModifiedOn)
+		out[i] = m
+	}
+	return out
+}
+
 func goalToProto(g *upstream.Goal) *betterworksv1.Goal {
 	if g == nil {
 		return nil
 	}
-	return &betterworksv1.Goal{
+	p := new(goalParts)
+	p.goal = betterworksv1.Goal{
 		Id:              g.ID,
 		Uuid:            g.UUID,
 		Name:            g.Name,
@@ -78,25 +122,26 @@ func goalToProto(g *upstream.Goal) *betterworksv1.Goal {
 		IsKeyResult:     g.IsKeyResult,
 		Start:           g.Start,
 		End:             g.End,
-		Measurement:     measurementToProto(g.Measurement),
-		Owner:           goalOwnerToProto(g.Owner),
-		Parent:          goalRefToProto(g.Parent),
-		Children:        convertAll(g.Children, goalRefToProto),
-		Updated:         timestamp(g.Updated),
-		UpdatedBy:       userRef(g.UpdatedBy),
+		Measurement:     measurementToProto(g.Measurement, p),
+		Owner:           goalOwnerToProto(g.Owner, p),
+		Parent:          goalRefToProto(g.Parent, p),
+		Children:        goalRefsToProto(g.Children),
+		Updated:         p.timestamp(g.Updated),
+		UpdatedBy:       p.userRef(g.UpdatedBy),
 		Visibility:      goalVisibilities.enum(g.Visibility),
 		Integration:     g.Integration,
-		Stats:           goalStatsToProto(g.Stats),
-		Categories:      convertAll(g.Categories, categoryRefToProto),
+		Stats:           goalStatsToProto(g.Stats, p),
+		Categories:      convertBlock(g.Categories, setCategoryRef),
 		AttributeType:   attributeEnum(g.AttributeType, goalAttributeTypes),
 		AttributeScope:  attributeEnum(g.AttributeScope, goalAttributeScopes),
-		Created:         timestamp(g.Created),
-		CreatedBy:       userRef(g.CreatedBy),
-		LastCheckedin:   timestamp(g.LastCheckedIn),
-		LastCheckedinBy: userRef(g.LastCheckedInBy),
-		CreatedOn:       timestamp(g.CreatedOn),
-		ModifiedOn:      timestamp(g.ModifiedOn),
+		Created:         p.timestamp(g.Created),
+		CreatedBy:       p.userRef(g.CreatedBy),
+		LastCheckedin:   p.timestamp(g.LastCheckedIn),
+		LastCheckedinBy: p.userRef(g.LastCheckedInBy),
+		CreatedOn:       p.timestamp(g.CreatedOn),
+		ModifiedOn:      p.timestamp(g.ModifiedOn),
 	}
+	return &p.goal
 }
 
 // attributeEnum maps a goal attribute. The enums' numbers are the upstream's
@@ -120,11 +165,19 @@ func attributeEnum[E interface {
 	return E(a.ID)
 }
 
-func measurementToProto(m *upstream.Measurement) *betterworksv1.GoalMeasurement {
+// measurementToProto converts a goal's measurement into p's block; a nil
+// p allocates it alone.
+func measurementToProto(m *upstream.Measurement, p *goalParts) *betterworksv1.GoalMeasurement {
 	if m == nil {
 		return nil
 	}
-	return &betterworksv1.GoalMeasurement{
+	var out *betterworksv1.GoalMeasurement
+	if p != nil {
+		out = &p.measurement
+	} else {
+		out = new(betterworksv1.GoalMeasurement)
+	}
+	*out = betterworksv1.GoalMeasurement{
 		Progress:   m.Progress,
 		Initial:    m.Initial,
 		Target:     m.Target,
@@ -135,57 +188,93 @@ func measurementToProto(m *upstream.Measurement) *betterworksv1.GoalMeasurement 
 		UpperLimit: m.UpperLimit,
 		UpperMid:   m.UpperMid,
 		Current:    m.Current,
-		Updated:    timestamp(m.Updated),
-		UpdatedBy:  userRef(m.UpdatedBy),
+		Updated:    p.refs().timestamp(m.Updated),
+		UpdatedBy:  p.refs().userRef(m.UpdatedBy),
 		Type:       measurementTypes.enum(m.Type),
 		Expected:   m.Expected,
 		Condition:  goalConditions.enum(m.Condition),
 		IsBinary:   m.IsBinary,
 		IsNumeric:  m.IsNumeric,
 	}
+	return out
 }
 
-func goalOwnerToProto(o *upstream.GoalOwner) *betterworksv1.GoalOwner {
+// goalOwnerToProto converts a goal's owner into p's block; a nil p
+// allocates its messages alone.
+func goalOwnerToProto(o *upstream.GoalOwner, p *goalParts) *betterworksv1.GoalOwner {
 	if o == nil {
 		return nil
 	}
-	out := &betterworksv1.GoalOwner{User: userRef(o.User), Group: groupRefToProto(o.Group)}
+	var out *betterworksv1.GoalOwner
+	if p != nil {
+		out = &p.owner
+	} else {
+		out = new(betterworksv1.GoalOwner)
+	}
+	refs := p.refs()
+	out.User = refs.userRef(o.User)
+	out.Group = refs.groupRef(o.Group)
 	if t := o.Team; t != nil {
-		out.Team = &betterworksv1.TeamRef{
+		var team *betterworksv1.TeamRef
+		if p != nil {
+			team = &p.team
+		} else {
+			team = new(betterworksv1.TeamRef)
+		}
+		*team = betterworksv1.TeamRef{
 			Id:          t.ID,
 			Uuid:        t.UUID,
 			Name:        t.Name,
-			PictureUris: pictureURIs(t.PictureURIs),
+			PictureUris: refs.pictureURIs(t.PictureURIs),
 			IsActive:    t.IsActive,
-			CreatedOn:   timestamp(t.CreatedOn),
-			ModifiedOn:  timestamp(t.ModifiedOn),
+			CreatedOn:   refs.timestamp(t.CreatedOn),
+			ModifiedOn:  refs.timestamp(t.ModifiedOn),
 		}
+		out.Team = team
 	}
 	return out
 }
 
-func goalRefToProto(r *upstream.GoalRef) *betterworksv1.GoalRef {
+// goalRefToProto converts a reference to a goal into p's block; a nil p
+// allocates it alone.
+func goalRefToProto(r *upstream.GoalRef, p *goalParts) *betterworksv1.GoalRef {
 	if r == nil {
 		return nil
 	}
-	return &betterworksv1.GoalRef{Id: r.ID, Uuid: r.UUID, Name: r.Name, ModifiedOn: timestamp(r.ModifiedOn)}
+	var out *betterworksv1.GoalRef
+	if p != nil {
+		out = &p.parent
+	} else {
+		out = new(betterworksv1.GoalRef)
+	}
+	out.Id, out.Uuid, out.Name = r.ID, r.UUID, r.Name
+	out.ModifiedOn = p.refs().timestamp(r.ModifiedOn)
+	return out
 }
 
-func goalStatsToProto(s *upstream.GoalStats) *betterworksv1.GoalStats {
+func goalStatsToProto(s *upstream.GoalStats, p *goalParts) *betterworksv1.GoalStats {
 	if s == nil {
 		return nil
 	}
-	return &betterworksv1.GoalStats{
+	var out *betterworksv1.GoalStats
+	if p != nil {
+		out = &p.stats
+	} else {
+		out = new(betterworksv1.GoalStats)
+	}
+	*out = betterworksv1.GoalStats{
 		Comments:     s.Comments,
 		Cheers:       s.Cheers,
 		Nudges:       s.Nudges,
 		Views:        s.Views,
-		LastAssessed: timestamp(s.LastAssessed),
+		LastAssessed: p.refs().timestamp(s.LastAssessed),
 	}
+	return out
 }
 
-func categoryRefToProto(c *upstream.CategoryRef) *betterworksv1.GoalCategoryRef {
-	return &betterworksv1.GoalCategoryRef{Id: c.ID, Uuid: c.UUID, Name: c.Name}
+// setCategoryRef fills out from c, for convertBlock.
+func setCategoryRef(out *betterworksv1.GoalCategoryRef, c *upstream.CategoryRef) {
+	out.Id, out.Uuid, out.Name = c.ID, c.UUID, c.Name
 }
 
 func categoryToProto(c *upstream.Category) *betterworksv1.GoalCategory {
@@ -207,8 +296,8 @@ func commentToProto(c *upstream.Comment) *betterworksv1.GoalComment {
 		Edited:      timestamp(c.Edited),
 		Text:        c.Text,
 		Author:      userRef(c.Author),
-		Goal:        goalRefToProto(c.Goal),
-		GoalOwner:   goalOwnerToProto(c.GoalOwner),
+		Goal:        goalRefToProto(c.Goal, nil),
+		GoalOwner:   goalOwnerToProto(c.GoalOwner, nil),
 		IsKeyResult: c.IsKeyResult,
 	}
 }
