@@ -182,20 +182,29 @@ func convertAll[T, P any](items []T, f func(*T) P) []P {
 	return out
 }
 
-// convertBlock converts every item into a message that set fills, the
-// messages allocated in one block: two allocations, where convertAll
-// makes one more per item.
-func convertBlock[T, M any](items []T, set func(*M, *T)) []*M {
+// convertInto converts every item into a message that set fills, the
+// messages in block and the slice in ptrs when they have room for them,
+// else in new ones: two allocations at most, where convertAll makes one
+// per item and one more.
+func convertInto[T, M any](items []T, block []M, ptrs []*M, set func(*M, *T)) []*M {
 	if len(items) == 0 {
 		return nil
 	}
-	block := make([]M, len(items))
-	out := make([]*M, len(items))
+	block, ptrs = room(block, len(items)), room(ptrs, len(items))
 	for i := range items {
 		set(&block[i], &items[i])
-		out[i] = &block[i]
+		ptrs[i] = &block[i]
 	}
-	return out
+	return ptrs
+}
+
+// room returns the first n elements of s, capped so that an append does
+// not reach past them, or a new slice of n when s is too short.
+func room[T any](s []T, n int) []T {
+	if n <= len(s) {
+		return s[:n:n]
+	}
+	return make([]T, n)
 }
 
 // jsonValue converts an upstream JSON value whose type varies (an answer

@@ -78,6 +78,18 @@ type goalParts struct {
 	parent      betterworksv1.GoalRef
 	stats       betterworksv1.GoalStats
 	refBlock
+	// A goal's first children and categories take their messages here;
+	// more are allocated in a block of their own.
+	children     [4]goalRefMessage
+	childPtrs    [4]*betterworksv1.GoalRef
+	categories   [2]betterworksv1.GoalCategoryRef
+	categoryPtrs [2]*betterworksv1.GoalCategoryRef
+}
+
+// goalRefMessage is a reference to a goal with its timestamp.
+type goalRefMessage struct {
+	ref      betterworksv1.GoalRef
+	modified timestamppb.Timestamp
 }
 
 // refs returns p's block of small messages; nil for a nil p, whose
@@ -90,16 +102,13 @@ func (p *goalParts) refs() *refBlock {
 }
 
 // goalRefsToProto converts a goal's children, each with its timestamp,
-// in one block: two allocations however many there are.
-func goalRefsToProto(refs []upstream.GoalRef) []*betterworksv1.GoalRef {
+// into p's block when they fit, else into a block of their own: two
+// allocations at most, however many there are.
+func goalRefsToProto(refs []upstream.GoalRef, p *goalParts) []*betterworksv1.GoalRef {
 	if len(refs) == 0 {
 		return nil
 	}
-	block := make([]struct {
-		ref      betterworksv1.GoalRef
-		modified timestamppb.Timestamp
-	}, len(refs))
-	out := make([]*betterworksv1.GoalRef, len(refs))
+	block, out := room(p.children[:], len(refs)), room(p.childPtrs[:], len(refs))
 	for i := range refs {
 		r, m := &refs[i], &block[i].ref
 		m.Id, m.Uuid, m.Name = r.ID, r.UUID, r.Name
@@ -125,13 +134,13 @@ func goalToProto(g *upstream.Goal) *betterworksv1.Goal {
 		Measurement:     measurementToProto(g.Measurement, p),
 		Owner:           goalOwnerToProto(g.Owner, p),
 		Parent:          goalRefToProto(g.Parent, p),
-		Children:        goalRefsToProto(g.Children),
+		Children:        goalRefsToProto(g.Children, p),
 		Updated:         p.timestamp(g.Updated),
 		UpdatedBy:       p.userRef(g.UpdatedBy),
 		Visibility:      goalVisibilities.enum(g.Visibility),
 		Integration:     g.Integration,
 		Stats:           goalStatsToProto(g.Stats, p),
-		Categories:      convertBlock(g.Categories, setCategoryRef),
+		Categories:      convertInto(g.Categories, p.categories[:], p.categoryPtrs[:], setCategoryRef),
 		AttributeType:   attributeEnum(g.AttributeType, goalAttributeTypes),
 		AttributeScope:  attributeEnum(g.AttributeScope, goalAttributeScopes),
 		Created:         p.timestamp(g.Created),
@@ -272,7 +281,7 @@ func goalStatsToProto(s *upstream.GoalStats, p *goalParts) *betterworksv1.GoalSt
 	return out
 }
 
-// setCategoryRef fills out from c, for convertBlock.
+// setCategoryRef fills out from c, for convertInto.
 func setCategoryRef(out *betterworksv1.GoalCategoryRef, c *upstream.CategoryRef) {
 	out.Id, out.Uuid, out.Name = c.ID, c.UUID, c.Name
 }
