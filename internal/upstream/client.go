@@ -358,6 +358,25 @@ func fetch[T any](ctx context.Context, c *Client, token Token, cl call) (*T, err
 	return &out, nil
 }
 
+// fetchPage performs the list call cl for page and decodes its answer into
+// a new Page, which has room for the results asked for, so that they
+// decode without growing their slice one doubling at a time.
+func fetchPage[T any](ctx context.Context, c *Client, token Token, cl call, page PageRequest) (*Page[T], error) {
+	out := new(Page[T])
+	if page.Size > 0 {
+		out.Results = make([]T, 0, min(page.Size, maxReservedResults))
+	}
+	if err := c.do(ctx, token, cl, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// maxReservedResults bounds the room fetchPage makes, so that a page asked
+// far larger than the upstream sends costs no large empty slice; a larger
+// page grows past it.
+const maxReservedResults = 200
+
 // attempt sends one HTTP request and reads its 2xx answer, or returns the
 // error its answer or its failure makes.
 func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte) (*answer, error) {

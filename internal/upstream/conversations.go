@@ -204,7 +204,7 @@ func (c *Client) ListConversationTemplates(ctx context.Context, token Token, f C
 	setNonEmpty(q, "type", f.Type)
 	setBool(q, "enabled", f.Enabled)
 	page.encode(q)
-	return fetch[Page[ConversationTemplate]](ctx, c, token, call{op: opListConversationTemplates, query: q})
+	return fetchPage[ConversationTemplate](ctx, c, token, call{op: opListConversationTemplates, query: q}, page)
 }
 
 // GetConversationTemplate fetches one conversation template by id or UUID.
@@ -235,5 +235,5 @@ func (c *Client) ListConversations(ctx context.Context, token Token, f Conversat
 	setID(q, "employee_id", f.EmployeeID)
 	setDelta(q, f.DeltaStart, f.DeltaEnd)
 	page.encode(q)
-	return fetch[Page[Conversation]](ctx, c, token, call{op: opListConversations, query: q})
+	return fetchPage[Conversation](ctx, c, token, call{op: opListConversations, query: q}, page)
 }

@@ -71,7 +71,7 @@ func (c *Client) ListDepartments(ctx context.Context, token Token, filter Depart
 	q := url.Values{}
 	page.encode(q)
 	setBool(q, "include_deactivated", filter.IncludeDeactivated)
-	return fetch[Page[Department]](ctx, c, token, call{op: opListDepartments, query: q})
+	return fetchPage[Department](ctx, c, token, call{op: opListDepartments, query: q}, page)
 }
 
 // CreateDepartment creates a department and returns it.

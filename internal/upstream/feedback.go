@@ -182,7 +182,7 @@ func (c *Client) ListFeedbackTemplates(ctx context.Context, token Token, f Feedb
 	q := url.Values{}
 	setNonEmpty(q, "type", f.Type)
 	page.encode(q)
-	return fetch[Page[FeedbackTemplate]](ctx, c, token, call{op: opListFeedbackTemplates, query: q})
+	return fetchPage[FeedbackTemplate](ctx, c, token, call{op: opListFeedbackTemplates, query: q}, page)
 }
 
 // GetFeedbackTemplate fetches one feedback template by id or UUID. The
@@ -212,7 +212,7 @@ func (c *Client) ListFeedback(ctx context.Context, token Token, f FeedbackFilter
 	setNonEmpty(q, "cycle_id", f.CycleID)
 	setDelta(q, f.DeltaStart, f.DeltaEnd)
 	page.encode(q)
-	return fetch[Page[Feedback]](ctx, c, token, call{op: opListFeedback, query: q})
+	return fetchPage[Feedback](ctx, c, token, call{op: opListFeedback, query: q}, page)
 }
 
 // FeedbackRequestFilter selects requests in List Feedback Requests. A zero
@@ -256,5 +256,5 @@ func (c *Client) ListFeedbackRequests(ctx context.Context, token Token, f Feedba
 	}
 	setDelta(q, f.DeltaStart, f.DeltaEnd)
 	page.encode(q)
-	return fetch[Page[FeedbackRequest]](ctx, c, token, call{op: opListFeedbackRequests, query: q})
+	return fetchPage[FeedbackRequest](ctx, c, token, call{op: opListFeedbackRequests, query: q}, page)
 }

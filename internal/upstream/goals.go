@@ -277,7 +277,7 @@ func (c *Client) ListGoals(ctx context.Context, token Token, f GoalFilter, page 
 		return nil, fmt.Errorf("%s: %w: %w", opListGoals, ErrInvalidRequest, err)
 	}
 	page.encode(q)
-	return fetch[Page[Goal]](ctx, c, token, call{op: opListGoals, query: q})
+	return fetchPage[Goal](ctx, c, token, call{op: opListGoals, query: q}, page)
 }
 
 // GoalSearch holds the query parameters of GET /goals/search/.
@@ -302,7 +302,7 @@ func (c *Client) SearchGoals(ctx context.Context, token Token, s GoalSearch, pag
 	setFlag(q, "current_stale", s.CurrentStale)
 	setFlag(q, "future", s.Future)
 	page.encode(q)
-	return fetch[Page[Goal]](ctx, c, token, call{op: opSearchGoals, query: q})
+	return fetchPage[Goal](ctx, c, token, call{op: opSearchGoals, query: q}, page)
 }
 
 // SearchGoalCategories fetches one page of the categories whose name
@@ -311,7 +311,7 @@ func (c *Client) SearchGoalCategories(ctx context.Context, token Token, query st
 	q := url.Values{}
 	setNonEmpty(q, "q", query)
 	page.encode(q)
-	return fetch[Page[Category]](ctx, c, token, call{op: opSearchGoalCategories, query: q})
+	return fetchPage[Category](ctx, c, token, call{op: opSearchGoalCategories, query: q}, page)
 }
 
 // CommentFilter holds the query parameters of GET /goals/{id}/comments.
@@ -331,7 +331,7 @@ func (c *Client) ListGoalComments(ctx context.Context, token Token, id string, f
 		q.Set("latest_time", strconv.FormatFloat(float64(f.LatestTime.UnixMicro())/1e6, 'f', 6, 64))
 	}
 	page.encode(q)
-	return fetch[Page[Comment]](ctx, c, token, call{op: opListGoalComments, id: id, query: q})
+	return fetchPage[Comment](ctx, c, token, call{op: opListGoalComments, id: id, query: q}, page)
 }
 
 // ListGoalAssessments fetches every assessment of goal id. The upstream

@@ -67,7 +67,7 @@ func (c *Client) ListAdminGroups(ctx context.Context, token Token, filter AdminG
 	q := url.Values{}
 	page.encode(q)
 	setDelta(q, filter.DeltaStart, filter.DeltaEnd)
-	return fetch[Page[AdminGroup]](ctx, c, token, call{op: opListAdminGroups, query: q})
+	return fetchPage[AdminGroup](ctx, c, token, call{op: opListAdminGroups, query: q}, page)
 }
 
 // GetAdminGroup fetches one admin group by id or UUID.

@@ -276,7 +276,7 @@ func (c *Client) ListUsers(ctx context.Context, token Token, filter UserFilter, 
 	q := url.Values{}
 	page.encode(q)
 	filter.encode(q)
-	return fetch[Page[User]](ctx, c, token, call{op: opListUsers, query: q})
+	return fetchPage[User](ctx, c, token, call{op: opListUsers, query: q}, page)
 }
 
 // SearchUsers fetches one page of the users that match search.
@@ -284,7 +284,7 @@ func (c *Client) SearchUsers(ctx context.Context, token Token, search UserSearch
 	q := url.Values{}
 	page.encode(q)
 	search.encode(q)
-	return fetch[Page[User]](ctx, c, token, call{op: opSearchUsers, query: q})
+	return fetchPage[User](ctx, c, token, call{op: opSearchUsers, query: q}, page)
 }
 
 // UpsertUsers creates or updates the users of req, or only checks them when
@@ -299,7 +299,7 @@ func (c *Client) UpsertUsers(ctx context.Context, token Token, req UserBulkReque
 func (c *Client) ListRoleAssignments(ctx context.Context, token Token, page PageRequest) (*Page[UserRoleAssignment], error) {
 	q := url.Values{}
 	page.encode(q)
-	return fetch[Page[UserRoleAssignment]](ctx, c, token, call{op: opListRoleAssignments, query: q})
+	return fetchPage[UserRoleAssignment](ctx, c, token, call{op: opListRoleAssignments, query: q}, page)
 }
 
 // AssignRoles sets the roles of req and returns the updated users; users

@@ -228,9 +228,12 @@ func (f *flights) do(ctx context.Context, scope tokenFamily, key flightKey, fetc
 		// The flight outlives the caller that started it, as long as
 		// another waits for it; it keeps the caller's values (its trace)
 		// and deadline, not its cancellation.
-		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		var fctx context.Context
+		var cancel context.CancelFunc
 		if deadline, ok := ctx.Deadline(); ok {
 			fctx, cancel = context.WithDeadline(context.WithoutCancel(ctx), deadline)
+		} else {
+			fctx, cancel = context.WithCancel(context.WithoutCancel(ctx))
 		}
 		fl = &flight{scope: scope, done: make(chan struct{}), waiters: 1, cancel: cancel}
 		if f.m == nil {

@@ -81,7 +81,7 @@ func (c *Client) ListRecognitions(ctx context.Context, token Token, f Recognitio
 	setNonEmpty(q, "hashtag", f.Hashtag)
 	setDelta(q, f.DeltaStart, f.DeltaEnd)
 	page.encode(q)
-	return fetch[Page[Recognition]](ctx, c, token, call{op: opListRecognitions, query: q})
+	return fetchPage[Recognition](ctx, c, token, call{op: opListRecognitions, query: q}, page)
 }
 
 // HashtagFilter selects hashtags in List Hashtags. A zero field is not
@@ -96,5 +96,5 @@ func (c *Client) ListHashtags(ctx context.Context, token Token, f HashtagFilter,
 	q := url.Values{}
 	setDelta(q, f.DeltaStart, f.DeltaEnd)
 	page.encode(q)
-	return fetch[Page[Hashtag]](ctx, c, token, call{op: opListHashtags, query: q})
+	return fetchPage[Hashtag](ctx, c, token, call{op: opListHashtags, query: q}, page)
 }

@@ -136,7 +136,7 @@ func (c *Client) ListReportRuns(ctx context.Context, token Token, f ReportRunFil
 	setID(q, "template", f.Template)
 	setNonEmpty(q, "created", f.Created)
 	page.encode(q)
-	return fetch[Page[ReportRun]](ctx, c, token, call{op: opListReportRuns, query: q})
+	return fetchPage[ReportRun](ctx, c, token, call{op: opListReportRuns, query: q}, page)
 }
 
 // GetReportRun fetches one report run by its integer id.

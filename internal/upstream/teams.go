@@ -42,7 +42,7 @@ func (c *Client) ListTeams(ctx context.Context, token Token, filter TeamFilter, 
 	page.encode(q)
 	setNonEmpty(q, "type", filter.Type)
 	setDelta(q, filter.DeltaStart, filter.DeltaEnd)
-	return fetch[Page[Team]](ctx, c, token, call{op: opListTeams, query: q})
+	return fetchPage[Team](ctx, c, token, call{op: opListTeams, query: q}, page)
 }
 
 // GetTeam fetches one team by its integer id.
