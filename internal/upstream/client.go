@@ -359,16 +359,21 @@ func fetch[T any](ctx context.Context, c *Client, token Token, cl call) (*T, err
 }
 
 // fetchPage performs the list call cl for page and decodes its answer into
-// a new Page, which has room for the results asked for, so that they
-// decode without growing their slice one doubling at a time.
+// a new Page. Its results decode into room made for the size asked for,
+// instead of growing their slice one doubling at a time; and the body
+// decodes as the page's JSON form, not through Page's UnmarshalJSONFrom,
+// whose nested decode would check the whole body a second time.
 func fetchPage[T any](ctx context.Context, c *Client, token Token, cl call, page PageRequest) (*Page[T], error) {
-	out := new(Page[T])
+	raw := new(pageJSON[T])
 	if page.Size > 0 {
-		out.Results = make([]T, 0, min(page.Size, maxReservedResults))
+		raw.Results = make([]T, 0, min(page.Size, maxReservedResults))
 	}
-	if err := c.do(ctx, token, cl, out); err != nil {
+	if err := c.do(ctx, token, cl, raw); err != nil {
 		return nil, err
 	}
+	out := new(Page[T])
+	out.set(raw)
+	out.Served = raw.served
 	return out, nil
 }
 

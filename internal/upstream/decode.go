@@ -21,14 +21,8 @@ func decodeJSON(data []byte, out any) error {
 // UnmarshalJSONFrom implements encoding/json/v2's UnmarshalerFrom, so that
 // a page decodes in one pass: its UnmarshalJSON, which encoding/json
 // calls, makes the decoder read the whole body twice.
-//
-// Results decode into the room p.Results has when it is empty (see
-// fetchPage), instead of growing from nothing.
 func (p *Page[T]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	var raw pageJSON[T]
-	if len(p.Results) == 0 {
-		raw.Results = p.Results
-	}
 	if err := jsonv2.UnmarshalDecode(dec, &raw); err != nil {
 		return err
 	}

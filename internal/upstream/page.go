@@ -60,7 +60,12 @@ type pageJSON[T any] struct {
 	NextURL2 string   `json:"nextURL"`
 	NumPages int      `json:"num_pages"`
 	Page     int      `json:"page"`
+	// served is when the upstream answered (see Page.Served).
+	served time.Time
 }
+
+// setServed records the response's Date.
+func (p *pageJSON[T]) setServed(t time.Time) { p.served = t }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (p *Page[T]) UnmarshalJSON(b []byte) error {
