@@ -740,3 +740,14 @@ func TestMeasurementOfReadsEveryWrite(t *testing.T) {
 		}
 	}
 }
+
+// TestGoalToProtoAllocatesOneBlock converts the reference's goal, whose
+// children and categories fit the goal's block, in one allocation: the
+// messages of a page of goals are most of its allocations.
+func TestGoalToProtoAllocatesOneBlock(t *testing.T) {
+	// Not parallel: AllocsPerRun counts the whole process's allocations.
+	g := sectionExample[upstream.Goal](t, "goals", "get_goal.json")
+	if n := testing.AllocsPerRun(100, func() { goalToProto(&g) }); n != 1 {
+		t.Errorf("goalToProto() allocates %v times, want 1", n)
+	}
+}

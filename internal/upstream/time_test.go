@@ -91,3 +91,16 @@ func TestTimeEncoding(t *testing.T) {
 		})
 	}
 }
+
+// TestTimeDecodingAllocatesNothing decodes the shapes a goal's instants
+// mostly come in without allocating: a page of goals holds hundreds.
+func TestTimeDecodingAllocatesNothing(t *testing.T) {
+	// Not parallel: AllocsPerRun counts the whole process's allocations.
+	for _, raw := range []string{`"2021-07-19T16:02:11.394597Z"`, `"2022-03-10 15:37:30.756187+00:00"`, `1601361643.726711`, `null`} {
+		b := []byte(raw)
+		var got Time
+		if n := testing.AllocsPerRun(100, func() { _ = got.UnmarshalJSON(b) }); n != 0 {
+			t.Errorf("UnmarshalJSON(%s) allocates %v times, want 0", raw, n)
+		}
+	}
+}
