@@ -94,17 +94,10 @@ func newInstruments(mp metric.MeterProvider, res *resilience) (instruments, erro
 type opTelemetry struct {
 	// endpoint labels a measurement with the endpoint template.
 	endpoint metric.MeasurementOption
-	// labeler gives otelhttp's request metrics the endpoint template. It
-	// is shared by every request of the operation and never added to
-	// after it is made: otelhttp only reads it.
-	labeler *otelhttp.Labeler
 }
 
 func newOpTelemetry(endpoint string) opTelemetry {
-	attr := attrEndpoint.String(endpoint)
-	labeler := &otelhttp.Labeler{}
-	labeler.Add(attr)
-	return opTelemetry{endpoint: metric.WithAttributeSet(attribute.NewSet(attr)), labeler: labeler}
+	return opTelemetry{endpoint: metric.WithAttributeSet(attribute.NewSet(attrEndpoint.String(endpoint)))}
 }
 
 // Reasons of bwfacade.upstream.requests_saved.
@@ -121,15 +114,19 @@ type attemptInfo struct {
 	breaker     string
 	limiterWait time.Duration
 	requestID   string
+	// labeler gives otelhttp's request metrics the endpoint template; it
+	// is the attempt's own, as whatever runs below otelhttp may add to it.
+	labeler otelhttp.Labeler
 }
 
 type attemptKey struct{}
 
-// withAttempt returns a copy of ctx carrying a, and the metric labeler of
-// a's operation, which gives otelhttp's request metrics the endpoint
-// template.
+// withAttempt returns a copy of ctx carrying a, and a's metric labeler,
+// which gives otelhttp's request metrics the endpoint template. It is
+// called once for each attempt, with the attempt's own a.
 func withAttempt(ctx context.Context, a *attemptInfo) context.Context {
-	return otelhttp.ContextWithClientLabeler(context.WithValue(ctx, attemptKey{}, a), a.op.tel.labeler)
+	a.labeler.Add(attrEndpoint.String(a.op.name))
+	return otelhttp.ContextWithClientLabeler(context.WithValue(ctx, attemptKey{}, a), &a.labeler)
 }
 
 func attemptFrom(ctx context.Context) *attemptInfo {
