@@ -82,10 +82,12 @@ func groupRefToProto(g *upstream.GroupRef) *betterworksv1.GroupRef {
 // and group references, pictures, timestamps) in one block, allocated with
 // the value: each would otherwise be an allocation of its own. Past a
 // kind's slots, and for a nil *refBlock, a message is allocated alone.
-// The messages live as long as the value, which holds them.
+// The messages live as long as the value, which holds them. The slots fit
+// most goals: a goal refers to four or five users, six to nine instants,
+// and its owner's group and team, each with its pictures.
 type refBlock struct {
 	users    [5]betterworksv1.UserRef
-	times    [10]timestamppb.Timestamp
+	times    [8]timestamppb.Timestamp
 	pictures [2]betterworksv1.PictureUris
 	groups   [1]betterworksv1.GroupRef
 	// n counts the slots used, by kind: users, times, pictures, groups.

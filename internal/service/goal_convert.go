@@ -82,8 +82,8 @@ type goalParts struct {
 	// more are allocated in a block of their own.
 	children     [4]goalRefMessage
 	childPtrs    [4]*betterworksv1.GoalRef
-	categories   [2]betterworksv1.GoalCategoryRef
-	categoryPtrs [2]*betterworksv1.GoalCategoryRef
+	categories   [1]betterworksv1.GoalCategoryRef
+	categoryPtrs [1]*betterworksv1.GoalCategoryRef
 }
 
 // goalRefMessage is a reference to a goal with its timestamp.
