@@ -31,6 +31,7 @@ import (
 	"connectrpc.com/grpcreflect"
 	"connectrpc.com/otelconnect"
 	"connectrpc.com/validate"
+	kgzip "github.com/klauspost/compress/gzip"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -467,12 +468,16 @@ func registerUnknownEnums(mp metric.MeterProvider) error {
 	return err
 }
 
-// newFastGzipWriter compresses responses at gzip's fastest level: a page
-// of 100 goals shrinks to 25 % of its size instead of 23 % at the default
-// level, in 60 % of the time (BenchmarkGzipLevels), and the facade's
-// callers are mostly on a fast internal network.
+// newFastGzipWriter compresses responses at gzip's fastest level, with
+// klauspost/compress's gzip: a page of 100 goals shrinks to 25 % of its
+// size instead of 23 % at the default level, in an eighth of the time the
+// standard library's fastest level takes for the same size
+// (BenchmarkGzipLevels), and the facade's callers are mostly on a fast
+// internal network. Requests inflate with the standard library's reader,
+// whose every byte goes through gzipReader.Read (klauspost's also has a
+// WriteTo, which io.Copy would take past the inflation limit).
 func newFastGzipWriter() connect.Compressor {
-	w, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed) // the level is valid
+	w, _ := kgzip.NewWriterLevel(io.Discard, kgzip.BestSpeed) // the level is valid
 	return w
 }
 
