@@ -264,14 +264,7 @@ func (c *idempotentCall[Res]) apply(ctx context.Context, mine idempotency.Record
 	done.Lease = time.Time{}
 	switch {
 	case err == nil:
-		done.State = idempotency.StateDone
-		b, merr := proto.Marshal(res)
-		if merr != nil {
-			// Cannot happen for a message the handler built; were it
-			// to, the record must not claim a success it cannot replay.
-			done.State = idempotency.StateUncertain
-		}
-		done.Response = b
+		done = answered(mine, res)
 	case writes.Effect() == upstream.EffectNone:
 		done.State = idempotency.StateOpen
 	case writes.Effect() == upstream.EffectApplied:
@@ -280,10 +273,7 @@ func (c *idempotentCall[Res]) apply(ctx context.Context, mine idempotency.Record
 	default:
 		done.State = idempotency.StateUncertain
 	}
-	c.record(ctx, func(ctx context.Context) error {
-		_, err := c.r.store.Swap(ctx, c.key, c.owner, done, c.r.ttl)
-		return err
-	})
+	c.record(ctx, done)
 	return res, err
 }
 
@@ -295,10 +285,7 @@ func (c *idempotentCall[Res]) recover(ctx context.Context, mine idempotency.Reco
 		defer c.r.wake(c.key)
 		back := mine
 		back.State, back.Lease = idempotency.StateUncertain, time.Time{}
-		c.record(ctx, func(ctx context.Context) error {
-			_, err := c.r.store.Swap(ctx, c.key, c.owner, back, c.r.ttl)
-			return err
-		})
+		c.record(ctx, back)
 		var zero Res
 		return zero, connectError(ctx, c.r.logger, err)
 	}
@@ -306,17 +293,23 @@ func (c *idempotentCall[Res]) recover(ctx context.Context, mine idempotency.Reco
 		return c.apply(ctx, mine, apply)
 	}
 	defer c.r.wake(c.key)
-	done := mine
-	done.State, done.Lease = idempotency.StateDone, time.Time{}
-	if b, err := proto.Marshal(res); err == nil {
-		done.Response = b
-		c.record(ctx, func(ctx context.Context) error {
-			_, err := c.r.store.Swap(ctx, c.key, c.owner, done, c.r.ttl)
-			return err
-		})
-	}
+	c.record(ctx, answered(mine, res))
 	markReplayed(ctx)
 	return res, nil
+}
+
+// answered returns mine done with res as its answer.
+func answered(mine idempotency.Record, res proto.Message) idempotency.Record {
+	done := mine
+	done.State, done.Lease = idempotency.StateDone, time.Time{}
+	b, err := proto.Marshal(res)
+	if err != nil {
+		// Cannot happen for a message a handler built; were it to, the
+		// record must not claim an answer it cannot replay.
+		done.State = idempotency.StateUncertain
+	}
+	done.Response = b
+	return done
 }
 
 // replay answers from a done record.
@@ -349,14 +342,14 @@ func (c *idempotentCall[Res]) wait(ctx context.Context, d time.Duration) error {
 	return nil
 }
 
-// record runs f against the store after the call, even when the caller
-// went away: the outcome must outlive it. A failure is logged; the record
-// then stays pending until its lease ends, and a retry treats the
-// outcome as unknown.
-func (c *idempotentCall[Res]) record(ctx context.Context, f func(context.Context) error) {
+// record replaces the key's record, which this call owns, with rec,
+// even when the caller went away: the outcome must outlive it. A failure
+// is logged; the record then stays pending until its lease ends, and a
+// retry treats the outcome as unknown.
+func (c *idempotentCall[Res]) record(ctx context.Context, rec idempotency.Record) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
-	if err := f(rctx); err != nil {
+	if _, err := c.r.store.Swap(rctx, c.key, c.owner, rec, c.r.ttl); err != nil {
 		c.r.logger.LogAttrs(ctx, slog.LevelWarn, "idempotency: could not record an outcome; retries will find it unknown",
 			slog.String("request_id", c.id), slog.Any("error", err))
 	}
