@@ -100,6 +100,17 @@ func refusedError(outcome upstream.Outcome, e *upstream.RefusedError) *connect.E
 	return rpcerr.RetryAfter(cerr, e.RetryAfter)
 }
 
+// upstreamNotFound reports whether err is the upstream's answer that what
+// was asked for does not exist.
+func upstreamNotFound(err error) bool {
+	var se *upstream.StatusError
+	if !errors.As(err, &se) {
+		return false
+	}
+	code, _ := classifyStatus(se.StatusCode)
+	return code == connect.CodeNotFound
+}
+
 // classifyStatus maps an upstream HTTP status to a Connect code and an
 // ErrorInfo reason. Literals, so it reads like the table in DESIGN.md.
 func classifyStatus(status int) (connect.Code, string) {

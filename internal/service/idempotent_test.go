@@ -433,3 +433,26 @@ func TestRequestIDReplayedHeader(t *testing.T) {
 		t.Errorf("%s headers of the first and second answers = %q, want \"\" and \"true\"", service.ReplayedHeader, got)
 	}
 }
+
+// TestRequestIDDeleteFoundByAbsence: a delete whose answer was dropped is
+// done once the goal is gone.
+func TestRequestIDDeleteFoundByAbsence(t *testing.T) {
+	t.Parallel()
+	r := startReplicas(t, 1, false)
+	created, err := r.goals(0).CreateGoal(t.Context(), idempotentCreate(t, r, "Deleted once"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const endpoint = "DELETE /goals/{id}/"
+	r.sandbox().SetFaults(sandbox.Fault{Endpoint: endpoint, Drop: true, Times: 1})
+	req := &betterworksv1.DeleteGoalRequest{GoalId: fmt.Sprint(created.GetGoal().GetId()), RequestId: uuid.NewString()}
+	if _, err := r.goals(0).DeleteGoal(t.Context(), req); err == nil {
+		t.Fatal("DeleteGoal() with the answer dropped succeeded, want an error")
+	}
+	if _, err := r.goals(0).DeleteGoal(t.Context(), req); err != nil {
+		t.Fatalf("retried DeleteGoal() error = %v, want the delete found done", err)
+	}
+	if n := goalsNamed(t, r.goals(0), "Deleted once"); n != 0 {
+		t.Errorf("%d goals named %q after the delete, want 0", n, "Deleted once")
+	}
+}

@@ -2,8 +2,6 @@ package service
 
 import (
 	"context"
-	"errors"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -70,11 +68,10 @@ func (s *GoalService) findCreatedGoal(req *betterworksv1.CreateGoalRequest) reco
 func (s *GoalService) findDeletedGoal(req *betterworksv1.DeleteGoalRequest) recovery[*betterworksv1.DeleteGoalResponse] {
 	return func(ctx context.Context, token upstream.Token, _ time.Time) (*betterworksv1.DeleteGoalResponse, bool, error) {
 		_, err := s.upstream.GetGoal(ctx, token, req.GetGoalId())
-		var se *upstream.StatusError
 		switch {
 		case err == nil:
 			return nil, false, nil
-		case errors.As(err, &se) && se.StatusCode == http.StatusNotFound:
+		case upstreamNotFound(err):
 			return &betterworksv1.DeleteGoalResponse{}, true, nil
 		}
 		return nil, false, err
