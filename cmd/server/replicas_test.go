@@ -265,9 +265,12 @@ func TestReplicasBehaveAsOne(t *testing.T) {
 					calls.Add(1)
 					var err error
 					// On UNAVAILABLE (which a refused or reset connection
-					// is too) try the next replica.
-					for range replicaCount {
-						err = f.getGoal(t.Context(), clients[next.Add(1)%replicaCount])
+					// is too) try the next replica, each replica at most
+					// once: the workers share next, so taking it afresh
+					// for each try could land on one replica three times.
+					first := next.Add(1)
+					for i := range uint64(replicaCount) {
+						err = f.getGoal(t.Context(), clients[(first+i)%replicaCount])
 						if connect.CodeOf(err) != connect.CodeUnavailable {
 							break
 						}
