@@ -24,24 +24,9 @@ func TestMain(m *testing.M) {
 // about speed.
 func TestShortRunIsSane(t *testing.T) {
 	t.Parallel()
-	jsonPath := filepath.Join(t.TempDir(), "loadtest.json")
-	var stdout, stderr bytes.Buffer
 	// Tiny, so that it stays light under -race; no pinning, so that the
 	// test process keeps its CPUs.
-	args := []string{"-short", "-pin=false", "-service-times=0s,2ms", "-rate=50", "-rate-duration=60ms", "-concurrency=2", "-json", jsonPath}
-
-	if err := run(t.Context(), args, &stdout, &stderr); err != nil {
-		t.Fatalf("run(%q) error = %v; stderr:\n%s", args, err, stderr.String())
-	}
-
-	raw, err := os.ReadFile(jsonPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep Report
-	if err := json.Unmarshal(raw, &rep); err != nil {
-		t.Fatalf("-json wrote malformed JSON: %v", err)
-	}
+	rep, stdout := runReport(t, "-short", "-pin=false", "-service-times=0s,2ms", "-rate=50", "-rate-duration=60ms", "-concurrency=2")
 	if want := 2 * len(workloadNames) * len(rep.Variants); len(rep.Results) != want || len(rep.Variants) != 5 {
 		t.Fatalf("report has %d results of %d variants, want %d of 5", len(rep.Results), len(rep.Variants), want)
 	}
@@ -77,22 +62,7 @@ func TestShortRunIsSane(t *testing.T) {
 // asserts nothing about speed beyond the pace.
 func TestShortExportIsSane(t *testing.T) {
 	t.Parallel()
-	jsonPath := filepath.Join(t.TempDir(), "loadtest.json")
-	var stdout, stderr bytes.Buffer
-	args := []string{"-short", "-pin=false", "-scenarios=export", "-export-users=1000", "-export-pace=1000", "-export-latencies=0s,20ms", "-json", jsonPath}
-
-	if err := run(t.Context(), args, &stdout, &stderr); err != nil {
-		t.Fatalf("run(%q) error = %v; stderr:\n%s", args, err, stderr.String())
-	}
-
-	raw, err := os.ReadFile(jsonPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep Report
-	if err := json.Unmarshal(raw, &rep); err != nil {
-		t.Fatalf("-json wrote malformed JSON: %v", err)
-	}
+	rep, stdout := runReport(t, "-short", "-pin=false", "-scenarios=export", "-export-users=1000", "-export-pace=1000", "-export-latencies=0s,20ms")
 	if rep.Export == nil || len(rep.Export.Results) != 2 || len(rep.Results) != 0 {
 		t.Fatalf("report has export %+v and %d sweep results; want two exports and no sweep", rep.Export, len(rep.Results))
 	}
@@ -119,21 +89,7 @@ func TestShortExportIsSane(t *testing.T) {
 // far fewer than its calls.
 func TestShortHotReadIsSane(t *testing.T) {
 	t.Parallel()
-	jsonPath := filepath.Join(t.TempDir(), "loadtest.json")
-	var stdout, stderr bytes.Buffer
-	args := []string{"-pin=false", "-scenarios=hotread", "-hotread-callers=8", "-hotread-phase=500ms", "-json", jsonPath}
-
-	if err := run(t.Context(), args, &stdout, &stderr); err != nil {
-		t.Fatalf("run(%q) error = %v; stderr:\n%s", args, err, stderr.String())
-	}
-	raw, err := os.ReadFile(jsonPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep Report
-	if err := json.Unmarshal(raw, &rep); err != nil {
-		t.Fatalf("-json wrote malformed JSON: %v", err)
-	}
+	rep, stdout := runReport(t, "-pin=false", "-scenarios=hotread", "-hotread-callers=8", "-hotread-phase=500ms")
 	if rep.HotRead == nil || len(rep.HotRead.Results) != 3 {
 		t.Fatalf("report has hot reads %+v; want three phases", rep.HotRead)
 	}
@@ -159,21 +115,7 @@ func TestShortHotReadIsSane(t *testing.T) {
 // is on PATH, else with one replica.
 func TestShortRetryStormIsSane(t *testing.T) {
 	t.Parallel()
-	jsonPath := filepath.Join(t.TempDir(), "loadtest.json")
-	var stdout, stderr bytes.Buffer
-	args := []string{"-short", "-pin=false", "-scenarios=retrystorm", "-retrystorm-callers=8", "-json", jsonPath}
-
-	if err := run(t.Context(), args, &stdout, &stderr); err != nil {
-		t.Fatalf("run(%q) error = %v; stderr:\n%s", args, err, stderr.String())
-	}
-	raw, err := os.ReadFile(jsonPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep Report
-	if err := json.Unmarshal(raw, &rep); err != nil {
-		t.Fatalf("-json wrote malformed JSON: %v", err)
-	}
+	rep, stdout := runReport(t, "-short", "-pin=false", "-scenarios=retrystorm", "-retrystorm-callers=8")
 	if rep.RetryStorm == nil || len(rep.RetryStorm.Results) != 2 || len(rep.Results) != 0 {
 		t.Fatalf("report has retry storm %+v and %d sweep results; want two phases and no sweep", rep.RetryStorm, len(rep.Results))
 	}
@@ -199,4 +141,25 @@ func TestShortRetryStormIsSane(t *testing.T) {
 	if table := stdout.String(); !strings.Contains(table, "duplicates") || !strings.Contains(table, "no request_id") {
 		t.Errorf("table lacks the retry storm's rows:\n%s", table)
 	}
+}
+
+// runReport runs the harness with args and -json, and returns the report
+// it wrote and what it printed.
+func runReport(t *testing.T, args ...string) (Report, *bytes.Buffer) {
+	t.Helper()
+	jsonPath := filepath.Join(t.TempDir(), "loadtest.json")
+	args = append(args, "-json", jsonPath)
+	var stdout, stderr bytes.Buffer
+	if err := run(t.Context(), args, &stdout, &stderr); err != nil {
+		t.Fatalf("run(%q) error = %v; stderr:\n%s", args, err, stderr.String())
+	}
+	raw, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep Report
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatalf("-json wrote malformed JSON: %v", err)
+	}
+	return rep, &stdout
 }
