@@ -29,38 +29,27 @@ func (s *GoalService) findCreatedGoal(req *betterworksv1.CreateGoalRequest) reco
 	return func(ctx context.Context, token upstream.Token, since time.Time) (*betterworksv1.CreateGoalResponse, bool, error) {
 		filter := upstream.GoalFilter{Owner: &upstream.Relation{ID: req.GetOwnerUserId(), Direct: true}, GoalName: req.GetName()}
 		elapsed := s.requestIDs.now().Sub(since)
-		for page := 1; page <= recoveryPages; page++ {
-			p, err := s.upstream.ListGoals(ctx, token, filter, upstream.PageRequest{Page: page, Size: recoveryPageSize})
-			if err != nil {
-				return nil, false, err
-			}
+		found, err := firstMatch(ctx, func(ctx context.Context, page upstream.PageRequest) (*upstream.Page[upstream.Goal], error) {
+			return s.upstream.ListGoals(ctx, token, filter, page)
+		}, func(p *upstream.Page[upstream.Goal], g *upstream.Goal) bool {
 			cutoff := since.Add(-recoverySkew)
 			if !p.Served.IsZero() {
 				cutoff = p.Served.Add(-elapsed - recoverySkew)
 			}
-			for i := range p.Results {
-				g := &p.Results[i]
-				if g.Name != req.GetName() || g.IsKeyResult {
-					continue
-				}
-				created := g.Created.Time
-				if created.IsZero() {
-					created = g.CreatedOn.Time
-				}
-				if created.IsZero() || created.Before(cutoff) {
-					continue
-				}
-				goal, err := s.upstream.GetGoal(ctx, token, goalID(g))
-				if err != nil {
-					return nil, false, err
-				}
-				return &betterworksv1.CreateGoalResponse{Goal: goalToProto(goal)}, true, nil
+			created := g.Created.Time
+			if created.IsZero() {
+				created = g.CreatedOn.Time
 			}
-			if !p.More {
-				break
-			}
+			return g.Name == req.GetName() && !g.IsKeyResult && !created.IsZero() && !created.Before(cutoff)
+		})
+		if found == nil || err != nil {
+			return nil, false, err
 		}
-		return nil, false, nil
+		goal, err := s.upstream.GetGoal(ctx, token, goalID(found))
+		if err != nil {
+			return nil, false, err
+		}
+		return &betterworksv1.CreateGoalResponse{Goal: goalToProto(goal)}, true, nil
 	}
 }
 
@@ -83,22 +72,37 @@ func (s *GoalService) findDeletedGoal(req *betterworksv1.DeleteGoalRequest) reco
 func (s *PeopleService) findCreatedDepartment(req *betterworksv1.CreateDepartmentRequest) recovery[*betterworksv1.CreateDepartmentResponse] {
 	return func(ctx context.Context, token upstream.Token, _ time.Time) (*betterworksv1.CreateDepartmentResponse, bool, error) {
 		all := true
-		for page := 1; page <= recoveryPages; page++ {
-			p, err := s.upstream.ListDepartments(ctx, token, upstream.DepartmentFilter{IncludeDeactivated: &all}, upstream.PageRequest{Page: page, Size: recoveryPageSize})
-			if err != nil {
-				return nil, false, err
-			}
-			for i := range p.Results {
-				if d := &p.Results[i]; d.Name == req.GetName() {
-					return &betterworksv1.CreateDepartmentResponse{Department: departmentToProto(d)}, true, nil
-				}
-			}
-			if !p.More {
-				break
+		found, err := firstMatch(ctx, func(ctx context.Context, page upstream.PageRequest) (*upstream.Page[upstream.Department], error) {
+			return s.upstream.ListDepartments(ctx, token, upstream.DepartmentFilter{IncludeDeactivated: &all}, page)
+		}, func(_ *upstream.Page[upstream.Department], d *upstream.Department) bool {
+			return d.Name == req.GetName()
+		})
+		if found == nil || err != nil {
+			return nil, false, err
+		}
+		return &betterworksv1.CreateDepartmentResponse{Department: departmentToProto(found)}, true, nil
+	}
+}
+
+// firstMatch reads the pages fetch returns, at most recoveryPages of
+// recoveryPageSize, and returns the first item match accepts on its page,
+// or nil.
+func firstMatch[T any](ctx context.Context, fetch func(context.Context, upstream.PageRequest) (*upstream.Page[T], error), match func(*upstream.Page[T], *T) bool) (*T, error) {
+	for page := 1; page <= recoveryPages; page++ {
+		p, err := fetch(ctx, upstream.PageRequest{Page: page, Size: recoveryPageSize})
+		if err != nil {
+			return nil, err
+		}
+		for i := range p.Results {
+			if match(p, &p.Results[i]) {
+				return &p.Results[i], nil
 			}
 		}
-		return nil, false, nil
+		if !p.More {
+			break
+		}
 	}
+	return nil, nil
 }
 
 // goalID is g's id as the upstream's paths take it.
