@@ -219,6 +219,7 @@ func (c *idempotentCall[Res]) run(ctx context.Context, apply func(context.Contex
 		if string(existing.Fingerprint) != string(c.fp) {
 			return zero, c.reused()
 		}
+		recovering := false
 		switch {
 		case existing.State == idempotency.StateDone:
 			return c.replay(ctx, existing)
@@ -229,21 +230,16 @@ func (c *idempotentCall[Res]) run(ctx context.Context, apply func(context.Contex
 			wait = min(2*wait, pollMax)
 			continue
 		case existing.State == idempotency.StateOpen:
-			// Nothing was applied: apply afresh, owning the key.
-			took, err := r.store.Swap(ctx, c.key, existing.Owner, mine, r.ttl)
-			if err != nil {
-				return zero, c.storeError(ctx, err)
+			// Nothing was applied: apply afresh.
+		default:
+			// Uncertain, or pending past its lease: the write may have
+			// landed, and must be looked for first.
+			if find == nil {
+				return zero, c.unknown()
 			}
-			if !took {
-				continue
-			}
-			return c.apply(ctx, mine, apply)
+			mine.Since, recovering = existing.Since, true
 		}
-		// Uncertain, or pending past its lease: the write may have landed.
-		if find == nil {
-			return zero, c.unknown()
-		}
-		mine.Since = existing.Since
+		// Own the key before touching the upstream.
 		took, err := r.store.Swap(ctx, c.key, existing.Owner, mine, r.ttl)
 		if err != nil {
 			return zero, c.storeError(ctx, err)
@@ -251,7 +247,10 @@ func (c *idempotentCall[Res]) run(ctx context.Context, apply func(context.Contex
 		if !took {
 			continue // another retry took it first
 		}
-		return c.recover(ctx, mine, apply, find)
+		if recovering {
+			return c.recover(ctx, mine, apply, find)
+		}
+		return c.apply(ctx, mine, apply)
 	}
 }
 
