@@ -29,8 +29,8 @@ var errRedisResting = errors.New("redis erred recently")
 // 2024-01-01 UTC: Lua's numbers are doubles, and this epoch keeps them
 // sixteen times as precise as Unix time would (to 1/64 µs until 2028).
 // An interval below that precision (a rate of a hundred million per
-// second) leaves the TAT where it is: such a rate never refuses. Pauses are compared with the
-// caller's clock, which set them.
+// second) leaves the TAT where it is: such a rate never refuses. Pauses
+// are compared with the caller's clock, which set them.
 //
 // KEYS[1] is the pace key's pause, KEYS[2] its bucket, and KEYS[3], if
 // given, the quota bucket. ARGV[1] is the caller's clock in Unix
