@@ -10,8 +10,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"time"
 
@@ -39,6 +41,11 @@ const (
 	envPace       = "BWFACADE_LOADTEST_PACE"         // the token's pace in calls per second; empty: unlimited
 	envAhead      = "BWFACADE_LOADTEST_EXPORT_AHEAD" // pages an export fetches ahead; empty: the server's default
 	envCacheTTL   = "BWFACADE_LOADTEST_CACHE_TTL"    // how long GetGoal answers are kept; empty: no cache
+	// Profiles of the hop process over its whole life, for finding where
+	// its CPU and allocations go; set by whoever runs the harness (the
+	// hop process inherits the environment). Empty: not written.
+	envCPUProfile    = "BWFACADE_LOADTEST_HOP_CPUPROFILE"    // file of the CPU profile
+	envAllocsProfile = "BWFACADE_LOADTEST_HOP_ALLOCSPROFILE" // file of the allocations profile, written at exit
 )
 
 // hopAnnouncement is what the hop process announces once it serves.
@@ -67,6 +74,11 @@ func serveHop(ctx context.Context, getenv func(string) string, stdin io.Reader, 
 	if getenv("GOGC") == "" {
 		debug.SetGCPercent(hopGCPercent)
 	}
+	stopProfiles, err := startProfiles(getenv(envCPUProfile), getenv(envAllocsProfile))
+	if err != nil {
+		return fmt.Errorf("hop: %w", err)
+	}
+	defer stopProfiles()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
@@ -146,4 +158,39 @@ func usageHandler(self *meter) http.Handler {
 		_ = json.NewEncoder(w).Encode(u)
 	})
 	return mux
+}
+
+// startProfiles starts the CPU profile into cpuFile, if named, and returns
+// the function that stops it and writes the allocations profile into
+// allocsFile, if named. Failures to write at the end go to standard error:
+// the run's results stand without them.
+func startProfiles(cpuFile, allocsFile string) (stop func(), err error) {
+	var cpu *os.File
+	if cpuFile != "" {
+		if cpu, err = os.Create(cpuFile); err != nil {
+			return nil, fmt.Errorf("cpu profile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(cpu); err != nil {
+			cpu.Close()
+			return nil, fmt.Errorf("cpu profile: %w", err)
+		}
+	}
+	return func() {
+		if cpu != nil {
+			pprof.StopCPUProfile()
+			if err := cpu.Close(); err != nil {
+				fmt.Fprintln(os.Stderr, "hop: cpu profile:", err)
+			}
+		}
+		if allocsFile == "" {
+			return
+		}
+		f, err := os.Create(allocsFile)
+		if err == nil {
+			err = errors.Join(pprof.Lookup("allocs").WriteTo(f, 0), f.Close())
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hop: allocations profile:", err)
+		}
+	}, nil
 }
