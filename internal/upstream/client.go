@@ -70,6 +70,7 @@ type Client struct {
 	now       func() time.Time
 	res       *resilience
 	metrics   instruments
+	tel       *httpTelemetry
 	cache     Cache
 	coalesce  bool
 	flights   flights
@@ -114,14 +115,9 @@ func New(cfg Config) (*Client, error) {
 	if c.http == nil {
 		c.http = NewHTTPClient()
 	}
-	// A copy, so a caller's client is not changed.
-	instrumented := *c.http
-	transport := instrumented.Transport
-	if transport == nil {
-		transport = http.DefaultTransport
+	if c.tel, err = newHTTPTelemetry(cfg.Telemetry); err != nil {
+		return nil, fmt.Errorf("upstream: metrics: %w", err)
 	}
-	instrumented.Transport = instrument(transport, cfg.Telemetry)
-	c.http = &instrumented
 	if c.metrics, err = newInstruments(cfg.Telemetry.meterProvider(), c.res); err != nil {
 		return nil, fmt.Errorf("upstream: metrics: %w", err)
 	}
@@ -273,7 +269,7 @@ func (c *Client) guardedAttempt(ctx context.Context, token Token, cl call, body 
 	}
 	run := func() (struct{}, error) {
 		var err error
-		ans, err = c.attempt(withAttempt(attemptCtx, info), token, cl, body)
+		ans, err = c.attempt(attemptCtx, info, token, cl, body)
 		if err != nil && ctx.Err() != nil {
 			// The caller's own deadline or cancellation ended the
 			// attempt: that says nothing of the upstream's health, and
@@ -382,9 +378,9 @@ func fetchPage[T any](ctx context.Context, c *Client, token Token, cl call, page
 // page grows past it.
 const maxReservedResults = 200
 
-// attempt sends one HTTP request and reads its 2xx answer, or returns the
-// error its answer or its failure makes.
-func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte) (*answer, error) {
+// attempt sends one HTTP request, described by info, and reads its 2xx
+// answer, or returns the error its answer or its failure makes.
+func (c *Client) attempt(ctx context.Context, info *attemptInfo, token Token, cl call, body []byte) (*answer, error) {
 	rawURL, err := c.url(cl)
 	if err != nil {
 		return nil, err
@@ -398,9 +394,7 @@ func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte)
 		return nil, fmt.Errorf("%s: %w: %w", cl.op, ErrInvalidRequest, stripURL(err))
 	}
 	requestID := rand.Text()
-	if info := attemptFrom(ctx); info != nil {
-		info.requestID = requestID
-	}
+	info.requestID = requestID
 	countAttempt(ctx)
 	// The values share one array, capped so that an append to one never
 	// runs into the next: the headers cost one allocation, not one each.
@@ -414,7 +408,12 @@ func (c *Client) attempt(ctx context.Context, token Token, cl call, body []byte)
 		req.Header["Content-Type"] = values[4:5:5]
 	}
 
+	// The span lasts until the body is read.
+	span := c.tel.start(req, info)
+	defer span.End()
+	began := time.Now()
 	resp, err := c.http.Do(req)
+	c.tel.answered(span, req, cl.op, began, resp, err)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cl.op, stripURL(err))
 	}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/sony/gobreaker/v2"
 )
 
@@ -176,11 +178,12 @@ func (c *Client) OpenReportFile(ctx context.Context, token Token, rawURL string)
 	ctx, cancel := context.WithTimeout(ctx, c.files.timeout)
 	// Spans and metrics name the download by the operation, never by the
 	// link, whose query is its signature.
-	ctx = withAttempt(ctx, &attemptInfo{op: op, number: 1, breaker: "disabled"})
+	info := &attemptInfo{op: op, number: 1, breaker: "disabled"}
 	var resp *http.Response
+	var span trace.Span
 	run := func() (struct{}, error) {
 		var err error
-		resp, err = c.fileRequest(ctx, u)
+		resp, span, err = c.fileRequest(ctx, info, u)
 		return struct{}{}, classify(err)
 	}
 	if c.res.Breaker.Disabled {
@@ -201,7 +204,8 @@ func (c *Client) OpenReportFile(ctx context.Context, token Token, rawURL string)
 		cancel()
 		return nil, err
 	}
-	f := &File{ContentType: resp.Header.Get("Content-Type"), Size: resp.ContentLength, body: resp.Body, cancel: cancel}
+	// The download's span lasts until the file is closed.
+	f := &File{ContentType: resp.Header.Get("Content-Type"), Size: resp.ContentLength, body: resp.Body, cancel: func() { span.End(); cancel() }}
 	if f.Size > c.files.maxBytes {
 		_ = f.Close()
 		return nil, fmt.Errorf("%s: %w: %d bytes announced, at most %d", op, ErrFileTooLarge, f.Size, c.files.maxBytes)
@@ -211,43 +215,50 @@ func (c *Client) OpenReportFile(ctx context.Context, token Token, rawURL string)
 }
 
 // fileRequest sends the GET for u, following redirects within u's scheme
-// and host, and returns the 2xx answer, open.
-func (c *Client) fileRequest(ctx context.Context, u *url.URL) (*http.Response, error) {
+// and host, and returns the 2xx answer, open, with its span, which the
+// caller ends. Each request of the chain is a span, described by info.
+func (c *Client) fileRequest(ctx context.Context, info *attemptInfo, u *url.URL) (*http.Response, trace.Span, error) {
 	op := opReportFile
 	for hops := 0; ; hops++ {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w: %w", op, ErrInvalidRequest, stripURL(err))
+			return nil, nil, fmt.Errorf("%s: %w: %w", op, ErrInvalidRequest, stripURL(err))
 		}
 		// No Authorization: the link is signed, and the token is the
 		// caller's key to the whole API.
 		req.Header.Set("User-Agent", c.userAgent)
 		countAttempt(ctx)
+		span := c.tel.start(req, info)
+		began := time.Now()
 		resp, err := c.http.Do(req)
+		c.tel.answered(span, req, op, began, resp, err)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", op, stripURL(err))
+			span.End()
+			return nil, nil, fmt.Errorf("%s: %w", op, stripURL(err))
 		}
 		switch {
 		case resp.StatusCode >= 200 && resp.StatusCode <= 299:
-			return resp, nil
+			return resp, span, nil
 		case resp.StatusCode >= 300 && resp.StatusCode <= 399 && resp.Header.Get("Location") != "":
 			_ = resp.Body.Close()
+			span.End()
 			next, err := u.Parse(resp.Header.Get("Location"))
 			if err != nil || next.Scheme != u.Scheme || !strings.EqualFold(next.Host, u.Host) || next.User != nil {
-				return nil, fmt.Errorf("%s: %w: to another host", op, ErrFileRedirect)
+				return nil, nil, fmt.Errorf("%s: %w: to another host", op, ErrFileRedirect)
 			}
 			if hops >= maxFileRedirects {
-				return nil, fmt.Errorf("%s: %w: more than %d redirects", op, ErrFileRedirect, maxFileRedirects)
+				return nil, nil, fmt.Errorf("%s: %w: more than %d redirects", op, ErrFileRedirect, maxFileRedirects)
 			}
 			u = next
 		default:
 			data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 			_ = resp.Body.Close()
+			span.End()
 			se := newStatusError(op.name, resp, data, "", c.now())
 			if s := resp.StatusCode; s == http.StatusForbidden || s == http.StatusNotFound || s == http.StatusGone {
-				return nil, fmt.Errorf("%w (%d): %w", ErrFileLinkExpired, s, se)
+				return nil, nil, fmt.Errorf("%w (%d): %w", ErrFileLinkExpired, s, se)
 			}
-			return nil, se
+			return nil, nil, se
 		}
 	}
 }

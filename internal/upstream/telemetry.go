@@ -3,12 +3,15 @@ package upstream
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
-	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
@@ -42,8 +45,8 @@ const (
 
 const instrumentationName = "github.com/bwfacade/facade/internal/upstream"
 
-// instruments are the client's own metrics, beside otelhttp's request
-// duration (labelled with the endpoint template and status).
+// instruments are the client's own metrics, beside the request duration
+// (httpTelemetry).
 type instruments struct {
 	retries         metric.Int64Counter
 	budgetExhausted metric.Int64Counter
@@ -106,77 +109,134 @@ var (
 	savedCached    = metric.WithAttributeSet(attribute.NewSet(attrReason.String("cached")))
 )
 
-// attemptInfo describes one attempt to the span and metrics of its HTTP
-// request; it travels in the request's context.
+// attemptInfo describes one attempt to its span.
 type attemptInfo struct {
 	op          *Operation
 	number      int
 	breaker     string
 	limiterWait time.Duration
 	requestID   string
-	// labeler gives otelhttp's request metrics the endpoint template; it
-	// is the attempt's own, as whatever runs below otelhttp may add to it.
-	labeler otelhttp.Labeler
 }
 
-type attemptKey struct{}
-
-// withAttempt returns a copy of ctx carrying a, and a's metric labeler,
-// which gives otelhttp's request metrics the endpoint template. It is
-// called once for each attempt, with the attempt's own a.
-func withAttempt(ctx context.Context, a *attemptInfo) context.Context {
-	a.labeler.Add(attrEndpoint.String(a.op.name))
-	return otelhttp.ContextWithClientLabeler(context.WithValue(ctx, attemptKey{}, a), &a.labeler)
+// httpTelemetry makes every upstream request a client span and measures
+// it, as otelhttp's transport would, with the span named and labelled by
+// its endpoint template. It works on the requests the client builds, so
+// it injects the trace context into their headers where otelhttp must
+// clone each request to do so, and it labels the duration with an
+// attribute set made once per endpoint, host and status where otelhttp
+// makes one per request: the two cost a read a fifth of its allocations.
+type httpTelemetry struct {
+	tracer     trace.Tracer
+	propagator propagation.TextMapPropagator
+	// duration is http.client.request.duration: from the request's start
+	// until its answer's headers are in.
+	duration metric.Float64Histogram
+	// sets holds the measurement options of duration by durationKey.
+	sets sync.Map
 }
 
-func attemptFrom(ctx context.Context) *attemptInfo {
-	a, _ := ctx.Value(attemptKey{}).(*attemptInfo)
-	return a
+// durationKey is one set of duration's attributes. Each field has few
+// values: operations and error types are fixed lists, hosts the API's and
+// the allowed file hosts', statuses HTTP's.
+type durationKey struct {
+	op        *Operation
+	host      string
+	status    int
+	errorType string
 }
 
-// instrument wraps base so that every request is a client span and is
-// measured, named and labelled by its endpoint template.
-func instrument(base http.RoundTripper, t Telemetry) http.RoundTripper {
-	opts := []otelhttp.Option{
-		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {
-			if a := attemptFrom(r.Context()); a != nil {
-				return a.op.name
-			}
-			return r.Method
-		}),
+// durationBuckets are the boundaries OpenTelemetry's HTTP conventions
+// advise for request durations, in seconds.
+var durationBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10}
+
+func newHTTPTelemetry(t Telemetry) (*httpTelemetry, error) {
+	tp := t.TracerProvider
+	if tp == nil {
+		tp = otel.GetTracerProvider()
 	}
-	if t.TracerProvider != nil {
-		opts = append(opts, otelhttp.WithTracerProvider(t.TracerProvider))
+	prop := t.Propagator
+	if prop == nil {
+		prop = otel.GetTextMapPropagator()
 	}
-	if t.MeterProvider != nil {
-		opts = append(opts, otelhttp.WithMeterProvider(t.MeterProvider))
-	}
-	if t.Propagator != nil {
-		opts = append(opts, otelhttp.WithPropagators(t.Propagator))
-	}
-	return otelhttp.NewTransport(annotator{base}, opts...)
+	h := &httpTelemetry{tracer: tp.Tracer(instrumentationName), propagator: prop}
+	var err error
+	h.duration, err = t.meterProvider().Meter(instrumentationName).Float64Histogram("http.client.request.duration",
+		metric.WithUnit("s"),
+		metric.WithDescription("Duration of the upstream's HTTP requests, by endpoint template, method, host and status."),
+		metric.WithExplicitBucketBoundaries(durationBuckets...))
+	return h, err
 }
 
-// annotator runs inside otelhttp's span: it adds the attempt's attributes
-// and replaces the URL otelhttp recorded with the endpoint template.
-type annotator struct{ base http.RoundTripper }
-
-func (a annotator) RoundTrip(r *http.Request) (*http.Response, error) {
-	// A span that records nothing (none is sampled, or no tracer is set)
-	// is given no attributes: it would drop them.
-	if info := attemptFrom(r.Context()); info != nil {
-		if span := trace.SpanFromContext(r.Context()); span.IsRecording() {
-			span.SetAttributes(
-				attribute.String("url.full", info.op.name),
-				attrEndpoint.String(info.op.name),
-				attrAttempt.Int(info.number),
-				attrBreaker.String(info.breaker),
-				attrLimiterWait.Float64(float64(info.limiterWait)/float64(time.Millisecond)),
-				attrRequestID.String(info.requestID),
-			)
+// start begins the span of req, an attempt described by info, and sends
+// its trace context in req's headers. req's context is the span's parent.
+func (h *httpTelemetry) start(req *http.Request, info *attemptInfo) trace.Span {
+	ctx, span := h.tracer.Start(req.Context(), info.op.name, trace.WithSpanKind(trace.SpanKindClient))
+	if span.IsRecording() {
+		// Never the URL, which holds ids, e-mails and query values.
+		span.SetAttributes(
+			attribute.String("http.request.method", req.Method),
+			attribute.String("url.full", info.op.name),
+			attribute.String("url.scheme", req.URL.Scheme),
+			attribute.String("server.address", req.URL.Hostname()),
+			attrEndpoint.String(info.op.name),
+			attrAttempt.Int(info.number),
+			attrBreaker.String(info.breaker),
+			attrLimiterWait.Float64(float64(info.limiterWait)/float64(time.Millisecond)),
+		)
+		if info.requestID != "" {
+			span.SetAttributes(attrRequestID.String(info.requestID))
 		}
 	}
-	return a.base.RoundTrip(r)
+	h.propagator.Inject(ctx, propagation.HeaderCarrier(req.Header))
+	return span
+}
+
+// answered records the duration of req, sent at began, whose answer is
+// resp or whose failure is err, and sets its span's status. The caller
+// ends the span.
+func (h *httpTelemetry) answered(span trace.Span, req *http.Request, op *Operation, began time.Time, resp *http.Response, err error) {
+	key := durationKey{op: op, host: req.URL.Host}
+	switch {
+	case err != nil:
+		key.errorType = Classify(classify(err)).String()
+		span.SetStatus(codes.Error, key.errorType)
+	case resp.StatusCode >= 400:
+		key.status = resp.StatusCode
+		key.errorType = strconv.Itoa(resp.StatusCode)
+		span.SetStatus(codes.Error, "")
+	default:
+		key.status = resp.StatusCode
+	}
+	if resp != nil && span.IsRecording() {
+		span.SetAttributes(attribute.Int("http.response.status_code", resp.StatusCode))
+	}
+	h.duration.Record(req.Context(), time.Since(began).Seconds(), h.attributes(key, req.URL))
+}
+
+// attributes returns the measurement option of key's attribute set.
+func (h *httpTelemetry) attributes(key durationKey, u *url.URL) metric.MeasurementOption {
+	if o, ok := h.sets.Load(key); ok {
+		return o.(metric.MeasurementOption)
+	}
+	kvs := []attribute.KeyValue{
+		attrEndpoint.String(key.op.name),
+		attribute.String("http.request.method", key.op.method),
+		attribute.String("server.address", u.Hostname()),
+		attribute.String("url.scheme", u.Scheme),
+	}
+	if port := u.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err == nil {
+			kvs = append(kvs, attribute.Int("server.port", n))
+		}
+	}
+	if key.status != 0 {
+		kvs = append(kvs, attribute.Int("http.response.status_code", key.status))
+	}
+	if key.errorType != "" {
+		kvs = append(kvs, attribute.String("error.type", key.errorType))
+	}
+	o, _ := h.sets.LoadOrStore(key, metric.WithAttributeSet(attribute.NewSet(kvs...)))
+	return o.(metric.MeasurementOption)
 }
 
 // Attempts counts the upstream requests made for one RPC, for its access
