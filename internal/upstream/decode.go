@@ -3,16 +3,19 @@ package upstream
 import (
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 )
 
 // decodeOptions decode the upstream's bodies with the encoding/json/v2
 // implementation, keeping what encoding/json tolerated that an upstream
-// may send: names matched without regard to case, duplicate names (the
-// last wins) and invalid UTF-8 (replaced). The rest of encoding/json's
-// legacy semantics concern encoding, or values the client's types do not
-// have, and cost a goal page 14 % of its decoding (BenchmarkDecode).
+// may send: names matched without regard to case (as strings.EqualFold,
+// underscores included), duplicate names (the last wins) and invalid
+// UTF-8 (replaced). The rest of encoding/json's legacy semantics concern
+// encoding, or values the client's types do not have, and cost a goal
+// page 14 % of its decoding (BenchmarkDecode).
 var decodeOptions = jsonv2.JoinOptions(
 	jsonv2.MatchCaseInsensitiveNames(true),
+	jsonv1.MatchCaseSensitiveDelimiter(true),
 	jsontext.AllowDuplicateNames(true),
 	jsontext.AllowInvalidUTF8(true),
 )

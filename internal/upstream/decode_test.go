@@ -56,3 +56,23 @@ func engagementEpoch(sec, micro int64) Time {
 func engagementRaw(s string) json.RawMessage { return json.RawMessage(s) }
 
 func engagementPtr[T any](v T) *T { return &v }
+
+// TestDecodeMatchesNamesAsEncodingJSON: names match whatever their case,
+// as encoding/json matched them, but not without their underscores.
+func TestDecodeMatchesNamesAsEncodingJSON(t *testing.T) {
+	t.Parallel()
+	var g Goal
+	if err := decodeJSON([]byte(`{"CREATED_BY": {"Name": "Ana"}, "IsKeyResult": true, "is_KEY_result": false, "Measurement": {"Progress": 0.5}}`), &g); err != nil {
+		t.Fatal(err)
+	}
+	if g.CreatedBy == nil || g.CreatedBy.Name != "Ana" || g.Measurement == nil || g.Measurement.Progress != 0.5 {
+		t.Errorf("decoded %+v: want created_by and measurement matched whatever their case", g)
+	}
+	var h Goal
+	if err := decodeJSON([]byte(`{"IsKeyResult": true, "createdby": {"name": "Ana"}}`), &h); err != nil {
+		t.Fatal(err)
+	}
+	if h.IsKeyResult || h.CreatedBy != nil {
+		t.Errorf("decoded %+v: want names without their underscores unmatched", h)
+	}
+}
