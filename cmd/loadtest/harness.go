@@ -244,6 +244,9 @@ type measurement struct {
 	rec          *recorder
 	elapsed      time.Duration
 	loadGen, hop cost
+	// hopRounds is the hop process's CPU per 1,000 calls of each phase
+	// pooled, in milliseconds.
+	hopRounds []float64
 }
 
 // add pools what another phase measured into ms.
@@ -255,6 +258,7 @@ func (ms *measurement) add(other measurement) {
 	ms.elapsed += other.elapsed
 	ms.loadGen = ms.loadGen.add(other.loadGen)
 	ms.hop = ms.hop.add(other.hop)
+	ms.hopRounds = append(ms.hopRounds, perCall(other.hop, len(other.rec.latencies)+other.rec.errors).CPUMsPer1k)
 }
 
 // measure runs one phase of mode m with call, and measures the calls and

@@ -86,6 +86,9 @@ type Phase struct {
 	// spent; Hop what the hop process (facade, bare proxy) spent.
 	LoadGen ProcessCost `json:"loadgen"`
 	Hop     ProcessCost `json:"hop"`
+	// HopCPURounds is Hop's CPU of each round alone, in milliseconds per
+	// 1,000 calls: how much it varies from round to round.
+	HopCPURounds []float64 `json:"hop_cpu_ms_per_1k_rounds"`
 }
 
 // ProcessCost is what a process spent during a phase, per call.
@@ -108,6 +111,47 @@ type Added struct {
 	VsDirect Diff `json:"vs_direct"`
 	// VsBare is nil for the bare variant itself.
 	VsBare *Diff `json:"vs_bare,omitempty"`
+	// HopCPUVsBare is the hop process's CPU per call, open loop, over the
+	// bare proxy's; nil for the bare variant itself.
+	HopCPUVsBare *Ratio `json:"hop_cpu_vs_bare,omitempty"`
+}
+
+// Ratio is a ratio of two variants' measurements: of the rounds pooled,
+// and the least and greatest of the rounds one by one. The rounds run
+// the variants one after the other, so each round's ratio compares
+// phases seconds apart, and their spread shows how far the machine's
+// noise moves the pooled one.
+type Ratio struct {
+	Pooled float64 `json:"pooled"`
+	Min    float64 `json:"min"`
+	Max    float64 `json:"max"`
+}
+
+// ratio returns a over b, pooled and round by round; rounds missing
+// from either, or of no cost in b, are left out.
+func ratio(a, b Phase) *Ratio {
+	if b.Hop.CPUMsPer1k <= 0 {
+		return nil
+	}
+	r := &Ratio{Pooled: a.Hop.CPUMsPer1k / b.Hop.CPUMsPer1k}
+	first := true
+	for i := range min(len(a.HopCPURounds), len(b.HopCPURounds)) {
+		if b.HopCPURounds[i] <= 0 {
+			continue
+		}
+		x := a.HopCPURounds[i] / b.HopCPURounds[i]
+		if first || x < r.Min {
+			r.Min = x
+		}
+		if first || x > r.Max {
+			r.Max = x
+		}
+		first = false
+	}
+	if first {
+		r.Min, r.Max = r.Pooled, r.Pooled
+	}
+	return r
 }
 
 // Diff is a difference of percentiles, in milliseconds.
@@ -121,14 +165,15 @@ func (ms *measurement) summary(mode string) Phase {
 	ok, failed := len(ms.rec.latencies), ms.rec.errors
 	calls := ok + failed
 	p := Phase{
-		Mode:       mode,
-		Calls:      calls,
-		Errors:     failed,
-		FirstError: ms.rec.firstErr,
-		Seconds:    ms.elapsed.Seconds(),
-		Latency:    ms.rec.summary(),
-		LoadGen:    perCall(ms.loadGen, calls),
-		Hop:        perCall(ms.hop, calls),
+		Mode:         mode,
+		Calls:        calls,
+		Errors:       failed,
+		FirstError:   ms.rec.firstErr,
+		Seconds:      ms.elapsed.Seconds(),
+		Latency:      ms.rec.summary(),
+		LoadGen:      perCall(ms.loadGen, calls),
+		Hop:          perCall(ms.hop, calls),
+		HopCPURounds: ms.hopRounds,
 	}
 	if ms.elapsed > 0 {
 		p.CallsPerSecond = float64(ok) / ms.elapsed.Seconds()
@@ -179,13 +224,13 @@ func newReport(env Environment, o options, variants []variant, results []Result)
 		st       float64
 		workload string
 	}
-	direct, bare := map[key]LatencySummary{}, map[key]LatencySummary{}
+	direct, bare := map[key]LatencySummary{}, map[key]Phase{}
 	for _, res := range results {
 		switch res.Variant {
 		case variantDirect:
 			direct[key{res.ServiceTimeMS, res.Workload}] = res.Latency.Latency
 		case variantBare:
-			bare[key{res.ServiceTimeMS, res.Workload}] = res.Latency.Latency
+			bare[key{res.ServiceTimeMS, res.Workload}] = res.Latency
 		}
 	}
 	for i, res := range results {
@@ -195,8 +240,8 @@ func newReport(env Environment, o options, variants []variant, results []Result)
 		case variantBare:
 			results[i].Added = &Added{VsDirect: diff(res.Latency.Latency, direct[k])}
 		default:
-			vsBare := diff(res.Latency.Latency, bare[k])
-			results[i].Added = &Added{VsDirect: diff(res.Latency.Latency, direct[k]), VsBare: &vsBare}
+			vsBare := diff(res.Latency.Latency, bare[k].Latency)
+			results[i].Added = &Added{VsDirect: diff(res.Latency.Latency, direct[k]), VsBare: &vsBare, HopCPUVsBare: ratio(res.Latency, bare[k])}
 		}
 	}
 	return r
@@ -304,21 +349,26 @@ func writeSweep(w io.Writer, r *Report) error {
 		o.RatePerSecond, msDuration(o.RatePhaseMS), o.Rounds, o.Concurrency, msDuration(o.ConcPhaseMS), o.Rounds, o.PageSize, min(o.PageSize, maxUsersPage))
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "svc\tworkload\tvariant\tp50\tp99\t+p50 dir\t+p99 dir\t+p50 bare\t+p99 bare\tcalls/s\tcpu lg\tcpu hop\tallocs hop\tKiB hop\theap hop\terrors\t")
-	fmt.Fprintln(tw, "ms\t\t\tms\tms\tms\tms\tms\tms\tclosed\tms/1k\tms/1k\t/call\t/call\tMiB\t\t")
+	fmt.Fprintln(tw, "svc\tworkload\tvariant\tp50\tp99\t+p50 dir\t+p99 dir\t+p50 bare\t+p99 bare\tcalls/s\tcpu lg\tcpu hop\thop/bare\trounds\tallocs hop\tKiB hop\theap hop\terrors\t")
+	fmt.Fprintln(tw, "ms\t\t\tms\tms\tms\tms\tms\tms\tclosed\tms/1k\tms/1k\tcpu\tmin-max\t/call\t/call\tMiB\t\t")
 	for _, res := range r.Results {
 		l := res.Latency
 		vsDirect, vsBare := [2]string{"-", "-"}, [2]string{"-", "-"}
+		cpuVsBare := [2]string{"-", "-"}
 		if a := res.Added; a != nil {
 			vsDirect = [2]string{signed(a.VsDirect.P50), signed(a.VsDirect.P99)}
 			if a.VsBare != nil {
 				vsBare = [2]string{signed(a.VsBare.P50), signed(a.VsBare.P99)}
 			}
+			if c := a.HopCPUVsBare; c != nil {
+				cpuVsBare = [2]string{fmt.Sprintf("%.2fx", c.Pooled), fmt.Sprintf("%.2f-%.2f", c.Min, c.Max)}
+			}
 		}
-		fmt.Fprintf(tw, "%g\t%s\t%s\t%.2f\t%.2f\t%s\t%s\t%s\t%s\t%.0f\t%.0f\t%.0f\t%.0f\t%.1f\t%.1f\t%d\t\n",
+		fmt.Fprintf(tw, "%g\t%s\t%s\t%.2f\t%.2f\t%s\t%s\t%s\t%s\t%.0f\t%.0f\t%.0f\t%s\t%s\t%.0f\t%.1f\t%.1f\t%d\t\n",
 			res.ServiceTimeMS, res.Workload, res.Variant, l.Latency.P50, l.Latency.P99,
 			vsDirect[0], vsDirect[1], vsBare[0], vsBare[1],
 			res.Throughput.CallsPerSecond, l.LoadGen.CPUMsPer1k, l.Hop.CPUMsPer1k,
+			cpuVsBare[0], cpuVsBare[1],
 			l.Hop.AllocsPerCall, l.Hop.BytesPerCall/1024, l.Hop.PeakHeapInuseMiB,
 			l.Errors+res.Throughput.Errors)
 	}
@@ -328,7 +378,9 @@ func writeSweep(w io.Writer, r *Report) error {
 	_, err := fmt.Fprint(w, "\n"+
 		"p50, p99: open-loop latency from each call's scheduled instant. +p50, +p99: the variant's percentile minus direct's (dir) or bare's.\n"+
 		"calls/s: closed-loop throughput. cpu: CPU time per 1,000 open-loop calls of the load generator (lg: sandbox and clients) and of the\n"+
-		"hop process (facade or bare proxy; for direct, its idle floor). allocs, KiB: the hop process's heap allocations per call; heap: its peak HeapInuse.\n")
+		"hop process (facade or bare proxy; for direct, its idle floor). hop/bare: the hop's CPU per call over the bare proxy's, pooled, and the least\n"+
+		"and greatest of the rounds' own ratios (each round runs the variants seconds apart). allocs, KiB: the hop process's heap allocations per\n"+
+		"call; heap: its peak HeapInuse.\n")
 	return err
 }
 
