@@ -91,6 +91,22 @@ type followRun struct {
 	Loads int `json:"loads"`
 }
 
+// createRun is what the page did creating a goal with sendOnce while the
+// answer to its first attempt was lost.
+type createRun struct {
+	// Name is the goal's name; ID the id the page showed as created.
+	Name string `json:"name"`
+	ID   string `json:"id"`
+	// Attempts are the CreateGoal requests the browser sent.
+	Attempts []struct {
+		// Body is the request's body, base64.
+		Body   string `json:"body"`
+		Status int    `json:"status"`
+		// Replayed is the answer's Idempotency-Replayed header.
+		Replayed string `json:"replayed"`
+	} `json:"attempts"`
+}
+
 // pageRun is what web/e2e/browser.mjs saw in one protocol's run.
 type pageRun struct {
 	Page1       []listedGoal `json:"page1"`
@@ -101,6 +117,7 @@ type pageRun struct {
 		Name       string   `json:"name"`
 		KeyResults []string `json:"keyResults"`
 	} `json:"goal"`
+	Created               createRun   `json:"created"`
 	Follow                followRun   `json:"follow"`
 	Invalid               *shownError `json:"invalid"`
 	Unauthenticated       *shownError `json:"unauthenticated"`
@@ -243,6 +260,7 @@ func TestExamplePageInChromium(t *testing.T) {
 		},
 	} {
 		checkPageRun(t, tt.protocol, tt.run)
+		checkCreateRun(ctx, t, tt.protocol, tt.run.Created)
 		if !slices.Contains(tt.run.Requests, tt.wantRequest) {
 			t.Errorf("%s: the browser sent %+v, want among them %+v", tt.protocol, tt.run.Requests, tt.wantRequest)
 		}
@@ -363,6 +381,44 @@ func checkFollowRun(t *testing.T, protocol string, run pageRun, renamed []string
 	}, "unknown caller key")
 	if got := run.FollowUnauthenticated.State.State; got != "error" {
 		t.Errorf("%s: following with a wrong key leaves the stream %q, want error", protocol, got)
+	}
+}
+
+// checkCreateRun asserts that the page's goal, whose first answer was
+// lost, was sent twice alike (one request_id) and made once: the retry
+// got the first answer, replayed, and the goal exists once.
+func checkCreateRun(ctx context.Context, t *testing.T, protocol string, run createRun) {
+	t.Helper()
+	if run.ID == "" {
+		t.Errorf("%s: the page shows no created goal", protocol)
+	}
+	if len(run.Attempts) != 2 {
+		t.Fatalf("%s: the browser sent CreateGoal %d times, want 2 (the lost answer's, and the retry)", protocol, len(run.Attempts))
+	}
+	first, retry := run.Attempts[0], run.Attempts[1]
+	if first.Body != retry.Body {
+		t.Errorf("%s: the retry's body differs from the first attempt's: want the same request_id and fields", protocol)
+	}
+	if first.Status != http.StatusOK || first.Replayed == "true" || retry.Status != http.StatusOK || retry.Replayed != "true" {
+		t.Errorf("%s: answers %d (replayed %q) and %d (replayed %q), want 200 then 200 replayed", protocol, first.Status, first.Replayed, retry.Status, retry.Replayed)
+	}
+	bearer := connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+			req.Header().Set("Authorization", "Bearer "+facade.Key)
+			return next(ctx, req)
+		}
+	})
+	goals := betterworksv1connect.NewGoalServiceClient(http.DefaultClient, facade.URL(), connect.WithInterceptors(bearer))
+	found, err := goals.SearchGoals(ctx, &betterworksv1.SearchGoalsRequest{Query: run.Name, PageSize: 10})
+	if err != nil {
+		t.Fatalf("%s: search for the created goal: %v", protocol, err)
+	}
+	var ids []string
+	for _, g := range found.GetGoals() {
+		ids = append(ids, fmt.Sprint(g.GetId()))
+	}
+	if diff := cmp.Diff([]string{run.ID}, ids); diff != "" {
+		t.Errorf("%s: goals named %q (-want +got):\n%s", protocol, run.Name, diff)
 	}
 }
 

@@ -1,6 +1,7 @@
 // Drives the example page in headless Chromium (Debian's /usr/bin/chromium)
 // with playwright-core, once per protocol: enter the caller key, list
-// goals, page forward and back, open a goal, follow goals live while the
+// goals, page forward and back, open a goal, create a goal beside it while
+// the answer to its first attempt is lost, follow goals live while the
 // test renames one, stop and resume, and trigger three errors.
 // Screenshots (the page at the end, and while following) go to
 // ARTIFACTS_DIR.
@@ -35,6 +36,8 @@ const timeout = 15_000;
 // How long a change may take to reach a following page: the page polls
 // every 5 s, plus the time of a poll and slack for a loaded machine.
 const liveTimeout = 20_000;
+// The procedure the create step calls.
+const createPath = "/betterworks.v1.GoalService/CreateGoal";
 
 // The test's answers, one JSON line each.
 const answers = createInterface({ input: process.stdin });
@@ -112,13 +115,21 @@ async function drive(protocol, url, name = protocol, justList = false) {
     if (req.failure()?.errorText === "net::ERR_ABORTED" && new URL(req.url()).pathname === "/betterworks.v1.GoalService/SyncGoals") {
       return;
     }
+    // The create step loses the answer to its first attempt on purpose.
+    if (req.failure()?.errorText === "net::ERR_CONNECTION_RESET" && new URL(req.url()).pathname === createPath) {
+      return;
+    }
     problems.push(`request failed: ${req.method()} ${req.url()}: ${req.failure()?.errorText}`);
   });
   page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
   page.on("console", (msg) => {
     // Chromium logs every HTTP error status, which the Connect protocol
     // uses for failed calls; the page shows those itself.
-    if (msg.type() === "error" && !msg.text().startsWith("Failed to load resource: the server responded with a status of")) {
+    if (
+      msg.type() === "error" &&
+      !msg.text().startsWith("Failed to load resource: the server responded with a status of") &&
+      msg.text() !== "Failed to load resource: net::ERR_CONNECTION_RESET"
+    ) {
       problems.push(`console: ${msg.text()}`);
     }
   });
@@ -214,6 +225,35 @@ async function drive(protocol, url, name = protocol, justList = false) {
     aligned: await texts("#aligned li"),
   };
 
+  // Create a goal beside the open one. The first attempt reaches the
+  // facade, which applies it, but its answer is lost on the way back (the
+  // connection is reset): sendOnce must send it again under the same
+  // request_id and get the first answer, replayed, not a second goal.
+  const created = await step(async () => {
+    const attempts = [];
+    await page.route(`${facadeURL}${createPath}`, async (route) => {
+      const req = route.request();
+      if (req.method() !== "POST") {
+        return route.continue();
+      }
+      const response = await route.fetch();
+      attempts.push({
+        body: (req.postDataBuffer() ?? Buffer.alloc(0)).toString("base64"),
+        status: response.status(),
+        replayed: response.headers()["idempotency-replayed"] ?? "",
+      });
+      if (attempts.length === 1) {
+        return route.abort("connectionreset");
+      }
+      return route.fulfill({ response });
+    });
+    const name = `Created over ${protocol} ${Date.now()}`;
+    await page.fill("#new-goal-name", name);
+    await act(() => page.click("#create"));
+    await page.unrouteAll({ behavior: "wait" });
+    return { name, id: (await page.getAttribute("#created", "data-goal-id")) ?? "", attempts };
+  });
+
   // Follow goals while the test renames one off the first page (the runs
   // of both protocols compare their first pages), then stop, let the test
   // rename it again, and resume from the last watermark.
@@ -277,6 +317,7 @@ async function drive(protocol, url, name = protocol, justList = false) {
     backToFirst,
     labels: [firstLabel, secondLabel],
     goal,
+    created,
     follow,
     invalid,
     unauthenticated,

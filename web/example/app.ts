@@ -1,13 +1,14 @@
 // The example page: asks for a caller key, lists goals a page at a time,
-// opens a goal with its key results, follows every goal live over a
+// opens a goal with its key results, creates a goal beside it (sendOnce:
+// retried under one request_id, so it is made once), follows every goal live over a
 // SyncGoals stream, and shows errors with their code, message, field
 // violations and retry hint. Built by `npm run build` into dist/app.js,
 // beside a copy of index.html.
 
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { createClient } from "@connectrpc/connect";
-import { GoalService, type Goal } from "../gen/betterworks/v1/goal_service_pb.js";
-import { createFacadeTransport, describeError, type Protocol } from "../src/index.js";
+import { GoalCreationSource, GoalService, MeasurementType, type Goal } from "../gen/betterworks/v1/goal_service_pb.js";
+import { createFacadeTransport, describeError, sendOnce, type Protocol } from "../src/index.js";
 
 const pageSize = 10;
 
@@ -30,6 +31,8 @@ const prevButton = element<HTMLButtonElement>("prev");
 const nextButton = element<HTMLButtonElement>("next");
 const pageLabel = element<HTMLSpanElement>("page-label");
 const goalSection = element<HTMLElement>("goal");
+const newGoalName = element<HTMLInputElement>("new-goal-name");
+const createdLabel = element<HTMLParagraphElement>("created");
 const followButton = element<HTMLButtonElement>("follow");
 const followState = element<HTMLSpanElement>("follow-state");
 const caughtUpLabel = element<HTMLSpanElement>("caught-up");
@@ -146,6 +149,9 @@ async function showPage(fetch: typeof fetchPage, tokens: string[], index: number
   goalsSection.hidden = false;
 }
 
+// The goal on screen, beside which a new goal is created.
+let openedGoal: Goal | undefined;
+
 async function openGoal(goalId: string): Promise<void> {
   const client = goals();
   const result = await attempt(() =>
@@ -162,6 +168,9 @@ async function openGoal(goalId: string): Promise<void> {
   if (goal === undefined) {
     return;
   }
+  openedGoal = goal;
+  createdLabel.textContent = "";
+  delete createdLabel.dataset.goalId;
   element("goal-name").textContent = goal.name;
   element("goal-meta").textContent =
     `${goal.owner?.user?.name ?? "No owner"} · ${goal.start} to ${goal.end} · ${percent(goal)} done`;
@@ -171,6 +180,42 @@ async function openGoal(goalId: string): Promise<void> {
   element("aligned").replaceChildren(...list(aligned.filter((g) => !g.isKeyResult)));
   goalSection.hidden = false;
 }
+
+// createBeside creates a goal named name for the owner of goal, over its
+// period, with its visibility, categories and attributes (an organisation
+// may require them), its progress the average of its key results'. sendOnce gives the request a request_id and retries it under
+// that id when the answer is lost or the failure is retryable: the facade
+// applies it once and answers a retry with the first answer.
+async function createBeside(goal: Goal, name: string): Promise<void> {
+  const client = goals();
+  const res = await attempt(() =>
+    sendOnce((req) => client.createGoal(req), {
+      requestId: "",
+      ownerUserId: String(goal.owner?.user?.id ?? ""),
+      name,
+      start: goal.start,
+      end: goal.end,
+      visibility: goal.visibility,
+      creationSource: GoalCreationSource.MANUAL,
+      type: MeasurementType.AVG_OF_PROGRESS,
+      categoryIds: goal.categories.map((c) => String(c.id)),
+      attributeScope: goal.attributeScope,
+      attributeType: goal.attributeType,
+    }),
+  );
+  if (res?.goal === undefined) {
+    return;
+  }
+  createdLabel.textContent = `Created goal ${res.goal.id}: ${res.goal.name}`;
+  createdLabel.dataset.goalId = String(res.goal.id);
+}
+
+element<HTMLFormElement>("new-goal").addEventListener("submit", (event) => {
+  event.preventDefault();
+  if (openedGoal !== undefined) {
+    void createBeside(openedGoal, newGoalName.value.trim());
+  }
+});
 
 element<HTMLFormElement>("caller").addEventListener("submit", (event) => {
   event.preventDefault();
