@@ -272,6 +272,60 @@ func TestRequestIDUnknownThenNotFound(t *testing.T) {
 	}
 }
 
+// TestRequestIDAnswerDroppedAligned: the lookup finds a goal aligned to a
+// parent, named by its id, as its own.
+func TestRequestIDAnswerDroppedAligned(t *testing.T) {
+	t.Parallel()
+	r := startReplicas(t, 1, false)
+	r.sandbox().SetFaults(sandbox.Fault{Endpoint: createGoalEndpoint, Drop: true, Times: 1})
+	req := idempotentCreate(t, r, "Aligned, answer lost")
+	req.ParentId = fmt.Sprint(r.sandbox().Fixtures().UserGoalID)
+	if _, err := r.goals(0).CreateGoal(t.Context(), req); err == nil {
+		t.Fatal("CreateGoal() with the answer dropped succeeded, want an error")
+	}
+	resp, err := r.goals(0).CreateGoal(t.Context(), req)
+	if err != nil {
+		t.Fatalf("retried CreateGoal() error = %v", err)
+	}
+	if got := resp.GetGoal().GetParent().GetId(); fmt.Sprint(got) != req.GetParentId() {
+		t.Errorf("retried CreateGoal() = goal under %d, want under %s", got, req.GetParentId())
+	}
+	if n := r.sandbox().Count(createGoalEndpoint); n != 1 {
+		t.Errorf("sandbox saw %d %s, want 1: the retry found the goal", n, createGoalEndpoint)
+	}
+}
+
+// TestRequestIDLookupSkipsATwin: after an attempt that applied nothing,
+// another caller creates a goal with the same owner and name but another
+// period; the retry's lookup must not take that goal for its own, and
+// applies the request.
+func TestRequestIDLookupSkipsATwin(t *testing.T) {
+	t.Parallel()
+	r := startReplicas(t, 1, false)
+	r.sandbox().SetFaults(sandbox.Fault{Endpoint: createGoalEndpoint, Status: 503, Times: 1})
+	req := idempotentCreate(t, r, "Goal with a twin")
+	if _, err := r.goals(0).CreateGoal(t.Context(), req); connect.CodeOf(err) != connect.CodeUnavailable {
+		t.Fatalf("CreateGoal() behind a 503: error %v, want UNAVAILABLE", err)
+	}
+	twin := validCreate(req.GetOwnerUserId(), req.GetStart(), "2026-12-31")
+	twin.Name = req.GetName()
+	made, err := r.goals(0).CreateGoal(t.Context(), twin)
+	if err != nil {
+		t.Fatalf("CreateGoal() of the twin error = %v", err)
+	}
+	resp, err := r.goals(0).CreateGoal(t.Context(), req)
+	if err != nil {
+		t.Fatalf("retried CreateGoal() error = %v", err)
+	}
+	if resp.GetGoal().GetId() == made.GetGoal().GetId() || resp.GetGoal().GetEnd() != req.GetEnd() {
+		t.Errorf("retried CreateGoal() = goal %d ending %s, want a goal of its own ending %s, not the twin %d",
+			resp.GetGoal().GetId(), resp.GetGoal().GetEnd(), req.GetEnd(), made.GetGoal().GetId())
+	}
+	if n := goalsNamed(t, r.goals(0), req.GetName()); n != 2 {
+		t.Errorf("%d goals named %q, want 2: the twin and the request's", n, req.GetName())
+	}
+}
+
 // TestRequestIDRejectedRunsAgain: a 4xx applied nothing, so the retry is
 // applied, and may succeed where the first failed; the request_id stays
 // bound to its request all the same.

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
@@ -22,9 +23,11 @@ const recoveryPages = 50
 const recoveryPageSize = 100
 
 // findCreatedGoal finds the goal a CreateGoal attempt made: one of the
-// owner's goals with the request's name, created after the first attempt
-// began. The upstream's clock dates goals, so the first attempt's instant
-// is moved onto it: the listing's Date less the time elapsed since.
+// owner's goals with the request's name, period, parent and visibility,
+// created after the first attempt began. The upstream's clock dates goals,
+// so the first attempt's instant is moved onto it: the listing's Date less
+// the time elapsed since. A field the listing leaves out is not compared;
+// the description, which the upstream may reformat, never is.
 func (s *GoalService) findCreatedGoal(req *betterworksv1.CreateGoalRequest) recovery[*betterworksv1.CreateGoalResponse] {
 	return func(ctx context.Context, token upstream.Token, since time.Time) (*betterworksv1.CreateGoalResponse, bool, error) {
 		filter := upstream.GoalFilter{Owner: &upstream.Relation{ID: req.GetOwnerUserId(), Direct: true}, GoalName: req.GetName()}
@@ -40,7 +43,7 @@ func (s *GoalService) findCreatedGoal(req *betterworksv1.CreateGoalRequest) reco
 			if created.IsZero() {
 				created = g.CreatedOn.Time
 			}
-			return g.Name == req.GetName() && !g.IsKeyResult && !created.IsZero() && !created.Before(cutoff)
+			return g.Name == req.GetName() && !g.IsKeyResult && !created.IsZero() && !created.Before(cutoff) && sameGoal(req, g)
 		})
 		if found == nil || err != nil {
 			return nil, false, err
@@ -51,6 +54,25 @@ func (s *GoalService) findCreatedGoal(req *betterworksv1.CreateGoalRequest) reco
 		}
 		return &betterworksv1.CreateGoalResponse{Goal: goalToProto(goal)}, true, nil
 	}
+}
+
+// sameGoal reports whether g has req's period, parent and visibility, as
+// far as the listing tells them.
+func sameGoal(req *betterworksv1.CreateGoalRequest, g *upstream.Goal) bool {
+	if g.Start != "" && g.Start != req.GetStart() || g.End != "" && g.End != req.GetEnd() {
+		return false
+	}
+	if v := goalVisibilities.upstream(req.GetVisibility()); g.Visibility != "" && v != "" && g.Visibility != v {
+		return false
+	}
+	parent := req.GetParentId()
+	switch {
+	case parent == "":
+		return g.Parent == nil
+	case g.Parent == nil:
+		return false
+	}
+	return strconv.FormatInt(g.Parent.ID, 10) == parent || strings.EqualFold(g.Parent.UUID, parent)
 }
 
 // findDeletedGoal reports a DeleteGoal as done when the goal is gone.
