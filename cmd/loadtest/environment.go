@@ -36,14 +36,14 @@ type Environment struct {
 }
 
 // newEnvironment records the environment known before the run.
-func newEnvironment() Environment {
+func newEnvironment(o options) Environment {
 	return Environment{
 		GoVersion:   runtime.Version(),
 		Commit:      commit(),
 		OS:          runtime.GOOS,
 		Arch:        runtime.GOARCH,
 		CPUs:        runtime.NumCPU(),
-		Facade:      facadeWiring,
+		Facade:      facadeWiring(o.telemetry),
 		LoadAtStart: loadAverage(),
 		StartedAt:   time.Now().UTC().Truncate(time.Second),
 	}

@@ -83,7 +83,7 @@ func runExport(ctx context.Context, o options, plan cpuPlan, pin bool, method st
 	key := auth.GenerateKey()
 	hop, err := startHop(ctx, hopConfig{
 		sandboxURL: sandboxURL, token: sb.Token(sandbox.RoleSuperAdmin), key: key, cpu: plan.hop, pin: pin,
-		tuning: facadeTuning{pace: e.pace, ahead: e.ahead},
+		tuning: facadeTuning{pace: e.pace, ahead: e.ahead}, telemetry: o.telemetry,
 	})
 	if err != nil {
 		return nil, err

@@ -15,10 +15,26 @@ import (
 	"github.com/bwfacade/facade/internal/upstream"
 )
 
-// facadeWiring says how newFacade builds the facade, for the report.
-const facadeWiring = "as cmd/server outside demo mode: in-process limiters in the path " +
-	"(caller quota and upstream pacing at 1e9/s, so they never throttle), breakers, retries and deadlines at their defaults, " +
-	"one caller with a key, JSON access log at info level to /dev/null"
+// facadeWiring says how newFacade builds the facade with the telemetry
+// of mode, for the report.
+func facadeWiring(mode string) string {
+	tel := "metrics recorded for a Prometheus scrape, spans with ids but unsampled (no exporter), log lines with trace ids"
+	if mode == telemetryNone {
+		tel = "OpenTelemetry's no-op providers, log lines without trace ids"
+	}
+	return "as cmd/server outside demo mode: in-process limiters in the path " +
+		"(caller quota and upstream pacing at 1e9/s, so they never throttle), breakers, retries and deadlines at their defaults, " +
+		"one caller with a key, JSON access log at info level to /dev/null; telemetry: " + tel
+}
+
+// Telemetry of the hop's facade (-telemetry).
+const (
+	// telemetryMetrics is cmd/server's with BWFACADE_METRICS_ADDR set and
+	// no OTEL_* exporter.
+	telemetryMetrics = "metrics"
+	// telemetryNone leaves OpenTelemetry's no-op providers in place.
+	telemetryNone = "none"
+)
 
 // unlimited is a limit no run reaches.
 var unlimited = ratelimit.Limit{Rate: 1e9, Burst: 1 << 30}
@@ -43,6 +59,9 @@ type facadeTuning struct {
 	requestIDs server.RequestIDs
 	// noBreakers turns the upstream client's circuit breakers off.
 	noBreakers bool
+	// telemetry is the facade's (server.Config.Telemetry); the zero value
+	// is OpenTelemetry's global providers.
+	telemetry server.Telemetry
 }
 
 // newFacade returns the facade's HTTP handler for one caller, keyed by
@@ -68,6 +87,7 @@ func newFacade(upstreamURL string, token upstream.Token, callerKey string, tunin
 	}
 	return server.New(server.Config{
 		UpstreamURL:  upstreamURL,
+		Telemetry:    tuning.telemetry,
 		Resilience:   upstream.Resilience{Breaker: upstream.BreakerSettings{Disabled: tuning.noBreakers}},
 		RequestIDs:   tuning.requestIDs,
 		CacheTTL:     cacheTTL,

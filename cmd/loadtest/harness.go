@@ -21,7 +21,7 @@ import (
 // returns their report. Progress goes to progress.
 func runHarness(ctx context.Context, o options, progress io.Writer) (*Report, error) {
 	started := time.Now()
-	env := newEnvironment()
+	env := newEnvironment(o)
 	plan, pin, method := planPinning(o.pin)
 	if !o.runsHop() {
 		pin, method = false, "none (no hop process in this run)"
@@ -89,7 +89,7 @@ func runSweep(ctx context.Context, o options, plan cpuPlan, pin bool, method str
 	defer stopSandbox()
 	token := sb.Token(sandbox.RoleSuperAdmin)
 	key := auth.GenerateKey()
-	hop, err := startHop(ctx, hopConfig{sandboxURL: sandboxURL, token: token, key: key, cpu: plan.hop, pin: pin})
+	hop, err := startHop(ctx, hopConfig{sandboxURL: sandboxURL, token: token, key: key, cpu: plan.hop, pin: pin, telemetry: o.telemetry})
 	if err != nil {
 		return nil, nil, err
 	}

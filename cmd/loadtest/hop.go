@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/bwfacade/facade/internal/server"
+	"github.com/bwfacade/facade/internal/telemetry"
 	"github.com/bwfacade/facade/internal/upstream"
 )
 
@@ -41,6 +42,7 @@ const (
 	envPace       = "BWFACADE_LOADTEST_PACE"         // the token's pace in calls per second; empty: unlimited
 	envAhead      = "BWFACADE_LOADTEST_EXPORT_AHEAD" // pages an export fetches ahead; empty: the server's default
 	envCacheTTL   = "BWFACADE_LOADTEST_CACHE_TTL"    // how long GetGoal answers are kept; empty: no cache
+	envTelemetry  = "BWFACADE_LOADTEST_TELEMETRY"    // the facade's telemetry: telemetryMetrics (empty) or telemetryNone
 	// Profiles of the hop process over its whole life, for finding where
 	// its CPU and allocations go; set by whoever runs the harness (the
 	// hop process inherits the environment). Empty: not written.
@@ -105,7 +107,23 @@ func serveHop(ctx context.Context, getenv func(string) string, stdin io.Reader, 
 			return fmt.Errorf("hop: %s=%q is not a count", envAhead, v)
 		}
 	}
-	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	var handler slog.Handler = slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})
+	switch mode := getenv(envTelemetry); mode {
+	case "", telemetryMetrics:
+		// As cmd/server sets it up with BWFACADE_METRICS_ADDR and no
+		// OTEL_* variable; the scrape handler is left unserved.
+		providers, err := telemetry.Setup(ctx, telemetry.Config{Prometheus: true, Getenv: func(string) string { return "" }})
+		if err != nil {
+			return fmt.Errorf("hop: telemetry: %w", err)
+		}
+		defer func() { _ = providers.Shutdown(context.WithoutCancel(ctx)) }()
+		tuning.telemetry = server.Telemetry{Telemetry: upstream.Telemetry{TracerProvider: providers.Tracer, MeterProvider: providers.Meter, Propagator: providers.Propagator}}
+		handler = telemetry.LogHandler(handler)
+	case telemetryNone:
+	default:
+		return fmt.Errorf("hop: %s=%q is not %s or %s", envTelemetry, mode, telemetryMetrics, telemetryNone)
+	}
+	logger := slog.New(handler)
 	facade, err := newFacade(sandboxURL.JoinPath("api", "v1").String()+"/", upstream.NewToken(getenv(envToken)), getenv(envCallerKey), tuning, logger)
 	if err != nil {
 		return fmt.Errorf("hop: facade: %w", err)

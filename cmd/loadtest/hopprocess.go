@@ -42,6 +42,8 @@ type hopConfig struct {
 	// tuning changes the facade's pace and look-ahead; zero is the
 	// sweep's facade.
 	tuning facadeTuning
+	// telemetry is the facade's telemetry mode (-telemetry).
+	telemetry string
 }
 
 // startHop runs this program again as the hop process and waits for its
@@ -68,6 +70,9 @@ func startHop(ctx context.Context, cfg hopConfig) (*hopProcess, error) {
 	}
 	if cfg.tuning.cacheTTL > 0 {
 		cmd.Env = append(cmd.Env, envCacheTTL+"="+cfg.tuning.cacheTTL.String())
+	}
+	if cfg.telemetry != "" {
+		cmd.Env = append(cmd.Env, envTelemetry+"="+cfg.telemetry)
 	}
 	if cfg.tuning.ahead > 0 {
 		cmd.Env = append(cmd.Env, envAhead+"="+strconv.Itoa(cfg.tuning.ahead))

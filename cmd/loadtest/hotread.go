@@ -90,7 +90,7 @@ func runHotRead(ctx context.Context, o options, plan cpuPlan, pin bool, method s
 
 	for _, ttl := range []time.Duration{0, h.cacheTTL} {
 		key := auth.GenerateKey()
-		hop, err := startHop(ctx, hopConfig{sandboxURL: sandboxURL, token: token, key: key, cpu: plan.hop, pin: pin, tuning: facadeTuning{cacheTTL: ttl}})
+		hop, err := startHop(ctx, hopConfig{sandboxURL: sandboxURL, token: token, key: key, cpu: plan.hop, pin: pin, tuning: facadeTuning{cacheTTL: ttl}, telemetry: o.telemetry})
 		if err != nil {
 			return nil, err
 		}

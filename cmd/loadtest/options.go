@@ -26,8 +26,10 @@ type options struct {
 	pageSize     int
 	timeout      time.Duration
 	pin          bool
-	jsonPath     string
-	short        bool
+	// telemetry is the hop's telemetry: telemetryMetrics or telemetryNone.
+	telemetry string
+	jsonPath  string
+	short     bool
 
 	// scenarios are the scenarios to run, in scenarioNames' order.
 	scenarios  []string
@@ -112,6 +114,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Second, "deadline of each call; a phase waits at most this long for its last call")
 	fs.BoolVar(&o.pin, "pin", true, "pin the hop process and the load generator to one CPU each with taskset, where the machine allows")
 	fs.StringVar(&o.jsonPath, "json", "", "also write the results as JSON to this file")
+	fs.StringVar(&o.telemetry, "telemetry", telemetryMetrics, "the facade's telemetry: metrics (as cmd/server with BWFACADE_METRICS_ADDR and no OTEL exporter: metrics recorded for a Prometheus scrape, spans with ids but unsampled, log lines with trace ids) or none (OpenTelemetry's no-op providers, plain log lines)")
 	fs.BoolVar(&o.short, "short", false, "a run of a few seconds (smoke check): shorter phases, one round, lower rate and concurrency, a smaller export")
 	scenarios := fs.String("scenarios", scenarioSweep, "scenarios to run, comma-separated: sweep (the workloads through every variant), export (ExportUsers of a scaled sandbox, about 25 s at the defaults), hotread (many callers of one token reading few goals: direct, facade, facade with its cache; about 20 s), retrystorm (callers retrying every failed goal creation while the sandbox loses a share of the answers: duplicates without and with request_id; about 2 min)")
 	fs.IntVar(&o.export.users, "export-users", 100_000, "export: users of the scaled sandbox (sandbox.Scale.Users), at least 1000")
@@ -164,6 +167,9 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 // validate rejects options that cannot make a bounded, measured run.
 func (o options) validate() error {
 	var errs []error
+	if o.telemetry != telemetryMetrics && o.telemetry != telemetryNone {
+		errs = append(errs, fmt.Errorf("-telemetry must be %s or %s", telemetryMetrics, telemetryNone))
+	}
 	if o.rate <= 0 || o.rate > 100_000 {
 		errs = append(errs, errors.New("-rate must be in (0, 100000]"))
 	}

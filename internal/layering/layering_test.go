@@ -37,7 +37,7 @@ var rules = map[string]struct {
 
 	// The load harness wires the facade as cmd/server does, and reads its
 	// answers as a client does (reasons, the replayed header).
-	"cmd/loadtest": {allowOurs: []string{"gen/", "internal/auth", "internal/idempotency", "internal/ratelimit", "internal/rpcerr", "internal/sandbox", "internal/seal", "internal/server", "internal/service", "internal/upstream"}},
+	"cmd/loadtest": {allowOurs: []string{"gen/", "internal/auth", "internal/idempotency", "internal/ratelimit", "internal/rpcerr", "internal/sandbox", "internal/seal", "internal/server", "internal/service", "internal/telemetry", "internal/upstream"}},
 
 	// End-to-end tests run the binaries and import nothing of ours but
 	// the log capture.
