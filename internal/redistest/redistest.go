@@ -220,13 +220,29 @@ func StartCluster(tb testing.TB, n int) []string {
 	if out, err := exec.Command(cli, args...).CombinedOutput(); err != nil {
 		tb.Fatalf("redis-cli --cluster create: %v\n%s", err, out)
 	}
-	client := redis.NewClient(&redis.Options{Addr: addrs[0]})
-	defer client.Close()
+	// Every node must see the cluster ok, with every node known, before a
+	// test runs: a node the slot map has not reached yet answers
+	// CLUSTERDOWN, and a client routed to it falls back.
+	var clients []*redis.Client
+	for _, addr := range addrs {
+		client := redis.NewClient(&redis.Options{Addr: addr})
+		defer client.Close()
+		clients = append(clients, client)
+	}
+	ready := func() bool {
+		for _, client := range clients {
+			info, err := client.ClusterInfo(context.Background()).Result()
+			if err != nil || !strings.Contains(info, "cluster_state:ok") || !strings.Contains(info, fmt.Sprintf("cluster_known_nodes:%d\r", n)) {
+				return false
+			}
+		}
+		return true
+	}
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if info, err := client.ClusterInfo(context.Background()).Result(); err == nil && strings.Contains(info, "cluster_state:ok") {
+		if ready() {
 			return addrs
 		}
 	}
-	tb.Fatalf("the cluster of %v is not ok", addrs)
+	tb.Fatalf("the cluster of %v is not ok on every node", addrs)
 	return nil
 }
