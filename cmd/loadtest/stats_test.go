@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -62,5 +63,19 @@ func TestParseCPUList(t *testing.T) {
 				t.Errorf("parseCPUList(%q) = %v, %v; want %v, error %v", tt.in, got, err, tt.want, tt.wantErr)
 			}
 		})
+	}
+}
+
+func TestRatioOfRounds(t *testing.T) {
+	t.Parallel()
+	facade := Phase{Hop: ProcessCost{CPUMsPer1k: 300}, HopCPURounds: []float64{280, 330, 290}}
+	bare := Phase{Hop: ProcessCost{CPUMsPer1k: 200}, HopCPURounds: []float64{200, 220, 0}}
+	got := ratio(facade, bare)
+	want := &Ratio{Pooled: 1.5, Min: 1.4, Max: 1.5}
+	if got == nil || math.Abs(got.Pooled-want.Pooled) > 1e-9 || math.Abs(got.Min-want.Min) > 1e-9 || math.Abs(got.Max-want.Max) > 1e-9 {
+		t.Errorf("ratio() = %+v, want %+v (a round of no cost in the bare proxy left out)", got, want)
+	}
+	if got := ratio(facade, Phase{}); got != nil {
+		t.Errorf("ratio() over a phase of no cost = %+v, want nil", got)
 	}
 }

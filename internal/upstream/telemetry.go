@@ -124,7 +124,8 @@ type attemptInfo struct {
 // it injects the trace context into their headers where otelhttp must
 // clone each request to do so, and it labels the duration with an
 // attribute set made once per endpoint, host and status where otelhttp
-// makes one per request: the two cost a read a fifth of its allocations.
+// makes one per request: the two cost a GetGoal through the facade 17 of
+// its 204 allocations.
 type httpTelemetry struct {
 	tracer     trace.Tracer
 	propagator propagation.TextMapPropagator
@@ -136,10 +137,11 @@ type httpTelemetry struct {
 }
 
 // durationKey is one set of duration's attributes. Each field has few
-// values: operations and error types are fixed lists, hosts the API's and
-// the allowed file hosts', statuses HTTP's.
+// values: operations and error types are fixed lists, schemes and hosts
+// the API's and the allowed file hosts', statuses HTTP's.
 type durationKey struct {
 	op        *Operation
+	scheme    string
 	host      string
 	status    int
 	errorType string
@@ -195,7 +197,7 @@ func (h *httpTelemetry) start(req *http.Request, info *attemptInfo) trace.Span {
 // resp or whose failure is err, and sets its span's status. The caller
 // ends the span.
 func (h *httpTelemetry) answered(span trace.Span, req *http.Request, op *Operation, began time.Time, resp *http.Response, err error) {
-	key := durationKey{op: op, host: req.URL.Host}
+	key := durationKey{op: op, scheme: req.URL.Scheme, host: req.URL.Host}
 	switch {
 	case err != nil:
 		key.errorType = Classify(classify(err)).String()
