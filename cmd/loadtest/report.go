@@ -341,12 +341,20 @@ func writeHotRead(w io.Writer, h *HotReadReport) error {
 	return err
 }
 
+// minP99Calls is the fewest calls whose p99 is not close to their
+// maximum.
+const minP99Calls = 2000
+
 // writeSweep writes the sweep's results, one row per service time,
 // workload and variant.
 func writeSweep(w io.Writer, r *Report) error {
 	o := r.Options
 	fmt.Fprintf(w, "latency: open loop, %g calls/s, %v x %d rounds; calls/s: closed loop, %d workers, %v x %d rounds; pages of %d goals, %d users\n\n",
 		o.RatePerSecond, msDuration(o.RatePhaseMS), o.Rounds, o.Concurrency, msDuration(o.ConcPhaseMS), o.Rounds, o.PageSize, min(o.PageSize, maxUsersPage))
+	perP99 := int(o.RatePerSecond*o.RatePhaseMS/1000) * o.Rounds
+	if perP99 < minP99Calls {
+		fmt.Fprintf(w, "each p99 is of %d calls, close to their maximum: -rate-duration and -rounds long enough for %d calls make it a percentile\n\n", perP99, minP99Calls)
+	}
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "svc\tworkload\tvariant\tp50\tp99\t+p50 dir\t+p99 dir\t+p50 bare\t+p99 bare\tcalls/s\tcpu lg\tcpu hop\thop/bare\trounds\tallocs hop\tKiB hop\theap hop\terrors\t")
