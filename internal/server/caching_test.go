@@ -92,7 +92,13 @@ func TestReadsAreNeverSharedAcrossTokens(t *testing.T) {
 // cancels the first: the second gets its answer from the one request.
 func TestACallerWhoLeavesDoesNotCancelTheOthers(t *testing.T) {
 	t.Parallel()
-	st := facadetest.Start(t, facadetest.Options{Sandbox: slowGoals})
+	// The goal read takes 2 s, so that on a loaded machine (the race
+	// detector, every package at once) the second call has joined the
+	// shared request well before the first leaves, and the request is
+	// still under way when it does.
+	st := facadetest.Start(t, facadetest.Options{Sandbox: sandbox.Config{Faults: []sandbox.Fault{
+		{Endpoint: "GET /goals/{id}/", Latency: 2 * time.Second},
+	}}})
 	client := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin)
 	goalID := fmt.Sprint(st.Sandbox.Fixtures().UserGoalID)
 	ctx, cancel := context.WithCancel(t.Context())
@@ -101,13 +107,13 @@ func TestACallerWhoLeavesDoesNotCancelTheOthers(t *testing.T) {
 		_, err := client.GetGoal(ctx, &betterworksv1.GetGoalRequest{GoalId: goalID})
 		first <- err
 	}()
-	time.Sleep(50 * time.Millisecond) // the first call's request is under way
+	time.Sleep(200 * time.Millisecond) // the first call's request is under way
 	second := make(chan error, 1)
 	go func() {
 		_, err := client.GetGoal(t.Context(), &betterworksv1.GetGoalRequest{GoalId: goalID})
 		second <- err
 	}()
-	time.Sleep(50 * time.Millisecond)
+	time.Sleep(600 * time.Millisecond) // the second call has joined it
 	cancel()
 	if err := <-first; connect.CodeOf(err) != connect.CodeCanceled {
 		t.Errorf("first GetGoal() = %v, want Canceled", err)
