@@ -26,10 +26,11 @@ import (
 )
 
 // slowGoals makes every goal read take long enough for concurrent callers
-// to overlap.
+// to overlap, even when a loaded machine (the race detector, every
+// package at once) spreads their arrivals over hundreds of milliseconds.
 var slowGoals = sandbox.Config{Faults: []sandbox.Fault{
-	{Endpoint: "GET /goals/{id}/", Latency: 200 * time.Millisecond},
-	{Endpoint: "GET /goals/filter/", Latency: 200 * time.Millisecond},
+	{Endpoint: "GET /goals/{id}/", Latency: time.Second},
+	{Endpoint: "GET /goals/filter/", Latency: time.Second},
 }}
 
 // TestIdenticalReadsShareOneRequest makes 50 identical GetGoal calls at
