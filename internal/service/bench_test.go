@@ -73,39 +73,30 @@ func BenchmarkListGoals(b *testing.B) {
 				}
 			}
 		})
-		b.Run(fmt.Sprintf("facade_connect/page_size=%d", size), func(b *testing.B) {
-			st := facadetest.Start(b, facadetest.Options{})
-			client := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin)
-			req := &betterworksv1.ListGoalsRequest{PageSize: size}
-			resp, err := client.ListGoals(b.Context(), req)
-			if err != nil || len(resp.GetGoals()) != int(size) {
-				b.Fatalf("ListGoals() = %d goals, error %v; want %d", len(resp.GetGoals()), err, size)
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := client.ListGoals(b.Context(), req); err != nil {
-					b.Fatalf("ListGoals() error = %v", err)
+		// The facade over Connect, in protobuf and in JSON: in JSON the
+		// facade writes the answer with its JSON codec, and the client
+		// reads it with protojson.
+		for _, codec := range []struct {
+			name string
+			opts []connect.ClientOption
+		}{{"facade_connect", nil}, {"facade_connect_json", []connect.ClientOption{connect.WithProtoJSON()}}} {
+			b.Run(fmt.Sprintf("%s/page_size=%d", codec.name, size), func(b *testing.B) {
+				st := facadetest.Start(b, facadetest.Options{})
+				opts := append(facadetest.ClientOptions(facadetest.Connect, st.Key(sandbox.RoleSuperAdmin)), codec.opts...)
+				client := betterworksv1connect.NewGoalServiceClient(st.HTTPClient, st.URL, opts...)
+				req := &betterworksv1.ListGoalsRequest{PageSize: size}
+				resp, err := client.ListGoals(b.Context(), req)
+				if err != nil || len(resp.GetGoals()) != int(size) {
+					b.Fatalf("ListGoals() = %d goals, error %v; want %d", len(resp.GetGoals()), err, size)
 				}
-			}
-		})
-		// The same call in JSON: the facade writes the answer with its
-		// JSON codec, and the client reads it with protojson.
-		b.Run(fmt.Sprintf("facade_connect_json/page_size=%d", size), func(b *testing.B) {
-			st := facadetest.Start(b, facadetest.Options{})
-			opts := append(facadetest.ClientOptions(facadetest.Connect, st.Key(sandbox.RoleSuperAdmin)), connect.WithProtoJSON())
-			client := betterworksv1connect.NewGoalServiceClient(st.HTTPClient, st.URL, opts...)
-			req := &betterworksv1.ListGoalsRequest{PageSize: size}
-			resp, err := client.ListGoals(b.Context(), req)
-			if err != nil || len(resp.GetGoals()) != int(size) {
-				b.Fatalf("ListGoals() = %d goals, error %v; want %d", len(resp.GetGoals()), err, size)
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := client.ListGoals(b.Context(), req); err != nil {
-					b.Fatalf("ListGoals() error = %v", err)
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := client.ListGoals(b.Context(), req); err != nil {
+						b.Fatalf("ListGoals() error = %v", err)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
 

@@ -84,6 +84,20 @@ func goalsNamed(t *testing.T, client betterworksv1connect.GoalServiceClient, nam
 	return n
 }
 
+// retry sends req again through replica i, wants it answered, and wants
+// goals of its name to number want afterwards.
+func retry(t *testing.T, r *replicas, i int, req *betterworksv1.CreateGoalRequest, want int) *betterworksv1.CreateGoalResponse {
+	t.Helper()
+	resp, err := r.goals(i).CreateGoal(t.Context(), req)
+	if err != nil {
+		t.Fatalf("retried CreateGoal() error = %v", err)
+	}
+	if n := goalsNamed(t, r.goals(0), req.GetName()); n != want {
+		t.Errorf("%d goals named %q, want %d", n, req.GetName(), want)
+	}
+	return resp
+}
+
 func idempotentCreate(t *testing.T, r *replicas, name string) *betterworksv1.CreateGoalRequest {
 	req := validCreate(r.sandbox().UserFor(sandbox.RoleUser).UUID, "2026-01-01", "2026-06-30")
 	req.Name = name
@@ -228,15 +242,9 @@ func TestRequestIDAnswerDropped(t *testing.T) {
 			if _, err := r.goals(0).CreateGoal(t.Context(), req); err == nil {
 				t.Fatal("CreateGoal() with the answer dropped succeeded, want an error")
 			}
-			resp, err := r.goals(1).CreateGoal(t.Context(), req)
-			if err != nil {
-				t.Fatalf("retried CreateGoal() error = %v", err)
-			}
+			resp := retry(t, r, 1, req, 1)
 			if resp.GetGoal().GetName() != req.GetName() || resp.GetGoal().GetId() == 0 {
 				t.Errorf("retried CreateGoal() = %v, want the goal the first attempt made", resp.GetGoal())
-			}
-			if n := goalsNamed(t, r.goals(0), req.GetName()); n != 1 {
-				t.Errorf("%d goals named %q, want 1", n, req.GetName())
 			}
 			if n := r.sandbox().Count(createGoalEndpoint); n != 1 {
 				t.Errorf("sandbox saw %d %s, want 1", n, createGoalEndpoint)
@@ -261,12 +269,7 @@ func TestRequestIDUnknownThenNotFound(t *testing.T) {
 	if _, err := r.goals(0).CreateGoal(t.Context(), req); connect.CodeOf(err) != connect.CodeUnavailable {
 		t.Fatalf("CreateGoal() behind a 503: error %v, want UNAVAILABLE", err)
 	}
-	if _, err := r.goals(0).CreateGoal(t.Context(), req); err != nil {
-		t.Fatalf("retried CreateGoal() error = %v", err)
-	}
-	if n := goalsNamed(t, r.goals(0), req.GetName()); n != 1 {
-		t.Errorf("%d goals named %q, want 1", n, req.GetName())
-	}
+	retry(t, r, 0, req, 1)
 	if n := r.sandbox().Count(createGoalEndpoint); n != 2 {
 		t.Errorf("sandbox saw %d %s, want 2 (the refused one and the retry)", n, createGoalEndpoint)
 	}
@@ -283,10 +286,7 @@ func TestRequestIDAnswerDroppedAligned(t *testing.T) {
 	if _, err := r.goals(0).CreateGoal(t.Context(), req); err == nil {
 		t.Fatal("CreateGoal() with the answer dropped succeeded, want an error")
 	}
-	resp, err := r.goals(0).CreateGoal(t.Context(), req)
-	if err != nil {
-		t.Fatalf("retried CreateGoal() error = %v", err)
-	}
+	resp := retry(t, r, 0, req, 1)
 	if got := resp.GetGoal().GetParent().GetId(); fmt.Sprint(got) != req.GetParentId() {
 		t.Errorf("retried CreateGoal() = goal under %d, want under %s", got, req.GetParentId())
 	}
@@ -313,16 +313,10 @@ func TestRequestIDLookupSkipsATwin(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CreateGoal() of the twin error = %v", err)
 	}
-	resp, err := r.goals(0).CreateGoal(t.Context(), req)
-	if err != nil {
-		t.Fatalf("retried CreateGoal() error = %v", err)
-	}
+	resp := retry(t, r, 0, req, 2) // the twin and the request's
 	if resp.GetGoal().GetId() == made.GetGoal().GetId() || resp.GetGoal().GetEnd() != req.GetEnd() {
 		t.Errorf("retried CreateGoal() = goal %d ending %s, want a goal of its own ending %s, not the twin %d",
 			resp.GetGoal().GetId(), resp.GetGoal().GetEnd(), req.GetEnd(), made.GetGoal().GetId())
-	}
-	if n := goalsNamed(t, r.goals(0), req.GetName()); n != 2 {
-		t.Errorf("%d goals named %q, want 2: the twin and the request's", n, req.GetName())
 	}
 }
 
@@ -342,12 +336,7 @@ func TestRequestIDRejectedRunsAgain(t *testing.T) {
 	if _, err := r.goals(0).CreateGoal(t.Context(), other); rpcerr.Reason(err) != service.ReasonRequestIDReused {
 		t.Errorf("CreateGoal() with another body after a refusal: error %v, want %s", err, service.ReasonRequestIDReused)
 	}
-	if _, err := r.goals(0).CreateGoal(t.Context(), req); err != nil {
-		t.Fatalf("retried CreateGoal() error = %v", err)
-	}
-	if n := goalsNamed(t, r.goals(0), req.GetName()); n != 1 {
-		t.Errorf("%d goals named %q, want 1", n, req.GetName())
-	}
+	retry(t, r, 0, req, 1)
 }
 
 // TestRequestIDNeverSentRunsAgain: a refusal before anything was sent
@@ -360,12 +349,7 @@ func TestRequestIDNeverSentRunsAgain(t *testing.T) {
 	if _, err := r.goals(0).CreateGoal(t.Context(), req); err == nil {
 		t.Fatal("CreateGoal() behind a 429 succeeded, want an error")
 	}
-	if _, err := r.goals(0).CreateGoal(t.Context(), req); err != nil {
-		t.Fatalf("retried CreateGoal() error = %v", err)
-	}
-	if n := goalsNamed(t, r.goals(0), req.GetName()); n != 1 {
-		t.Errorf("%d goals named %q, want 1", n, req.GetName())
-	}
+	retry(t, r, 0, req, 1)
 }
 
 // TestRequestIDNoNaturalKey: a check-in whose answer was dropped cannot
