@@ -213,7 +213,11 @@ func (l *Limiter) allow(ctx context.Context, key string, lim Limit) (bool, time.
 // allowLocal takes one token of key's local limiter now, or refuses and
 // says how long until one is free.
 func (l *Limiter) allowLocal(key string, lim Limit, now time.Time) (bool, time.Duration) {
-	r := l.reserve(key, lim, now)
+	b := l.bucket(key, lim)
+	if b.AllowN(now, 1) {
+		return true, 0 // without making a reservation
+	}
+	r := b.ReserveN(now, 1)
 	if delay := r.DelayFrom(now); delay > 0 {
 		r.CancelAt(now)
 		return false, delay
@@ -393,6 +397,10 @@ func (l *Limiter) redisAllow(ctx context.Context, key string, lim Limit, now tim
 // waitLocal waits for a token of the local limiter, reserving it first
 // for from (the end of a pause, or now).
 func (l *Limiter) waitLocal(ctx context.Context, key string, lim Limit, budget time.Duration, now, from time.Time) (bool, time.Duration, error) {
+	if from.Equal(now) && l.bucket(key, lim).AllowN(now, 1) {
+		// A token is free now: taken without making a reservation.
+		return true, 0, nil
+	}
 	r := l.reserve(key, lim, from)
 	delay := r.DelayFrom(now)
 	if delay > budget {
@@ -409,10 +417,16 @@ func (l *Limiter) waitLocal(ctx context.Context, key string, lim Limit, budget t
 // reserve reserves a token of key's local limiter for at. Cancel a
 // reservation at at to undo it exactly.
 func (l *Limiter) reserve(key string, lim Limit, at time.Time) *rate.Reservation {
+	return l.bucket(key, lim).ReserveN(at, 1)
+}
+
+// bucket is key's local limiter under lim: this replica's share of it
+// when Redis is configured.
+func (l *Limiter) bucket(key string, lim Limit) *rate.Limiter {
 	if l.redis != nil {
 		lim = lim.perReplica(l.replicas)
 	}
-	return l.local.get(key, lim).ReserveN(at, 1)
+	return l.local.get(key, lim)
 }
 
 // Pause stops Allow and Wait for key until until, such as an upstream

@@ -3,6 +3,7 @@ package upstream
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -212,77 +213,114 @@ type flight struct {
 	done    chan struct{}
 	ans     *answer
 	err     error
-	waiters int // callers still waiting
+	waiters int  // callers still waiting, the leader included; -1 once finished
+	leader  bool // the caller who started the flight still waits for it
 	cancel  context.CancelFunc
 }
+
+// errFlightAborted is the answer of a flight whose fetch panicked.
+var errFlightAborted = errors.New("shared upstream read aborted")
 
 // do returns the answer of fetch for key: its own, or that of a flight of
 // key already under way, whose answer it then shares (shared is true). The
 // answer holds a reference for the caller to release.
+//
+// The caller who starts a flight (its leader) fetches on its own
+// goroutine, in a context that keeps its values (its trace) and deadline
+// but not its cancellation: a leader who goes away while others wait
+// fetches on for them, and its call returns once they have their answer.
+// The last waiter to leave cancels the fetch.
 func (f *flights) do(ctx context.Context, scope tokenFamily, key flightKey, fetch func(context.Context) (*answer, error)) (ans *answer, shared bool, err error) {
 	f.mu.Lock()
-	fl, shared := f.m[key]
-	if shared {
+	if fl, ok := f.m[key]; ok {
 		fl.waiters++
-	} else {
-		// The flight outlives the caller that started it, as long as
-		// another waits for it; it keeps the caller's values (its trace)
-		// and deadline, not its cancellation.
-		var fctx context.Context
-		var cancel context.CancelFunc
-		if deadline, ok := ctx.Deadline(); ok {
-			fctx, cancel = context.WithDeadline(context.WithoutCancel(ctx), deadline)
-		} else {
-			fctx, cancel = context.WithCancel(context.WithoutCancel(ctx))
+		f.mu.Unlock()
+		select {
+		case <-fl.done:
+			return fl.ans, true, fl.err
+		case <-ctx.Done():
+			if f.leave(key, fl, false) {
+				return nil, true, ctx.Err()
+			}
+			// The flight finished first, counting this caller in.
+			<-fl.done
+			return fl.ans, true, fl.err
 		}
-		fl = &flight{scope: scope, done: make(chan struct{}), waiters: 1, cancel: cancel}
-		if f.m == nil {
-			f.m = make(map[flightKey]*flight)
-		}
-		f.m[key] = fl
-		go f.run(fctx, key, fl, fetch)
 	}
+	var fctx context.Context
+	var cancel context.CancelFunc
+	if deadline, ok := ctx.Deadline(); ok {
+		fctx, cancel = context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	} else {
+		fctx, cancel = context.WithCancel(context.WithoutCancel(ctx))
+	}
+	fl := &flight{scope: scope, done: make(chan struct{}), waiters: 1, leader: true, cancel: cancel}
+	if f.m == nil {
+		f.m = make(map[flightKey]*flight)
+	}
+	f.m[key] = fl
 	f.mu.Unlock()
 
-	select {
-	case <-fl.done:
-		return fl.ans, shared, fl.err
-	case <-ctx.Done():
-		f.mu.Lock()
-		fl.waiters--
-		last := fl.waiters == 0
-		if last && f.m[key] == fl {
-			delete(f.m, key)
-		}
-		f.mu.Unlock()
-		if last {
-			fl.cancel()
-		}
-		return nil, shared, ctx.Err()
+	stop := context.AfterFunc(ctx, func() { f.leave(key, fl, true) })
+	defer stop()
+	if !f.run(fctx, key, fl, fetch) {
+		return nil, false, ctx.Err()
 	}
+	return fl.ans, false, fl.err
+}
+
+// leave takes a waiter off fl, unless fl finished; the last one out
+// cancels it. It says whether the waiter left.
+func (f *flights) leave(key flightKey, fl *flight, leader bool) bool {
+	f.mu.Lock()
+	if fl.waiters < 0 {
+		f.mu.Unlock()
+		return false
+	}
+	fl.waiters--
+	if leader {
+		fl.leader = false
+	}
+	last := fl.waiters == 0
+	if last && f.m[key] == fl {
+		delete(f.m, key)
+	}
+	f.mu.Unlock()
+	if last {
+		fl.cancel()
+	}
+	return true
 }
 
 // run fetches the flight's answer and hands it to its waiters, one
-// reference each; the references of waiters that left are released.
-func (f *flights) run(ctx context.Context, key flightKey, fl *flight, fetch func(context.Context) (*answer, error)) {
-	defer fl.cancel()
-	ans, err := fetch(ctx)
-	f.mu.Lock()
-	if f.m[key] == fl {
-		delete(f.m, key)
-	}
-	waiters := fl.waiters
-	fl.waiters = -1 // no one joins a finished flight: it left the map
-	f.mu.Unlock()
-	if err == nil {
-		if waiters == 0 {
-			ans.release()
-		} else {
-			ans.refs.Add(int32(waiters - 1))
+// reference each. It says whether the leader still waits, and so holds
+// a reference.
+func (f *flights) run(ctx context.Context, key flightKey, fl *flight, fetch func(context.Context) (*answer, error)) (leader bool) {
+	ans, err := (*answer)(nil), errFlightAborted
+	defer func() {
+		// Also when fetch panics: the waiters get an error, and the key
+		// is free for the next read, while the panic goes on.
+		fl.cancel()
+		f.mu.Lock()
+		if f.m[key] == fl {
+			delete(f.m, key)
 		}
-	}
-	fl.ans, fl.err = ans, err
-	close(fl.done)
+		waiters := fl.waiters
+		leader = fl.leader
+		fl.waiters = -1 // no one joins or leaves a finished flight
+		f.mu.Unlock()
+		if err == nil {
+			if waiters == 0 {
+				ans.release()
+			} else {
+				ans.refs.Add(int32(waiters - 1))
+			}
+		}
+		fl.ans, fl.err = ans, err
+		close(fl.done)
+	}()
+	ans, err = fetch(ctx)
+	return
 }
 
 // ageKey carries the age of the oldest cached answer an RPC used.

@@ -1,0 +1,187 @@
+package upstream
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The flights are tested here, below the client, because the orders of
+// events that matter (who leaves when, a fetch that panics) cannot be
+// arranged through HTTP. The facade's tests cover the same rules end to
+// end (internal/server/caching_test.go).
+
+// fetchGate is a fetch that waits for its test to let it answer, or for
+// its context to end.
+type fetchGate struct {
+	started chan struct{} // closed when the fetch begins
+	answer  chan struct{} // closed by the test to let it answer
+	ended   chan error    // the fetch context's error when it returned
+	calls   int           // fetches made
+	mu      sync.Mutex    // guards calls
+	ctxs    chan context.Context
+}
+
+func newFetchGate() *fetchGate {
+	return &fetchGate{
+		started: make(chan struct{}),
+		answer:  make(chan struct{}),
+		ended:   make(chan error, 1),
+		ctxs:    make(chan context.Context, 1),
+	}
+}
+
+func (g *fetchGate) fetch(ctx context.Context) (*answer, error) {
+	g.mu.Lock()
+	g.calls++
+	g.mu.Unlock()
+	g.ctxs <- ctx
+	close(g.started)
+	select {
+	case <-g.answer:
+		g.ended <- nil
+		return newAnswer(200), nil
+	case <-ctx.Done():
+		g.ended <- ctx.Err()
+		return nil, ctx.Err()
+	}
+}
+
+type doResult struct {
+	ans    *answer
+	shared bool
+	err    error
+}
+
+func startDo(f *flights, ctx context.Context, key flightKey, fetch func(context.Context) (*answer, error)) chan doResult {
+	out := make(chan doResult, 1)
+	go func() {
+		ans, shared, err := f.do(ctx, tokenFamily{token: "t", family: "goals"}, key, fetch)
+		out <- doResult{ans, shared, err}
+	}()
+	return out
+}
+
+// waitWaiters waits until key's flight counts n waiters.
+func waitWaiters(t *testing.T, f *flights, key flightKey, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		f.mu.Lock()
+		fl := f.m[key]
+		got := fl != nil && fl.waiters == n
+		f.mu.Unlock()
+		if got {
+			return
+		}
+	}
+	t.Fatalf("the flight of %v never had %d waiters", key, n)
+}
+
+func TestFlightLeaderWhoLeavesFetchesOnForTheOthers(t *testing.T) {
+	t.Parallel()
+	var f flights
+	key := flightKey{token: "t", url: "goals/1/"}
+	gate := newFetchGate()
+	leaderCtx, leave := context.WithCancel(t.Context())
+	leader := startDo(&f, leaderCtx, key, gate.fetch)
+	<-gate.started
+	follower := startDo(&f, t.Context(), key, gate.fetch)
+	waitWaiters(t, &f, key, 2)
+
+	leave()
+	waitWaiters(t, &f, key, 1)
+	select {
+	case r := <-leader:
+		t.Fatalf("the leader returned %+v while its fetch still served a follower", r)
+	case <-time.After(50 * time.Millisecond):
+	}
+	fctx := <-gate.ctxs
+	if fctx.Err() != nil {
+		t.Fatalf("the fetch context ended (%v) although a follower waits", fctx.Err())
+	}
+
+	close(gate.answer)
+	if r := <-leader; !errors.Is(r.err, context.Canceled) || r.ans != nil || r.shared {
+		t.Errorf("leader got %+v, want no answer and context.Canceled", r)
+	}
+	r := <-follower
+	if r.err != nil || r.ans == nil || !r.shared {
+		t.Fatalf("follower got %+v, want the shared answer", r)
+	}
+	if got := r.ans.refs.Load(); got != 1 {
+		t.Errorf("answer references = %d, want 1: the follower's alone", got)
+	}
+	if gate.calls != 1 {
+		t.Errorf("fetches = %d, want 1", gate.calls)
+	}
+	if len(f.m) != 0 {
+		t.Errorf("flights left in the map: %v", f.m)
+	}
+}
+
+func TestFlightLastOneOutCancelsTheFetch(t *testing.T) {
+	t.Parallel()
+	var f flights
+	key := flightKey{token: "t", url: "goals/1/"}
+	gate := newFetchGate()
+	leaderCtx, leaderLeaves := context.WithCancel(t.Context())
+	leader := startDo(&f, leaderCtx, key, gate.fetch)
+	<-gate.started
+	followerCtx, followerLeaves := context.WithCancel(t.Context())
+	follower := startDo(&f, followerCtx, key, gate.fetch)
+	waitWaiters(t, &f, key, 2)
+
+	followerLeaves()
+	if r := <-follower; !errors.Is(r.err, context.Canceled) {
+		t.Errorf("follower got %+v, want context.Canceled", r)
+	}
+	leaderLeaves()
+	if err := <-gate.ended; !errors.Is(err, context.Canceled) {
+		t.Errorf("the fetch ended with %v, want its context canceled", err)
+	}
+	if r := <-leader; !errors.Is(r.err, context.Canceled) || r.ans != nil {
+		t.Errorf("leader got %+v, want context.Canceled", r)
+	}
+	if len(f.m) != 0 {
+		t.Errorf("flights left in the map: %v", f.m)
+	}
+}
+
+func TestFlightThatPanicsFreesItsKey(t *testing.T) {
+	t.Parallel()
+	var f flights
+	key := flightKey{token: "t", url: "goals/1/"}
+	started, release := make(chan struct{}), make(chan struct{})
+	panicked := make(chan any, 1)
+	go func() {
+		defer func() { panicked <- recover() }()
+		_, _, _ = f.do(t.Context(), tokenFamily{}, key, func(context.Context) (*answer, error) {
+			close(started)
+			<-release
+			panic("decoder bug")
+		})
+	}()
+	<-started
+	follower := startDo(&f, t.Context(), key, func(context.Context) (*answer, error) {
+		t.Error("the follower fetched: it should have joined the flight")
+		return nil, nil
+	})
+	waitWaiters(t, &f, key, 2)
+	close(release)
+	if p := <-panicked; p != "decoder bug" {
+		t.Errorf("recovered %v, want the fetch's panic to reach the leader's caller", p)
+	}
+	if r := <-follower; !errors.Is(r.err, errFlightAborted) {
+		t.Errorf("follower got %+v, want errFlightAborted", r)
+	}
+	// The key is free: the next read fetches afresh.
+	gate := newFetchGate()
+	close(gate.answer)
+	r := <-startDo(&f, t.Context(), key, gate.fetch)
+	if r.err != nil || r.shared {
+		t.Errorf("next read got %+v, want its own answer", r)
+	}
+	r.ans.release()
+}
