@@ -296,7 +296,8 @@ func (f *flights) leave(key flightKey, fl *flight, leader bool) bool {
 // reference each. It says whether the leader still waits, and so holds
 // a reference.
 func (f *flights) run(ctx context.Context, key flightKey, fl *flight, fetch func(context.Context) (*answer, error)) (leader bool) {
-	ans, err := (*answer)(nil), errFlightAborted
+	var ans *answer
+	err := errFlightAborted
 	defer func() {
 		// Also when fetch panics: the waiters get an error, and the key
 		// is free for the next read, while the panic goes on.
