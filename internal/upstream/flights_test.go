@@ -79,19 +79,36 @@ func waitWaiters(t *testing.T, f *flights, key flightKey, n int) {
 	t.Fatalf("the flight of %v never had %d waiters", key, n)
 }
 
+// pair is a flight with two waiters: a leader whose fetch is gate's and
+// a follower, each with a context of its own to leave by.
+type pair struct {
+	f                            flights
+	key                          flightKey
+	gate                         *fetchGate
+	leader, follower             chan doResult
+	leaderLeaves, followerLeaves context.CancelFunc
+}
+
+func startPair(t *testing.T) *pair {
+	t.Helper()
+	p := &pair{key: flightKey{token: "t", url: "goals/1/"}, gate: newFetchGate()}
+	leaderCtx, leaderLeaves := context.WithCancel(t.Context())
+	followerCtx, followerLeaves := context.WithCancel(t.Context())
+	p.leaderLeaves, p.followerLeaves = leaderLeaves, followerLeaves
+	p.leader = startDo(&p.f, leaderCtx, p.key, p.gate.fetch)
+	<-p.gate.started
+	p.follower = startDo(&p.f, followerCtx, p.key, p.gate.fetch)
+	waitWaiters(t, &p.f, p.key, 2)
+	return p
+}
+
 func TestFlightLeaderWhoLeavesFetchesOnForTheOthers(t *testing.T) {
 	t.Parallel()
-	var f flights
-	key := flightKey{token: "t", url: "goals/1/"}
-	gate := newFetchGate()
-	leaderCtx, leave := context.WithCancel(t.Context())
-	leader := startDo(&f, leaderCtx, key, gate.fetch)
-	<-gate.started
-	follower := startDo(&f, t.Context(), key, gate.fetch)
-	waitWaiters(t, &f, key, 2)
+	p := startPair(t)
+	f, key, gate, leader, follower := &p.f, p.key, p.gate, p.leader, p.follower
 
-	leave()
-	waitWaiters(t, &f, key, 1)
+	p.leaderLeaves()
+	waitWaiters(t, f, key, 1)
 	select {
 	case r := <-leader:
 		t.Fatalf("the leader returned %+v while its fetch still served a follower", r)
@@ -123,21 +140,14 @@ func TestFlightLeaderWhoLeavesFetchesOnForTheOthers(t *testing.T) {
 
 func TestFlightLastOneOutCancelsTheFetch(t *testing.T) {
 	t.Parallel()
-	var f flights
-	key := flightKey{token: "t", url: "goals/1/"}
-	gate := newFetchGate()
-	leaderCtx, leaderLeaves := context.WithCancel(t.Context())
-	leader := startDo(&f, leaderCtx, key, gate.fetch)
-	<-gate.started
-	followerCtx, followerLeaves := context.WithCancel(t.Context())
-	follower := startDo(&f, followerCtx, key, gate.fetch)
-	waitWaiters(t, &f, key, 2)
+	p := startPair(t)
+	f, gate, leader, follower := &p.f, p.gate, p.leader, p.follower
 
-	followerLeaves()
+	p.followerLeaves()
 	if r := <-follower; !errors.Is(r.err, context.Canceled) {
 		t.Errorf("follower got %+v, want context.Canceled", r)
 	}
-	leaderLeaves()
+	p.leaderLeaves()
 	if err := <-gate.ended; !errors.Is(err, context.Canceled) {
 		t.Errorf("the fetch ended with %v, want its context canceled", err)
 	}
