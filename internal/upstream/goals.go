@@ -151,7 +151,14 @@ func (a *Attribute) UnmarshalJSON(b []byte) error {
 		a.Name = s
 		return nil
 	}
-	return json.Unmarshal(b, &a.ID)
+	// A number: the JSON decoder has checked its syntax, so strconv reads
+	// it as encoding/json would, without a second decoder.
+	id, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		return fmt.Errorf("attribute %s is not an integer id", b)
+	}
+	a.ID = id
+	return nil
 }
 
 // GetGoal fetches one goal or milestone by id or UUID.

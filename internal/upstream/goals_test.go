@@ -514,6 +514,7 @@ func TestDecodeGoalAttribute(t *testing.T) {
 		{body: `"committed"`, want: Attribute{Name: "committed"}},
 		{body: `"developmental"`, want: Attribute{Name: "developmental"}},
 		{body: `null`, want: Attribute{}},
+		{body: ` -2 `, want: Attribute{ID: -2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.body, func(t *testing.T) {
@@ -526,6 +527,16 @@ func TestDecodeGoalAttribute(t *testing.T) {
 				t.Errorf("Decode(%s) mismatch (-want +got):\n%s", tt.body, diff)
 			}
 		})
+	}
+	// What encoding/json refuses for an int64, the client refuses too.
+	for _, body := range []string{`2.5`, `1e3`, `9223372036854775808`, `true`, `{}`} {
+		var got Attribute
+		if err := decodeJSON([]byte(body), &got); err == nil {
+			t.Errorf("Decode(%s) = %+v, want an error", body, got)
+		}
+		if err := json.Unmarshal([]byte(body), new(int64)); err == nil {
+			t.Errorf("encoding/json decodes %s into an int64: the refusal above is not encoding/json's", body)
+		}
 	}
 }
 
