@@ -1,11 +1,13 @@
 package upstream
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // BWNull is the value that clears a user field in a bulk upsert. Only set
@@ -74,31 +76,56 @@ type User struct {
 // text and a null as "", so every key survives and no value fails a body.
 type CustomValues map[string]string
 
-// UnmarshalJSON implements json.Unmarshaler.
+// UnmarshalJSON implements json.Unmarshaler, as UnmarshalJSONFrom.
 func (v *CustomValues) UnmarshalJSON(b []byte) error {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
+	return decodeJSON(b, v)
+}
+
+// UnmarshalJSONFrom implements encoding/json/v2's UnmarshalerFrom: the
+// values are read in the same pass as the user, not decoded again.
+func (v *CustomValues) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	switch kind := dec.PeekKind(); kind {
+	case 'n':
+		*v = nil
+		_, err := dec.ReadToken()
+		return err
+	case '{':
+	default:
+		if _, err := dec.ReadValue(); err != nil {
+			return err
+		}
+		return fmt.Errorf("custom values: got a JSON %v, want an object", kind)
+	}
+	if _, err := dec.ReadToken(); err != nil {
 		return err
 	}
-	if raw == nil {
-		*v = nil
-		return nil
-	}
-	out := make(CustomValues, len(raw))
-	for key, value := range raw {
-		value = bytes.TrimSpace(value)
-		switch {
-		case bytes.Equal(value, []byte("null")):
-			out[key] = ""
-		case len(value) > 0 && value[0] == '"':
-			var s string
-			if err := json.Unmarshal(value, &s); err != nil {
+	out := make(CustomValues)
+	for dec.PeekKind() != '}' {
+		name, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		key := name.String()
+		switch dec.PeekKind() {
+		case 'n', '"':
+			tok, err := dec.ReadToken()
+			if err != nil {
 				return err
 			}
-			out[key] = s
+			out[key] = "" // null
+			if tok.Kind() == '"' {
+				out[key] = tok.String()
+			}
 		default:
-			out[key] = string(value)
+			raw, err := dec.ReadValue()
+			if err != nil {
+				return err
+			}
+			out[key] = string(raw) // a number, boolean, array or object as sent
 		}
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return err
 	}
 	*v = out
 	return nil

@@ -541,6 +541,59 @@ func TestCustomValuesKeepEveryKey(t *testing.T) {
 	}
 }
 
+// TestCustomValuesDecodeAsEncodingJSON decodes the values inside a user,
+// where the client's decoder reads them in one pass, and checks them
+// against what encoding/json makes of the same body through the
+// RawMessage reading the values used to have.
+func TestCustomValuesDecodeAsEncodingJSON(t *testing.T) {
+	t.Parallel()
+	for _, values := range []string{
+		`{"a": "x\u00e9\n", "b": -1.5e3, "c": false, "d": null, "e": {"k": [1, 2]}, "f": ""}`,
+		`{"dup": "first", "dup": "last"}`,
+		`{}`,
+		`null`,
+	} {
+		body := `{"id": 7, "custom_values": ` + values + `, "first_name": "Ann"}`
+		var got User
+		if err := decodeJSON([]byte(body), &got); err != nil {
+			t.Fatalf("decode %s: %v", body, err)
+		}
+		var raw map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(values), &raw); err != nil {
+			t.Fatal(err)
+		}
+		var want CustomValues
+		if raw != nil {
+			want = CustomValues{}
+			for k, v := range raw {
+				var s string
+				switch {
+				case string(v) == "null":
+				case json.Unmarshal(v, &s) == nil:
+				default:
+					s = string(v)
+				}
+				want[k] = s
+			}
+		}
+		if diff := cmp.Diff(want, got.CustomValues); diff != "" {
+			t.Errorf("custom values of %s (-encoding/json +client):\n%s", values, diff)
+		}
+		if got.ID != 7 || got.FirstName != "Ann" {
+			t.Errorf("the fields around the values decoded as id %d, first name %q", got.ID, got.FirstName)
+		}
+	}
+	for _, values := range []string{`"text"`, `[1]`, `3`, `{"a": }`} {
+		var got CustomValues
+		if err := decodeJSON([]byte(values), &got); err == nil {
+			t.Errorf("decode %s = %v, want an error", values, got)
+		}
+		if err := json.Unmarshal([]byte(values), &got); err == nil {
+			t.Errorf("encoding/json decode %s = %v, want an error", values, got)
+		}
+	}
+}
+
 // peopleRequest is what the fake upstream saw.
 type peopleRequest struct {
 	Method string
