@@ -380,7 +380,7 @@ func newLimiter(cfg *config.Config, rdb redis.UniversalClient, logger *slog.Logg
 	if rdb == nil {
 		return ratelimit.New(ratelimit.Config{Logger: logger})
 	}
-	return ratelimit.New(ratelimit.Config{Redis: rdb, Replicas: cfg.Replicas, Logger: logger})
+	return ratelimit.New(ratelimit.Config{Redis: rdb, RedisTimeout: cfg.RedisLimitTimeout, Replicas: cfg.Replicas, Logger: logger})
 }
 
 // newCache returns the read cache: in rdb when there is one, so that the

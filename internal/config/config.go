@@ -38,6 +38,7 @@ const (
 	EnvRedisMode         = "BWFACADE_REDIS_MODE"
 	EnvRedisPasswordFile = "BWFACADE_REDIS_PASSWORD_FILE"
 	EnvRedisCAFile       = "BWFACADE_REDIS_CA_FILE"
+	EnvRedisLimitTimeout = "BWFACADE_REDIS_LIMIT_TIMEOUT"
 	EnvReplicas          = "BWFACADE_REPLICAS"
 	EnvUpstreamRPS       = "BWFACADE_UPSTREAM_RPS"
 	EnvUpstreamBurst     = "BWFACADE_UPSTREAM_BURST"
@@ -121,6 +122,10 @@ type Config struct {
 	// RedisCAFile holds the PEM certificates of the CAs a rediss:// server's
 	// certificate may chain to, instead of the system's.
 	RedisCAFile string
+	// RedisLimitTimeout bounds each of the rate limiter's Redis commands
+	// (one per call); past it the replica limits locally for a second.
+	// Default 50 ms.
+	RedisLimitTimeout time.Duration
 	// Replicas is how many replicas share the limits; while Redis is
 	// unreachable each enforces its share. Default 1.
 	Replicas int
@@ -359,13 +364,10 @@ func Load(getenv func(string) string) (*Config, error) {
 		positive(getenv, EnvMaxConns, &c.MaxConnections),
 		positive(getenv, EnvMaxConnsPerPeer, &c.MaxConnectionsPerPeer))
 	c.BodyReadTimeout = 5 * time.Second
-	if v := strings.TrimSpace(getenv(EnvBodyReadTimeout)); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			errs = append(errs, fmt.Errorf("%s: want a duration greater than zero, such as 5s, got %q", EnvBodyReadTimeout, v))
-		}
-		c.BodyReadTimeout = d
-	}
+	c.RedisLimitTimeout = 50 * time.Millisecond
+	errs = append(errs,
+		positiveDuration(getenv, EnvBodyReadTimeout, "5s", &c.BodyReadTimeout),
+		positiveDuration(getenv, EnvRedisLimitTimeout, "200ms", &c.RedisLimitTimeout))
 	for _, h := range strings.Split(getenv(EnvReportHosts), ",") {
 		h = strings.TrimSpace(h)
 		if h == "" {
@@ -398,6 +400,21 @@ func positive[N int | float64](getenv func(string) string, name string, dst *N) 
 		return fmt.Errorf("%s: want a number greater than zero, got %q", name, v)
 	}
 	*dst = N(n)
+	return nil
+}
+
+// positiveDuration sets *dst to name's Go duration unless it is unset;
+// example is a valid value, for the error.
+func positiveDuration(getenv func(string) string, name, example string, dst *time.Duration) error {
+	v := strings.TrimSpace(getenv(name))
+	if v == "" {
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("%s: want a duration greater than zero, such as %s, got %q", name, example, v)
+	}
+	*dst = d
 	return nil
 }
 

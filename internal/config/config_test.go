@@ -49,6 +49,24 @@ func TestLoadCacheTTL(t *testing.T) {
 	}
 }
 
+func TestLoadTimeouts(t *testing.T) {
+	t.Parallel()
+	cfg, err := config.Load(env(nil))
+	if err != nil {
+		t.Fatalf("Load() error = %v", err)
+	}
+	if cfg.BodyReadTimeout != 5*time.Second || cfg.RedisLimitTimeout != 50*time.Millisecond {
+		t.Errorf("Load() defaults: body read %v, Redis limit %v; want 5s, 50ms", cfg.BodyReadTimeout, cfg.RedisLimitTimeout)
+	}
+	cfg, err = config.Load(env(map[string]string{config.EnvBodyReadTimeout: "1500ms", config.EnvRedisLimitTimeout: " 250ms "}))
+	if err != nil {
+		t.Fatalf("Load() error = %v", err)
+	}
+	if cfg.BodyReadTimeout != 1500*time.Millisecond || cfg.RedisLimitTimeout != 250*time.Millisecond {
+		t.Errorf("Load(): body read %v, Redis limit %v; want 1.5s, 250ms", cfg.BodyReadTimeout, cfg.RedisLimitTimeout)
+	}
+}
+
 func TestLoadConnectionAge(t *testing.T) {
 	t.Parallel()
 	cfg, err := config.Load(env(nil))
@@ -196,6 +214,8 @@ func TestLoadRejects(t *testing.T) {
 		{"cors_empty_origin", map[string]string{config.EnvCORSOrigins: "https://app.example.com,"}, config.EnvCORSOrigins},
 		{"body_timeout_unitless", map[string]string{config.EnvBodyReadTimeout: "5"}, config.EnvBodyReadTimeout},
 		{"body_timeout_zero", map[string]string{config.EnvBodyReadTimeout: "0s"}, config.EnvBodyReadTimeout},
+		{"redis_limit_timeout_unitless", map[string]string{config.EnvRedisLimitTimeout: "50"}, config.EnvRedisLimitTimeout},
+		{"redis_limit_timeout_negative", map[string]string{config.EnvRedisLimitTimeout: "-1s"}, config.EnvRedisLimitTimeout},
 		{"max_connections_zero", map[string]string{config.EnvMaxConns: "0"}, config.EnvMaxConns},
 		{"max_connections_per_peer_fraction", map[string]string{config.EnvMaxConnsPerPeer: "2.5"}, config.EnvMaxConnsPerPeer},
 	}
