@@ -47,11 +47,18 @@ func TestShortRunIsSane(t *testing.T) {
 		if (res.Added == nil) != (res.Variant == variantDirect) {
 			t.Errorf("%s: added latency %+v; want one for every variant but direct", name, res.Added)
 		}
+		if a := res.Added; a != nil && res.Variant != variantBare {
+			for mode, r := range map[string]*Ratio{"open": a.HopCPUVsBare, "closed": a.BusyHopCPUVsBare} {
+				if r == nil || !(r.Pooled > 0 && 0 < r.Min && r.Min <= r.Max) {
+					t.Errorf("%s: %s-loop hop CPU over the bare proxy's = %+v; want a positive ratio and range", name, mode, r)
+				}
+			}
+		}
 	}
 	if rep.Environment.GoVersion == "" || rep.Environment.Commit == "" || rep.Environment.Pinning.HopGOMAXPROCS < 1 {
 		t.Errorf("environment %+v; want Go version, commit and the hop process's GOMAXPROCS", rep.Environment)
 	}
-	if table := stdout.String(); !strings.Contains(table, "connect-proto") || !strings.Contains(table, "+p99 bare") {
+	if table := stdout.String(); !strings.Contains(table, "connect-proto") || !strings.Contains(table, "+p99 bare") || !strings.Contains(table, "busy/bare") {
 		t.Errorf("table lacks the facade's rows or the added-latency columns:\n%s", table)
 	}
 }

@@ -114,6 +114,12 @@ type Added struct {
 	// HopCPUVsBare is the hop process's CPU per call, open loop, over the
 	// bare proxy's; nil for the bare variant itself.
 	HopCPUVsBare *Ratio `json:"hop_cpu_vs_bare,omitempty"`
+	// BusyHopCPUVsBare is the same in the closed loop: calls back to
+	// back, so the hop's caches are warm and its idle wakeups (the
+	// runtime's, the kernel's) are spread over many calls. It is the cost
+	// of a call where CPU bounds throughput; the open loop's is that of a
+	// call at a modest rate, which wakes an idle process each time.
+	BusyHopCPUVsBare *Ratio `json:"busy_hop_cpu_vs_bare,omitempty"`
 }
 
 // Ratio is a ratio of two variants' measurements: of the rounds pooled,
@@ -224,13 +230,13 @@ func newReport(env Environment, o options, variants []variant, results []Result)
 		st       float64
 		workload string
 	}
-	direct, bare := map[key]LatencySummary{}, map[key]Phase{}
+	direct, bare := map[key]LatencySummary{}, map[key]Result{}
 	for _, res := range results {
 		switch res.Variant {
 		case variantDirect:
 			direct[key{res.ServiceTimeMS, res.Workload}] = res.Latency.Latency
 		case variantBare:
-			bare[key{res.ServiceTimeMS, res.Workload}] = res.Latency
+			bare[key{res.ServiceTimeMS, res.Workload}] = res
 		}
 	}
 	for i, res := range results {
@@ -240,8 +246,14 @@ func newReport(env Environment, o options, variants []variant, results []Result)
 		case variantBare:
 			results[i].Added = &Added{VsDirect: diff(res.Latency.Latency, direct[k])}
 		default:
-			vsBare := diff(res.Latency.Latency, bare[k].Latency)
-			results[i].Added = &Added{VsDirect: diff(res.Latency.Latency, direct[k]), VsBare: &vsBare, HopCPUVsBare: ratio(res.Latency, bare[k])}
+			b := bare[k]
+			vsBare := diff(res.Latency.Latency, b.Latency.Latency)
+			results[i].Added = &Added{
+				VsDirect:         diff(res.Latency.Latency, direct[k]),
+				VsBare:           &vsBare,
+				HopCPUVsBare:     ratio(res.Latency, b.Latency),
+				BusyHopCPUVsBare: ratio(res.Throughput, b.Throughput),
+			}
 		}
 	}
 	return r
@@ -357,26 +369,25 @@ func writeSweep(w io.Writer, r *Report) error {
 	}
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "svc\tworkload\tvariant\tp50\tp99\t+p50 dir\t+p99 dir\t+p50 bare\t+p99 bare\tcalls/s\tcpu lg\tcpu hop\thop/bare\trounds\tallocs hop\tKiB hop\theap hop\terrors\t")
-	fmt.Fprintln(tw, "ms\t\t\tms\tms\tms\tms\tms\tms\tclosed\tms/1k\tms/1k\tcpu\tmin-max\t/call\t/call\tMiB\t\t")
+	fmt.Fprintln(tw, "svc\tworkload\tvariant\tp50\tp99\t+p50 dir\t+p99 dir\t+p50 bare\t+p99 bare\tcalls/s\tcpu lg\tcpu hop\thop/bare\trounds\tbusy hop\tbusy/bare\trounds\tallocs hop\tKiB hop\theap hop\terrors\t")
+	fmt.Fprintln(tw, "ms\t\t\tms\tms\tms\tms\tms\tms\tclosed\tms/1k\tms/1k\tcpu\tmin-max\tms/1k\tcpu\tmin-max\t/call\t/call\tMiB\t\t")
 	for _, res := range r.Results {
 		l := res.Latency
 		vsDirect, vsBare := [2]string{"-", "-"}, [2]string{"-", "-"}
-		cpuVsBare := [2]string{"-", "-"}
+		cpuVsBare, busyVsBare := [2]string{"-", "-"}, [2]string{"-", "-"}
 		if a := res.Added; a != nil {
 			vsDirect = [2]string{signed(a.VsDirect.P50), signed(a.VsDirect.P99)}
 			if a.VsBare != nil {
 				vsBare = [2]string{signed(a.VsBare.P50), signed(a.VsBare.P99)}
 			}
-			if c := a.HopCPUVsBare; c != nil {
-				cpuVsBare = [2]string{fmt.Sprintf("%.2fx", c.Pooled), fmt.Sprintf("%.2f-%.2f", c.Min, c.Max)}
-			}
+			cpuVsBare, busyVsBare = ratioColumns(a.HopCPUVsBare), ratioColumns(a.BusyHopCPUVsBare)
 		}
-		fmt.Fprintf(tw, "%g\t%s\t%s\t%.2f\t%.2f\t%s\t%s\t%s\t%s\t%.0f\t%.0f\t%.0f\t%s\t%s\t%.0f\t%.1f\t%.1f\t%d\t\n",
+		fmt.Fprintf(tw, "%g\t%s\t%s\t%.2f\t%.2f\t%s\t%s\t%s\t%s\t%.0f\t%.0f\t%.0f\t%s\t%s\t%.0f\t%s\t%s\t%.0f\t%.1f\t%.1f\t%d\t\n",
 			res.ServiceTimeMS, res.Workload, res.Variant, l.Latency.P50, l.Latency.P99,
 			vsDirect[0], vsDirect[1], vsBare[0], vsBare[1],
 			res.Throughput.CallsPerSecond, l.LoadGen.CPUMsPer1k, l.Hop.CPUMsPer1k,
 			cpuVsBare[0], cpuVsBare[1],
+			res.Throughput.Hop.CPUMsPer1k, busyVsBare[0], busyVsBare[1],
 			l.Hop.AllocsPerCall, l.Hop.BytesPerCall/1024, l.Hop.PeakHeapInuseMiB,
 			l.Errors+res.Throughput.Errors)
 	}
@@ -387,9 +398,19 @@ func writeSweep(w io.Writer, r *Report) error {
 		"p50, p99: open-loop latency from each call's scheduled instant. +p50, +p99: the variant's percentile minus direct's (dir) or bare's.\n"+
 		"calls/s: closed-loop throughput. cpu: CPU time per 1,000 open-loop calls of the load generator (lg: sandbox and clients) and of the\n"+
 		"hop process (facade or bare proxy; for direct, its idle floor). hop/bare: the hop's CPU per call over the bare proxy's, pooled, and the least\n"+
-		"and greatest of the rounds' own ratios (each round runs the variants seconds apart). allocs, KiB: the hop process's heap allocations per\n"+
-		"call; heap: its peak HeapInuse.\n")
+		"and greatest of the rounds' own ratios (each round runs the variants seconds apart). busy hop, busy/bare: the same in the closed loop,\n"+
+		"where calls come back to back and the hop's caches stay warm: what a call costs where CPU bounds throughput. allocs, KiB: the hop\n"+
+		"process's heap allocations per open-loop call; heap: its peak HeapInuse.\n")
 	return err
+}
+
+// ratioColumns formats r as the table's ratio and range columns; "-"
+// for none.
+func ratioColumns(r *Ratio) [2]string {
+	if r == nil {
+		return [2]string{"-", "-"}
+	}
+	return [2]string{fmt.Sprintf("%.2fx", r.Pooled), fmt.Sprintf("%.2f-%.2f", r.Min, r.Max)}
 }
 
 // writeExport writes the export scenario's results, one row per latency.
