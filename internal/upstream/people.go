@@ -112,10 +112,11 @@ func (v *CustomValues) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 			if err != nil {
 				return err
 			}
-			out[key] = "" // null
+			var s string // "" for null
 			if tok.Kind() == '"' {
-				out[key] = tok.String()
+				s = tok.String()
 			}
+			out[key] = s
 		default:
 			raw, err := dec.ReadValue()
 			if err != nil {
