@@ -167,8 +167,9 @@ type Config struct {
 	// CacheMaxBytes bounds the in-process cache; default 64 MiB. With
 	// RedisURL the cache is in Redis instead, shared by the replicas.
 	CacheMaxBytes int
-	// BodyReadTimeout bounds the time a unary RPC's request body may take
-	// to arrive; default 5 s. Streaming RPCs have no such bound.
+	// BodyReadTimeout bounds the time a request body of one message (a
+	// unary or server-streaming RPC's) may take to arrive; default 5 s.
+	// Client-streaming RPCs have no such bound.
 	BodyReadTimeout time.Duration
 	// RequestIDTTL is how long the request_id of an idempotent write is
 	// remembered; default 24 h. RequestIDMaxBytes bounds the in-process

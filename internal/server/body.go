@@ -14,7 +14,7 @@ import (
 	"github.com/bwfacade/facade/internal/rpcerr"
 )
 
-// DefaultBodyReadTimeout is how long a unary RPC's request body may take
+// DefaultBodyReadTimeout is how long a request body of one message may take
 // to arrive when Config.BodyReadTimeout is zero. A message of the largest
 // size allowed (4 MiB) needs 4 s at 8 Mbit/s.
 const DefaultBodyReadTimeout = 5 * time.Second
@@ -22,13 +22,15 @@ const DefaultBodyReadTimeout = 5 * time.Second
 // bodies governs the reading of request bodies, which only the RPC
 // handlers do. A response written before a request reaches its handler (a
 // refusal by authentication, quota or the router) ends the exchange
-// without reading the body; a unary RPC's body must arrive within timeout.
+// without reading the body; a body of one message (a unary or
+// server-streaming RPC's) must arrive within timeout.
 type bodies struct {
 	timeout time.Duration
-	// unary maps every procedure ("/grpc.health.v1.Health/Check") to
-	// whether its request is one message. Streaming procedures have no
-	// body deadline.
-	unary map[string]bool
+	// oneMessage maps every procedure ("/grpc.health.v1.Health/Check") to
+	// whether its request is one message, whose body then has a deadline.
+	// A server-streaming RPC's is: its answers stream, its request does
+	// not. Bodies of client-streaming procedures have none.
+	oneMessage map[string]bool
 }
 
 // newBodies returns the bodies of services' procedures, as resolver
@@ -37,7 +39,7 @@ func newBodies(timeout time.Duration, resolver layered, services []string) (bodi
 	if timeout <= 0 {
 		timeout = DefaultBodyReadTimeout
 	}
-	b := bodies{timeout: timeout, unary: make(map[string]bool)}
+	b := bodies{timeout: timeout, oneMessage: make(map[string]bool)}
 	for _, name := range services {
 		d, err := resolver.FindDescriptorByName(protoreflect.FullName(name))
 		if err != nil {
@@ -49,7 +51,7 @@ func newBodies(timeout time.Duration, resolver layered, services []string) (bodi
 		}
 		for i := range sd.Methods().Len() {
 			md := sd.Methods().Get(i)
-			b.unary["/"+name+"/"+string(md.Name())] = !md.IsStreamingClient() && !md.IsStreamingServer()
+			b.oneMessage["/"+name+"/"+string(md.Name())] = !md.IsStreamingClient()
 		}
 	}
 	return b, nil
@@ -71,13 +73,13 @@ func (bodies) guard(h http.Handler) http.Handler {
 	})
 }
 
-// read wraps an RPC handler h, which reads request bodies: a body of a
-// unary procedure that does not arrive within the timeout fails with
+// read wraps an RPC handler h, which reads request bodies: a body of one
+// message that does not arrive within the timeout fails with
 // DEADLINE_EXCEEDED. A request for a procedure bodies does not know stays
 // a refusal: h answers it without reading its body.
 func (b bodies) read(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		unary, known := b.unary[r.URL.Path]
+		oneMessage, known := b.oneMessage[r.URL.Path]
 		if !known {
 			h.ServeHTTP(w, r)
 			return
@@ -85,7 +87,7 @@ func (b bodies) read(h http.Handler) http.Handler {
 		if rw, ok := w.(*refusalWriter); ok {
 			w = rw.ResponseWriter // from here on, answers are answers
 		}
-		if !unary || r.ContentLength == 0 {
+		if !oneMessage || r.ContentLength == 0 {
 			h.ServeHTTP(w, r)
 			return
 		}

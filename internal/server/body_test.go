@@ -33,12 +33,23 @@ const (
 	slowBodyTick   = 50 * time.Millisecond
 )
 
-// slowPost opens a connection to the facade at baseURL and sends a POST
-// of procedure over HTTP/1.1, as Connect with a protobuf body of
-// slowBodyLength bytes, of which it then sends one byte per slowBodyTick
-// until the server closes the connection or the test ends. An empty key
-// sends none.
+// slowPost sends, as slowRequest, a POST of procedure as Connect with a
+// protobuf body. An empty key sends none.
 func slowPost(t *testing.T, baseURL, procedure, key string) net.Conn {
+	t.Helper()
+	header := "Content-Type: application/proto\r\n"
+	if key != "" {
+		header += "Authorization: Bearer " + key + "\r\n"
+	}
+	return slowRequest(t, baseURL, http.MethodPost, procedure, header)
+}
+
+// slowRequest opens a connection to the facade at baseURL and sends a
+// request over HTTP/1.1 with the given method, path and header lines
+// (each ending in CRLF) and a body of slowBodyLength bytes, of which it
+// then sends one byte per slowBodyTick until the server closes the
+// connection or the test ends.
+func slowRequest(t *testing.T, baseURL, method, path, header string) net.Conn {
 	t.Helper()
 	u, err := url.Parse(baseURL)
 	if err != nil {
@@ -49,10 +60,7 @@ func slowPost(t *testing.T, baseURL, procedure, key string) net.Conn {
 		t.Fatalf("dial: %v", err)
 	}
 	t.Cleanup(func() { _ = conn.Close() })
-	head := fmt.Sprintf("POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/proto\r\nContent-Length: %d\r\n", procedure, u.Host, slowBodyLength)
-	if key != "" {
-		head += "Authorization: Bearer " + key + "\r\n"
-	}
+	head := fmt.Sprintf("%s %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n%s", method, path, u.Host, slowBodyLength, header)
 	if _, err := io.WriteString(conn, head+"\r\n"); err != nil {
 		t.Fatalf("write headers: %v", err)
 	}
@@ -241,6 +249,52 @@ func TestSlowBodiesEndAtTheBodyDeadline(t *testing.T) {
 	t.Logf("GetGoal p99: idle %v, beside %d slow bodies %v", idle, slow, loaded)
 	if loaded > 2*idle+250*time.Millisecond {
 		t.Errorf("GetGoal p99 beside slow bodies = %v, want about the idle server's %v", loaded, idle)
+	}
+}
+
+// TestSlowBodyOfOneMessageEndsAtTheBodyDeadline sends, over HTTP/1.1,
+// the one request message of server-streaming procedures slowly: the open
+// health Watch, without a key, and a keyed ExportUsers. Their answers
+// stream, their requests do not: each body must arrive within the body
+// deadline, as a unary call's.
+func TestSlowBodyOfOneMessageEndsAtTheBodyDeadline(t *testing.T) {
+	t.Parallel()
+	const (
+		timeout = 300 * time.Millisecond
+		slack   = 2 * time.Second
+	)
+	st := facadetest.Start(t, facadetest.Options{BodyReadTimeout: timeout})
+	tests := []struct {
+		name      string
+		procedure string
+		key       string
+	}{
+		{"health_watch_without_key", "/grpc.health.v1.Health/Watch", ""},
+		{"export_with_key", betterworksv1connect.PeopleServiceExportUsersProcedure, st.Key(sandbox.RoleSuperAdmin)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			header := "Content-Type: application/connect+proto\r\n"
+			if tt.key != "" {
+				header += "Authorization: Bearer " + tt.key + "\r\n"
+			}
+			start := time.Now()
+			conn := slowRequest(t, st.URL, http.MethodPost, tt.procedure, header)
+
+			resp, closed, err := answer(conn, timeout+slack)
+
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			if !strings.Contains(string(body), "deadline_exceeded") {
+				t.Errorf("answer = %s %s, want the stream ended with deadline_exceeded", resp.Status, body)
+			}
+			if took := closed.Sub(start); took < timeout {
+				t.Errorf("closed after %v, before the body deadline %v", took, timeout)
+			}
+		})
 	}
 }
 

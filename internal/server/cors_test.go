@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bwfacade/facade/internal/auth"
 	"github.com/bwfacade/facade/internal/sandbox"
@@ -91,6 +92,26 @@ func TestCORSPreflightAllowsConfiguredOrigin(t *testing.T) {
 		if got := resp.Header.Get(name); got != value {
 			t.Errorf("preflight %s = %q, want %q", name, got, value)
 		}
+	}
+}
+
+// TestCORSPreflightWithABodyIsClosedUnread sends a preflight whose body
+// trickles in: answered without a key, it is a refusal, so the
+// connection closes at once instead of net/http reading the body first.
+func TestCORSPreflightWithABodyIsClosedUnread(t *testing.T) {
+	t.Parallel()
+	facadeURL, _ := startWithOrigins(t, server.AllowOrigins(pageOrigin))
+	conn := slowRequest(t, facadeURL, http.MethodOptions, "/betterworks.v1.GoalService/ListGoals",
+		"Origin: "+pageOrigin+"\r\nAccess-Control-Request-Method: POST\r\n")
+
+	resp, _, err := answer(conn, 10*time.Second)
+
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusNoContent || !resp.Close || resp.Header.Get("Access-Control-Allow-Origin") != pageOrigin {
+		t.Errorf("preflight = %s, Connection: close %v, allowed origin %q; want 204, Connection: close, %s",
+			resp.Status, resp.Close, resp.Header.Get("Access-Control-Allow-Origin"), pageOrigin)
 	}
 }
 

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"syscall"
 	"testing"
@@ -14,6 +16,7 @@ import (
 	"connectrpc.com/connect"
 	kgzip "github.com/klauspost/compress/gzip"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
@@ -167,4 +170,53 @@ func TestGzipBombStopsAtTheMessageLimit(t *testing.T) {
 	if perBomb > 50*time.Millisecond && !raceEnabled {
 		t.Errorf("CPU per bomb = %v, want well under the 200 ms a full inflation costs", perBomb)
 	}
+}
+
+// TestProbesTakeSmallMessagesOnly sends health and reflection, open
+// without a key, messages over their 4 KiB bound: as sent, and as a small
+// gzip body inflating far past it. Each is refused at the bound.
+func TestProbesTakeSmallMessagesOnly(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{})
+	wantMessage := fmt.Sprintf("larger than configured max %d", server.MaxProbeRequestBytes)
+	large := make([]byte, 64<<10)
+	check := func(t *testing.T, body []byte, encoding string) {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, st.URL+"/grpc.health.v1.Health/Check", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/proto")
+		if encoding != "" {
+			req.Header.Set("Content-Encoding", encoding)
+		}
+		resp, err := st.HTTPClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		got, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(string(got), wantMessage) {
+			t.Errorf("Check = %s %s, want 429 (resource_exhausted) saying %q", resp.Status, got, wantMessage)
+		}
+	}
+	t.Run("health_check", func(t *testing.T) { check(t, large, "") })
+	t.Run("health_check_gzip_bomb", func(t *testing.T) { check(t, gzipBomb(t, 64<<10), "gzip") })
+	t.Run("reflection", func(t *testing.T) {
+		// A bytes field 1 is a reflection request's host on the wire.
+		protocols := new(http.Protocols)
+		protocols.SetUnencryptedHTTP2(true)
+		h2c := &http.Client{Transport: &http.Transport{Protocols: protocols}}
+		client := connect.NewClient[wrapperspb.BytesValue, wrapperspb.BytesValue](h2c,
+			st.URL+"/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", connect.WithGRPC())
+		stream := client.CallBidiStream(t.Context())
+		defer stream.CloseResponse()
+		if err := stream.Send(wrapperspb.Bytes(large)); err != nil && !errors.Is(err, io.EOF) {
+			t.Fatalf("Send() error = %v", err)
+		}
+		_ = stream.CloseRequest()
+		_, err := stream.Receive()
+		if connect.CodeOf(err) != connect.CodeResourceExhausted || !strings.Contains(err.Error(), wantMessage) {
+			t.Errorf("Receive() error = %v, want resource_exhausted saying %q", err, wantMessage)
+		}
+	})
 }

@@ -56,6 +56,9 @@ const (
 	// MaxBulkRequestBytes bounds a request message of PeopleService, whose
 	// bulk upserts carry many rows.
 	MaxBulkRequestBytes = 4 << 20
+	// MaxProbeRequestBytes bounds a request message of health and
+	// reflection, open without a key by default: a service or symbol name.
+	MaxProbeRequestBytes = 4 << 10
 	// MaxResponseBytes bounds a response message.
 	MaxResponseBytes = 8 << 20
 	// CompressMinBytes is the smallest response compressed for a caller
@@ -148,9 +151,10 @@ type Config struct {
 	// seal). Keys is required and must be the same on every replica; a
 	// zero TTL means seal.DefaultTTL (24 hours).
 	PageTokens seal.Settings
-	// BodyReadTimeout bounds the time a unary RPC's request body may take
-	// to arrive, from the moment the call is authenticated and within its
-	// quota; zero means DefaultBodyReadTimeout. Streaming RPCs have none.
+	// BodyReadTimeout bounds the time a request body of one message (a
+	// unary or server-streaming RPC's) may take to arrive, from the moment
+	// the call is authenticated and within its quota; zero means
+	// DefaultBodyReadTimeout. Client-streaming RPCs have none.
 	BodyReadTimeout time.Duration
 	// Telemetry configures the traces and metrics of the RPCs and of the
 	// upstream calls.
@@ -381,11 +385,14 @@ func newHandler(cfg Config, client *upstream.Client) (*Handler, error) {
 			return path, h
 		}
 	}
-	mux.Handle(guard(cfg.AuthenticateReflection)(grpcreflect.NewHandlerV1(reflector)))
-	mux.Handle(guard(cfg.AuthenticateReflection)(grpcreflect.NewHandlerV1Alpha(reflector)))
+	probe := readLimit(MaxProbeRequestBytes)
+	mux.Handle(guard(cfg.AuthenticateReflection)(grpcreflect.NewHandlerV1(reflector, probe)))
+	mux.Handle(guard(cfg.AuthenticateReflection)(grpcreflect.NewHandlerV1Alpha(reflector, probe)))
 	health := grpchealth.NewStaticChecker(Services...)
-	mux.Handle(guard(cfg.AuthenticateHealth)(grpchealth.NewHandler(health)))
-	return &Handler{Handler: withCORS(bodies.guard(mux), cfg.AllowOrigin), health: health}, nil
+	mux.Handle(guard(cfg.AuthenticateHealth)(grpchealth.NewHandler(health, probe)))
+	// The guard is outermost: a CORS preflight, which withCORS answers
+	// itself, is a refusal of any body it carries too.
+	return &Handler{Handler: bodies.guard(withCORS(mux, cfg.AllowOrigin)), health: health}, nil
 }
 
 // handleService registers h for the service whose path (its name between
