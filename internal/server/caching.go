@@ -70,7 +70,9 @@ func newCaching(ttls map[string]time.Duration) connect.UnaryInterceptorFunc {
 
 // withETags answers Connect GET reads with an ETag, and 304 Not Modified
 // when the request's If-None-Match holds it. The answer is buffered (it
-// is bounded by MaxResponseBytes) to be hashed.
+// is bounded by MaxResponseBytes) to be hashed. Every GET answer varies
+// by Authorization: a browser's cache, which private allows, must not
+// give one key's answer to a page calling with another.
 func withETags(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet {
@@ -82,6 +84,7 @@ func withETags(next http.Handler) http.Handler {
 		for k, v := range rec.header {
 			w.Header()[k] = v
 		}
+		w.Header().Add("Vary", "Authorization")
 		if rec.status != http.StatusOK {
 			w.WriteHeader(rec.status)
 			_, _ = w.Write(rec.body.Bytes())

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -192,7 +193,8 @@ func TestCachedReadsAndTheWritesThatDropThem(t *testing.T) {
 }
 
 // TestConnectGETRevalidates sends a Connect GET read twice, the second
-// with the first answer's ETag: 304 Not Modified, without a body.
+// with the first answer's ETag: 304 Not Modified, without a body. Both
+// answers vary by Authorization.
 func TestConnectGETRevalidates(t *testing.T) {
 	t.Parallel()
 	st := facadetest.Start(t, facadetest.Options{CacheTTL: map[string]time.Duration{getGoalProcedure: 30 * time.Second}})
@@ -226,6 +228,11 @@ func TestConnectGETRevalidates(t *testing.T) {
 	second := get(etag)
 	if second.StatusCode != http.StatusNotModified || second.ContentLength > 0 {
 		t.Errorf("GET with If-None-Match: %d with %d bytes, want 304 without a body", second.StatusCode, second.ContentLength)
+	}
+	for _, resp := range []*http.Response{first, second} {
+		if vary := resp.Header.Values("Vary"); !slices.Contains(vary, "Authorization") {
+			t.Errorf("GET answered %d with Vary %q, want Authorization among them: a browser must not reuse one key's answer for another", resp.StatusCode, vary)
+		}
 	}
 	if other := get(`"not-the-etag"`); other.StatusCode != http.StatusOK {
 		t.Errorf("GET with another ETag: %d, want 200", other.StatusCode)
