@@ -107,8 +107,11 @@ func (s *ReportService) DownloadReportRun(ctx context.Context, req *betterworksv
 				return err
 			}
 		}
+		// io.ReadFull's own io.EOF and io.ErrUnexpectedEOF, compared as
+		// such, end the file; a body cut short fails with an error that
+		// wraps io.ErrUnexpectedEOF, which fails the call.
 		switch {
-		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		case err == io.EOF || err == io.ErrUnexpectedEOF:
 			return nil
 		case err != nil:
 			return s.upstreamError(ctx, err)

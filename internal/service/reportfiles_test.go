@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -159,6 +160,43 @@ func TestDownloadReportRunRefusals(t *testing.T) {
 			}
 			if n := foreignHits.Load() - before; n != 0 {
 				t.Errorf("the foreign host was asked %d times, want never", n)
+			}
+		})
+	}
+}
+
+// TestDownloadReportRunCutShortFails downloads from a file host that
+// drops the connection partway through the body, with and without a
+// declared length: the stream must fail, not end as if the file were
+// whole.
+func TestDownloadReportRunCutShortFails(t *testing.T) {
+	t.Parallel()
+	for _, declared := range []bool{true, false} {
+		t.Run(fmt.Sprintf("content_length_%t", declared), func(t *testing.T) {
+			t.Parallel()
+			host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				if declared {
+					w.Header().Set("Content-Length", "200000")
+				}
+				_, _ = w.Write(bytes.Repeat([]byte("x"), 100000))
+				http.NewResponseController(w).Flush()
+				conn, _, err := http.NewResponseController(w).Hijack()
+				if err == nil {
+					_ = conn.Close()
+				}
+			}))
+			t.Cleanup(host.Close)
+			clock := newManualClock()
+			st := facadetest.Start(t, facadetest.Options{
+				Sandbox:     sandbox.Config{Now: clock.sandbox(), FilesURL: host.URL},
+				ReportFiles: upstream.Files{Hosts: []string{strings.TrimPrefix(host.URL, "http://")}},
+			})
+			id, _ := finishedRun(t, st, clock)
+
+			_, got, err := download(t, st, id)
+
+			if connect.CodeOf(err) != connect.CodeUnavailable {
+				t.Errorf("DownloadReportRun() = %d bytes, error %v; want unavailable: the file was cut short", len(got), err)
 			}
 		})
 	}
