@@ -314,6 +314,56 @@ func TestAReadUnderWayDuringAWriteIsNotCached(t *testing.T) {
 	}
 }
 
+// TestAWriteBetweenAReadsCheckAndItsStoreLeavesNothingStale lands a
+// write at the worst moment for a cached read: after the read found no
+// write of its scope under way, before it stores its answer. The write's
+// drop then comes before the store; the next read must still see the
+// write.
+func TestAWriteBetweenAReadsCheckAndItsStoreLeavesNothingStale(t *testing.T) {
+	t.Parallel()
+	memory, err := readcache.NewMemory(readcache.MemoryConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := &writeBeforeStore{Cache: memory}
+	st := facadetest.Start(t, facadetest.Options{
+		CacheTTL: map[string]time.Duration{getGoalProcedure: time.Minute},
+		Cache:    cache,
+	})
+	client := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin)
+	goalID := fmt.Sprint(st.Sandbox.Fixtures().UserGoalID)
+	name := "renamed before the read stored its answer"
+	cache.write = func() {
+		if _, err := client.UpdateGoal(t.Context(), &betterworksv1.UpdateGoalRequest{GoalId: goalID, Name: &name}); err != nil {
+			t.Error(err)
+		}
+	}
+	if _, err := client.GetGoal(t.Context(), &betterworksv1.GetGoalRequest{GoalId: goalID}); err != nil {
+		t.Fatal(err)
+	}
+
+	after, err := client.GetGoal(t.Context(), &betterworksv1.GetGoalRequest{GoalId: goalID})
+
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := after.GetGoal().GetName(); got != name {
+		t.Errorf("the read after the write saw %q, want %q", got, name)
+	}
+}
+
+// writeBeforeStore is a cache whose first store runs write first.
+type writeBeforeStore struct {
+	upstream.Cache
+	write func()
+	once  sync.Once
+}
+
+func (c *writeBeforeStore) Set(ctx context.Context, scope, key string, body []byte, stored time.Time, ttl time.Duration) {
+	c.once.Do(c.write)
+	c.Cache.Set(ctx, scope, key, body, stored, ttl)
+}
+
 // roundTripFunc is an http.RoundTripper.
 type roundTripFunc func(*http.Request) (*http.Response, error)
 

@@ -164,6 +164,13 @@ func (c *Client) read(ctx context.Context, token Token, cl call, out any) error 
 		// are the facade's to tell: by its clock, not the upstream's,
 		// counted from when the read began.
 		c.cache.Set(ctx, scopeName, rawURL, ans.body.Bytes(), began, ttl)
+		// A write of the scope that counted itself between the check and
+		// the store may have dropped the scope before the store: drop it
+		// again, so that the answer, perhaps older than the write, is
+		// never served. A write counted after this check drops it itself.
+		if c.writes.count(scope) != writes {
+			c.cache.Drop(context.WithoutCancel(ctx), scopeName)
+		}
 	}
 	return nil
 }
