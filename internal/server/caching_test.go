@@ -91,7 +91,8 @@ func TestReadsAreNeverSharedAcrossTokens(t *testing.T) {
 }
 
 // TestACallerWhoLeavesDoesNotCancelTheOthers starts two identical calls,
-// cancels the first: the second gets its answer from the one request.
+// then the first leaves (canceled, or at its deadline): the second gets
+// its answer from the one request.
 func TestACallerWhoLeavesDoesNotCancelTheOthers(t *testing.T) {
 	t.Parallel()
 	// The goal read takes 2 s, so that on a loaded machine (the race
@@ -103,33 +104,55 @@ func TestACallerWhoLeavesDoesNotCancelTheOthers(t *testing.T) {
 	}}})
 	client := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin)
 	goalID := fmt.Sprint(st.Sandbox.Fixtures().UserGoalID)
-	ctx, cancel := context.WithCancel(t.Context())
-	first := make(chan error, 1)
-	go func() {
-		_, err := client.GetGoal(ctx, &betterworksv1.GetGoalRequest{GoalId: goalID})
-		first <- err
-	}()
-	time.Sleep(200 * time.Millisecond) // the first call's request is under way
-	second := make(chan error, 1)
-	go func() {
-		_, err := client.GetGoal(t.Context(), &betterworksv1.GetGoalRequest{GoalId: goalID})
-		second <- err
-	}()
-	time.Sleep(600 * time.Millisecond) // the second call has joined it
-	cancel()
-	if err := <-first; connect.CodeOf(err) != connect.CodeCanceled {
-		t.Errorf("first GetGoal() = %v, want Canceled", err)
+	tests := []struct {
+		name string
+		// leave starts the first call's context and makes it leave
+		// 800 ms later.
+		leave    func(context.Context) (context.Context, func())
+		wantCode connect.Code
+	}{
+		{"cancels", func(ctx context.Context) (context.Context, func()) {
+			ctx, cancel := context.WithCancel(ctx)
+			return ctx, func() { time.Sleep(800 * time.Millisecond); cancel() }
+		}, connect.CodeCanceled},
+		// The first call's deadline passes: the shared request runs on
+		// with the second's, which is later.
+		{"deadline_passes", func(ctx context.Context) (context.Context, func()) {
+			ctx, cancel := context.WithTimeout(ctx, 800*time.Millisecond)
+			return ctx, func() { <-ctx.Done(); cancel() }
+		}, connect.CodeDeadlineExceeded},
 	}
-	if err := <-second; err != nil {
-		t.Errorf("second GetGoal() = %v, want the shared answer", err)
-	}
-	if n := st.Sandbox.Count("GET /goals/{id}/"); n != 1 {
-		t.Errorf("upstream requests = %d, want 1", n)
-	}
-	for _, r := range st.Sandbox.Requests() {
-		if r.Canceled {
-			t.Errorf("the shared request was canceled: %+v", r)
-		}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := st.Sandbox.Count("GET /goals/{id}/")
+			ctx, leave := tt.leave(t.Context())
+			first := make(chan error, 1)
+			go func() {
+				_, err := client.GetGoal(ctx, &betterworksv1.GetGoalRequest{GoalId: goalID})
+				first <- err
+			}()
+			time.Sleep(200 * time.Millisecond) // the first call's request is under way
+			second := make(chan error, 1)
+			go func() {
+				_, err := client.GetGoal(t.Context(), &betterworksv1.GetGoalRequest{GoalId: goalID})
+				second <- err
+			}()
+			leave() // the second call has joined it by then
+			if err := <-first; connect.CodeOf(err) != tt.wantCode {
+				t.Errorf("first GetGoal() = %v, want %v", err, tt.wantCode)
+			}
+			if err := <-second; err != nil {
+				t.Errorf("second GetGoal() = %v, want the shared answer", err)
+			}
+			if n := st.Sandbox.Count("GET /goals/{id}/") - before; n != 1 {
+				t.Errorf("upstream requests = %d, want 1", n)
+			}
+			for _, r := range st.Sandbox.Requests() {
+				if r.Canceled {
+					t.Errorf("the shared request was canceled: %+v", r)
+				}
+			}
+		})
 	}
 }
 

@@ -195,3 +195,43 @@ func TestFlightThatPanicsFreesItsKey(t *testing.T) {
 	}
 	r.ans.release()
 }
+
+// TestFlightTakesTheLatestDeadlineOfItsWaiters lets a leader's deadline
+// pass while a follower with more time waits: the fetch runs on, with the
+// follower's deadline, and the follower gets its answer.
+func TestFlightTakesTheLatestDeadlineOfItsWaiters(t *testing.T) {
+	t.Parallel()
+	var f flights
+	key := flightKey{token: "t", url: "goals/1/"}
+	gate := newFetchGate()
+	leaderDeadline := time.Now().Add(200 * time.Millisecond)
+	leaderCtx, cancelLeader := context.WithDeadline(t.Context(), leaderDeadline)
+	defer cancelLeader()
+	followerDeadline := time.Now().Add(time.Hour)
+	followerCtx, cancelFollower := context.WithDeadline(t.Context(), followerDeadline)
+	defer cancelFollower()
+	leader := startDo(&f, leaderCtx, key, gate.fetch)
+	<-gate.started
+	fctx := <-gate.ctxs
+	if d, ok := fctx.Deadline(); !ok || !d.Equal(leaderDeadline) {
+		t.Errorf("fetch deadline alone = %v, %t; want the leader's %v", d, ok, leaderDeadline)
+	}
+	follower := startDo(&f, followerCtx, key, gate.fetch)
+	waitWaiters(t, &f, key, 2)
+
+	if d, ok := fctx.Deadline(); !ok || !d.Equal(followerDeadline) {
+		t.Errorf("fetch deadline with the follower = %v, %t; want the follower's %v", d, ok, followerDeadline)
+	}
+	<-leaderCtx.Done()
+	waitWaiters(t, &f, key, 1)
+	if err := fctx.Err(); err != nil {
+		t.Fatalf("the fetch context ended (%v) with the leader's deadline, although the follower waits", err)
+	}
+	close(gate.answer)
+	if r := <-leader; !errors.Is(r.err, context.DeadlineExceeded) || r.ans != nil {
+		t.Errorf("leader got %+v, want its own context.DeadlineExceeded", r)
+	}
+	if r := <-follower; r.err != nil || r.ans == nil || !r.shared {
+		t.Errorf("follower got %+v, want the shared answer", r)
+	}
+}

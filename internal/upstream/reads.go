@@ -222,7 +222,50 @@ type flight struct {
 	err     error
 	waiters int  // callers still waiting, the leader included; -1 once finished
 	leader  bool // the caller who started the flight still waits for it
+	ctx     *fetchContext
 	cancel  context.CancelFunc
+}
+
+// fetchContext is a flight's fetch context. It keeps the leader's values
+// (its trace) but not its cancellation, which is the last waiter's to
+// make, and its deadline is the latest of its waiters': a caller with
+// more time who joins gives the fetch that time, for its attempts, its
+// retries and its wait for a turn, instead of failing with the leader's.
+// The waiters' own deadlines end it: when the last one passes, its
+// waiter leaves and cancels the fetch.
+type fetchContext struct {
+	context.Context // the cancellable context of the fetch
+	mu              sync.Mutex
+	deadline        time.Time
+	bounded         bool // false once a waiter without a deadline joins
+}
+
+func newFetchContext(leader context.Context) (*fetchContext, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(leader))
+	c := &fetchContext{Context: ctx}
+	c.deadline, c.bounded = leader.Deadline()
+	return c, cancel
+}
+
+// Deadline implements context.Context.
+func (c *fetchContext) Deadline() (time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.deadline, c.bounded
+}
+
+// join moves the deadline on to waiter's, if later.
+func (c *fetchContext) join(waiter context.Context) {
+	d, ok := waiter.Deadline()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case !c.bounded:
+	case !ok:
+		c.deadline, c.bounded = time.Time{}, false
+	case d.After(c.deadline):
+		c.deadline = d
+	}
 }
 
 // errFlightAborted is the answer of a flight whose fetch panicked.
@@ -233,14 +276,16 @@ var errFlightAborted = errors.New("shared upstream read aborted")
 // answer holds a reference for the caller to release.
 //
 // The caller who starts a flight (its leader) fetches on its own
-// goroutine, in a context that keeps its values (its trace) and deadline
-// but not its cancellation: a leader who goes away while others wait
-// fetches on for them, and its call returns once they have their answer.
-// The last waiter to leave cancels the fetch.
+// goroutine, in a context that keeps its values (its trace) but not its
+// cancellation, with the latest deadline of the waiters (fetchContext): a
+// leader who goes away while others wait fetches on for them, and its
+// call returns once they have their answer. The last waiter to leave
+// cancels the fetch.
 func (f *flights) do(ctx context.Context, scope tokenFamily, key flightKey, fetch func(context.Context) (*answer, error)) (ans *answer, shared bool, err error) {
 	f.mu.Lock()
 	if fl, ok := f.m[key]; ok {
 		fl.waiters++
+		fl.ctx.join(ctx)
 		f.mu.Unlock()
 		select {
 		case <-fl.done:
@@ -254,14 +299,8 @@ func (f *flights) do(ctx context.Context, scope tokenFamily, key flightKey, fetc
 			return fl.ans, true, fl.err
 		}
 	}
-	var fctx context.Context
-	var cancel context.CancelFunc
-	if deadline, ok := ctx.Deadline(); ok {
-		fctx, cancel = context.WithDeadline(context.WithoutCancel(ctx), deadline)
-	} else {
-		fctx, cancel = context.WithCancel(context.WithoutCancel(ctx))
-	}
-	fl := &flight{scope: scope, done: make(chan struct{}), waiters: 1, leader: true, cancel: cancel}
+	fctx, cancel := newFetchContext(ctx)
+	fl := &flight{scope: scope, done: make(chan struct{}), waiters: 1, leader: true, ctx: fctx, cancel: cancel}
 	if f.m == nil {
 		f.m = make(map[flightKey]*flight)
 	}
