@@ -206,16 +206,25 @@ func clientText(s string) string {
 	return truncate(s, maxMessageLen)
 }
 
-// parseRetryAfter reads Retry-After as delay seconds or an HTTP date. A
-// missing, malformed or past value is zero.
+// retryAfterCeiling is the longest Retry-After read: a longer delay,
+// however many digits it has, is read as this one, which no pause or
+// RetryInfo outlasts anyway.
+const retryAfterCeiling = 24 * time.Hour
+
+// parseRetryAfter reads Retry-After as delay seconds or an HTTP date, at
+// most retryAfterCeiling. A missing, malformed or past value is zero.
 func parseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
 	}
-	if secs, err := strconv.Atoi(v); err == nil {
-		if secs < 0 {
+	// A number too large for an int64 is read as the largest one.
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		switch {
+		case secs < 0:
 			return 0
+		case secs > int64(retryAfterCeiling/time.Second):
+			return retryAfterCeiling
 		}
 		return time.Duration(secs) * time.Second
 	}
@@ -223,7 +232,7 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	if err != nil || !at.After(now) {
 		return 0
 	}
-	return at.Sub(now)
+	return min(at.Sub(now), retryAfterCeiling)
 }
 
 // truncate cuts s to n characters, ending it with "…" when it cuts.

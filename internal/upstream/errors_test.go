@@ -194,6 +194,22 @@ func TestClientStatusErrors(t *testing.T) {
 			want: StatusError{StatusCode: 429, Message: "Too Many Requests (non-JSON body)", RetryAfter: 0},
 		},
 		{
+			// More seconds than a time.Duration holds, and than an int64.
+			name: "retry_after_beyond_a_duration", status: 429, contentType: "text/plain", retryAfter: "10000000000",
+			body: "slow down",
+			want: StatusError{StatusCode: 429, Message: "Too Many Requests (non-JSON body)", RetryAfter: 24 * time.Hour},
+		},
+		{
+			name: "retry_after_beyond_an_int64", status: 429, contentType: "text/plain", retryAfter: "99999999999999999999",
+			body: "slow down",
+			want: StatusError{StatusCode: 429, Message: "Too Many Requests (non-JSON body)", RetryAfter: 24 * time.Hour},
+		},
+		{
+			name: "retry_after_date_years_ahead", status: 503, contentType: "text/plain", retryAfter: now.AddDate(5, 0, 0).Format(http.TimeFormat),
+			body: "down",
+			want: StatusError{StatusCode: 503, Message: "Service Unavailable (non-JSON body)", RetryAfter: 24 * time.Hour},
+		},
+		{
 			name: "retry_after_garbage", status: 429, contentType: "text/plain", retryAfter: "soon",
 			body: "slow down",
 			want: StatusError{StatusCode: 429, Message: "Too Many Requests (non-JSON body)", RetryAfter: 0},
