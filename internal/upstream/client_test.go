@@ -348,15 +348,16 @@ func TestClientPaths(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			// null decodes into every answer type.
+			// The request is what matters: null, which every answer type
+			// refuses alike, stands for any answer.
 			fake := newRecordingUpstream(t, serveBody(http.StatusOK, "application/json", `null`))
 			c, err := New(Config{BaseURL: fake.server.URL + tt.base})
 			if err != nil {
 				t.Fatalf("New() error = %v", err)
 			}
 
-			if err := tt.call(t.Context(), c); err != nil {
-				t.Fatalf("call error = %v", err)
+			if err := tt.call(t.Context(), c); !errors.Is(err, ErrMalformedResponse) {
+				t.Fatalf("call error = %v, want the null answer refused", err)
 			}
 
 			if diff := cmp.Diff([]string{tt.want}, fake.requestURIs()); diff != "" {
@@ -503,6 +504,24 @@ func TestClientMalformedResponse(t *testing.T) {
 				return err
 			},
 			wantEndpoint: "GET /goals/{id}/",
+		},
+		{
+			name: "null_for_goal",
+			body: " null\n",
+			call: func(ctx context.Context, c *Client) error {
+				_, err := c.GetGoal(ctx, NewToken("tok-malformed"), "42")
+				return err
+			},
+			wantEndpoint: "GET /goals/{id}/",
+		},
+		{
+			name: "null_for_page",
+			body: "null",
+			call: func(ctx context.Context, c *Client) error {
+				_, err := c.ListGoals(ctx, NewToken("tok-malformed"), GoalFilter{}, PageRequest{})
+				return err
+			},
+			wantEndpoint: "GET /goals/filter/",
 		},
 		{
 			name: "truncated_page",

@@ -99,8 +99,13 @@ func (a *answer) decode(cl call, out any) error {
 		return nil
 	}
 	data := a.body.Bytes()
-	if len(bytes.TrimSpace(data)) == 0 {
+	// A null would decode to the zero value: a goal of id 0, or an empty
+	// last page that ends a walk as if the collection were whole.
+	switch trimmed := bytes.TrimSpace(data); {
+	case len(trimmed) == 0:
 		return fmt.Errorf("%s: %w: empty body (status %d)", cl.op, ErrMalformedResponse, a.status)
+	case string(trimmed) == "null":
+		return fmt.Errorf("%s: %w: null body (status %d)", cl.op, ErrMalformedResponse, a.status)
 	}
 	if err := decodeJSON(data, out); err != nil {
 		return fmt.Errorf("%s: %w: %w", cl.op, ErrMalformedResponse, err)
