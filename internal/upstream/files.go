@@ -175,7 +175,7 @@ func (c *Client) OpenReportFile(ctx context.Context, token Token, rawURL string)
 	default:
 		return nil, &RefusedError{Endpoint: op.name, Cause: ErrOverloaded}
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.files.timeout)
+	dctx, cancel := context.WithTimeout(ctx, c.files.timeout)
 	// Spans and metrics name the download by the operation, never by the
 	// link, whose query is its signature.
 	info := &attemptInfo{op: op, number: 1, breaker: "disabled"}
@@ -183,7 +183,12 @@ func (c *Client) OpenReportFile(ctx context.Context, token Token, rawURL string)
 	var span trace.Span
 	run := func() (struct{}, error) {
 		var err error
-		resp, span, err = c.fileRequest(ctx, info, u)
+		resp, span, err = c.fileRequest(dctx, info, u)
+		if err != nil && ctx.Err() != nil {
+			// The caller's deadline or cancellation, not the host, ended
+			// the request: the breaker leaves it out (see guardedAttempt).
+			return struct{}{}, &classified{err: err, outcome: OutcomeCanceled}
+		}
 		return struct{}{}, classify(err)
 	}
 	if c.res.Breaker.Disabled {

@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestOpenReportFileSendsNoToken fetches a file from an allowed host: the
@@ -60,4 +62,40 @@ func TestReportFileIsNoOperationOfTheReference(t *testing.T) {
 	if opReportFile.Family() != "report_files" || opReportFile.Writes() {
 		t.Errorf("%s: family %q, writes %v; want its own breaker family, a read", opReportFile, opReportFile.Family(), opReportFile.Writes())
 	}
+}
+
+// TestImpatientCallersDoNotOpenTheFileBreaker asks a slow file host for a
+// file ten times with deadlines shorter than its answer: the callers'
+// deadlines, not the host, end those requests, so the breaker stays
+// closed and the next caller, with time to wait, gets the file.
+func TestImpatientCallersDoNotOpenTheFileBreaker(t *testing.T) {
+	t.Parallel()
+	files := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(300 * time.Millisecond):
+		case <-r.Context().Done():
+			return
+		}
+		_, _ = w.Write([]byte("PK"))
+	}))
+	t.Cleanup(files.Close)
+	c, err := New(Config{BaseURL: files.URL + "/api/v1/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 10 {
+		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+		_, err := c.OpenReportFile(ctx, NewToken("t"), files.URL+"/report.xlsx")
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("OpenReportFile() with a 20 ms deadline: error = %v, want context.DeadlineExceeded", err)
+		}
+	}
+
+	f, err := c.OpenReportFile(t.Context(), NewToken("t"), files.URL+"/report.xlsx")
+
+	if err != nil {
+		t.Fatalf("OpenReportFile() after the impatient callers: error = %v, want the file", err)
+	}
+	f.Close()
 }
