@@ -292,7 +292,7 @@ func (l *Limiter) admit(ctx context.Context, a Admission) (bool, time.Duration, 
 			return true, 0, nil
 		default:
 			l.taken.Add(1)
-			return true, 0, &Turn{l: l, key: a.PaceKey, pace: a.Pace}
+			return true, 0, &Turn{l: l, key: a.PaceKey, pace: a.Pace, tat: t.paceTAT}
 		}
 	}
 	if a.Limit.Rate == Inf {

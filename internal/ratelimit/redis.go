@@ -38,11 +38,12 @@ var errRedisResting = errors.New("redis erred recently")
 // burst offset in microseconds, an interval of 0 meaning "take no pace
 // token"; ARGV[4] and ARGV[5] are the quota's, with KEYS[3].
 //
-// It returns {quota, pace, pause}: quota is 0 when the quota token was
-// taken (or none asked), else the microseconds until one is free; pace is
-// 0 when the pace token was taken, -1 when none was tried, else the
-// microseconds until one is free; pause is the pause's end in Unix
-// milliseconds, 0 if none is stored.
+// It returns {quota, pace, pause, tat}: quota is 0 when the quota token
+// was taken (or none asked), else the microseconds until one is free;
+// pace is 0 when the pace token was taken, -1 when none was tried, else
+// the microseconds until one is free; pause is the pause's end in Unix
+// milliseconds, 0 if none is stored; tat is the pace bucket's TAT once
+// its token was taken (whole microseconds since 2024), else 0.
 var takeScript = redis.NewScript(`
 redis.replicate_commands()
 local t = redis.call("TIME")
@@ -56,29 +57,33 @@ local function take(key, interval, offset)
   local next_tat = tat + interval
   local wait = next_tat - offset - now
   if wait > 0 then
-    return math.ceil(wait)
+    return math.ceil(wait), 0
   end
   redis.call("SET", key, string.format("%.17g", next_tat), "PX", math.max(math.ceil((next_tat - now) / 1000), 1))
-  return 0
+  return 0, math.floor(next_tat)
 end
 
 local pause = tonumber(redis.call("GET", KEYS[1])) or 0
 if KEYS[3] then
   local wait = take(KEYS[3], tonumber(ARGV[4]), tonumber(ARGV[5]))
   if wait > 0 then
-    return {wait, -1, pause}
+    return {wait, -1, pause, 0}
   end
 end
 local interval = tonumber(ARGV[2])
 if interval == 0 or pause > tonumber(ARGV[1]) then
-  return {0, -1, pause}
+  return {0, -1, pause, 0}
 end
-return {0, take(KEYS[2], interval, tonumber(ARGV[3])), pause}
+local wait, tat = take(KEYS[2], interval, tonumber(ARGV[3]))
+return {0, wait, pause, tat}
 `)
 
-// refundScript gives one token back to the bucket KEYS[1], whose emission
-// interval is ARGV[1] microseconds: a turn taken ahead that no call used.
-// A bucket that becomes full is deleted, as if it had expired.
+// refundScript gives back to the bucket KEYS[1], whose emission interval
+// is ARGV[1] microseconds, a turn taken ahead that no call used, which
+// left the bucket's TAT at ARGV[2]: what of the turn's interval time has
+// not yet paid back, so that a turn held while its bucket refilled gives
+// nothing back, instead of a token beyond the burst. A bucket that
+// becomes full is deleted, as if it had expired.
 var refundScript = redis.NewScript(`
 redis.replicate_commands()
 local tat = tonumber(redis.call("GET", KEYS[1]))
@@ -87,7 +92,11 @@ if not tat then
 end
 local t = redis.call("TIME")
 local now = (t[1] - 1704067200) * 1000000 + t[2]
-tat = tat - tonumber(ARGV[1])
+local owed = math.min(tonumber(ARGV[1]), tonumber(ARGV[2]) - now)
+if owed <= 0 then
+  return 0
+end
+tat = tat - owed
 if tat <= now then
   redis.call("DEL", KEYS[1])
 else
@@ -151,6 +160,10 @@ type taken struct {
 	// not, paceWait is how long until one is free.
 	paceTaken bool
 	paceWait  time.Duration
+	// paceTAT is the pace bucket's TAT once the token was taken, in the
+	// script's microseconds: a refund of the turn gives back only what of
+	// it time has not paid back by then.
+	paceTAT int64
 	// pausedUntil is the pace key's pause, zero if none is stored.
 	pausedUntil time.Time
 }
@@ -186,8 +199,8 @@ func (s *redisStore) run(ctx context.Context, keys []string, args ...any) (taken
 	err := s.do(ctx, func(ctx context.Context) error {
 		var err error
 		res, err = takeScript.Run(ctx, s.client, keys, args...).Int64Slice()
-		if err == nil && len(res) != 3 {
-			err = fmt.Errorf("rate limiter script answered %d values, want 3", len(res))
+		if err == nil && len(res) != 4 {
+			err = fmt.Errorf("rate limiter script answered %d values, want 4", len(res))
 		}
 		return err
 	})
@@ -198,6 +211,7 @@ func (s *redisStore) run(ctx context.Context, keys []string, args ...any) (taken
 		quotaWait: time.Duration(res[0]) * time.Microsecond,
 		paceTaken: res[1] == 0,
 		paceWait:  time.Duration(max(res[1], 0)) * time.Microsecond,
+		paceTAT:   res[3],
 	}
 	if res[2] > 0 {
 		t.pausedUntil = time.UnixMilli(res[2])
@@ -205,11 +219,12 @@ func (s *redisStore) run(ctx context.Context, keys []string, args ...any) (taken
 	return t, nil
 }
 
-// refund gives back a token of key's bucket under lim.
-func (s *redisStore) refund(ctx context.Context, key string, lim Limit) error {
+// refund gives back a turn of key's bucket under lim that left it at
+// tat (taken.paceTAT): what of it time has not paid back yet.
+func (s *redisStore) refund(ctx context.Context, key string, lim Limit, tat int64) error {
 	interval, _ := gcra(lim)
 	return s.do(ctx, func(ctx context.Context) error {
-		return refundScript.Run(ctx, s.client, []string{s.bucketKey(key)}, interval).Err()
+		return refundScript.Run(ctx, s.client, []string{s.bucketKey(key)}, interval, tat).Err()
 	})
 }
 

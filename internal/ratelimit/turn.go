@@ -14,6 +14,7 @@ type Turn struct {
 	l     *Limiter
 	key   string
 	pace  Limit
+	tat   int64 // the bucket's TAT once the turn was taken (redisStore)
 	state atomic.Uint32
 }
 
@@ -43,7 +44,9 @@ func (t *Turn) Used() bool { return t != nil && t.state.Load() == turnUsed }
 
 // Release gives t back to its key's bucket, unless Use took it or it was
 // released already, so that a call that made no upstream request costs
-// its token no turn. Giving back is one Redis round trip, bounded by
+// its token no turn: what of its interval time has not paid back yet, so
+// that a turn held while the bucket refilled adds no turn beyond the
+// burst. Giving back is one Redis round trip, bounded by
 // Config.RedisTimeout; it returns at once when there is nothing to give.
 // A turn not given back (Redis erred) only delays the key's next turn by
 // one interval. Release may run after the call's answer: pass a ctx that
@@ -52,7 +55,7 @@ func (t *Turn) Release(ctx context.Context) {
 	if t == nil || !t.state.CompareAndSwap(turnHeld, turnReleased) {
 		return
 	}
-	if t.l.redis.refund(ctx, t.key, t.pace) == nil {
+	if t.l.redis.refund(ctx, t.key, t.pace, t.tat) == nil {
 		t.l.returned.Add(1)
 	}
 }

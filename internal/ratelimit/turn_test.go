@@ -162,6 +162,34 @@ func TestRedisUnusedTurnIsGivenBackOnce(t *testing.T) {
 	}
 }
 
+// TestRedisTurnHeldWhileItsBucketRefilledGivesNothingBack holds a turn
+// past its interval, lets another replica take the turn that refilled
+// meanwhile, then releases the first: it was paid back by time already,
+// so giving it back would make a turn beyond the burst. Redis's own
+// clock runs here, so the pace is slow enough for a loaded machine.
+func TestRedisTurnHeldWhileItsBucketRefilledGivesNothingBack(t *testing.T) {
+	t.Parallel()
+	s := redistest.Start(t)
+	c := newClock()
+	a, b := newShared(s, c, &logtest.Buffer{}), newShared(s, c, &logtest.Buffer{})
+	pace := ratelimit.Limit{Rate: 2, Burst: 1} // a turn every 500 ms
+
+	_, turn := admit(t, a, admission(ratelimit.Limit{Rate: ratelimit.Inf}, pace))
+	if turn == nil {
+		t.Fatal("Admit() took no turn of a rested token")
+	}
+	time.Sleep(600 * time.Millisecond) // the turn's interval has passed
+	if got := allow(t, b, "token:t", pace); !got.OK {
+		t.Fatalf("b.Allow() once the bucket refilled = %+v, want the refilled turn", got)
+	}
+
+	turn.Release(t.Context())
+
+	if got := allow(t, b, "token:t", pace); got.OK {
+		t.Errorf("b.Allow() after the late Release = %+v, want refused: a burst of 1 was used", got)
+	}
+}
+
 func TestRedisTurnOfATokenPausedSinceIsDeclined(t *testing.T) {
 	t.Parallel()
 	s := redistest.Start(t)
