@@ -1,6 +1,7 @@
 package readcache_test
 
 import (
+	"bytes"
 	"fmt"
 	"sync"
 	"testing"
@@ -108,12 +109,48 @@ func TestRedisBoundsAScope(t *testing.T) {
 	ctx := t.Context()
 	for i := range 10 {
 		c.Set(ctx, "scope", fmt.Sprint("key", i), []byte("answer"), time.Now(), time.Minute)
-		if n := client.HLen(ctx, "c:{scope}").Val(); n > 4 || n < 1 {
+		// One field of the hash counts its bytes.
+		if n := client.HLen(ctx, "c:{scope}").Val() - 1; n > 4 || n < 1 {
 			t.Fatalf("after %d entries the scope's hash holds %d, want 1 to 4", i+1, n)
 		}
 	}
 	if _, _, ok := c.Get(ctx, "scope", "key9"); !ok {
 		t.Error("Get() of the entry stored last: a miss")
+	}
+}
+
+// TestRedisBoundsAScopeInBytes stores answers of 400 bytes in scopes of
+// at most 1,000: the scope is dropped before it would pass its bound, and
+// an answer larger than a scope may hold is not stored.
+func TestRedisBoundsAScopeInBytes(t *testing.T) {
+	t.Parallel()
+	server := redistest.Start(t)
+	client := server.Client()
+	c := readcache.NewRedis(readcache.RedisConfig{Client: client, Prefix: "c:", Timeout: time.Second, MaxScopeBytes: 1000})
+	ctx := t.Context()
+	answer := bytes.Repeat([]byte("a"), 400-16) // 16 bytes of times go with it
+	for i := range 10 {
+		c.Set(ctx, "scope", fmt.Sprint("key", i), answer, time.Now(), time.Minute)
+		held := 0
+		for field, value := range client.HGetAll(ctx, "c:{scope}").Val() {
+			if field != "\x00size" {
+				held += len(value)
+			}
+		}
+		if held > 1000 || held < 400 {
+			t.Fatalf("after %d entries the scope's hash holds %d bytes of answers, want 400 to 1,000", i+1, held)
+		}
+		c.Set(ctx, "scope", fmt.Sprint("key", i), answer, time.Now(), time.Minute) // again: the same size
+	}
+	if _, _, ok := c.Get(ctx, "scope", "key9"); !ok {
+		t.Error("Get() of the entry stored last: a miss")
+	}
+	if _, _, ok := c.Get(ctx, "scope", "key7"); ok {
+		t.Error("Get() of the third entry from last: a hit, want the scope dropped since")
+	}
+	c.Set(ctx, "large", "key", bytes.Repeat([]byte("a"), 1000), time.Now(), time.Minute)
+	if _, _, ok := c.Get(ctx, "large", "key"); ok {
+		t.Error("Get() of an answer larger than a scope's bound: a hit, want it never stored")
 	}
 }
 

@@ -19,15 +19,18 @@ import (
 // stored, as the client sees to within one replica.
 //
 // Fields do not expire one by one (Redis 7.0 has no field expiry), so a
-// scope read without pause keeps its expired entries: a hash that reaches
-// MaxFields is dropped whole before the next entry goes in, which bounds
-// it. Every call is one round trip, bounded by Timeout; an error is a
+// scope read without pause keeps its expired entries: a hash that would
+// pass MaxFields entries or MaxScopeBytes is dropped whole before the
+// next entry goes in, which bounds it in both; the hash counts its bytes
+// in a field of its own. An answer larger than MaxScopeBytes is not
+// stored. Every call is one round trip, bounded by Timeout; an error is a
 // miss.
 type Redis struct {
 	client    redis.UniversalClient
 	prefix    string
 	timeout   time.Duration
 	maxFields int
+	maxBytes  int
 	skew      time.Duration
 }
 
@@ -47,6 +50,9 @@ type RedisConfig struct {
 	// MaxFields bounds the entries of one scope (one token's reads of one
 	// endpoint family). Zero means 4096.
 	MaxFields int
+	// MaxScopeBytes bounds the bytes of one scope's entries. Zero means
+	// 8 MiB.
+	MaxScopeBytes int
 	// ClockSkew bounds the difference between the replicas' clocks: an
 	// answer read up to ClockSkew after a drop is refused too. Zero means
 	// 250 ms.
@@ -55,12 +61,15 @@ type RedisConfig struct {
 
 // NewRedis returns a cache in the Redis of cfg.
 func NewRedis(cfg RedisConfig) *Redis {
-	r := &Redis{client: cfg.Client, prefix: cfg.Prefix, timeout: cfg.Timeout, maxFields: cfg.MaxFields, skew: cfg.ClockSkew}
+	r := &Redis{client: cfg.Client, prefix: cfg.Prefix, timeout: cfg.Timeout, maxFields: cfg.MaxFields, maxBytes: cfg.MaxScopeBytes, skew: cfg.ClockSkew}
 	if r.skew <= 0 {
 		r.skew = 250 * time.Millisecond
 	}
 	if r.maxFields <= 0 {
 		r.maxFields = 4096
+	}
+	if r.maxBytes <= 0 {
+		r.maxBytes = 8 << 20
 	}
 	if r.prefix == "" {
 		r.prefix = "bwfacade:cache:"
@@ -93,7 +102,7 @@ func (r *Redis) Get(ctx context.Context, scope, key string) ([]byte, time.Time, 
 
 // Set implements upstream.Cache.
 func (r *Redis) Set(ctx context.Context, scope, key string, body []byte, stored time.Time, ttl time.Duration) {
-	if ttl <= 0 {
+	if ttl <= 0 || 16+len(body) > r.maxBytes {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
@@ -103,7 +112,7 @@ func (r *Redis) Set(ctx context.Context, scope, key string, body []byte, stored 
 	binary.BigEndian.PutUint64(v[8:16], uint64(time.Now().Add(ttl).UnixNano()))
 	v = append(v, body...)
 	keys := []string{r.hash(scope), r.dropped(scope)}
-	_ = setScript.Run(ctx, r.client, keys, key, v, max(ttl.Milliseconds(), 1), r.maxFields, stored.Add(-r.skew).UnixMilli()).Err()
+	_ = setScript.Run(ctx, r.client, keys, key, v, max(ttl.Milliseconds(), 1), r.maxFields, stored.Add(-r.skew).UnixMilli(), r.maxBytes).Err()
 }
 
 // dropped is the key of the scope's last drop, in the hash's slot.
@@ -113,17 +122,22 @@ func (r *Redis) dropped(scope string) string { return r.hash(scope) + ":dropped"
 // then expires after ARGV[3] ms: with the entry stored last, so that an
 // older entry that would have lived longer is a miss, never a stale
 // answer. It stores nothing when KEYS[2] says the scope was dropped at
-// or after ARGV[5] (Unix ms). A hash of ARGV[4] fields or more is
-// dropped first.
+// or after ARGV[5] (Unix ms). A hash holding ARGV[4] entries, or whose
+// entries would weigh more than ARGV[6] bytes with this one, is dropped
+// first. The field "\0size" (no answer's key starts with NUL) holds the
+// bytes of the entries.
 var setScript = redis.NewScript(`
 local dropped = redis.call("GET", KEYS[2])
 if dropped and tonumber(dropped) >= tonumber(ARGV[5]) then
   return 0
 end
-if redis.call("HLEN", KEYS[1]) >= tonumber(ARGV[4]) then
+local size = (tonumber(redis.call("HGET", KEYS[1], "\0size")) or 0)
+  - redis.call("HSTRLEN", KEYS[1], ARGV[1]) + string.len(ARGV[2])
+if redis.call("HLEN", KEYS[1]) > tonumber(ARGV[4]) or size > tonumber(ARGV[6]) then
   redis.call("DEL", KEYS[1])
+  size = string.len(ARGV[2])
 end
-redis.call("HSET", KEYS[1], ARGV[1], ARGV[2])
+redis.call("HSET", KEYS[1], ARGV[1], ARGV[2], "\0size", size)
 redis.call("PEXPIRE", KEYS[1], ARGV[3])
 return 0
 `)
