@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 
 	"connectrpc.com/authn"
@@ -183,11 +184,17 @@ func (r *Registry) byCertificate(state *tls.ConnectionState) (caller *Caller, pr
 // malformed: which one a proxy or a server reads differs, so none is
 // trusted.
 func (r *Registry) authenticate(req authn.Request) (*Caller, error) {
-	certCaller, hasCert := r.byCertificate(req.TLS())
-	header := req.Header().Get("Authorization")
+	return r.authenticateWith(req.Header(), req.TLS(), req.Procedure())
+}
+
+// authenticateWith authenticates a call of procedure with these request
+// headers and TLS state.
+func (r *Registry) authenticateWith(h http.Header, state *tls.ConnectionState, procedure string) (*Caller, error) {
+	certCaller, hasCert := r.byCertificate(state)
+	header := h.Get("Authorization")
 	var caller *Caller
 	switch {
-	case len(req.Header().Values("Authorization")) > 1:
+	case len(h.Values("Authorization")) > 1:
 		return nil, unauthenticated("CALLER_KEY_MALFORMED", "malformed Authorization header: send one Authorization: Bearer <caller key>")
 	case header != "":
 		scheme, key, ok := strings.Cut(header, " ")
@@ -211,7 +218,6 @@ func (r *Registry) authenticate(req authn.Request) (*Caller, error) {
 	if caller.Revoked {
 		return nil, unauthenticated("CALLER_REVOKED", fmt.Sprintf("caller %q is revoked", caller.Name))
 	}
-	procedure := req.Procedure()
 	if _, guarded := r.guarded[procedure]; guarded && !caller.Allowed(procedure) {
 		return nil, rpcerr.New(connect.CodePermissionDenied, fmt.Errorf("caller %q may not call %s", caller.Name, procedure), "METHOD_NOT_ALLOWED", map[string]string{"caller": caller.Name, "procedure": procedure})
 	}

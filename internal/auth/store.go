@@ -3,7 +3,9 @@ package auth
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
 	"log/slog"
+	"net/http"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -18,7 +20,9 @@ import (
 // Store holds the current Registry. Each call reads the registry once, at
 // authentication, and keeps that caller for its whole life; a reload swaps
 // the pointer atomically, so no call ever sees a half-loaded registry and
-// in-flight calls finish with the caller they started with.
+// in-flight calls finish with the caller they started with. A long call
+// may ask again at each swap (Swapped, Reauthenticate), so that a revoked
+// caller's streams end.
 type Store struct {
 	current atomic.Pointer[Registry]
 	// load reads the registry afresh; nil for a static store.
@@ -29,6 +33,8 @@ type Store struct {
 	reloading sync.Mutex
 	// reloads counts reloads by outcome; nil for a static store.
 	reloads metric.Int64Counter
+	// swapped is closed when a reload swaps the registry, and replaced.
+	swapped atomic.Pointer[chan struct{}]
 }
 
 // NewStore returns a store that always holds r.
@@ -65,6 +71,25 @@ func OpenFile(path string, opts LoadOptions, logger *slog.Logger) (*Store, error
 // Registry returns the current registry.
 func (s *Store) Registry() *Registry { return s.current.Load() }
 
+// Swapped returns a channel closed when a reload next swaps the registry.
+func (s *Store) Swapped() <-chan struct{} {
+	for {
+		if ch := s.swapped.Load(); ch != nil {
+			return *ch
+		}
+		ch := make(chan struct{})
+		s.swapped.CompareAndSwap(nil, &ch)
+	}
+}
+
+// Reauthenticate authenticates a call of procedure under way, with its
+// request's headers and TLS state, against the current registry, as at
+// its start: a stream that outlives a reload asks whether its caller
+// still may, so that revoking a key or a caller ends its streams too.
+func (s *Store) Reauthenticate(header http.Header, state *tls.ConnectionState, procedure string) (*Caller, error) {
+	return s.Registry().authenticateWith(header, state, procedure)
+}
+
 // Reload reads the callers file again and swaps it in if it is valid. An
 // invalid file is logged and returned as an error, and the previous
 // registry stays. Reload on a static store does nothing.
@@ -82,6 +107,9 @@ func (s *Store) Reload() error {
 	}
 	s.reloads.Add(context.Background(), 1, metric.WithAttributes(attribute.String("outcome", "ok")))
 	s.current.Store(r)
+	if ch := s.swapped.Swap(nil); ch != nil {
+		close(*ch)
+	}
 	logLoaded(s.logger, "callers reloaded", r.files[0], r)
 	return nil
 }

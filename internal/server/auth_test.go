@@ -468,3 +468,64 @@ func addHeader(name, value string) connect.ClientOption {
 		}
 	}))
 }
+
+// TestRevokingACallerEndsItsStreams follows a sync as a caller, reloads
+// the callers file twice: once adding another caller, which leaves the
+// stream be, then revoking the follower, which ends it as a new call of
+// that caller would be refused.
+func TestRevokingACallerEndsItsStreams(t *testing.T) {
+	t.Parallel()
+	f := newCallersFixture(t)
+	key := auth.GenerateKey()
+	follower := `
+callers:
+  - name: follower
+    key_sha256: [` + auth.HashKeyHex(key) + `]
+    token_file: TOKEN(superadmin)
+    allow: ["*"]
+`
+	st, store := f.start(follower, nil)
+	client := goalsClient(st, facadetest.GRPC, key)
+	stream, err := client.SyncGoals(t.Context(), &betterworksv1.SyncGoalsRequest{Follow: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Close()
+	if !stream.Receive() {
+		t.Fatalf("following SyncGoals ended before its first message: %v", stream.Err())
+	}
+	ended := make(chan error, 1)
+	go func() {
+		for stream.Receive() {
+		}
+		ended <- stream.Err()
+	}()
+
+	f.write(follower + `
+  - name: another
+    key_sha256: [` + auth.HashKeyHex(auth.GenerateKey()) + `]
+    token_file: TOKEN(none)
+    allow: ["*"]
+`)
+	if err := store.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-ended:
+		t.Fatalf("the stream ended (%v) at a reload that left its caller as it was", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	f.write(strings.Replace(follower, "allow:", "revoked: true\n    allow:", 1))
+	if err := store.Reload(); err != nil {
+		t.Fatal(err)
+	}
+
+	select {
+	case err := <-ended:
+		if connect.CodeOf(err) != connect.CodeUnauthenticated || !strings.Contains(err.Error(), `caller "follower" is revoked`) {
+			t.Errorf("the stream ended with %v, want unauthenticated: caller \"follower\" is revoked", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the stream of a revoked caller still runs 10 s after the reload")
+	}
+}

@@ -321,7 +321,7 @@ func newHandler(cfg Config, client *upstream.Client) (*Handler, error) {
 		return nil, fmt.Errorf("server: telemetry interceptor: %w", err)
 	}
 	opts := []connect.HandlerOption{
-		connect.WithInterceptors(traced, newErrorInfo(), newAccessLog(logger), newAudit(logger), newDeadlines(cfg.Deadlines), newMalformedRequests(), validator, newCaching(cfg.CacheTTL)),
+		connect.WithInterceptors(traced, newErrorInfo(), newAccessLog(logger), newAudit(logger), newDeadlines(cfg.Deadlines), newMalformedRequests(), validator, newCaching(cfg.CacheTTL), withRevocations()),
 		codecs(),
 		connect.WithSendMaxBytes(MaxResponseBytes),
 		connect.WithCompressMinBytes(CompressMinBytes),
@@ -362,8 +362,12 @@ func newHandler(cfg Config, client *upstream.Client) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	streams, err := streamingProcedures(resolver, Services)
+	if err != nil {
+		return nil, err
+	}
 	guarded := q.wrap(bodies.read(withETags(services)))
-	authenticated := authenticate.Wrap(guarded)
+	authenticated := authenticate.Wrap(revocable(cfg.Callers, streams, guarded))
 
 	mux := http.NewServeMux()
 	for _, name := range Services {
