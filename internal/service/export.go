@@ -190,7 +190,7 @@ func export[T, P any](ctx context.Context, h *handler, c collection[T, P], resum
 		switch {
 		case !last:
 			msg.resume = sealer.Seal(cur.marshal(), binding...)
-		case withWatermark:
+		case withWatermark && !hasModifiedRange(c.filter):
 			msg.watermark = h.watermarks(caller.Name, c.name, deltaFilterDigest(c.filter)).seal(watermark{high: cur.began})
 		}
 		if err := send(msg); err != nil {

@@ -147,10 +147,24 @@ func filterDigest(req proto.Message) [sha256.Size]byte {
 }
 
 // deltaFilterDigest hashes the request's type and its filters but paging
-// and the modified range: a sync's watermark holds for the same filters
-// whatever range an export that issued it read.
+// and the modified range, which a sync's filter may not set: an export
+// issues a watermark only when its filter sets no range either
+// (hasModifiedRange), having read all a sync starts from.
 func deltaFilterDigest(req proto.Message) [sha256.Size]byte {
 	return digestWithout(req, "page_size", "page_token", "modified_after", "modified_before")
+}
+
+// hasModifiedRange reports whether the filter req sets modified_after or
+// modified_before: an export of such a filter reads only the items
+// modified in that range, so no sync may start from the moment it began.
+func hasModifiedRange(req proto.Message) bool {
+	m := req.ProtoReflect()
+	for _, name := range []protoreflect.Name{"modified_after", "modified_before"} {
+		if fd := m.Descriptor().Fields().ByName(name); fd != nil && m.Has(fd) {
+			return true
+		}
+	}
+	return false
 }
 
 // digestWithout hashes the request's type and every field but those named.

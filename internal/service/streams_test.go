@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
@@ -118,6 +119,29 @@ func TestExportEqualsTheListPages(t *testing.T) {
 					t.Errorf("last message: resume token %q, watermark %q; want none, and a watermark", got.resumes[len(got.resumes)-1], got.watermark)
 				}
 			})
+		}
+	}
+}
+
+// TestExportOfAModifiedRangeIssuesNoWatermark exports the goals modified
+// in a range: such an export read only part of what a sync starts from,
+// so its last message carries no watermark.
+func TestExportOfAModifiedRangeIssuesNoWatermark(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{})
+	client := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin)
+	ref := st.Sandbox.ReferenceTime()
+	for name, filter := range map[string]*betterworksv1.ListGoalsRequest{
+		"modified_after":  {PageSize: 50, ModifiedAfter: timestamppb.New(ref.AddDate(-1, 0, 0))},
+		"modified_before": {PageSize: 50, ModifiedBefore: timestamppb.New(ref.AddDate(1, 0, 0))},
+	} {
+		got, err := exportGoals(t, client, &betterworksv1.ExportGoalsRequest{Filter: filter})
+
+		if err != nil {
+			t.Fatalf("ExportGoals(%s) error = %v", name, err)
+		}
+		if len(got.ids) == 0 || got.watermark != "" {
+			t.Errorf("ExportGoals(%s): %d goals, watermark %q; want goals and no watermark", name, len(got.ids), got.watermark)
 		}
 	}
 }

@@ -2376,7 +2376,8 @@ type ExportConversationsResponse struct {
 	ResumeToken string `protobuf:"bytes,3,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
 	// Set on the last message only: a watermark from the moment the export began.
 	// SyncConversations from it sends whatever changed during and after the
-	// export.
+	// export. Empty when the filter sets modified_after or modified_before:
+	// such an export reads only part of what a sync starts from.
 	SyncWatermark string `protobuf:"bytes,4,opt,name=sync_watermark,json=syncWatermark,proto3" json:"sync_watermark,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

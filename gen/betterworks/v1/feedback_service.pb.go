@@ -2931,7 +2931,8 @@ type ExportFeedbackResponse struct {
 	ResumeToken string `protobuf:"bytes,3,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
 	// Set on the last message only: a watermark from the moment the export
 	// began. SyncFeedback from it sends whatever changed during and after the
-	// export.
+	// export. Empty when the filter sets modified_after or modified_before:
+	// such an export reads only part of what a sync starts from.
 	SyncWatermark string `protobuf:"bytes,4,opt,name=sync_watermark,json=syncWatermark,proto3" json:"sync_watermark,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3216,7 +3217,8 @@ type ExportFeedbackRequestsResponse struct {
 	ResumeToken string `protobuf:"bytes,3,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
 	// Set on the last message only: a watermark from the moment the export began.
 	// SyncFeedbackRequests from it sends whatever changed during and after the
-	// export.
+	// export. Empty when the filter sets modified_after or modified_before:
+	// such an export reads only part of what a sync starts from.
 	SyncWatermark string `protobuf:"bytes,4,opt,name=sync_watermark,json=syncWatermark,proto3" json:"sync_watermark,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3502,7 +3504,8 @@ type ExportRecognitionsResponse struct {
 	ResumeToken string `protobuf:"bytes,3,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
 	// Set on the last message only: a watermark from the moment the export
 	// began. SyncRecognitions from it sends whatever changed during and after the
-	// export.
+	// export. Empty when the filter sets modified_after or modified_before:
+	// such an export reads only part of what a sync starts from.
 	SyncWatermark string `protobuf:"bytes,4,opt,name=sync_watermark,json=syncWatermark,proto3" json:"sync_watermark,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3788,7 +3791,8 @@ type ExportHashtagsResponse struct {
 	ResumeToken string `protobuf:"bytes,3,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
 	// Set on the last message only: a watermark from the moment the export
 	// began. SyncHashtags from it sends whatever changed during and after the
-	// export.
+	// export. Empty when the filter sets modified_after or modified_before:
+	// such an export reads only part of what a sync starts from.
 	SyncWatermark string `protobuf:"bytes,4,opt,name=sync_watermark,json=syncWatermark,proto3" json:"sync_watermark,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

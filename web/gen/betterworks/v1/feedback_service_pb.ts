@@ -1740,7 +1740,8 @@ export type ExportFeedbackResponse = Message<"betterworks.v1.ExportFeedbackRespo
   /**
    * Set on the last message only: a watermark from the moment the export
    * began. SyncFeedback from it sends whatever changed during and after the
-   * export.
+   * export. Empty when the filter sets modified_after or modified_before:
+   * such an export reads only part of what a sync starts from.
    *
    * @generated from field: string sync_watermark = 4;
    */
@@ -1907,7 +1908,8 @@ export type ExportFeedbackRequestsResponse = Message<"betterworks.v1.ExportFeedb
   /**
    * Set on the last message only: a watermark from the moment the export began.
    * SyncFeedbackRequests from it sends whatever changed during and after the
-   * export.
+   * export. Empty when the filter sets modified_after or modified_before:
+   * such an export reads only part of what a sync starts from.
    *
    * @generated from field: string sync_watermark = 4;
    */
@@ -2075,7 +2077,8 @@ export type ExportRecognitionsResponse = Message<"betterworks.v1.ExportRecogniti
   /**
    * Set on the last message only: a watermark from the moment the export
    * began. SyncRecognitions from it sends whatever changed during and after the
-   * export.
+   * export. Empty when the filter sets modified_after or modified_before:
+   * such an export reads only part of what a sync starts from.
    *
    * @generated from field: string sync_watermark = 4;
    */
@@ -2243,7 +2246,8 @@ export type ExportHashtagsResponse = Message<"betterworks.v1.ExportHashtagsRespo
   /**
    * Set on the last message only: a watermark from the moment the export
    * began. SyncHashtags from it sends whatever changed during and after the
-   * export.
+   * export. Empty when the filter sets modified_after or modified_before:
+   * such an export reads only part of what a sync starts from.
    *
    * @generated from field: string sync_watermark = 4;
    */

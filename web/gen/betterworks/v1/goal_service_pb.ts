@@ -2133,7 +2133,8 @@ export type ExportGoalsResponse = Message<"betterworks.v1.ExportGoalsResponse"> 
   /**
    * Set on the last message only: a watermark from the moment the export
    * began. SyncGoals from it sends whatever changed during and after the
-   * export.
+   * export. Empty when the filter sets modified_after or modified_before:
+   * such an export reads only part of what a sync starts from.
    *
    * @generated from field: string sync_watermark = 4;
    */

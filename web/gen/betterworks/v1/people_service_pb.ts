@@ -2079,7 +2079,8 @@ export type ExportUsersResponse = Message<"betterworks.v1.ExportUsersResponse"> 
   /**
    * Set on the last message only: a watermark from the moment the export
    * began. SyncUsers from it sends whatever changed during and after the
-   * export.
+   * export. Empty when the filter sets modified_after or modified_before:
+   * such an export reads only part of what a sync starts from.
    *
    * @generated from field: string sync_watermark = 4;
    */
@@ -2315,7 +2316,8 @@ export type ExportTeamsResponse = Message<"betterworks.v1.ExportTeamsResponse"> 
   /**
    * Set on the last message only: a watermark from the moment the export
    * began. SyncTeams from it sends whatever changed during and after the
-   * export.
+   * export. Empty when the filter sets modified_after or modified_before:
+   * such an export reads only part of what a sync starts from.
    *
    * @generated from field: string sync_watermark = 4;
    */
@@ -2481,7 +2483,8 @@ export type ExportAdminGroupsResponse = Message<"betterworks.v1.ExportAdminGroup
   /**
    * Set on the last message only: a watermark from the moment the export
    * began. SyncAdminGroups from it sends whatever changed during and after the
-   * export.
+   * export. Empty when the filter sets modified_after or modified_before:
+   * such an export reads only part of what a sync starts from.
    *
    * @generated from field: string sync_watermark = 4;
    */
