@@ -227,8 +227,12 @@ func (r *resilience) breaker(family string) *breaker {
 		BucketPeriod: s.Window / 10,
 		Timeout:      s.OpenFor,
 		ReadyToTrip: func(c gobreaker.Counts) bool {
+			// The ratio is of the attempts counted: Requests holds those
+			// left out (429s, callers' cancellations) and those still
+			// under way too, which would water it down.
+			counted := c.TotalSuccesses + c.TotalFailures
 			return c.ConsecutiveFailures >= s.ConsecutiveFailures ||
-				c.Requests >= s.MinRequests && float64(c.TotalFailures) >= s.FailureRatio*float64(c.Requests)
+				counted >= s.MinRequests && float64(c.TotalFailures) >= s.FailureRatio*float64(counted)
 		},
 		OnStateChange: func(_ string, _, to gobreaker.State) {
 			if to == gobreaker.StateOpen {
