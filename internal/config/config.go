@@ -60,6 +60,10 @@ const (
 	EnvRequestIDMaxBytes = "BWFACADE_REQUEST_ID_MAX_BYTES"
 )
 
+// MinRequestIDTTL is the least RequestIDTTL: longer than the longest lease
+// of a write under way, so that no record of one expires before it ends.
+const MinRequestIDTTL = 10 * time.Minute
+
 // DefaultAddr is where the facade listens when BWFACADE_ADDR is unset.
 const DefaultAddr = "localhost:8080"
 
@@ -172,7 +176,7 @@ type Config struct {
 	// Client-streaming RPCs have no such bound.
 	BodyReadTimeout time.Duration
 	// RequestIDTTL is how long the request_id of an idempotent write is
-	// remembered; default 24 h. RequestIDMaxBytes bounds the in-process
+	// remembered; default 24 h, at least MinRequestIDTTL. RequestIDMaxBytes bounds the in-process
 	// store of them; default 64 MiB. With RedisURL they are kept in Redis
 	// instead, so that a retry landing on another replica is recognised.
 	RequestIDTTL      time.Duration
@@ -336,9 +340,12 @@ func Load(getenv func(string) string) (*Config, error) {
 	errs = append(errs, positive(getenv, EnvRequestIDMaxBytes, &c.RequestIDMaxBytes))
 	c.RequestIDTTL = 24 * time.Hour
 	if v := strings.TrimSpace(getenv(EnvRequestIDTTL)); v != "" {
+		// A request_id must outlive the longest lease of a write under way
+		// (5 minutes, internal/service): a record that expired first would
+		// let a retry apply the write a second time.
 		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			errs = append(errs, fmt.Errorf("%s: want a duration greater than zero, such as 24h, got %q", EnvRequestIDTTL, v))
+		if err != nil || d < MinRequestIDTTL {
+			errs = append(errs, fmt.Errorf("%s: want a duration of at least %v, such as 24h, got %q", EnvRequestIDTTL, MinRequestIDTTL, v))
 		}
 		c.RequestIDTTL = d
 	}

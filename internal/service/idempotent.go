@@ -348,9 +348,16 @@ func (c *idempotentCall[Res]) wait(ctx context.Context, d time.Duration) error {
 func (c *idempotentCall[Res]) record(ctx context.Context, rec idempotency.Record) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
-	if _, err := c.r.store.Swap(rctx, c.key, c.owner, rec, c.r.ttl); err != nil {
+	took, err := c.r.store.Swap(rctx, c.key, c.owner, rec, c.r.ttl)
+	switch {
+	case err != nil:
 		c.r.logger.LogAttrs(ctx, slog.LevelWarn, "idempotency: could not record an outcome; retries will find it unknown",
 			slog.String("request_id", c.id), slog.Any("error", err))
+	case !took:
+		// Another attempt took the key over (this one's lease ended, or
+		// the store lost the record): its outcome is the one kept.
+		c.r.logger.LogAttrs(ctx, slog.LevelWarn, "idempotency: the record was taken over before this outcome was recorded; it is not kept",
+			slog.String("request_id", c.id))
 	}
 }
 
