@@ -211,6 +211,11 @@ func (c *idempotentCall[Res]) run(ctx context.Context, apply func(context.Contex
 		mine := idempotency.Record{Fingerprint: c.fp, State: idempotency.StatePending, Owner: c.owner, Lease: lease(ctx, now), Since: now}
 		existing, err := r.store.Claim(ctx, c.key, mine, r.ttl)
 		if err != nil {
+			// The claim may have landed with its answer lost: give the
+			// key back, as nothing was applied, so that the retry the
+			// error asks for applies at once instead of finding an
+			// orphaned claim and then an unknown outcome.
+			c.giveBack(ctx, idempotency.Record{Fingerprint: c.fp, State: idempotency.StateOpen, Since: now})
 			return zero, c.storeError(ctx, err)
 		}
 		if existing == nil {
@@ -242,6 +247,7 @@ func (c *idempotentCall[Res]) run(ctx context.Context, apply func(context.Contex
 		// Own the key before touching the upstream.
 		took, err := r.store.Swap(ctx, c.key, existing.Owner, mine, r.ttl)
 		if err != nil {
+			c.giveBack(ctx, *existing) // as it was, if the swap landed
 			return zero, c.storeError(ctx, err)
 		}
 		if !took {
@@ -358,6 +364,20 @@ func (c *idempotentCall[Res]) record(ctx context.Context, rec idempotency.Record
 		// the store lost the record): its outcome is the one kept.
 		c.r.logger.LogAttrs(ctx, slog.LevelWarn, "idempotency: the record was taken over before this outcome was recorded; it is not kept",
 			slog.String("request_id", c.id))
+	}
+}
+
+// giveBack puts rec back at the key if this call's claim of it landed
+// although the store's answer was lost, even when the caller went away.
+// It is best effort: the store just failed, and if it fails again the
+// claim stays until its lease ends, as before.
+func (c *idempotentCall[Res]) giveBack(ctx context.Context, rec idempotency.Record) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	if took, err := c.r.store.Swap(rctx, c.key, c.owner, rec, c.r.ttl); took {
+		c.r.logger.LogAttrs(ctx, slog.LevelInfo, "idempotency: gave back a claim whose answer was lost", slog.String("request_id", c.id))
+	} else if err != nil {
+		c.r.logger.LogAttrs(ctx, slog.LevelDebug, "idempotency: could not give back a claim", slog.String("request_id", c.id), slog.Any("error", err))
 	}
 }
 

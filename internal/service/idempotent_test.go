@@ -1,12 +1,15 @@
 package service_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -373,6 +376,53 @@ func TestRequestIDNoNaturalKey(t *testing.T) {
 	if n := r.sandbox().Count(endpoint); n != 1 {
 		t.Errorf("sandbox saw %d %s, want 1", n, endpoint)
 	}
+}
+
+// TestRequestIDClaimWhoseAnswerWasLost: the store applies a check-in's
+// claim of its request_id but its answer is lost, so the call fails
+// UNAVAILABLE, saying nothing was applied; the retry it asks for must
+// apply the check-in, once, not find an orphaned claim and end in an
+// unknown outcome.
+func TestRequestIDClaimWhoseAnswerWasLost(t *testing.T) {
+	t.Parallel()
+	memory, err := idempotency.NewMemory(idempotency.MemoryConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := &losesFirstClaim{Store: memory}
+	st := facadetest.Start(t, facadetest.Options{RequestIDs: server.RequestIDs{Store: store}})
+	const endpoint = "POST /goals/{id}/checkin/"
+	req := &betterworksv1.CheckInGoalRequest{GoalId: fmt.Sprint(st.Sandbox.Fixtures().UserNumericKeyResultID), Progress: &betterworksv1.CheckInGoalRequest_Value{Value: 7}, RequestId: uuid.NewString()}
+	client := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin)
+	if _, err := client.CheckInGoal(t.Context(), req); connect.CodeOf(err) != connect.CodeUnavailable || rpcerr.Reason(err) != service.ReasonRequestIDsUnavailable {
+		t.Fatalf("CheckInGoal() with the claim's answer lost: error = %v, want UNAVAILABLE %s", err, service.ReasonRequestIDsUnavailable)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+
+	_, err = client.CheckInGoal(ctx, req)
+
+	if err != nil {
+		t.Errorf("retried CheckInGoal() error = %v, want it applied", err)
+	}
+	if n := st.Sandbox.Count(endpoint); n != 1 {
+		t.Errorf("sandbox saw %d %s, want 1", n, endpoint)
+	}
+}
+
+// losesFirstClaim is a store whose first Claim lands but fails, as one
+// whose answer a timeout or a broken connection lost.
+type losesFirstClaim struct {
+	idempotency.Store
+	lost atomic.Bool
+}
+
+func (s *losesFirstClaim) Claim(ctx context.Context, key string, rec idempotency.Record, ttl time.Duration) (*idempotency.Record, error) {
+	existing, err := s.Store.Claim(ctx, key, rec, ttl)
+	if err == nil && s.lost.CompareAndSwap(false, true) {
+		return nil, errors.New("i/o timeout")
+	}
+	return existing, err
 }
 
 // TestRequestIDAbsent: without a request_id every call is applied.
