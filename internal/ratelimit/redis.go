@@ -128,7 +128,7 @@ func newRedisStore(cfg Config, now func() time.Time, log *slog.Logger) *redisSto
 		client:  cfg.Redis,
 		prefix:  cfg.Prefix,
 		timeout: cfg.RedisTimeout,
-		health:  health{now: now, log: log, retryAfter: cfg.RetryRedisAfter},
+		health:  health{now: now, log: log, retryAfter: cfg.RetryRedisAfter, base: now()},
 	}
 	if s.prefix == "" {
 		s.prefix = "bwfacade:rl:"
@@ -260,15 +260,23 @@ type health struct {
 	log        *slog.Logger
 	retryAfter time.Duration
 	down       atomic.Bool
-	retryAt    atomic.Int64 // Unix nanoseconds
+	// retryAt is when to probe, as time since base: by the monotonic
+	// clock, so that a step of the wall clock neither delays the probe
+	// nor hurries it.
+	base    time.Time
+	retryAt atomic.Int64
 }
+
+// since returns the time since base, by the monotonic clock when now
+// reads it.
+func (h *health) since() int64 { return int64(h.now().Sub(h.base)) }
 
 // begin reports whether to call Redis, and whether the call is a probe.
 func (h *health) begin() (probe, ok bool) {
 	if !h.down.Load() {
 		return false, true
 	}
-	now := h.now().UnixNano()
+	now := h.since()
 	at := h.retryAt.Load()
 	if now < at || !h.retryAt.CompareAndSwap(at, now+int64(h.retryAfter)) {
 		return false, false
@@ -285,7 +293,7 @@ func (h *health) end(ctx context.Context, probe bool, err error) {
 			h.log.Info("rate limiter: Redis is back, limiting through Redis")
 		}
 	case ctx.Err() == nil:
-		h.retryAt.Store(h.now().Add(h.retryAfter).UnixNano())
+		h.retryAt.Store(h.since() + int64(h.retryAfter))
 		if h.down.CompareAndSwap(false, true) {
 			h.log.Warn("rate limiter: Redis unreachable, limiting locally",
 				slog.Any("error", err), slog.Duration("retry_after", h.retryAfter))
