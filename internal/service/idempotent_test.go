@@ -490,6 +490,35 @@ func TestRequestIDDepartments(t *testing.T) {
 	}
 }
 
+// TestRequestIDDepartmentFromBeforeIsNotTheCreatedOne: a create of a
+// department under a name the upstream already has, whose refusal was
+// lost, is retried: the department of that name from before is not what
+// the first attempt made, so the retry applies afresh and is refused.
+func TestRequestIDDepartmentFromBeforeIsNotTheCreatedOne(t *testing.T) {
+	t.Parallel()
+	r := startReplicas(t, 1, false)
+	people := r.stacks[0].People(facadetest.Connect, sandbox.RoleSuperAdmin)
+	existing, err := people.ListDepartments(t.Context(), &betterworksv1.ListDepartmentsRequest{PageSize: 1})
+	if err != nil || len(existing.GetDepartments()) == 0 {
+		t.Fatalf("ListDepartments() = %v, %v; want a seeded department", existing, err)
+	}
+	name := existing.GetDepartments()[0].GetName()
+	r.sandbox().SetFaults(sandbox.Fault{Endpoint: "POST /departments/", Drop: true, Times: 1})
+	create := &betterworksv1.CreateDepartmentRequest{Name: name, RequestId: uuid.NewString()}
+	if _, err := people.CreateDepartment(t.Context(), create); err == nil {
+		t.Fatal("CreateDepartment() with the answer dropped succeeded")
+	}
+
+	got, err := people.CreateDepartment(t.Context(), create)
+
+	if err == nil {
+		t.Errorf("retried CreateDepartment(%q) = %v, want the upstream's refusal of a duplicate name, not the department from before", name, got)
+	}
+	if n := r.sandbox().Count("POST /departments/"); n != 2 {
+		t.Errorf("sandbox saw %d POST /departments/, want 2: the first attempt and the retry", n)
+	}
+}
+
 // TestRequestIDReplayedHeader: a replayed answer says so; an applied one
 // does not.
 func TestRequestIDReplayedHeader(t *testing.T) {

@@ -35,10 +35,7 @@ func (s *GoalService) findCreatedGoal(req *betterworksv1.CreateGoalRequest) reco
 		found, err := firstMatch(ctx, func(ctx context.Context, page upstream.PageRequest) (*upstream.Page[upstream.Goal], error) {
 			return s.upstream.ListGoals(ctx, token, filter, page)
 		}, func(p *upstream.Page[upstream.Goal], g *upstream.Goal) bool {
-			cutoff := since.Add(-recoverySkew)
-			if !p.Served.IsZero() {
-				cutoff = p.Served.Add(-elapsed - recoverySkew)
-			}
+			cutoff := createdCutoff(p.Served, since, elapsed)
 			created := g.Created.Time
 			if created.IsZero() {
 				created = g.CreatedOn.Time
@@ -89,15 +86,32 @@ func (s *GoalService) findDeletedGoal(req *betterworksv1.DeleteGoalRequest) reco
 	}
 }
 
+// createdCutoff is the earliest instant, by the upstream's clock, at which
+// the first attempt of a write that began at since (by the facade's
+// clock, elapsed ago) can have made something: since moved onto the
+// upstream's clock, which dated a page it served at served (its Date
+// less the time elapsed; since itself when the page has no Date), less
+// recoverySkew.
+func createdCutoff(served, since time.Time, elapsed time.Duration) time.Time {
+	if served.IsZero() {
+		return since.Add(-recoverySkew)
+	}
+	return served.Add(-elapsed - recoverySkew)
+}
+
 // findCreatedDepartment finds the department a CreateDepartment attempt
-// made by its name, which the upstream keeps unique.
+// made by its name, which the upstream keeps unique: an active one,
+// created after the first attempt began. A department of that name from
+// before (the first attempt was then refused as a duplicate) is not it.
 func (s *PeopleService) findCreatedDepartment(req *betterworksv1.CreateDepartmentRequest) recovery[*betterworksv1.CreateDepartmentResponse] {
-	return func(ctx context.Context, token upstream.Token, _ time.Time) (*betterworksv1.CreateDepartmentResponse, bool, error) {
+	return func(ctx context.Context, token upstream.Token, since time.Time) (*betterworksv1.CreateDepartmentResponse, bool, error) {
 		all := true
+		elapsed := s.requestIDs.now().Sub(since)
 		found, err := firstMatch(ctx, func(ctx context.Context, page upstream.PageRequest) (*upstream.Page[upstream.Department], error) {
 			return s.upstream.ListDepartments(ctx, token, upstream.DepartmentFilter{IncludeDeactivated: &all}, page)
-		}, func(_ *upstream.Page[upstream.Department], d *upstream.Department) bool {
-			return d.Name == req.GetName()
+		}, func(p *upstream.Page[upstream.Department], d *upstream.Department) bool {
+			created := d.CreatedOn.Time
+			return d.Name == req.GetName() && d.IsActive && !created.IsZero() && !created.Before(createdCutoff(p.Served, since, elapsed))
 		})
 		if found == nil || err != nil {
 			return nil, false, err
