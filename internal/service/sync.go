@@ -25,8 +25,12 @@ import (
 //
 //   - A pass reads what changed since the watermark's high mark minus
 //     syncMargin, and drops what the watermark says was delivered already
-//     at that boundary (by id and modified_on). A change may arrive twice;
-//     none is lost.
+//     at that boundary (by id and modified_on). A change may arrive twice.
+//     Pages are offsets: an item that leaves a page already read while a
+//     pass runs (deleted, or reordered) moves the items after it back by
+//     one, and the one that crosses into the page already read is missed
+//     by that pass, as by an export in the same case. Items only repeat
+//     when the collection grows, which the dedup window absorbs.
 //   - The high mark is the upstream's own clock when a pass began (the
 //     Date of its first answer), never the facade's.
 //
