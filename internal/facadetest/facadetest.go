@@ -77,6 +77,9 @@ type Options struct {
 	// BodyReadTimeout bounds the arrival of a unary request's body; zero
 	// is the server's default.
 	BodyReadTimeout time.Duration
+	// ReflectionStreamLifetime bounds reflection streams; zero is the
+	// server's default.
+	ReflectionStreamLifetime time.Duration
 	// Telemetry gives the server and the upstream client their tracer
 	// and meter providers and propagator; zero means otel's globals.
 	Telemetry server.Telemetry
@@ -186,26 +189,27 @@ func startFacade(tb testing.TB, st *Stack, opts Options) *Stack {
 		quota = auth.Quota{Rate: ratelimit.Inf}
 	}
 	f, err := server.New(server.Config{
-		UpstreamURL:        st.UpstreamURL,
-		UpstreamHTTPClient: opts.UpstreamHTTPClient,
-		Resilience:         opts.Resilience,
-		Limiter:            opts.Limiter,
-		UpstreamPace:       pace,
-		CacheTTL:           opts.CacheTTL,
-		ConnAge:            opts.ConnAge,
-		Cache:              opts.Cache,
-		PageTokens:         pageTokens,
-		Callers:            st.callers,
-		Logger:             logger,
-		DefaultQuota:       quota,
-		Deadlines:          opts.Deadlines,
-		Refusals:           opts.Refusals,
-		BodyReadTimeout:    opts.BodyReadTimeout,
-		Telemetry:          opts.Telemetry,
-		ReportFiles:        opts.ReportFiles,
-		ReportPolls:        opts.ReportPolls,
-		ExportAhead:        opts.ExportAhead,
-		RequestIDs:         opts.RequestIDs,
+		UpstreamURL:              st.UpstreamURL,
+		UpstreamHTTPClient:       opts.UpstreamHTTPClient,
+		Resilience:               opts.Resilience,
+		Limiter:                  opts.Limiter,
+		UpstreamPace:             pace,
+		CacheTTL:                 opts.CacheTTL,
+		ConnAge:                  opts.ConnAge,
+		Cache:                    opts.Cache,
+		PageTokens:               pageTokens,
+		Callers:                  st.callers,
+		Logger:                   logger,
+		DefaultQuota:             quota,
+		Deadlines:                opts.Deadlines,
+		Refusals:                 opts.Refusals,
+		BodyReadTimeout:          opts.BodyReadTimeout,
+		ReflectionStreamLifetime: opts.ReflectionStreamLifetime,
+		Telemetry:                opts.Telemetry,
+		ReportFiles:              opts.ReportFiles,
+		ReportPolls:              opts.ReportPolls,
+		ExportAhead:              opts.ExportAhead,
+		RequestIDs:               opts.RequestIDs,
 	})
 	if err != nil {
 		tb.Fatalf("server.New() error = %v", err)

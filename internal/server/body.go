@@ -19,6 +19,10 @@ import (
 // size allowed (4 MiB) needs 4 s at 8 Mbit/s.
 const DefaultBodyReadTimeout = 5 * time.Second
 
+// DefaultReflectionStreamLifetime bounds a reflection stream when
+// Config.ReflectionStreamLifetime is zero.
+const DefaultReflectionStreamLifetime = time.Minute
+
 // bodies governs the reading of request bodies, which only the RPC
 // handlers do. A response written before a request reaches its handler (a
 // refusal by authentication, quota or the router) ends the exchange
@@ -155,4 +159,25 @@ func (b *deadlineBody) Read(p []byte) (int, error) {
 			fmt.Errorf("the request body did not arrive within %v", b.timeout), "REQUEST_BODY_TIMEOUT", nil)
 	}
 	return n, err
+}
+
+// withStreamLifetime ends h's HTTP/2 streams lifetime after they begin
+// (zero means DefaultReflectionStreamLifetime), however the caller sends
+// or reads: its reads of the request and writes of the answer fail from
+// then on, and the stream is reset. Over HTTP/1 a deadline would outlive
+// the request on its connection, and the handler refuses streams there
+// anyway, so h is left as it is.
+func withStreamLifetime(h http.Handler, lifetime time.Duration) http.Handler {
+	if lifetime <= 0 {
+		lifetime = DefaultReflectionStreamLifetime
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ProtoMajor == 2 {
+			end := time.Now().Add(lifetime)
+			rc := http.NewResponseController(w)
+			_ = rc.SetReadDeadline(end)
+			_ = rc.SetWriteDeadline(end)
+		}
+		h.ServeHTTP(w, r)
+	})
 }

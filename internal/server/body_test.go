@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"connectrpc.com/grpcreflect"
 
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
@@ -373,5 +374,29 @@ func TestBodyDeadlineEndsWithTheBody(t *testing.T) {
 
 	if err != nil {
 		t.Errorf("GetGoal() error = %v, want the goal", err)
+	}
+}
+
+// TestReflectionStreamEndsAtItsLifetime keeps a reflection stream open,
+// as grpcurl would for a moment and a stranger for ever: it answers within
+// its lifetime, and not after.
+func TestReflectionStreamEndsAtItsLifetime(t *testing.T) {
+	t.Parallel()
+	const lifetime = 300 * time.Millisecond
+	st := facadetest.Start(t, facadetest.Options{ReflectionStreamLifetime: lifetime})
+	protocols := new(http.Protocols)
+	protocols.SetUnencryptedHTTP2(true)
+	h2c := &http.Client{Transport: &http.Transport{Protocols: protocols}}
+	stream := grpcreflect.NewClient(h2c, st.URL, connect.WithGRPC()).NewStream(t.Context())
+	defer stream.Close()
+	if names, err := stream.ListServices(); err != nil || len(names) == 0 {
+		t.Fatalf("ListServices() = %v, %v; want the services", names, err)
+	}
+
+	time.Sleep(lifetime + 200*time.Millisecond)
+	names, err := stream.ListServices()
+
+	if err == nil {
+		t.Errorf("ListServices() past the stream's lifetime = %v, want the stream ended", names)
 	}
 }

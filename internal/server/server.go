@@ -156,6 +156,11 @@ type Config struct {
 	// the call is authenticated and within its quota; zero means
 	// DefaultBodyReadTimeout. Client-streaming RPCs have none.
 	BodyReadTimeout time.Duration
+	// ReflectionStreamLifetime bounds a reflection stream over HTTP/2,
+	// open without a key by default: grpcurl's last a moment, and a
+	// stranger's must not last for ever. Zero means
+	// DefaultReflectionStreamLifetime.
+	ReflectionStreamLifetime time.Duration
 	// Telemetry configures the traces and metrics of the RPCs and of the
 	// upstream calls.
 	Telemetry Telemetry
@@ -390,8 +395,11 @@ func newHandler(cfg Config, client *upstream.Client) (*Handler, error) {
 		}
 	}
 	probe := readLimit(MaxProbeRequestBytes)
-	mux.Handle(guard(cfg.AuthenticateReflection)(grpcreflect.NewHandlerV1(reflector, probe)))
-	mux.Handle(guard(cfg.AuthenticateReflection)(grpcreflect.NewHandlerV1Alpha(reflector, probe)))
+	reflection := func(path string, h http.Handler) (string, http.Handler) {
+		return guard(cfg.AuthenticateReflection)(path, withStreamLifetime(h, cfg.ReflectionStreamLifetime))
+	}
+	mux.Handle(reflection(grpcreflect.NewHandlerV1(reflector, probe)))
+	mux.Handle(reflection(grpcreflect.NewHandlerV1Alpha(reflector, probe)))
 	health := grpchealth.NewStaticChecker(Services...)
 	mux.Handle(guard(cfg.AuthenticateHealth)(grpchealth.NewHandler(health, probe)))
 	// The guard is outermost: a CORS preflight, which withCORS answers
