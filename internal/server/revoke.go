@@ -2,50 +2,27 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
-	"fmt"
 	"net/http"
 
 	"connectrpc.com/connect"
-	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/bwfacade/facade/internal/auth"
 	"github.com/bwfacade/facade/internal/rpcerr"
 )
 
-// streamingProcedures returns the server-streaming procedures of
-// services, as resolver describes them: the calls that may outlive a
-// reload of the callers.
-func streamingProcedures(resolver layered, services []string) (map[string]bool, error) {
-	streams := make(map[string]bool)
-	for _, name := range services {
-		d, err := resolver.FindDescriptorByName(protoreflect.FullName(name))
-		if err != nil {
-			return nil, fmt.Errorf("server: service %s: %w", name, err)
-		}
-		sd, ok := d.(protoreflect.ServiceDescriptor)
-		if !ok {
-			return nil, fmt.Errorf("server: %s is not a service", name)
-		}
-		for i := range sd.Methods().Len() {
-			if md := sd.Methods().Get(i); md.IsStreamingServer() {
-				streams["/"+name+"/"+string(md.Name())] = true
-			}
-		}
-	}
-	return streams, nil
-}
-
 // revocable wraps h, behind authentication, so that a stream of one of
-// streams (a following sync may run for days) ends when a reload of
+// streams (Streams: a following sync may run for days) ends when a reload of
 // callers takes its caller's right to it away: its key or caller revoked
 // or removed, or the procedure no longer allowed. The stream then fails
 // with the refusal a new call would get (see withRevocations).
-func revocable(callers *auth.Store, streams map[string]bool, h http.Handler) http.Handler {
+func revocable(callers *auth.Store, streams map[string]string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		procedure := r.URL.Path
+		_, stream := streams[procedure]
 		caller, ok := auth.CallerFrom(r.Context())
-		if !streams[procedure] || !ok {
+		if !stream || !ok {
 			h.ServeHTTP(w, r)
 			return
 		}
@@ -53,7 +30,7 @@ func revocable(callers *auth.Store, streams map[string]bool, h http.Handler) htt
 		defer cancel(nil)
 		// The credentials of the call, copied: the handler owns r.
 		header := http.Header{"Authorization": append([]string(nil), r.Header.Values("Authorization")...)}
-		go watchCaller(ctx, cancel, callers, caller, header, r, procedure)
+		go watchCaller(ctx, cancel, callers, caller, header, r.TLS, procedure)
 		h.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
@@ -62,10 +39,10 @@ func revocable(callers *auth.Store, streams map[string]bool, h http.Handler) htt
 // until ctx ends, and cancels it with the refusal once caller may no
 // longer make it. The first check comes at once: a reload may have come
 // between the call's authentication and the watch.
-func watchCaller(ctx context.Context, cancel context.CancelCauseFunc, callers *auth.Store, caller *auth.Caller, header http.Header, r *http.Request, procedure string) {
+func watchCaller(ctx context.Context, cancel context.CancelCauseFunc, callers *auth.Store, caller *auth.Caller, header http.Header, state *tls.ConnectionState, procedure string) {
 	for {
 		swapped := callers.Swapped()
-		now, err := callers.Reauthenticate(header, r.TLS, procedure)
+		now, err := callers.Reauthenticate(header, state, procedure)
 		if err == nil && now.Name != caller.Name {
 			err = rpcerr.New(connect.CodeUnauthenticated, errors.New("the caller key now names another caller"), "CALLER_KEY_UNKNOWN", nil)
 		}
