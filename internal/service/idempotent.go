@@ -352,9 +352,7 @@ func (c *idempotentCall[Res]) wait(ctx context.Context, d time.Duration) error {
 // is logged; the record then stays pending until its lease ends, and a
 // retry treats the outcome as unknown.
 func (c *idempotentCall[Res]) record(ctx context.Context, rec idempotency.Record) {
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
-	defer cancel()
-	took, err := c.r.store.Swap(rctx, c.key, c.owner, rec, c.r.ttl)
+	took, err := c.swapOwn(ctx, rec)
 	switch {
 	case err != nil:
 		c.r.logger.LogAttrs(ctx, slog.LevelWarn, "idempotency: could not record an outcome; retries will find it unknown",
@@ -367,14 +365,20 @@ func (c *idempotentCall[Res]) record(ctx context.Context, rec idempotency.Record
 	}
 }
 
+// swapOwn replaces the key's record with rec if this call owns it, even
+// when the caller went away, within recordTimeout.
+func (c *idempotentCall[Res]) swapOwn(ctx context.Context, rec idempotency.Record) (bool, error) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	return c.r.store.Swap(rctx, c.key, c.owner, rec, c.r.ttl)
+}
+
 // giveBack puts rec back at the key if this call's claim of it landed
 // although the store's answer was lost, even when the caller went away.
 // It is best effort: the store just failed, and if it fails again the
 // claim stays until its lease ends, as before.
 func (c *idempotentCall[Res]) giveBack(ctx context.Context, rec idempotency.Record) {
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
-	defer cancel()
-	if took, err := c.r.store.Swap(rctx, c.key, c.owner, rec, c.r.ttl); took {
+	if took, err := c.swapOwn(ctx, rec); took {
 		c.r.logger.LogAttrs(ctx, slog.LevelInfo, "idempotency: gave back a claim whose answer was lost", slog.String("request_id", c.id))
 	} else if err != nil {
 		c.r.logger.LogAttrs(ctx, slog.LevelDebug, "idempotency: could not give back a claim", slog.String("request_id", c.id), slog.Any("error", err))
