@@ -172,13 +172,13 @@ func TestRedisTurnHeldWhileItsBucketRefilledGivesNothingBack(t *testing.T) {
 	s := redistest.Start(t)
 	c := newClock()
 	a, b := newShared(s, c, &logtest.Buffer{}), newShared(s, c, &logtest.Buffer{})
-	pace := ratelimit.Limit{Rate: 2, Burst: 1} // a turn every 500 ms
+	pace := ratelimit.Limit{Rate: 1, Burst: 1} // a turn a second
 
 	_, turn := admit(t, a, admission(ratelimit.Limit{Rate: ratelimit.Inf}, pace))
 	if turn == nil {
 		t.Fatal("Admit() took no turn of a rested token")
 	}
-	time.Sleep(600 * time.Millisecond) // the turn's interval has passed
+	time.Sleep(1200 * time.Millisecond) // the turn's interval has passed
 	if got := allow(t, b, "token:t", pace); !got.OK {
 		t.Fatalf("b.Allow() once the bucket refilled = %+v, want the refilled turn", got)
 	}

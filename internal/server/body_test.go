@@ -382,7 +382,8 @@ func TestBodyDeadlineEndsWithTheBody(t *testing.T) {
 // its lifetime, and not after.
 func TestReflectionStreamEndsAtItsLifetime(t *testing.T) {
 	t.Parallel()
-	const lifetime = 300 * time.Millisecond
+	// Long enough for the first answer on a loaded machine.
+	const lifetime = 2 * time.Second
 	st := facadetest.Start(t, facadetest.Options{ReflectionStreamLifetime: lifetime})
 	protocols := new(http.Protocols)
 	protocols.SetUnencryptedHTTP2(true)
@@ -393,7 +394,7 @@ func TestReflectionStreamEndsAtItsLifetime(t *testing.T) {
 		t.Fatalf("ListServices() = %v, %v; want the services", names, err)
 	}
 
-	time.Sleep(lifetime + 200*time.Millisecond)
+	time.Sleep(lifetime + 500*time.Millisecond)
 	names, err := stream.ListServices()
 
 	if err == nil {

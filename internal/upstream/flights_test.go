@@ -204,7 +204,8 @@ func TestFlightTakesTheLatestDeadlineOfItsWaiters(t *testing.T) {
 	var f flights
 	key := flightKey{token: "t", url: "goals/1/"}
 	gate := newFetchGate()
-	leaderDeadline := time.Now().Add(200 * time.Millisecond)
+	// Time enough for the follower to join on a loaded machine.
+	leaderDeadline := time.Now().Add(time.Second)
 	leaderCtx, cancelLeader := context.WithDeadline(t.Context(), leaderDeadline)
 	defer cancelLeader()
 	followerDeadline := time.Now().Add(time.Hour)
