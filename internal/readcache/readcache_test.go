@@ -174,3 +174,33 @@ func TestRedisRefusesAnswersReadBeforeADrop(t *testing.T) {
 		t.Errorf("Get() = %q, %v; want the answer read after the drop", body, ok)
 	}
 }
+
+// TestRedisDropThatFailsIsTriedAgain drops a scope while Redis holds
+// writes back longer than the cache's timeout: the drop fails, and the
+// answer read before the write must still go, once Redis takes writes
+// again.
+func TestRedisDropThatFailsIsTriedAgain(t *testing.T) {
+	t.Parallel()
+	server := redistest.Start(t)
+	c := readcache.NewRedis(readcache.RedisConfig{Client: server.Client(), Prefix: "c:", Timeout: 50 * time.Millisecond})
+	ctx := t.Context()
+	c.Set(ctx, "scope", "key", []byte("read before the write"), time.Now(), time.Minute)
+	// A second, longer than a loaded machine takes to reach the drop.
+	if err := server.Client().Do(ctx, "CLIENT", "PAUSE", "1000", "WRITE").Err(); err != nil {
+		t.Fatal(err)
+	}
+
+	c.Drop(ctx, "scope")
+
+	if _, _, ok := c.Get(ctx, "scope", "key"); !ok {
+		t.Fatal("Get() right after the held-back drop: a miss, want the drop not applied yet")
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if _, _, ok := c.Get(ctx, "scope", "key"); !ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("Get() still finds the answer read before the write 5 s after its drop failed")
+		}
+	}
+}

@@ -32,6 +32,8 @@ type Redis struct {
 	maxFields int
 	maxBytes  int
 	skew      time.Duration
+	// retrying holds a token per failed drop being tried again.
+	retrying chan struct{}
 }
 
 // DropMemory is how long a dropped scope refuses answers read before the
@@ -61,7 +63,8 @@ type RedisConfig struct {
 
 // NewRedis returns a cache in the Redis of cfg.
 func NewRedis(cfg RedisConfig) *Redis {
-	r := &Redis{client: cfg.Client, prefix: cfg.Prefix, timeout: cfg.Timeout, maxFields: cfg.MaxFields, maxBytes: cfg.MaxScopeBytes, skew: cfg.ClockSkew}
+	r := &Redis{client: cfg.Client, prefix: cfg.Prefix, timeout: cfg.Timeout, maxFields: cfg.MaxFields, maxBytes: cfg.MaxScopeBytes, skew: cfg.ClockSkew,
+		retrying: make(chan struct{}, maxDropRetries)}
 	if r.skew <= 0 {
 		r.skew = 250 * time.Millisecond
 	}
@@ -142,12 +145,43 @@ redis.call("PEXPIRE", KEYS[1], ARGV[3])
 return 0
 `)
 
-// Drop implements upstream.Cache.
+// dropRetries are the waits before each new try of a drop that failed:
+// until one lands, every replica serves the scope's answers from before
+// the write that dropped it.
+var dropRetries = []time.Duration{100 * time.Millisecond, 400 * time.Millisecond, 1600 * time.Millisecond}
+
+// maxDropRetries bounds the failed drops tried again at once. Beyond it
+// (Redis is down, not hiccuping), a failed drop is given up, and its
+// scope's answers go with their TTL.
+const maxDropRetries = 64
+
+// Drop implements upstream.Cache. A drop that fails, but not because ctx
+// ended, is tried again in the background, a few times.
 func (r *Redis) Drop(ctx context.Context, scope string) {
+	if r.drop(ctx, scope) == nil || ctx.Err() != nil {
+		return
+	}
+	select {
+	case r.retrying <- struct{}{}:
+		go func() {
+			defer func() { <-r.retrying }()
+			for _, wait := range dropRetries {
+				time.Sleep(wait)
+				if r.drop(context.Background(), scope) == nil {
+					return
+				}
+			}
+		}()
+	default:
+	}
+}
+
+// drop deletes scope's hash and records when, in one round trip.
+func (r *Redis) drop(ctx context.Context, scope string) error {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	keys := []string{r.hash(scope), r.dropped(scope)}
-	_ = dropScript.Run(ctx, r.client, keys, time.Now().UnixMilli(), DropMemory.Milliseconds()).Err()
+	return dropScript.Run(ctx, r.client, keys, time.Now().UnixMilli(), DropMemory.Milliseconds()).Err()
 }
 
 // dropScript deletes the hash KEYS[1] and records at KEYS[2] that it was
