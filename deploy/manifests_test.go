@@ -140,6 +140,7 @@ type policy struct {
 var policies = []policy{
 	{"runs as a non-root user", runsAsNonRoot},
 	{"read-only root filesystem", readOnlyRootFilesystem},
+	{"a bounded writable /tmp", writableTmp},
 	{"no privilege escalation", noPrivilegeEscalation},
 	{"requests and limits", requestsAndLimits},
 	{"gRPC health probes on the API port", grpcProbes},
@@ -210,6 +211,9 @@ func TestPoliciesCatchBrokenManifests(t *testing.T) {
 			runsAsNonRoot, "runAsUser = 0"},
 		{"writable root filesystem", production, "Deployment", op("replace", container+"/securityContext/readOnlyRootFilesystem", "false"),
 			readOnlyRootFilesystem, "readOnlyRootFilesystem is not true"},
+		{"tmp on the read-only root", demo, "Deployment",
+			op("test", container+"/volumeMounts/0/mountPath", "/tmp") + op("remove", container+"/volumeMounts/0", ""),
+			writableTmp, "no writable volume mounted at /tmp"},
 		{"privilege escalation", production, "Deployment", op("replace", container+"/securityContext/allowPrivilegeEscalation", "true"),
 			noPrivilegeEscalation, "allowPrivilegeEscalation is not false"},
 		{"capability added", production, "Deployment", op("add", container+"/securityContext/capabilities/add", "[NET_ADMIN]"),
@@ -368,6 +372,40 @@ func readOnlyRootFilesystem(o objects) error {
 		return errors.New("readOnlyRootFilesystem is not true")
 	}
 	return nil
+}
+
+// writableTmp: ReadReportRows unpacks large sheets to temporary files;
+// on a read-only root without a writable /tmp, excelize reads them into
+// memory instead. /tmp must be an emptyDir bounded in size, within the
+// container's ephemeral-storage limit.
+func writableTmp(o objects) error {
+	d, c, err := o.facade()
+	if err != nil {
+		return err
+	}
+	var volume string
+	for _, m := range c.VolumeMounts {
+		if m.MountPath == "/tmp" && !m.ReadOnly {
+			volume = m.Name
+		}
+	}
+	if volume == "" {
+		return errors.New("no writable volume mounted at /tmp")
+	}
+	for _, v := range d.Spec.Template.Spec.Volumes {
+		if v.Name != volume {
+			continue
+		}
+		if v.EmptyDir == nil || v.EmptyDir.SizeLimit == nil {
+			return fmt.Errorf("volume %s at /tmp is not an emptyDir with a sizeLimit", volume)
+		}
+		limit, ok := c.Resources.Limits[corev1.ResourceEphemeralStorage]
+		if !ok || limit.Cmp(*v.EmptyDir.SizeLimit) < 0 {
+			return fmt.Errorf("ephemeral-storage limit %v, want at least the /tmp sizeLimit %v", limit.String(), v.EmptyDir.SizeLimit.String())
+		}
+		return nil
+	}
+	return fmt.Errorf("volume %s mounted at /tmp is not declared", volume)
 }
 
 func noPrivilegeEscalation(o objects) error {
