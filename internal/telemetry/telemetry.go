@@ -83,13 +83,20 @@ func Setup(ctx context.Context, cfg Config) (*Providers, error) {
 	if cfg.ServiceVersion != "" {
 		attrs = append(attrs, attribute.String("service.version", cfg.ServiceVersion))
 	}
-	// resource.Default and the environment (OTEL_RESOURCE_ATTRIBUTES,
-	// OTEL_SERVICE_NAME) win over our defaults.
-	res, err := resource.Merge(resource.NewSchemaless(attrs...), resource.Default())
+	// Ours win over resource.Default (whose service.name is
+	// "unknown_service:<binary>"), and the environment
+	// (OTEL_RESOURCE_ATTRIBUTES, OTEL_SERVICE_NAME) over ours: in Merge,
+	// the second resource wins.
+	res, err := resource.Merge(resource.Default(), resource.NewSchemaless(attrs...))
+	if err == nil {
+		res, err = resource.Merge(res, resource.Environment())
+	}
 	if err != nil {
 		return nil, fmt.Errorf("telemetry: resource: %w", err)
 	}
-	p := &Providers{Propagator: propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})}
+	// W3C trace context only: a caller's baggage (user or tenant ids, as
+	// services put there) is not carried on, least of all to Betterworks.
+	p := &Providers{Propagator: propagation.TraceContext{}}
 
 	traceOpts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res)}
 	var exporter sdktrace.SpanExporter
