@@ -81,6 +81,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// SIGHUP reloads the callers. It is caught from here to the end, so
+	// that one sent while the server starts or drains (a reloader knows
+	// nothing of either) is not the default's end of the process.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 
 	providers, err := telemetry.Setup(ctx, telemetry.Config{ServiceVersion: buildRevision(), Prometheus: cfg.MetricsAddr != "", Getenv: getenv})
 	if err != nil {
@@ -107,7 +113,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	defer closeSandbox()
 	go callers.Watch(ctx, callersPollInterval)
-	go reloadOnHangup(ctx, callers)
+	go reloadOnHangup(ctx, callers, hup)
 	rdb, err := newRedis(cfg, logger)
 	if err != nil {
 		return err
@@ -405,12 +411,9 @@ func newRequestIDs(cfg *config.Config, rdb redis.UniversalClient) (idempotency.S
 	return idempotency.NewMemory(idempotency.MemoryConfig{MaxBytes: uint64(cfg.RequestIDMaxBytes)})
 }
 
-// reloadOnHangup reloads the callers whenever SIGHUP arrives, until ctx
-// ends.
-func reloadOnHangup(ctx context.Context, callers *auth.Store) {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+// reloadOnHangup reloads the callers whenever hup (SIGHUP) delivers,
+// until ctx ends.
+func reloadOnHangup(ctx context.Context, callers *auth.Store, hup <-chan os.Signal) {
 	for {
 		select {
 		case <-ctx.Done():

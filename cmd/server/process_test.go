@@ -7,12 +7,17 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"connectrpc.com/connect"
+
+	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
+	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
 	"github.com/bwfacade/facade/internal/logtest"
 )
 
@@ -159,4 +164,42 @@ func (p *serverProcess) Lines(t *testing.T, msg string) []map[string]any {
 		}
 	}
 	return out
+}
+
+// TestHangupWhileDrainingIsHarmless sends SIGHUP, as a reloader of the
+// callers file would, while the server drains a call: the server
+// finishes the call and exits 0, as without it.
+func TestHangupWhileDrainingIsHarmless(t *testing.T) {
+	t.Parallel()
+	server := startServerProcess(t, "demo", "BWFACADE_SANDBOX_FAULTS=GET /goals/filter/:latency=2s")
+	addr := server.Addr(t)
+	demoKey := regexp.MustCompile(`"demo_caller_key":"(bwf_[A-Z0-9]+)"`)
+	waitFor(t, "the demo key in the log", func() bool { return demoKey.MatchString(server.logs.String()) })
+	key := demoKey.FindStringSubmatch(server.logs.String())[1]
+	client := betterworksv1connect.NewGoalServiceClient(h2cClient(), "http://"+addr, connect.WithGRPC(),
+		connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+			return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+				req.Header().Set("Authorization", "Bearer "+key)
+				return next(ctx, req)
+			}
+		})))
+	call := make(chan error, 1)
+	go func() {
+		_, err := client.ListGoals(t.Context(), &betterworksv1.ListGoalsRequest{PageSize: 1})
+		call <- err
+	}()
+	time.Sleep(500 * time.Millisecond) // the call waits on the sandbox
+	server.Terminate(t)
+	waitFor(t, "the drain to begin", func() bool { return strings.Contains(server.logs.String(), "shutting down") })
+
+	if err := server.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := <-call; err != nil {
+		t.Errorf("ListGoals() under way at SIGTERM and SIGHUP: %v, want its answer", err)
+	}
+	if err := server.Wait(t, shutdownGrace+5*time.Second); err != nil {
+		t.Errorf("server exit = %v, want 0", err)
+	}
 }
