@@ -45,7 +45,8 @@ var (
 type Settings struct {
 	// Keys seal and open tokens: the first seals, every one opens, so a
 	// new key can be listed second on every replica before it moves first,
-	// and the old one removed once its tokens have expired. Required.
+	// and the old one removed once its tokens have expired: those of the
+	// longest TTL of any purpose sealed with the same keys. Required.
 	Keys []Key
 	// TTL is how long a token opens after it is sealed. Zero means
 	// DefaultTTL.
