@@ -362,6 +362,11 @@ func Load(getenv func(string) string) (*Config, error) {
 	if c.RedisURL == "" && (getenv(EnvRedisMode) != "" || c.RedisPasswordFile != "" || c.RedisCAFile != "") {
 		errs = append(errs, fmt.Errorf("%s, %s and %s need %s", EnvRedisMode, EnvRedisPasswordFile, EnvRedisCAFile, EnvRedisURL))
 	}
+	// A CA file says TLS is meant: with redis:// it would be ignored and
+	// the password sent in the clear.
+	if u, err := url.Parse(c.RedisURL); err == nil && c.RedisCAFile != "" && u.Scheme == "redis" {
+		errs = append(errs, fmt.Errorf("%s needs a rediss:// %s (TLS); redis:// is plaintext", EnvRedisCAFile, EnvRedisURL))
+	}
 	c.Replicas = 1
 	c.UpstreamRPS, c.UpstreamBurst = 5, 10
 	c.MaxConnections, c.MaxConnectionsPerPeer = 4096, 256

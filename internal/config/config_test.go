@@ -213,6 +213,7 @@ func TestLoadRejects(t *testing.T) {
 		{"cors_origin_upper_case", map[string]string{config.EnvCORSOrigins: "https://App.example.com"}, config.EnvCORSOrigins},
 		{"cors_empty_origin", map[string]string{config.EnvCORSOrigins: "https://app.example.com,"}, config.EnvCORSOrigins},
 		{"body_timeout_unitless", map[string]string{config.EnvBodyReadTimeout: "5"}, config.EnvBodyReadTimeout},
+		{"redis_ca_without_tls", map[string]string{config.EnvRedisURL: "redis://r:6379", config.EnvRedisCAFile: "ca.pem"}, config.EnvRedisCAFile + " needs a rediss://"},
 		{"request_id_ttl_shorter_than_a_lease", map[string]string{config.EnvRequestIDTTL: "10s"}, config.EnvRequestIDTTL + ": want a duration of at least 10m0s"},
 		{"body_timeout_zero", map[string]string{config.EnvBodyReadTimeout: "0s"}, config.EnvBodyReadTimeout},
 		{"redis_limit_timeout_unitless", map[string]string{config.EnvRedisLimitTimeout: "50"}, config.EnvRedisLimitTimeout},
