@@ -252,6 +252,10 @@ func TestPoliciesCatchBrokenManifests(t *testing.T) {
 			secretsAsFiles, "want read-only, without subPath"},
 		{"two replicas", production, "Deployment", op("replace", "/spec/replicas", "2"),
 			productionReplicas, "replicas = 2"},
+		{"Redis password file not mounted", production, "Deployment",
+			op("test", container+"/env/4/name", "BWFACADE_REDIS_PASSWORD_FILE") +
+				op("replace", container+"/env/4/value", "/etc/redis-password"),
+			productionReplicas, `BWFACADE_REDIS_PASSWORD_FILE = "/etc/redis-password"`},
 		{"demo with two replicas", demo, "Deployment", op("replace", "/spec/replicas", "2"),
 			demoShape, "replicas = 2"},
 		{"demo with an upstream", demo, "Deployment", op("add", container+"/env/-", "{name: BWFACADE_UPSTREAM_URL, value: 'https://app.betterworks.com/api/v1/'}"),
@@ -761,6 +765,22 @@ func restrictedNamespace(o objects) error {
 	return nil
 }
 
+// mountedFromSecret reports whether path is in a directory c mounts from
+// a Secret volume of d.
+func mountedFromSecret(d *appsv1.Deployment, c *corev1.Container, path string) bool {
+	for _, m := range c.VolumeMounts {
+		if path == "" || !strings.HasPrefix(path, strings.TrimSuffix(m.MountPath, "/")+"/") {
+			continue
+		}
+		for _, v := range d.Spec.Template.Spec.Volumes {
+			if v.Name == m.Name && v.Secret != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func productionReplicas(o objects) error {
 	d, c, err := o.facade()
 	if err != nil {
@@ -779,6 +799,10 @@ func productionReplicas(o objects) error {
 	redisURL, _ := env(c, "BWFACADE_REDIS_URL")
 	if redisURL.ValueFrom == nil || redisURL.ValueFrom.SecretKeyRef == nil {
 		errs = append(errs, errors.New("BWFACADE_REDIS_URL is not from a Secret"))
+	}
+	// The password is a file of a Secret, in no environment.
+	if v, _ := env(c, "BWFACADE_REDIS_PASSWORD_FILE"); !mountedFromSecret(d, c, v.Value) {
+		errs = append(errs, fmt.Errorf("BWFACADE_REDIS_PASSWORD_FILE = %q, want a file of a mounted Secret", v.Value))
 	}
 	return errors.Join(errs...)
 }
