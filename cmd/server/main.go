@@ -45,6 +45,11 @@ const (
 	// shutdownGrace bounds how long in-flight calls may drain after
 	// SIGTERM.
 	shutdownGrace = 20 * time.Second
+	// callsEndBefore is how long before the grace ends the calls still
+	// running are canceled: streams that never end on their own (a
+	// following sync) then end with their status, and their connections
+	// close cleanly within the grace.
+	callsEndBefore = 3 * time.Second
 	// callersPollInterval is how often the callers file and its token
 	// files are checked for changes; SIGHUP reloads at once.
 	callersPollInterval = 5 * time.Second
@@ -157,6 +162,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	handler, srv := facade.Handler, facade.HTTPServer
+	// Every call's context derives from calls, which the drain cancels
+	// before its grace ends (connection ageing derives from it too).
+	calls, endCalls := context.WithCancel(context.WithoutCancel(ctx))
+	defer endCalls()
+	srv.BaseContext = func(net.Listener) context.Context { return calls }
 	if cfg.TLSClientCAFile != "" {
 		if srv.TLSConfig, err = clientCertificates(cfg.TLSClientCAFile); err != nil {
 			return err
@@ -202,6 +212,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	handler.SetNotServing()
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
+	endLate := time.AfterFunc(shutdownGrace-callsEndBefore, endCalls)
+	defer endLate.Stop()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		_ = srv.Close() // the grace is over: cut the connections still busy
 		return fmt.Errorf("shutdown: %w", err)

@@ -18,6 +18,7 @@ import (
 
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
+	"github.com/bwfacade/facade/internal/facadetest"
 	"github.com/bwfacade/facade/internal/logtest"
 )
 
@@ -176,13 +177,7 @@ func TestHangupWhileDrainingIsHarmless(t *testing.T) {
 	demoKey := regexp.MustCompile(`"demo_caller_key":"(bwf_[A-Z0-9]+)"`)
 	waitFor(t, "the demo key in the log", func() bool { return demoKey.MatchString(server.logs.String()) })
 	key := demoKey.FindStringSubmatch(server.logs.String())[1]
-	client := betterworksv1connect.NewGoalServiceClient(h2cClient(), "http://"+addr, connect.WithGRPC(),
-		connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
-			return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-				req.Header().Set("Authorization", "Bearer "+key)
-				return next(ctx, req)
-			}
-		})))
+	client := betterworksv1connect.NewGoalServiceClient(h2cClient(), "http://"+addr, facadetest.ClientOptions(facadetest.GRPC, key)...)
 	call := make(chan error, 1)
 	go func() {
 		_, err := client.ListGoals(t.Context(), &betterworksv1.ListGoalsRequest{PageSize: 1})
@@ -201,5 +196,41 @@ func TestHangupWhileDrainingIsHarmless(t *testing.T) {
 	}
 	if err := server.Wait(t, shutdownGrace+5*time.Second); err != nil {
 		t.Errorf("server exit = %v, want 0", err)
+	}
+}
+
+// TestDrainEndsAFollowingSyncWithItsStatus follows a sync, which never
+// ends on its own, then stops the server: the stream ends with a status
+// before the grace is over, and the server exits 0.
+func TestDrainEndsAFollowingSyncWithItsStatus(t *testing.T) {
+	t.Parallel()
+	server := startServerProcess(t, "demo")
+	addr := server.Addr(t)
+	demoKey := regexp.MustCompile(`"demo_caller_key":"(bwf_[A-Z0-9]+)"`)
+	waitFor(t, "the demo key in the log", func() bool { return demoKey.MatchString(server.logs.String()) })
+	key := demoKey.FindStringSubmatch(server.logs.String())[1]
+	client := betterworksv1connect.NewGoalServiceClient(h2cClient(), "http://"+addr, facadetest.ClientOptions(facadetest.GRPC, key)...)
+	stream, err := client.SyncGoals(t.Context(), &betterworksv1.SyncGoalsRequest{Follow: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Close()
+	if !stream.Receive() {
+		t.Fatalf("following SyncGoals ended before its first message: %v", stream.Err())
+	}
+	start := time.Now()
+
+	server.Terminate(t)
+
+	for stream.Receive() {
+	}
+	if code := connect.CodeOf(stream.Err()); code != connect.CodeCanceled {
+		t.Errorf("the following sync ended with %v, want canceled: a status, not a cut connection", stream.Err())
+	}
+	if err := server.Wait(t, shutdownGrace+5*time.Second); err != nil {
+		t.Errorf("server exit = %v, want 0", err)
+	}
+	if took := time.Since(start); took > shutdownGrace {
+		t.Errorf("the server stopped %v after SIGTERM, want within its grace %v", took, shutdownGrace)
 	}
 }
