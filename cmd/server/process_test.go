@@ -167,17 +167,24 @@ func (p *serverProcess) Lines(t *testing.T, msg string) []map[string]any {
 	return out
 }
 
+// demoGoals waits until the demo server serves and returns a GoalService
+// client over gRPC with the demo caller key from its log.
+func (p *serverProcess) demoGoals(t *testing.T) betterworksv1connect.GoalServiceClient {
+	t.Helper()
+	addr := p.Addr(t)
+	demoKey := regexp.MustCompile(`"demo_caller_key":"(bwf_[A-Z0-9]+)"`)
+	waitFor(t, "the demo key in the log", func() bool { return demoKey.MatchString(p.logs.String()) })
+	key := demoKey.FindStringSubmatch(p.logs.String())[1]
+	return betterworksv1connect.NewGoalServiceClient(h2cClient(), "http://"+addr, facadetest.ClientOptions(facadetest.GRPC, key)...)
+}
+
 // TestHangupWhileDrainingIsHarmless sends SIGHUP, as a reloader of the
 // callers file would, while the server drains a call: the server
 // finishes the call and exits 0, as without it.
 func TestHangupWhileDrainingIsHarmless(t *testing.T) {
 	t.Parallel()
 	server := startServerProcess(t, "demo", "BWFACADE_SANDBOX_FAULTS=GET /goals/filter/:latency=2s")
-	addr := server.Addr(t)
-	demoKey := regexp.MustCompile(`"demo_caller_key":"(bwf_[A-Z0-9]+)"`)
-	waitFor(t, "the demo key in the log", func() bool { return demoKey.MatchString(server.logs.String()) })
-	key := demoKey.FindStringSubmatch(server.logs.String())[1]
-	client := betterworksv1connect.NewGoalServiceClient(h2cClient(), "http://"+addr, facadetest.ClientOptions(facadetest.GRPC, key)...)
+	client := server.demoGoals(t)
 	call := make(chan error, 1)
 	go func() {
 		_, err := client.ListGoals(t.Context(), &betterworksv1.ListGoalsRequest{PageSize: 1})
@@ -205,11 +212,7 @@ func TestHangupWhileDrainingIsHarmless(t *testing.T) {
 func TestDrainEndsAFollowingSyncWithItsStatus(t *testing.T) {
 	t.Parallel()
 	server := startServerProcess(t, "demo")
-	addr := server.Addr(t)
-	demoKey := regexp.MustCompile(`"demo_caller_key":"(bwf_[A-Z0-9]+)"`)
-	waitFor(t, "the demo key in the log", func() bool { return demoKey.MatchString(server.logs.String()) })
-	key := demoKey.FindStringSubmatch(server.logs.String())[1]
-	client := betterworksv1connect.NewGoalServiceClient(h2cClient(), "http://"+addr, facadetest.ClientOptions(facadetest.GRPC, key)...)
+	client := server.demoGoals(t)
 	stream, err := client.SyncGoals(t.Context(), &betterworksv1.SyncGoalsRequest{Follow: true})
 	if err != nil {
 		t.Fatal(err)

@@ -1,17 +1,12 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"connectrpc.com/connect"
-
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
-	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
 	"github.com/bwfacade/facade/internal/redistest"
 )
 
@@ -27,17 +22,7 @@ func TestRedisOutageIsLoggedOnceAndOnlyAsJSON(t *testing.T) {
 		"BWFACADE_REDIS_URL=redis://"+redisServer.Addr(),
 		"BWFACADE_LOG_LEVEL=debug",
 	)
-	addr := server.Addr(t)
-	demoKey := regexp.MustCompile(`"demo_caller_key":"(bwf_[A-Z0-9]+)"`)
-	waitFor(t, "the demo key in the log", func() bool { return demoKey.MatchString(server.logs.String()) })
-	key := demoKey.FindStringSubmatch(server.logs.String())[1]
-	client := betterworksv1connect.NewGoalServiceClient(h2cClient(), "http://"+addr, connect.WithGRPC(),
-		connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
-			return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-				req.Header().Set("Authorization", "Bearer "+key)
-				return next(ctx, req)
-			}
-		})))
+	client := server.demoGoals(t)
 	listGoals := func() {
 		t.Helper()
 		if _, err := client.ListGoals(t.Context(), &betterworksv1.ListGoalsRequest{PageSize: 1}); err != nil {
