@@ -17,7 +17,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/json"
@@ -250,6 +249,11 @@ func TestPoliciesCatchBrokenManifests(t *testing.T) {
 			op("test", container+"/volumeMounts/0/name", "callers") +
 				op("add", container+"/volumeMounts/0/subPath", "callers.yaml"),
 			secretsAsFiles, "want read-only, without subPath"},
+		{"GOMEMLIMIT Go does not read", demo, "Deployment",
+			op("test", container+"/env/3/name", "GOMEMLIMIT") + op("replace", container+"/env/3/value", "400Mi"),
+			requestsAndLimits, `GOMEMLIMIT "400Mi"`},
+		{"health key required as 1", production, "Deployment", op("add", container+"/env/-", "{name: BWFACADE_HEALTH_REQUIRES_KEY, value: '1'}"),
+			grpcProbes, "BWFACADE_HEALTH_REQUIRES_KEY"},
 		{"two replicas", production, "Deployment", op("replace", "/spec/replicas", "2"),
 			productionReplicas, "replicas = 2"},
 		{"Redis password file not mounted", production, "Deployment",
@@ -463,10 +467,10 @@ func requestsAndLimits(o objects) error {
 	// GOMEMLIMIT, when set, must sit below the memory limit for the
 	// collector to act before the kernel does.
 	if v, ok := env(c, "GOMEMLIMIT"); ok {
-		soft, err := resource.ParseQuantity(strings.TrimSuffix(v.Value, "B"))
+		soft, err := goMemLimit(v.Value)
 		limit := c.Resources.Limits[corev1.ResourceMemory]
-		if err != nil || soft.Cmp(limit) >= 0 {
-			errs = append(errs, fmt.Errorf("GOMEMLIMIT %q: want a size below the memory limit %s", v.Value, limit.String()))
+		if err != nil || soft >= limit.Value() {
+			errs = append(errs, fmt.Errorf("GOMEMLIMIT %q: want a size below the memory limit %s, as Go reads it (B, KiB, MiB, GiB or TiB): %v", v.Value, limit.String(), err))
 		}
 	}
 	return errors.Join(errs...)
@@ -485,7 +489,7 @@ func grpcProbes(o objects) error {
 	if addr, _ := env(c, "BWFACADE_ADDR"); portOf(addr.Value) != api {
 		errs = append(errs, fmt.Errorf("BWFACADE_ADDR = %q, want port %d", addr.Value, api))
 	}
-	if v, _ := env(c, "BWFACADE_HEALTH_REQUIRES_KEY"); v.Value == "true" {
+	if v, _ := env(c, "BWFACADE_HEALTH_REQUIRES_KEY"); isTrue(v.Value) {
 		errs = append(errs, errors.New("BWFACADE_HEALTH_REQUIRES_KEY=true: the kubelet's probe carries no key"))
 	}
 	for name, p := range map[string]*corev1.Probe{"readinessProbe": c.ReadinessProbe, "livenessProbe": c.LivenessProbe} {
@@ -933,4 +937,32 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
+}
+
+// goMemLimit reads a GOMEMLIMIT as the Go runtime does: a whole number of
+// bytes, with no suffix or B, KiB, MiB, GiB or TiB. Anything else (400M,
+// 400Mi, 400MB) the runtime refuses, and the process does not start.
+func goMemLimit(v string) (int64, error) {
+	units := []struct {
+		suffix string
+		size   int64
+	}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}}
+	size := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(v, u.suffix) {
+			v, size = strings.TrimSuffix(v, u.suffix), u.size
+			break
+		}
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("not a size Go reads")
+	}
+	return n * size, nil
+}
+
+// isTrue reports whether the server reads v as true (strconv.ParseBool).
+func isTrue(v string) bool {
+	b, err := strconv.ParseBool(strings.TrimSpace(v))
+	return err == nil && b
 }
