@@ -9,11 +9,13 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -141,6 +143,33 @@ func (s *Server) Client() *redis.Client {
 
 // Addr is the server's host:port.
 func (s *Server) Addr() string { return s.addr }
+
+// CPUTime returns the CPU time the server has used since it started, user
+// and system, as it reports them (INFO cpu, from getrusage).
+func (s *Server) CPUTime(ctx context.Context, client redis.UniversalClient) (time.Duration, error) {
+	info, err := client.Info(ctx, "cpu").Result()
+	if err != nil {
+		return 0, err
+	}
+	var total time.Duration
+	found := 0
+	for line := range strings.Lines(info) {
+		name, value, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if !ok || (name != "used_cpu_sys" && name != "used_cpu_user") {
+			continue
+		}
+		secs, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			return 0, fmt.Errorf("redis INFO cpu: %s: %w", name, err)
+		}
+		total += time.Duration(secs * float64(time.Second))
+		found++
+	}
+	if found != 2 {
+		return 0, errors.New("redis INFO cpu: used_cpu_sys or used_cpu_user missing")
+	}
+	return total, nil
+}
 
 // StartTLS starts a redis-server for tb that speaks TLS only, with the PEM
 // certificate and key in certFile and keyFile; clients trust roots.
