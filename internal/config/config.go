@@ -177,7 +177,8 @@ type Config struct {
 	BodyReadTimeout time.Duration
 	// RequestIDTTL is how long the request_id of an idempotent write is
 	// remembered; default 24 h, at least MinRequestIDTTL. RequestIDMaxBytes bounds the in-process
-	// store of them; default 64 MiB. With RedisURL they are kept in Redis
+	// store of them, which refuses new ones at its bound rather than
+	// forget any; default 64 MiB. With RedisURL they are kept in Redis
 	// instead, so that a retry landing on another replica is recognised.
 	RequestIDTTL      time.Duration
 	RequestIDMaxBytes int

@@ -2,6 +2,7 @@ package idempotency_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -155,5 +156,77 @@ func TestRedisUnreachable(t *testing.T) {
 	s := idempotency.NewRedis(idempotency.RedisConfig{Client: client, Timeout: 200 * time.Millisecond})
 	if _, err := s.Claim(t.Context(), "k", record(idempotency.StatePending, "a"), time.Hour); err == nil {
 		t.Error("Claim() with Redis down: no error")
+	}
+}
+
+// clock is a settable time source.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// TestMemoryRefusesRatherThanForgets: at its bound the in-process store
+// refuses new claims and keeps every record it holds, pending or done,
+// until its time to live has passed; then it has room again.
+func TestMemoryRefusesRatherThanForgets(t *testing.T) {
+	t.Parallel()
+	clk := &clock{now: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
+	one := record(idempotency.StatePending, "a")
+	// Room for three records of this size (key "k0".."k9", 4-byte
+	// fingerprint, owner "a", 160 bytes of overhead), not four.
+	size := int64(2 + 4 + 1 + 160)
+	mem, err := idempotency.NewMemory(idempotency.MemoryConfig{MaxBytes: uint64(3*size + size/2), Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	keys := []string{"k0", "k1", "k2"}
+	for _, k := range keys {
+		if got, err := mem.Claim(ctx, k, one, time.Hour); got != nil || err != nil {
+			t.Fatalf("Claim(%s) = %v, %v; want nil, nil", k, got, err)
+		}
+	}
+	if got, err := mem.Claim(ctx, "k3", one, time.Hour); !errors.Is(err, idempotency.ErrFull) || got != nil {
+		t.Fatalf("Claim() past the bound = %v, %v; want nil, ErrFull", got, err)
+	}
+	// A held key still answers with its record when full.
+	if got, err := mem.Claim(ctx, "k0", one, time.Hour); err != nil || got == nil {
+		t.Errorf("Claim() of a held key when full = %v, %v; want its record", got, err)
+	}
+	// An answer is recorded even past the bound: losing it would let the
+	// retry apply the request again.
+	done := record(idempotency.StateDone, "a")
+	done.Response = make([]byte, 4*size)
+	if ok, err := mem.Swap(ctx, "k1", "a", done, time.Hour); !ok || err != nil {
+		t.Fatalf("Swap() to an answer past the bound = %v, %v; want true, nil", ok, err)
+	}
+	for _, k := range keys {
+		if got, err := mem.Get(ctx, k); got == nil || err != nil {
+			t.Errorf("Get(%s) when full = %v, %v; want the record, none evicted", k, got, err)
+		}
+	}
+	if got, err := mem.Claim(ctx, "k3", one, time.Hour); !errors.Is(err, idempotency.ErrFull) {
+		t.Fatalf("Claim() past the bound = %v, %v; want ErrFull", got, err)
+	}
+	// Once the records' time has passed, there is room again, and the
+	// store counts nothing but the new record.
+	clk.advance(time.Hour + time.Second)
+	if got, err := mem.Claim(ctx, "k3", one, time.Hour); got != nil || err != nil {
+		t.Fatalf("Claim() after the records expired = %v, %v; want nil, nil", got, err)
+	}
+	if got := mem.Bytes(); got != size {
+		t.Errorf("Bytes() = %d, want %d: the expired and replaced records no longer counted", got, size)
 	}
 }

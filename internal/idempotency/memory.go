@@ -2,7 +2,9 @@ package idempotency
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/maypok86/otter/v2"
@@ -15,19 +17,36 @@ const DefaultMemoryBytes = 64 << 20
 // recordOverhead approximates a record's size beyond its byte fields.
 const recordOverhead = 160
 
+// ErrFull means a Memory store holds as many bytes of records as its
+// bound allows, so it took no new claim. Nothing was stored: the request
+// must not be applied.
+var ErrFull = errors.New("idempotency: the store of request_ids is full")
+
 // MemoryConfig configures a Memory store.
 type MemoryConfig struct {
-	// MaxBytes bounds the records kept, approximately. Past it the least
-	// useful records are evicted, and a retry of an evicted request is
-	// applied again: size the bound for a day of writes, or use Redis.
-	// Zero means DefaultMemoryBytes.
+	// MaxBytes bounds the records kept, approximately. A record stays
+	// until its time to live has passed, never less: at the bound the
+	// store refuses new claims (ErrFull) rather than forget a record, so
+	// that no retry is applied twice. Size it for a TTL of writes, or use
+	// Redis. Zero means DefaultMemoryBytes.
 	MaxBytes uint64
+	// Now, if set, is the store's clock, for tests; nil is the time of
+	// day.
+	Now func() time.Time
 }
 
-// Memory keeps records in process, bounded in bytes (otter). It serves
-// one replica: retries that land on another replica are not recognised.
+// Memory keeps records in process, bounded in bytes. It serves one
+// replica: retries that land on another replica are not recognised.
+//
+// Records expire through otter, which bounds nothing here: its size
+// bound evicts, and an evicted record lets its retry apply the request a
+// second time. The store counts its bytes itself instead (used), adding
+// a record's weight when it is written and taking it off when otter
+// deletes or replaces the record.
 type Memory struct {
 	cache *otter.Cache[string, *stored]
+	max   int64
+	used  atomic.Int64
 }
 
 // stored is a record with the time to live it was written with.
@@ -36,38 +55,84 @@ type stored struct {
 	ttl time.Duration
 }
 
+// weight approximates what s costs in memory at key.
+func (s *stored) weight(key string) int64 {
+	return int64(len(key) + len(s.rec.Fingerprint) + len(s.rec.Owner) + len(s.rec.Response) + len(s.rec.Status) + recordOverhead)
+}
+
 // NewMemory returns an in-process store.
 func NewMemory(cfg MemoryConfig) (*Memory, error) {
 	if cfg.MaxBytes == 0 {
 		cfg.MaxBytes = DefaultMemoryBytes
 	}
-	cache, err := otter.New(&otter.Options[string, *stored]{
-		MaximumWeight: cfg.MaxBytes,
-		Weigher: func(key string, s *stored) uint32 {
-			return uint32(min(len(key)+len(s.rec.Fingerprint)+len(s.rec.Owner)+len(s.rec.Response)+len(s.rec.Status)+recordOverhead, 1<<31))
-		},
+	m := &Memory{max: int64(min(cfg.MaxBytes, 1<<62))}
+	opts := &otter.Options[string, *stored]{
 		ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[string, *stored]) time.Duration { return e.Value.ttl }),
-	})
+		// Replacements included: a Swap's new record was counted when
+		// written, and the record it replaced leaves here.
+		OnAtomicDeletion: func(e otter.DeletionEvent[string, *stored]) { m.used.Add(-e.Value.weight(e.Key)) },
+	}
+	if cfg.Now != nil {
+		opts.Clock = clockFunc(cfg.Now)
+	}
+	cache, err := otter.New(opts)
 	if err != nil {
 		return nil, fmt.Errorf("idempotency: %w", err)
 	}
-	return &Memory{cache: cache}, nil
+	m.cache = cache
+	return m, nil
 }
 
-// Claim implements Store.
+// Claim implements Store. At the bound it first has otter delete the
+// records whose time has passed, and returns ErrFull if there is still
+// no room.
 func (m *Memory) Claim(_ context.Context, key string, rec Record, ttl time.Duration) (*Record, error) {
-	var existing *Record
+	existing, full := m.claim(key, rec, ttl)
+	if full {
+		m.cache.CleanUp()
+		existing, full = m.claim(key, rec, ttl)
+	}
+	if full {
+		return nil, ErrFull
+	}
+	return existing, nil
+}
+
+// claim stores rec at key unless key holds a record, which it returns,
+// or rec would take the store past its bound (full).
+func (m *Memory) claim(key string, rec Record, ttl time.Duration) (existing *Record, full bool) {
 	m.cache.Compute(key, func(old *stored, found bool) (*stored, otter.ComputeOp) {
 		if found {
 			existing = new(old.rec)
 			return old, otter.CancelOp
 		}
-		return &stored{rec: rec, ttl: ttl}, otter.WriteOp
+		s := &stored{rec: rec, ttl: ttl}
+		if !m.reserve(s.weight(key)) {
+			full = true
+			return old, otter.CancelOp
+		}
+		return s, otter.WriteOp
 	})
-	return existing, nil
+	return existing, full
 }
 
-// Swap implements Store.
+// reserve counts w more bytes unless that would pass the bound.
+func (m *Memory) reserve(w int64) bool {
+	for {
+		used := m.used.Load()
+		if used+w > m.max {
+			return false
+		}
+		if m.used.CompareAndSwap(used, used+w) {
+			return true
+		}
+	}
+}
+
+// Swap implements Store. It is never refused for room: the key's record
+// is already counted, and what replaces it (an answer, at most a
+// response's bound) must be kept, or the retry that reads it would apply
+// the request again.
 func (m *Memory) Swap(_ context.Context, key, owner string, rec Record, ttl time.Duration) (bool, error) {
 	swapped := false
 	m.cache.Compute(key, func(old *stored, found bool) (*stored, otter.ComputeOp) {
@@ -75,7 +140,9 @@ func (m *Memory) Swap(_ context.Context, key, owner string, rec Record, ttl time
 			return old, otter.CancelOp
 		}
 		swapped = true
-		return &stored{rec: rec, ttl: ttl}, otter.WriteOp
+		s := &stored{rec: rec, ttl: ttl}
+		m.used.Add(s.weight(key))
+		return s, otter.WriteOp
 	})
 	return swapped, nil
 }
@@ -88,3 +155,13 @@ func (m *Memory) Get(_ context.Context, key string) (*Record, error) {
 	}
 	return new(s.rec), nil
 }
+
+// Bytes returns the bytes the store counts against its bound.
+func (m *Memory) Bytes() int64 { return m.used.Load() }
+
+// clockFunc is an otter.Clock reading a function; it has no ticks, so a
+// cache on it expires records only when it is used.
+type clockFunc func() time.Time
+
+func (c clockFunc) NowNano() int64                      { return c().UnixNano() }
+func (c clockFunc) Tick(time.Duration) <-chan time.Time { return nil }

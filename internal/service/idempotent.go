@@ -64,6 +64,9 @@ const (
 	// ReasonRequestIDsUnavailable: the store of request_ids could not be
 	// reached, so the request was not applied.
 	ReasonRequestIDsUnavailable = "REQUEST_IDS_UNAVAILABLE"
+	// ReasonRequestIDsFull: the in-process store of request_ids is at
+	// its bound, so the request was not applied.
+	ReasonRequestIDsFull = "REQUEST_IDS_FULL"
 )
 
 // ReplayedHeader is set to "true" on an answer that was not applied by
@@ -210,6 +213,9 @@ func (c *idempotentCall[Res]) run(ctx context.Context, apply func(context.Contex
 		now := r.now()
 		mine := idempotency.Record{Fingerprint: c.fp, State: idempotency.StatePending, Owner: c.owner, Lease: lease(ctx, now), Since: now}
 		existing, err := r.store.Claim(ctx, c.key, mine, r.ttl)
+		if errors.Is(err, idempotency.ErrFull) {
+			return zero, c.full(ctx)
+		}
 		if err != nil {
 			// The claim may have landed with its answer lost: give the
 			// key back, as nothing was applied, so that the retry the
@@ -411,6 +417,17 @@ func (c *idempotentCall[Res]) storeError(ctx context.Context, err error) error {
 	return rpcerr.New(connect.CodeUnavailable,
 		errors.New("the store of request_ids is unreachable, so the request was not applied; retry with the same request_id"),
 		ReasonRequestIDsUnavailable, map[string]string{"request_id": c.id})
+}
+
+// full is the refusal of a request whose request_id the in-process
+// store had no room to remember: applied now, a retry of it could be
+// applied again.
+func (c *idempotentCall[Res]) full(ctx context.Context) error {
+	c.r.logger.LogAttrs(ctx, slog.LevelWarn, "idempotency: the store of request_ids is full; raise BWFACADE_REQUEST_ID_MAX_BYTES or set BWFACADE_REDIS_URL",
+		slog.String("request_id", c.id))
+	return rpcerr.New(connect.CodeResourceExhausted,
+		errors.New("the store of request_ids is full, so the request was not applied; retry later with the same request_id"),
+		ReasonRequestIDsFull, map[string]string{"request_id": c.id})
 }
 
 // waiter returns a channel closed when the attempt of key on this

@@ -410,6 +410,47 @@ func TestRequestIDClaimWhoseAnswerWasLost(t *testing.T) {
 	}
 }
 
+// TestRequestIDStoreFullRefusesTheWrite: an in-process store of
+// request_ids at its bound refuses a new request_id before anything is
+// applied, and keeps the records it holds, so that their retries are
+// still answered from them and applied once.
+func TestRequestIDStoreFullRefusesTheWrite(t *testing.T) {
+	t.Parallel()
+	// Room for one pending claim, and not for another once its answer
+	// is recorded.
+	memory, err := idempotency.NewMemory(idempotency.MemoryConfig{MaxBytes: 600})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := facadetest.Start(t, facadetest.Options{RequestIDs: server.RequestIDs{Store: memory}})
+	const endpoint = "POST /goals/{id}/checkin/"
+	goalID := fmt.Sprint(st.Sandbox.Fixtures().UserNumericKeyResultID)
+	first := &betterworksv1.CheckInGoalRequest{GoalId: goalID, Progress: &betterworksv1.CheckInGoalRequest_Value{Value: 7}, RequestId: uuid.NewString()}
+	client := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin)
+	if _, err := client.CheckInGoal(t.Context(), first); err != nil {
+		t.Fatalf("first CheckInGoal() error = %v", err)
+	}
+	if used := memory.Bytes(); used <= 600 {
+		t.Fatalf("store holds %d bytes after the first answer, want over its bound of 600 for this test", used)
+	}
+
+	second := &betterworksv1.CheckInGoalRequest{GoalId: goalID, Progress: &betterworksv1.CheckInGoalRequest_Value{Value: 8}, RequestId: uuid.NewString()}
+	_, err = client.CheckInGoal(t.Context(), second)
+
+	if connect.CodeOf(err) != connect.CodeResourceExhausted || rpcerr.Reason(err) != service.ReasonRequestIDsFull {
+		t.Errorf("CheckInGoal() with the store full: error = %v, want RESOURCE_EXHAUSTED %s", err, service.ReasonRequestIDsFull)
+	}
+	if n := st.Sandbox.Count(endpoint); n != 1 {
+		t.Errorf("sandbox saw %d %s, want 1: the refused check-in was not applied", n, endpoint)
+	}
+	if _, err := client.CheckInGoal(t.Context(), first); err != nil {
+		t.Fatalf("retried first CheckInGoal() error = %v", err)
+	}
+	if n := st.Sandbox.Count(endpoint); n != 1 {
+		t.Errorf("sandbox saw %d %s after the first one's retry, want 1: its record was kept, and answered it", n, endpoint)
+	}
+}
+
 // losesFirstClaim is a store whose first Claim lands but fails, as one
 // whose answer a timeout or a broken connection lost.
 type losesFirstClaim struct {
