@@ -126,3 +126,63 @@ func connectionMetrics(t *testing.T, reader *sdkmetric.ManualReader) (refused ma
 	}
 	return refused, open
 }
+
+// TestHTTP2SettingsBoundAConnection reads the SETTINGS the server opens an
+// HTTP/2 connection with (h2c, prior knowledge): its bounds on streams
+// and frames are the facade's, not net/http's looser defaults.
+func TestHTTP2SettingsBoundAConnection(t *testing.T) {
+	t.Parallel()
+	ts := httptest.NewUnstartedServer(nil)
+	ts.Config = server.NewHTTPServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	}), slog.New(slog.DiscardHandler))
+	ts.Start()
+	t.Cleanup(ts.Close)
+	conn, err := net.Dial("tcp", ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	// The client preface, then an empty SETTINGS frame.
+	if _, err := io.WriteString(conn, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00"); err != nil {
+		t.Fatal(err)
+	}
+	// The server's first frame is its SETTINGS: a 9-byte header (length,
+	// type 4, flags, stream 0), then 6 bytes per setting (id, value).
+	header := make([]byte, 9)
+	if _, err := io.ReadFull(conn, header); err != nil {
+		t.Fatalf("read the server's first frame: %v", err)
+	}
+	length := int(header[0])<<16 | int(header[1])<<8 | int(header[2])
+	if header[3] != 4 || length%6 != 0 {
+		t.Fatalf("first frame: type %d, length %d; want SETTINGS (4), a multiple of 6", header[3], length)
+	}
+	payload := make([]byte, length)
+	if _, err := io.ReadFull(conn, payload); err != nil {
+		t.Fatal(err)
+	}
+	got := map[uint16]uint32{}
+	for p := payload; len(p) >= 6; p = p[6:] {
+		got[uint16(p[0])<<8|uint16(p[1])] = uint32(p[2])<<24 | uint32(p[3])<<16 | uint32(p[4])<<8 | uint32(p[5])
+	}
+	const (
+		settingMaxConcurrentStreams = 0x3
+		settingMaxFrameSize         = 0x5
+		settingMaxHeaderListSize    = 0x6
+	)
+	want := map[uint16]uint32{
+		settingMaxConcurrentStreams: server.MaxConcurrentStreams,
+		settingMaxFrameSize:         server.MaxReadFrameSize,
+	}
+	for id, v := range want {
+		if got[id] != v {
+			t.Errorf("SETTINGS 0x%x = %d, want %d", id, got[id], v)
+		}
+	}
+	// The header list is bounded too, by MaxHeaderBytes (net/http adds
+	// its own slack for HPACK's per-field overhead).
+	if n := got[settingMaxHeaderListSize]; n == 0 || n > 2*server.MaxHeaderBytes {
+		t.Errorf("SETTINGS MAX_HEADER_LIST_SIZE = %d, want at most about MaxHeaderBytes (%d)", n, server.MaxHeaderBytes)
+	}
+}

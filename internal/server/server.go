@@ -72,6 +72,21 @@ const (
 	IdleTimeout = 120 * time.Second
 	// MaxHeaderBytes bounds a request's headers.
 	MaxHeaderBytes = 64 << 10
+	// MaxConcurrentStreams bounds the calls one HTTP/2 connection may
+	// have open at once, each a handler goroutine before its key is read
+	// (gRPC's usual 100; net/http's own default is 250).
+	MaxConcurrentStreams = 100
+	// MaxReadFrameSize is the largest HTTP/2 frame the facade reads, and
+	// so the largest buffer a peer's frame makes it hold per connection
+	// (net/http's default is 1 MiB; HTTP/2's minimum is 16 KiB).
+	MaxReadFrameSize = 64 << 10
+	// HTTP2PingAfter is how long an HTTP/2 connection may stay silent
+	// before the facade pings it, and HTTP2PingTimeout how long the ping
+	// may go unanswered before the connection is closed: a peer that
+	// vanished (a node lost, a NAT entry dropped) does not keep its
+	// streams, such as a following SyncGoals, open until TCP gives up.
+	HTTP2PingAfter   = 30 * time.Second
+	HTTP2PingTimeout = 15 * time.Second
 )
 
 // Services lists the fully qualified names of the facade's services, for
@@ -554,6 +569,16 @@ func NewHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
 		ReadHeaderTimeout: ReadHeaderTimeout,
 		IdleTimeout:       IdleTimeout,
 		MaxHeaderBytes:    MaxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		HTTP2: &http.HTTP2Config{
+			MaxConcurrentStreams: MaxConcurrentStreams,
+			MaxReadFrameSize:     MaxReadFrameSize,
+			// net/http's defaults, said here: what one connection may
+			// send ahead of the handlers reading it.
+			MaxReceiveBufferPerConnection: 1 << 20,
+			MaxReceiveBufferPerStream:     1 << 20,
+			SendPingTimeout:               HTTP2PingAfter,
+			PingTimeout:                   HTTP2PingTimeout,
+		},
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 }
