@@ -384,11 +384,31 @@ const redisWarmUp = 2 * time.Second
 // warmRedis makes the first call to Redis before the facade serves, so
 // that the first calls' limits do not pay for dialling. A Redis that does
 // not answer is logged; the limiters then fail open as they would later.
+// It then warns of an eviction policy that could forget request_ids.
 func warmRedis(ctx context.Context, rdb redis.UniversalClient, logger *slog.Logger) {
 	ctx, cancel := context.WithTimeout(ctx, redisWarmUp)
 	defer cancel()
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		logger.Warn("redis: not answering at start; limits are kept locally until it does", slog.Any("error", err))
+		return
+	}
+	checkEvictionPolicy(ctx, rdb, logger)
+}
+
+// checkEvictionPolicy warns when Redis may evict keys at its memory bound:
+// an evicted request_id record lets a retry apply its write again. Any
+// policy but noeviction may (the volatile ones too: every record has a
+// TTL). Managed servers often refuse CONFIG; that is logged at debug
+// level, as the policy cannot be told.
+func checkEvictionPolicy(ctx context.Context, rdb redis.UniversalClient, logger *slog.Logger) {
+	policy, err := rdb.ConfigGet(ctx, "maxmemory-policy").Result()
+	if err != nil || policy["maxmemory-policy"] == "" {
+		logger.Debug("redis: maxmemory-policy cannot be read; it should be noeviction", slog.Any("error", err))
+		return
+	}
+	if p := policy["maxmemory-policy"]; p != "noeviction" {
+		logger.Warn("redis: maxmemory-policy is not noeviction, so Redis may evict request_id records at its memory bound, and a retry of an evicted one is applied again",
+			slog.String("maxmemory_policy", p))
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/x509"
+	"log/slog"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
+	"github.com/bwfacade/facade/internal/logtest"
 	"github.com/bwfacade/facade/internal/redistest"
 )
 
@@ -135,4 +137,25 @@ func commandsProcessed(t *testing.T, node *redis.Client) int {
 	}
 	t.Fatalf("no total_commands_processed in INFO:\n%s", info)
 	return 0
+}
+
+// TestWarmRedisWarnsOfEviction: a Redis that may evict keys at its memory
+// bound could forget a request_id, so the start-up warns of it; under
+// noeviction it says nothing.
+func TestWarmRedisWarnsOfEviction(t *testing.T) {
+	t.Parallel()
+	for policy, wantWarning := range map[string]bool{"noeviction": false, "allkeys-lru": true, "volatile-ttl": true} {
+		t.Run(policy, func(t *testing.T) {
+			t.Parallel()
+			rdb := redistest.StartWith(t, "--maxmemory-policy", policy).Client()
+			logs := new(logtest.Buffer)
+
+			warmRedis(t.Context(), rdb, slog.New(slog.NewJSONHandler(logs, nil)))
+
+			warned := strings.Contains(logs.String(), `"maxmemory_policy":"`+policy+`"`)
+			if warned != wantWarning {
+				t.Errorf("maxmemory-policy %s: warned = %v, want %v; log:\n%s", policy, warned, wantWarning, logs.String())
+			}
+		})
+	}
 }
