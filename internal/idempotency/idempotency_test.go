@@ -187,7 +187,7 @@ func TestMemoryRefusesRatherThanForgets(t *testing.T) {
 	// Room for three records of this size (key "k0".."k9", 4-byte
 	// fingerprint, owner "a", 160 bytes of overhead), not four.
 	size := int64(2 + 4 + 1 + 160)
-	mem, err := idempotency.NewMemory(idempotency.MemoryConfig{MaxBytes: uint64(3*size + size/2), Now: clk.Now})
+	mem, err := idempotency.NewMemory(idempotency.MemoryConfig{MaxBytes: uint64(3*size + size/2), MaxScopeBytes: 1 << 20, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,5 +228,35 @@ func TestMemoryRefusesRatherThanForgets(t *testing.T) {
 	}
 	if got := mem.Bytes(); got != size {
 		t.Errorf("Bytes() = %d, want %d: the expired and replaced records no longer counted", got, size)
+	}
+}
+
+// TestMemoryBoundsEachScope: one scope (caller) fills its share of the
+// store and no more; another still has room, and a scope's room comes
+// back as its records expire.
+func TestMemoryBoundsEachScope(t *testing.T) {
+	t.Parallel()
+	clk := &clock{now: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
+	one := record(idempotency.StatePending, "a")
+	size := int64(len("greedy/k0") + 4 + 1 + 160)
+	mem, err := idempotency.NewMemory(idempotency.MemoryConfig{MaxBytes: 1 << 20, MaxScopeBytes: uint64(2*size + size/2), Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	for _, k := range []string{"greedy/k0", "greedy/k1"} {
+		if _, err := mem.Claim(ctx, k, one, time.Hour); err != nil {
+			t.Fatalf("Claim(%s) error = %v", k, err)
+		}
+	}
+	if _, err := mem.Claim(ctx, "greedy/k2", one, time.Hour); !errors.Is(err, idempotency.ErrScopeFull) {
+		t.Errorf("Claim() past the scope's share: error = %v, want ErrScopeFull", err)
+	}
+	if _, err := mem.Claim(ctx, "other/k0", one, time.Hour); err != nil {
+		t.Errorf("Claim() of another scope: error = %v, want it taken", err)
+	}
+	clk.advance(time.Hour + time.Second)
+	if _, err := mem.Claim(ctx, "greedy/k2", one, time.Hour); err != nil {
+		t.Errorf("Claim() once the scope's records expired: error = %v, want it taken", err)
 	}
 }

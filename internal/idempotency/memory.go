@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync/atomic"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/maypok86/otter/v2"
@@ -22,6 +23,11 @@ const recordOverhead = 160
 // must not be applied.
 var ErrFull = errors.New("idempotency: the store of request_ids is full")
 
+// ErrScopeFull means a Memory store holds as many bytes of records of the
+// key's scope as a scope may hold, so it took no new claim of it. Nothing
+// was stored: the request must not be applied.
+var ErrScopeFull = errors.New("idempotency: the share of the store of request_ids this caller may hold is full")
+
 // MemoryConfig configures a Memory store.
 type MemoryConfig struct {
 	// MaxBytes bounds the records kept, approximately. A record stays
@@ -30,6 +36,12 @@ type MemoryConfig struct {
 	// that no retry is applied twice. Size it for a TTL of writes, or use
 	// Redis. Zero means DefaultMemoryBytes.
 	MaxBytes uint64
+	// MaxScopeBytes bounds, likewise, the records of one scope: a key's
+	// part before its first '/', the caller's name in the facade's keys.
+	// One caller writing many request_ids, or large answers, then fills
+	// its share and no more, and the others' writes are still taken.
+	// Zero means a quarter of MaxBytes.
+	MaxScopeBytes uint64
 	// Now, if set, is the store's clock, for tests; nil is the time of
 	// day.
 	Now func() time.Time
@@ -40,13 +52,17 @@ type MemoryConfig struct {
 //
 // Records expire through otter, which bounds nothing here: its size
 // bound evicts, and an evicted record lets its retry apply the request a
-// second time. The store counts its bytes itself instead (used), adding
-// a record's weight when it is written and taking it off when otter
-// deletes or replaces the record.
+// second time. The store counts its bytes itself instead (used, and by
+// scope), adding a record's weight when it is written and taking it off
+// when otter deletes or replaces the record.
 type Memory struct {
-	cache *otter.Cache[string, *stored]
-	max   int64
-	used  atomic.Int64
+	cache    *otter.Cache[string, *stored]
+	max      int64
+	maxScope int64
+
+	mu     sync.Mutex
+	used   int64
+	scopes map[string]int64 // bytes by scope; no entry for none
 }
 
 // stored is a record with the time to live it was written with.
@@ -65,12 +81,19 @@ func NewMemory(cfg MemoryConfig) (*Memory, error) {
 	if cfg.MaxBytes == 0 {
 		cfg.MaxBytes = DefaultMemoryBytes
 	}
-	m := &Memory{max: int64(min(cfg.MaxBytes, 1<<62))}
+	if cfg.MaxScopeBytes == 0 {
+		cfg.MaxScopeBytes = max(cfg.MaxBytes/4, 1)
+	}
+	m := &Memory{
+		max:      int64(min(cfg.MaxBytes, 1<<62)),
+		maxScope: int64(min(cfg.MaxScopeBytes, 1<<62)),
+		scopes:   make(map[string]int64),
+	}
 	opts := &otter.Options[string, *stored]{
 		ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[string, *stored]) time.Duration { return e.Value.ttl }),
 		// Replacements included: a Swap's new record was counted when
 		// written, and the record it replaced leaves here.
-		OnAtomicDeletion: func(e otter.DeletionEvent[string, *stored]) { m.used.Add(-e.Value.weight(e.Key)) },
+		OnAtomicDeletion: func(e otter.DeletionEvent[string, *stored]) { m.count(e.Key, -e.Value.weight(e.Key)) },
 	}
 	if cfg.Now != nil {
 		opts.Clock = clockFunc(cfg.Now)
@@ -83,50 +106,70 @@ func NewMemory(cfg MemoryConfig) (*Memory, error) {
 	return m, nil
 }
 
-// Claim implements Store. At the bound it first has otter delete the
-// records whose time has passed, and returns ErrFull if there is still
-// no room.
+// Claim implements Store. At a bound it first has otter delete the
+// records whose time has passed, and returns ErrFull or ErrScopeFull if
+// there is still no room.
 func (m *Memory) Claim(_ context.Context, key string, rec Record, ttl time.Duration) (*Record, error) {
-	existing, full := m.claim(key, rec, ttl)
-	if full {
+	existing, err := m.claim(key, rec, ttl)
+	if err != nil {
 		m.cache.CleanUp()
-		existing, full = m.claim(key, rec, ttl)
+		existing, err = m.claim(key, rec, ttl)
 	}
-	if full {
-		return nil, ErrFull
-	}
-	return existing, nil
+	return existing, err
 }
 
 // claim stores rec at key unless key holds a record, which it returns,
-// or rec would take the store past its bound (full).
-func (m *Memory) claim(key string, rec Record, ttl time.Duration) (existing *Record, full bool) {
+// or rec would take the store or key's scope past its bound.
+func (m *Memory) claim(key string, rec Record, ttl time.Duration) (existing *Record, err error) {
 	m.cache.Compute(key, func(old *stored, found bool) (*stored, otter.ComputeOp) {
 		if found {
 			existing = new(old.rec)
 			return old, otter.CancelOp
 		}
 		s := &stored{rec: rec, ttl: ttl}
-		if !m.reserve(s.weight(key)) {
-			full = true
+		if err = m.reserve(key, s.weight(key)); err != nil {
 			return old, otter.CancelOp
 		}
 		return s, otter.WriteOp
 	})
-	return existing, full
+	return existing, err
 }
 
-// reserve counts w more bytes unless that would pass the bound.
-func (m *Memory) reserve(w int64) bool {
-	for {
-		used := m.used.Load()
-		if used+w > m.max {
-			return false
-		}
-		if m.used.CompareAndSwap(used, used+w) {
-			return true
-		}
+// reserve counts w more bytes of key's scope unless that would pass the
+// store's bound or the scope's.
+func (m *Memory) reserve(key string, w int64) error {
+	scope := scopeOf(key)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch {
+	case m.scopes[scope]+w > m.maxScope:
+		return ErrScopeFull
+	case m.used+w > m.max:
+		return ErrFull
 	}
+	m.used += w
+	m.scopes[scope] += w
+	return nil
+}
+
+// count adds w (negative: takes it off) to the bytes of key's scope and
+// the store's.
+func (m *Memory) count(key string, w int64) {
+	scope := scopeOf(key)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.used += w
+	if n := m.scopes[scope] + w; n > 0 {
+		m.scopes[scope] = n
+	} else {
+		delete(m.scopes, scope)
+	}
+}
+
+// scopeOf returns key's scope: its part before the first '/'.
+func scopeOf(key string) string {
+	scope, _, _ := strings.Cut(key, "/")
+	return scope
 }
 
 // Swap implements Store. It is never refused for room: the key's record
@@ -141,7 +184,7 @@ func (m *Memory) Swap(_ context.Context, key, owner string, rec Record, ttl time
 		}
 		swapped = true
 		s := &stored{rec: rec, ttl: ttl}
-		m.used.Add(s.weight(key))
+		m.count(key, s.weight(key))
 		return s, otter.WriteOp
 	})
 	return swapped, nil
@@ -157,7 +200,11 @@ func (m *Memory) Get(_ context.Context, key string) (*Record, error) {
 }
 
 // Bytes returns the bytes the store counts against its bound.
-func (m *Memory) Bytes() int64 { return m.used.Load() }
+func (m *Memory) Bytes() int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.used
+}
 
 // clockFunc is an otter.Clock reading a function; it has no ticks, so a
 // cache on it expires records only when it is used.

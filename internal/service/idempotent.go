@@ -65,7 +65,8 @@ const (
 	// reached, so the request was not applied.
 	ReasonRequestIDsUnavailable = "REQUEST_IDS_UNAVAILABLE"
 	// ReasonRequestIDsFull: the in-process store of request_ids is at
-	// its bound, so the request was not applied.
+	// its bound, or the caller at its share of it, so the request was
+	// not applied.
 	ReasonRequestIDsFull = "REQUEST_IDS_FULL"
 )
 
@@ -213,8 +214,8 @@ func (c *idempotentCall[Res]) run(ctx context.Context, apply func(context.Contex
 		now := r.now()
 		mine := idempotency.Record{Fingerprint: c.fp, State: idempotency.StatePending, Owner: c.owner, Lease: lease(ctx, now), Since: now}
 		existing, err := r.store.Claim(ctx, c.key, mine, r.ttl)
-		if errors.Is(err, idempotency.ErrFull) {
-			return zero, c.full(ctx)
+		if errors.Is(err, idempotency.ErrFull) || errors.Is(err, idempotency.ErrScopeFull) {
+			return zero, c.full(ctx, err)
 		}
 		if err != nil {
 			// The claim may have landed with its answer lost: give the
@@ -420,13 +421,19 @@ func (c *idempotentCall[Res]) storeError(ctx context.Context, err error) error {
 }
 
 // full is the refusal of a request whose request_id the in-process
-// store had no room to remember: applied now, a retry of it could be
-// applied again.
-func (c *idempotentCall[Res]) full(ctx context.Context) error {
-	c.r.logger.LogAttrs(ctx, slog.LevelWarn, "idempotency: the store of request_ids is full; raise BWFACADE_REQUEST_ID_MAX_BYTES or set BWFACADE_REDIS_URL",
-		slog.String("request_id", c.id))
+// store had no room to remember (err is idempotency.ErrFull, or
+// ErrScopeFull when the caller holds its whole share): applied now, a
+// retry of it could be applied again.
+func (c *idempotentCall[Res]) full(ctx context.Context, err error) error {
+	what := "the store of request_ids is full"
+	if errors.Is(err, idempotency.ErrScopeFull) {
+		what = "this caller holds as many request_ids as it may"
+	} else {
+		c.r.logger.LogAttrs(ctx, slog.LevelWarn, "idempotency: the store of request_ids is full; raise BWFACADE_REQUEST_ID_MAX_BYTES or set BWFACADE_REDIS_URL",
+			slog.String("request_id", c.id))
+	}
 	return rpcerr.New(connect.CodeResourceExhausted,
-		errors.New("the store of request_ids is full, so the request was not applied; retry later with the same request_id"),
+		fmt.Errorf("%s, so the request was not applied; retry later with the same request_id", what),
 		ReasonRequestIDsFull, map[string]string{"request_id": c.id})
 }
 

@@ -410,44 +410,53 @@ func TestRequestIDClaimWhoseAnswerWasLost(t *testing.T) {
 	}
 }
 
-// TestRequestIDStoreFullRefusesTheWrite: an in-process store of
-// request_ids at its bound refuses a new request_id before anything is
-// applied, and keeps the records it holds, so that their retries are
-// still answered from them and applied once.
+// TestRequestIDStoreFullRefusesTheWrite: a caller that holds its whole
+// share of the in-process store of request_ids is refused a new
+// request_id before anything is applied; the records it holds are kept,
+// so that their retries are still answered from them and applied once;
+// and another caller's writes are still taken.
 func TestRequestIDStoreFullRefusesTheWrite(t *testing.T) {
 	t.Parallel()
-	// Room for one pending claim, and not for another once its answer
-	// is recorded.
-	memory, err := idempotency.NewMemory(idempotency.MemoryConfig{MaxBytes: 600})
+	// A share with room for one pending claim, and not for another once
+	// its answer is recorded.
+	memory, err := idempotency.NewMemory(idempotency.MemoryConfig{MaxBytes: 1 << 20, MaxScopeBytes: 600})
 	if err != nil {
 		t.Fatal(err)
 	}
 	st := facadetest.Start(t, facadetest.Options{RequestIDs: server.RequestIDs{Store: memory}})
 	const endpoint = "POST /goals/{id}/checkin/"
 	goalID := fmt.Sprint(st.Sandbox.Fixtures().UserNumericKeyResultID)
-	first := &betterworksv1.CheckInGoalRequest{GoalId: goalID, Progress: &betterworksv1.CheckInGoalRequest_Value{Value: 7}, RequestId: uuid.NewString()}
-	client := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin)
-	if _, err := client.CheckInGoal(t.Context(), first); err != nil {
+	checkIn := func(value float64) *betterworksv1.CheckInGoalRequest {
+		return &betterworksv1.CheckInGoalRequest{GoalId: goalID, Progress: &betterworksv1.CheckInGoalRequest_Value{Value: value}, RequestId: uuid.NewString()}
+	}
+	first := checkIn(7)
+	greedy := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin)
+	if _, err := greedy.CheckInGoal(t.Context(), first); err != nil {
 		t.Fatalf("first CheckInGoal() error = %v", err)
 	}
 	if used := memory.Bytes(); used <= 600 {
-		t.Fatalf("store holds %d bytes after the first answer, want over its bound of 600 for this test", used)
+		t.Fatalf("store holds %d bytes after the first answer, want over the share of 600 for this test", used)
 	}
 
-	second := &betterworksv1.CheckInGoalRequest{GoalId: goalID, Progress: &betterworksv1.CheckInGoalRequest_Value{Value: 8}, RequestId: uuid.NewString()}
-	_, err = client.CheckInGoal(t.Context(), second)
+	_, err = greedy.CheckInGoal(t.Context(), checkIn(8))
 
 	if connect.CodeOf(err) != connect.CodeResourceExhausted || rpcerr.Reason(err) != service.ReasonRequestIDsFull {
-		t.Errorf("CheckInGoal() with the store full: error = %v, want RESOURCE_EXHAUSTED %s", err, service.ReasonRequestIDsFull)
+		t.Errorf("CheckInGoal() with the caller's share full: error = %v, want RESOURCE_EXHAUSTED %s", err, service.ReasonRequestIDsFull)
 	}
 	if n := st.Sandbox.Count(endpoint); n != 1 {
 		t.Errorf("sandbox saw %d %s, want 1: the refused check-in was not applied", n, endpoint)
 	}
-	if _, err := client.CheckInGoal(t.Context(), first); err != nil {
+	if _, err := greedy.CheckInGoal(t.Context(), first); err != nil {
 		t.Fatalf("retried first CheckInGoal() error = %v", err)
 	}
 	if n := st.Sandbox.Count(endpoint); n != 1 {
 		t.Errorf("sandbox saw %d %s after the first one's retry, want 1: its record was kept, and answered it", n, endpoint)
+	}
+	if _, err := st.Goals(facadetest.Connect, sandbox.RoleUser).CheckInGoal(t.Context(), checkIn(9)); err != nil {
+		t.Errorf("another caller's CheckInGoal() error = %v, want it applied", err)
+	}
+	if n := st.Sandbox.Count(endpoint); n != 2 {
+		t.Errorf("sandbox saw %d %s, want 2", n, endpoint)
 	}
 }
 
