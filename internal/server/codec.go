@@ -253,7 +253,7 @@ func malformed(msg any) error {
 	}
 	v, refused := refusal(m)
 	if !refused {
-		return nil
+		return invalidTimestamps(m)
 	}
 	cerr := rpcerr.New(connect.CodeInvalidArgument, errors.New(v.GetDescription()),
 		rpcerr.ReasonRequestMalformed, map[string]string{"field": v.GetField()})

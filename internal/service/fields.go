@@ -103,12 +103,19 @@ func (p *fieldParser) err() error {
 }
 
 // timeOrZero is t as a time.Time; nil (unset) is the zero time, which the
-// upstream's delta filters do not send.
+// upstream's filters do not send. A set t at the zero time's own instant,
+// 0001-01-01T00:00:00Z, becomes the next nanosecond, which the upstream
+// reads alike (it sends microseconds), so that the filter is kept rather
+// than dropped.
 func timeOrZero(t *timestamppb.Timestamp) time.Time {
 	if t == nil {
 		return time.Time{}
 	}
-	return t.AsTime()
+	at := t.AsTime()
+	if at.IsZero() {
+		at = at.Add(time.Nanosecond)
+	}
+	return at
 }
 
 func nonEmpty(s string) *string {

@@ -3,8 +3,11 @@ package service
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
@@ -40,7 +43,7 @@ func (s *GoalService) GetGoal(ctx context.Context, req *betterworksv1.GetGoalReq
 
 // ListGoals implements betterworksv1connect.GoalServiceHandler.
 func (s *GoalService) ListGoals(ctx context.Context, req *betterworksv1.ListGoalsRequest) (*betterworksv1.ListGoalsResponse, error) {
-	c, err := s.goals(req)
+	c, err := s.goals(req, "")
 	if err != nil {
 		return nil, err
 	}
@@ -97,6 +100,27 @@ func relation(r *betterworksv1.GoalRelationFilter) *upstream.Relation {
 		return nil
 	}
 	return &upstream.Relation{ID: r.GetId(), Direct: r.GetDirect(), Negate: r.GetNegate()}
+}
+
+// checkGoalDates checks that the dates of req's date ranges exist (the
+// contract's pattern admits 2023-02-31), naming each field that does not
+// after field, a prefix.
+func checkGoalDates(req *betterworksv1.ListGoalsRequest, field string) error {
+	var p fieldParser
+	for name, r := range map[string]*betterworksv1.GoalDateRange{
+		"date_range":           req.GetDateRange(),
+		"updated_since":        req.GetUpdatedSince(),
+		"viewed_by_owner_date": req.GetViewedByOwnerDate(),
+	} {
+		if r != nil {
+			p.usDate(field+name+".start", r.GetStart())
+			p.usDate(field+name+".end", r.GetEnd())
+		}
+	}
+	slices.SortFunc(p.violations, func(a, b *errdetails.BadRequest_FieldViolation) int {
+		return strings.Compare(a.GetField(), b.GetField())
+	})
+	return p.err()
 }
 
 func dateRange(r *betterworksv1.GoalDateRange) *upstream.DateRange {
@@ -367,7 +391,7 @@ func (s *GoalService) ListGoalComments(ctx context.Context, req *betterworksv1.L
 	}
 	filter := upstream.CommentFilter{Type: goalCommentTypes.upstream(req.GetType()), LatestTime: cur.before}
 	if t := req.GetLatestTime(); t != nil && filter.LatestTime.IsZero() {
-		filter.LatestTime = t.AsTime()
+		filter.LatestTime = timeOrZero(t)
 	}
 	page, err := s.upstream.ListGoalComments(ctx, token, req.GetGoalId(), filter, upstream.PageRequest{Size: cur.page.Size})
 	if err != nil {

@@ -14,7 +14,12 @@ import (
 // stream engine (export.go, sync.go) walks.
 
 // goals is the collection of goals that req selects.
-func (s *GoalService) goals(req *betterworksv1.ListGoalsRequest) (collection[upstream.Goal, *betterworksv1.Goal], error) {
+// Its dates are checked first: field names the request's fields, "" for
+// ListGoals' own, "filter." for a filter inside an export's or sync's.
+func (s *GoalService) goals(req *betterworksv1.ListGoalsRequest, field string) (collection[upstream.Goal, *betterworksv1.Goal], error) {
+	if err := checkGoalDates(req, field); err != nil {
+		return collection[upstream.Goal, *betterworksv1.Goal]{}, err
+	}
 	filter := goalFilter(req)
 	return collection[upstream.Goal, *betterworksv1.Goal]{
 		name:   "goals",
@@ -33,7 +38,7 @@ func (s *GoalService) goals(req *betterworksv1.ListGoalsRequest) (collection[ups
 
 // ExportGoals implements betterworksv1connect.GoalServiceHandler.
 func (s *GoalService) ExportGoals(ctx context.Context, req *betterworksv1.ExportGoalsRequest, stream *connect.ServerStream[betterworksv1.ExportGoalsResponse]) error {
-	c, err := s.goals(orEmpty(req.GetFilter()))
+	c, err := s.goals(orEmpty(req.GetFilter()), "filter.")
 	if err != nil {
 		return err
 	}
@@ -44,7 +49,7 @@ func (s *GoalService) ExportGoals(ctx context.Context, req *betterworksv1.Export
 
 // SyncGoals implements betterworksv1connect.GoalServiceHandler.
 func (s *GoalService) SyncGoals(ctx context.Context, req *betterworksv1.SyncGoalsRequest, stream *connect.ServerStream[betterworksv1.SyncGoalsResponse]) error {
-	c, err := s.goals(orEmpty(req.GetFilter()))
+	c, err := s.goals(orEmpty(req.GetFilter()), "filter.")
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,8 @@ type USDate struct{ t time.Time }
 // goal write or filter. It rejects dates that do not exist.
 func ParseUSDate(iso string) (USDate, error) {
 	t, err := time.Parse(time.DateOnly, iso)
-	if err != nil {
+	if err != nil || t.Year() < 1 {
+		// Year 0000 parses, but no date of the upstream's has it.
 		return USDate{}, fmt.Errorf("date %q is not a valid YYYY-MM-DD date", iso)
 	}
 	return USDate{t: t}, nil
