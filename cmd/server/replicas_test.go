@@ -210,8 +210,13 @@ func TestReplicasBehaveAsOne(t *testing.T) {
 			run := f.spreadCalls(t, f.clients(t, f.limited), 3*time.Second)
 			want := float64(tt.sharers) * (quotaBurst + quotaRate*run.elapsed.Seconds())
 			t.Logf("allowed %d calls (per replica %v) in %v; %d × (burst + rate × elapsed) = %.1f", run.total(), run.allowed, run.elapsed, tt.sharers, want)
-			if got := float64(run.total()); math.Abs(got-want) > 0.05*want {
-				t.Errorf("allowed %v calls over %d replicas in %v, want %.1f ± 5 %%", got, replicaCount, run.elapsed, want)
+			// At most the quota, within 5 %: the bound is the limiter's.
+			// At least 80 % of it: below the quota, what is allowed is
+			// also what the workers manage to send, and on a loaded
+			// machine (the race detector, every package at once) they
+			// send less; 80 % still tells one shared quota from three.
+			if got := float64(run.total()); got > 1.05*want || got < 0.8*want {
+				t.Errorf("allowed %v calls over %d replicas in %v, want %.1f (from 80 %% to 105 %%)", got, replicaCount, run.elapsed, want)
 			}
 			if slices.Contains(run.allowed, 0) {
 				t.Errorf("a replica allowed no call: %v", run.allowed)
