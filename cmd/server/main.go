@@ -153,6 +153,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		},
 		Logger:                 logger,
 		BodyReadTimeout:        cfg.BodyReadTimeout,
+		MaxStreamsPerCaller:    cfg.MaxStreamsPerCaller,
 		AuthenticateReflection: cfg.ReflectionRequiresKey,
 		AuthenticateHealth:     cfg.HealthRequiresKey,
 		AllowOrigin:            allowOrigin(cfg),

@@ -49,6 +49,7 @@ const (
 	EnvBodyReadTimeout   = "BWFACADE_BODY_READ_TIMEOUT"
 	EnvCacheTTL          = "BWFACADE_CACHE_TTL"
 	EnvCacheMaxBytes     = "BWFACADE_CACHE_MAX_BYTES"
+	EnvMaxStreams        = "BWFACADE_MAX_STREAMS_PER_CALLER"
 	EnvMaxConns          = "BWFACADE_MAX_CONNECTIONS"
 	EnvMaxConnsPerPeer   = "BWFACADE_MAX_CONNECTIONS_PER_PEER"
 	EnvReportHosts       = "BWFACADE_REPORT_HOSTS"
@@ -168,6 +169,9 @@ type Config struct {
 	// service's default. About the token's pace times the upstream's
 	// latency hides that latency.
 	ExportAhead int
+	// MaxStreamsPerCaller bounds the server-streaming calls one caller
+	// may have open at once on a replica; default 16.
+	MaxStreamsPerCaller int
 	// CacheMaxBytes bounds the in-process cache; default 64 MiB. With
 	// RedisURL the cache is in Redis instead, shared by the replicas.
 	CacheMaxBytes int
@@ -337,6 +341,8 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	c.CacheMaxBytes = 64 << 20
 	errs = append(errs, positive(getenv, EnvCacheMaxBytes, &c.CacheMaxBytes))
+	c.MaxStreamsPerCaller = 16
+	errs = append(errs, positive(getenv, EnvMaxStreams, &c.MaxStreamsPerCaller))
 	c.RequestIDMaxBytes = 64 << 20
 	errs = append(errs, positive(getenv, EnvRequestIDMaxBytes, &c.RequestIDMaxBytes))
 	c.RequestIDTTL = 24 * time.Hour

@@ -77,6 +77,9 @@ type Options struct {
 	// BodyReadTimeout bounds the arrival of a unary request's body; zero
 	// is the server's default.
 	BodyReadTimeout time.Duration
+	// MaxStreamsPerCaller bounds each caller's open streams; zero is the
+	// server's default.
+	MaxStreamsPerCaller int
 	// ReflectionStreamLifetime bounds reflection streams; zero is the
 	// server's default.
 	ReflectionStreamLifetime time.Duration
@@ -205,6 +208,7 @@ func startFacade(tb testing.TB, st *Stack, opts Options) *Stack {
 		Refusals:                 opts.Refusals,
 		BodyReadTimeout:          opts.BodyReadTimeout,
 		ReflectionStreamLifetime: opts.ReflectionStreamLifetime,
+		MaxStreamsPerCaller:      opts.MaxStreamsPerCaller,
 		Telemetry:                opts.Telemetry,
 		ReportFiles:              opts.ReportFiles,
 		ReportPolls:              opts.ReportPolls,

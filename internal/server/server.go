@@ -171,6 +171,10 @@ type Config struct {
 	// the call is authenticated and within its quota; zero means
 	// DefaultBodyReadTimeout. Client-streaming RPCs have none.
 	BodyReadTimeout time.Duration
+	// MaxStreamsPerCaller bounds the server-streaming calls (exports,
+	// syncs, report rows) one caller may have open at once on this
+	// replica; zero means DefaultMaxStreamsPerCaller.
+	MaxStreamsPerCaller int
 	// ReflectionStreamLifetime bounds a reflection stream over HTTP/2,
 	// open without a key by default: grpcurl's last a moment, and a
 	// stranger's must not last for ever. Zero means
@@ -383,7 +387,9 @@ func newHandler(cfg Config, client *upstream.Client) (*Handler, error) {
 		return nil, err
 	}
 	guarded := q.wrap(bodies.read(withETags(services)))
-	authenticated := authenticate.Wrap(revocable(cfg.Callers, Streams(), guarded))
+	streams := Streams()
+	limited := newStreamLimit(cfg.MaxStreamsPerCaller, streams, connect.NewErrorWriter(opts...), refused).wrap(guarded)
+	authenticated := authenticate.Wrap(revocable(cfg.Callers, streams, limited))
 
 	mux := http.NewServeMux()
 	for _, name := range Services {
