@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,10 +18,11 @@ import (
 )
 
 // TestBadDatesAndInstantsNeverReachTheUpstream: dates the contract's
-// pattern admits but no calendar has (2023-02-31, year 0000), and
-// Timestamps outside their valid range (which binary protobuf carries),
-// are refused before any upstream call, with a field violation naming the
-// request's own field.
+// pattern admits but no calendar has (2023-02-31, year 0000), Timestamps
+// outside their valid range (which binary protobuf carries), and an
+// e-mail address that the upstream would route as a path, are refused
+// before any upstream call, with a field violation naming the request's
+// own field.
 func TestBadDatesAndInstantsNeverReachTheUpstream(t *testing.T) {
 	t.Parallel()
 	st := facadetest.Start(t, facadetest.Options{})
@@ -69,6 +71,10 @@ func TestBadDatesAndInstantsNeverReachTheUpstream(t *testing.T) {
 			_, err := goals.ListGoalComments(ctx, &betterworksv1.ListGoalCommentsRequest{GoalId: fmt.Sprint(st.Sandbox.Fixtures().UserGoalID), LatestTime: &timestamppb.Timestamp{Seconds: 1e13}})
 			return err
 		}, "latest_time"},
+		{"GetUser e-mail with a slash", func(ctx context.Context) error {
+			_, err := people.GetUser(ctx, &betterworksv1.GetUserRequest{UserId: "a/../../goals/1@example.com"})
+			return err
+		}, "user_id"},
 		{"ListGoals modified_before nanos out of range", func(ctx context.Context) error {
 			_, err := goals.ListGoals(ctx, &betterworksv1.ListGoalsRequest{ModifiedBefore: &timestamppb.Timestamp{Seconds: 1, Nanos: -1}})
 			return err
@@ -83,12 +89,15 @@ func TestBadDatesAndInstantsNeverReachTheUpstream(t *testing.T) {
 			if connect.CodeOf(err) != connect.CodeInvalidArgument || rpcerr.Reason(err) != rpcerr.ReasonInvalidRequest {
 				t.Fatalf("error = %v, want INVALID_ARGUMENT %s", err, rpcerr.ReasonInvalidRequest)
 			}
+			// The facade's own checks name the field in a BadRequest;
+			// protovalidate's rules in its own Violations, and in the
+			// message.
 			var fields []string
 			for _, v := range fieldViolations(err) {
 				fields = append(fields, v.GetField())
 			}
-			if !slices.Contains(fields, tt.field) {
-				t.Errorf("field violations %q, want one on %q", fields, tt.field)
+			if !slices.Contains(fields, tt.field) && !strings.Contains(err.Error(), tt.field+": ") {
+				t.Errorf("field violations %q, message %q; want one on %q", fields, err.Error(), tt.field)
 			}
 			if after := len(st.Sandbox.Requests()); after != before {
 				t.Errorf("the sandbox saw %d requests, want none", after-before)

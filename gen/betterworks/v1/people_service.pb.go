@@ -749,7 +749,9 @@ func (x *DepartmentRef) GetName() string {
 type GetUserRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The user's Betterworks id (an integer), UUID or e-mail address (upstream
-	// identifier). Required.
+	// identifier). Required. An e-mail address may not hold '/', '?', '#' or
+	// '%': it is a segment of the upstream's path, which servers decode
+	// before they route it.
 	UserId        string `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -4819,10 +4821,10 @@ const file_betterworks_v1_people_service_proto_rawDesc = "" +
 	"\rDepartmentRef\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
 	"\x04uuid\x18\x02 \x01(\tR\x04uuid\x12\x12\n" +
-	"\x04name\x18\x03 \x01(\tR\x04name\"\x90\x02\n" +
-	"\x0eGetUserRequest\x12\xfd\x01\n" +
-	"\auser_id\x18\x01 \x01(\tB\xe3\x01\xbaH\xdf\x01\xba\x01\xd3\x01\n" +
-	"\x12user_id.identifier\x128must be a user id (integer), a UUID or an e-mail address\x1a\x82\x01this.matches('^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$') || this.isEmail()\xc8\x01\x01r\x03\x18\xfe\x01R\x06userId\";\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\"\xca\x02\n" +
+	"\x0eGetUserRequest\x12\xb7\x02\n" +
+	"\auser_id\x18\x01 \x01(\tB\x9d\x02\xbaH\x99\x02\xba\x01\x8d\x02\n" +
+	"\x12user_id.identifier\x12Umust be a user id (integer), a UUID or an e-mail address without '/', '?', '#' or '%'\x1a\x9f\x01this.matches('^([1-9][0-9]{0,17}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$') || (this.isEmail() && !this.matches('[/?#%]'))\xc8\x01\x01r\x03\x18\xfe\x01R\x06userId\";\n" +
 	"\x0fGetUserResponse\x12(\n" +
 	"\x04user\x18\x01 \x01(\v2\x14.betterworks.v1.UserR\x04user\"\xfe\x05\n" +
 	"\x10ListUsersRequest\x12&\n" +
