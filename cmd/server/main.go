@@ -439,7 +439,9 @@ func newCache(cfg *config.Config, rdb redis.UniversalClient, meters metric.Meter
 // recognised, in process otherwise.
 func newRequestIDs(cfg *config.Config, rdb redis.UniversalClient) (idempotency.Store, error) {
 	if rdb != nil {
-		return idempotency.NewRedis(idempotency.RedisConfig{Client: rdb}), nil
+		// A caller may write a quarter of BWFACADE_REQUEST_ID_MAX_BYTES
+		// of records per TTL, as in process.
+		return idempotency.NewRedis(idempotency.RedisConfig{Client: rdb, ScopeBytes: int64(cfg.RequestIDMaxBytes) / 4, ScopeTTL: cfg.RequestIDTTL}), nil
 	}
 	return idempotency.NewMemory(idempotency.MemoryConfig{MaxBytes: uint64(cfg.RequestIDMaxBytes)})
 }

@@ -78,7 +78,8 @@ type Record struct {
 type Store interface {
 	// Claim stores rec at key, expiring after ttl, unless key holds a
 	// record; it then returns that record and stores nothing. It
-	// returns nil when rec was stored.
+	// returns nil when rec was stored. A store may refuse a claim past a
+	// bound of key's scope (ErrScopeFull) or of its own (ErrFull).
 	Claim(ctx context.Context, key string, rec Record, ttl time.Duration) (*Record, error)
 	// Swap replaces key's record with rec, expiring after ttl, if key's
 	// record has owner. It reports whether it did.
@@ -89,6 +90,13 @@ type Store interface {
 
 // ErrCorrupt means a stored record could not be read.
 var ErrCorrupt = errors.New("idempotency: stored record is corrupt")
+
+// ErrScopeFull means the key's scope (the part of a key before its first
+// '/', the caller in the facade's keys) holds, or has written within a
+// time to live, as many bytes of records as a scope may, so the store
+// took no new claim of it. Nothing was stored: the request must not be
+// applied.
+var ErrScopeFull = errors.New("idempotency: the share of the store of request_ids this caller may hold is full")
 
 // Note carries what the audit log says of an idempotent write: the
 // request_id, and whether the answer was replayed rather than applied.

@@ -260,3 +260,39 @@ func TestMemoryBoundsEachScope(t *testing.T) {
 		t.Errorf("Claim() once the scope's records expired: error = %v, want it taken", err)
 	}
 }
+
+// TestRedisBoundsEachScope: a scope that has written its budget of
+// records within a time to live is refused new claims, while another
+// scope is not; an answer is kept over the budget, and charged to it.
+func TestRedisBoundsEachScope(t *testing.T) {
+	t.Parallel()
+	client := redistest.Start(t).Client()
+	one := record(idempotency.StatePending, "a")
+	size := int64(len("greedy/k0") + 4 + 1 + 160)
+	s := idempotency.NewRedis(idempotency.RedisConfig{Client: client, ScopeBytes: 3*size + size/2, ScopeTTL: time.Hour})
+	ctx := t.Context()
+	for _, k := range []string{"greedy/k0", "greedy/k1"} {
+		if _, err := s.Claim(ctx, k, one, time.Hour); err != nil {
+			t.Fatalf("Claim(%s) error = %v", k, err)
+		}
+	}
+	// An answer past the budget is kept...
+	done := record(idempotency.StateDone, "a")
+	done.Response = make([]byte, 2*size)
+	if ok, err := s.Swap(ctx, "greedy/k0", "a", done, time.Hour); !ok || err != nil {
+		t.Fatalf("Swap() to an answer = %v, %v; want true, nil", ok, err)
+	}
+	if got, err := s.Get(ctx, "greedy/k0"); err != nil || got == nil || len(got.Response) != len(done.Response) {
+		t.Fatalf("Get() after Swap() = %v, %v; want the answer", got, err)
+	}
+	// ...and charged: the scope has no room for another claim.
+	if _, err := s.Claim(ctx, "greedy/k2", one, time.Hour); !errors.Is(err, idempotency.ErrScopeFull) {
+		t.Errorf("Claim() past the scope's budget: error = %v, want ErrScopeFull", err)
+	}
+	if got, _ := s.Get(ctx, "greedy/k2"); got != nil {
+		t.Errorf("Get() of the refused claim = %+v, want nothing stored", got)
+	}
+	if _, err := s.Claim(ctx, "other/k0", one, time.Hour); err != nil {
+		t.Errorf("Claim() of another scope: error = %v, want it taken", err)
+	}
+}

@@ -23,10 +23,6 @@ const recordOverhead = 160
 // must not be applied.
 var ErrFull = errors.New("idempotency: the store of request_ids is full")
 
-// ErrScopeFull means a Memory store holds as many bytes of records of the
-// key's scope as a scope may hold, so it took no new claim of it. Nothing
-// was stored: the request must not be applied.
-var ErrScopeFull = errors.New("idempotency: the share of the store of request_ids this caller may hold is full")
 
 // MemoryConfig configures a Memory store.
 type MemoryConfig struct {
