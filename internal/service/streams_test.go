@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -27,6 +28,7 @@ import (
 	"github.com/bwfacade/facade/internal/rpcerr"
 	"github.com/bwfacade/facade/internal/sandbox"
 	"github.com/bwfacade/facade/internal/service"
+	"github.com/bwfacade/facade/internal/upstream"
 )
 
 // listAllGoalIDs pages through ListGoals with filter and returns every id.
@@ -469,6 +471,220 @@ func TestFollowersSharePolls(t *testing.T) {
 	// The two polls' requests: no follower's own pass counts after marker 1.
 	if !slices.Contains([]int{2, 3, 4}, polls[1]) {
 		t.Logf("two polls took %d page requests", polls[1])
+	}
+}
+
+// upstreamGate holds upstream requests that match a rule until the test
+// releases them, so that a test decides which of two passes over the same
+// endpoint waits.
+type upstreamGate struct {
+	base  http.RoundTripper
+	mu    sync.Mutex
+	holds []*heldRequest
+}
+
+// heldRequest is the first request that matched a rule of the gate.
+type heldRequest struct {
+	match func(*http.Request) bool
+	// reached is closed once the request is held; release lets it go.
+	reached, release chan struct{}
+}
+
+// hold holds the next request that match accepts.
+func (g *upstreamGate) hold(match func(*http.Request) bool) *heldRequest {
+	h := &heldRequest{match: match, reached: make(chan struct{}), release: make(chan struct{})}
+	g.mu.Lock()
+	g.holds = append(g.holds, h)
+	g.mu.Unlock()
+	return h
+}
+
+func (g *upstreamGate) RoundTrip(r *http.Request) (*http.Response, error) {
+	g.mu.Lock()
+	var h *heldRequest
+	for i, c := range g.holds {
+		if c.match(r) {
+			h = c
+			g.holds = slices.Delete(g.holds, i, i+1)
+			break
+		}
+	}
+	g.mu.Unlock()
+	if h != nil {
+		close(h.reached)
+		select {
+		case <-h.release:
+		case <-r.Context().Done():
+			return nil, r.Context().Err()
+		}
+	}
+	return g.base.RoundTrip(r)
+}
+
+// syncMessage is a message of a following sync, or its end (err).
+type syncMessage struct {
+	names    []string
+	ids      []int64
+	caughtUp bool
+	err      error
+}
+
+// followGoals runs a SyncGoals stream and hands on its messages, then its
+// end: its error, or io.EOF.
+func followGoals(ctx context.Context, client betterworksv1connect.GoalServiceClient, req *betterworksv1.SyncGoalsRequest) <-chan syncMessage {
+	out := make(chan syncMessage, 1024)
+	go func() {
+		stream, err := client.SyncGoals(ctx, req)
+		if err != nil {
+			out <- syncMessage{err: err}
+			return
+		}
+		defer stream.Close()
+		for stream.Receive() {
+			m := syncMessage{caughtUp: stream.Msg().GetCaughtUp()}
+			for _, g := range stream.Msg().GetGoals() {
+				m.names = append(m.names, g.GetName())
+				m.ids = append(m.ids, g.GetId())
+			}
+			out <- m
+		}
+		if err := stream.Err(); err != nil {
+			out <- syncMessage{err: err}
+			return
+		}
+		out <- syncMessage{err: io.EOF}
+	}()
+	return out
+}
+
+// TestLateFollowerKeepsUpAndLosesNothing joins a poller that another
+// follower of the same token and filter runs, with a first pass (from
+// nothing) that the test holds after its first page while the poller
+// delivers more batches than a follower's buffer holds, and while it
+// starts its next poll, after the sandbox's clock moved on by more than
+// the margin a pass reads again: the new follower is not ended as lagging
+// once it caught up, and the first poll it forwards brings the changes
+// made during its first pass to the goals that pass had read already.
+func TestLateFollowerKeepsUpAndLosesNothing(t *testing.T) {
+	t.Parallel()
+	clock := newManualClock()
+	gate := &upstreamGate{base: upstream.NewHTTPClient().Transport}
+	httpClient := upstream.NewHTTPClient()
+	httpClient.Transport = gate
+	st := facadetest.Start(t, facadetest.Options{
+		Sandbox:            sandbox.Config{Now: clock.sandbox()},
+		UpstreamHTTPClient: httpClient,
+		// A held request must not time out and be sent again.
+		Resilience: upstream.Resilience{AttemptTimeout: 5 * time.Minute},
+	})
+	goals := st.Goals(facadetest.GRPC, sandbox.RoleSuperAdmin)
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	goalPages := func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/goals/filter/") }
+	next := func(who string, msgs <-chan syncMessage) syncMessage {
+		t.Helper()
+		select {
+		case m := <-msgs:
+			return m
+		case <-ctx.Done():
+			t.Fatalf("%s: no message: %v", who, ctx.Err())
+			return syncMessage{}
+		}
+	}
+	// untilCaughtUp reads up to the next caught-up marker and returns the
+	// names it brought.
+	untilCaughtUp := func(who string, msgs <-chan syncMessage) []string {
+		t.Helper()
+		var names []string
+		for {
+			m := next(who, msgs)
+			if m.err != nil {
+				t.Fatalf("%s ended with %v; want it to go on following", who, m.err)
+			}
+			names = append(names, m.names...)
+			if m.caughtUp {
+				return names
+			}
+		}
+	}
+
+	// A watermark at the sandbox's clock: nothing changed since.
+	first, err := goals.SyncGoals(ctx, &betterworksv1.SyncGoalsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var watermark string
+	for first.Receive() {
+		watermark = first.Msg().GetWatermark()
+	}
+	first.Close()
+	if err := first.Err(); err != nil {
+		t.Fatal(err)
+	}
+
+	// The first follower runs the poller, whose pages hold one goal each:
+	// one batch a change.
+	every5s := durationpb.New(5 * time.Second)
+	a := followGoals(ctx, goals, &betterworksv1.SyncGoalsRequest{Watermark: watermark, Follow: true, PollInterval: every5s, Filter: &betterworksv1.ListGoalsRequest{PageSize: 1}})
+	untilCaughtUp("the first follower", a)
+
+	// The second follower's first pass reads its first page, then waits.
+	passHeld := gate.hold(func(r *http.Request) bool {
+		return goalPages(r) && !r.URL.Query().Has("delta_start") && r.URL.Query().Get("page") == "2"
+	})
+	b := followGoals(ctx, goals, &betterworksv1.SyncGoalsRequest{Follow: true, PollInterval: every5s, Filter: &betterworksv1.ListGoalsRequest{PageSize: 20}})
+	page := next("the second follower", b)
+	if page.err != nil || len(page.ids) != 20 {
+		t.Fatalf("the second follower's first message: %d goals, %v; want 20", len(page.ids), page.err)
+	}
+	<-passHeld.reached
+
+	// Changes to the goals that pass read already; the poller hands each
+	// of them to its followers, more batches than a follower's buffer.
+	written := make(map[string]bool)
+	for i, id := range page.ids {
+		name := fmt.Sprintf("changed during the second follower's first pass %d", i)
+		if _, err := goals.UpdateGoal(ctx, &betterworksv1.UpdateGoalRequest{GoalId: fmt.Sprint(id), Name: &name}); err != nil {
+			t.Fatalf("UpdateGoal(%d) error = %v", id, err)
+		}
+		written[name] = false
+	}
+	for seen := 0; seen < len(written); {
+		for _, name := range untilCaughtUp("the first follower", a) {
+			if done, ok := written[name]; ok && !done {
+				written[name] = true
+				seen++
+			}
+		}
+	}
+
+	// The upstream's clock moves on past the margin, and the poller's
+	// next poll begins and waits while the second follower catches up.
+	clock.Advance(2 * time.Minute)
+	pollHeld := gate.hold(func(r *http.Request) bool { return goalPages(r) && r.URL.Query().Has("delta_start") })
+	<-pollHeld.reached
+	close(passHeld.release)
+	got := make(map[string]bool)
+	for _, name := range untilCaughtUp("the second follower", b) {
+		got[name] = true
+	}
+	// The follower joins the poller as its marker leaves: give it the
+	// time to, so that the poll under way is one it does not forward.
+	time.Sleep(300 * time.Millisecond)
+	close(pollHeld.release)
+
+	for _, name := range untilCaughtUp("the second follower, after catching up,", b) {
+		got[name] = true
+	}
+	var lost []string
+	for name := range written {
+		if !got[name] {
+			lost = append(lost, name)
+		}
+	}
+	if len(lost) > 0 {
+		slices.Sort(lost)
+		t.Errorf("the second follower's pass and first poll after it lack %d of the %d changes made during its pass: %q", len(lost), len(written), lost)
 	}
 }
 

@@ -292,8 +292,9 @@ func syncStream[T, P any](ctx context.Context, h *handler, c collection[T, P], w
 
 	var sub *subscription[P]
 	if follow {
-		// Subscribed before the first pass: whatever changes after it
-		// began reaches this follower through the poller.
+		// Subscribed before the first pass, which keeps a shared poller
+		// running; the follower gets its polls once start says where its
+		// own pass began (see start).
 		every := cmp.Or(interval.AsDuration(), DefaultPollInterval)
 		sub = subscribe(h.pollers, pollerKey{token: token.ID(), collection: c.name, digest: digest}, every, func(ctx context.Context, w watermark, deliver func([]P, watermark) error) (watermark, error) {
 			return syncPass(ctx, c, token, w, h.exportAhead, deliver)
@@ -350,8 +351,8 @@ type pollEvent[P any] struct {
 	items    []P
 	after    watermark
 	caughtUp bool
-	// pass counts the poller's passes; a follower forwards only passes
-	// that began after it subscribed.
+	// pass counts the poller's passes; a follower receives only passes
+	// that began after it started.
 	pass int
 	// err ends the followers: the upstream refused the poll.
 	err error
@@ -369,18 +370,21 @@ type poller[P any] struct {
 	passes   int // passes begun
 	cancel   context.CancelFunc
 	registry *pollers
-	// from is where the next pass reads from; lowered says a follower
-	// that caught up after the poller started moved it back, so that the
-	// pass under way must not move it on.
+	// from is where the next pass reads from. capped says followers
+	// started since the last pass began, the earliest of them from
+	// ceiling: that pass, which they do not receive, must not move from
+	// past ceiling when it ends (see start).
 	from    watermark
-	lowered bool
+	capped  bool
+	ceiling time.Time
 }
 
 // subscription is one follower's place at a poller.
 type subscription[P any] struct {
 	p      *poller[P]
 	events chan pollEvent[P]
-	// from is the first pass the follower forwards.
+	// from is the first pass the follower receives: 0 until it started,
+	// and none before.
 	from int
 	// lagged is closed when the follower fell behind its buffer.
 	lagged chan struct{}
@@ -398,21 +402,42 @@ func subscribe[P any](reg *pollers, key pollerKey, every time.Duration, pass fun
 	}
 	s := &subscription[P]{p: p, events: make(chan pollEvent[P], followerBuffer), lagged: make(chan struct{})}
 	p.mu.Lock()
-	s.from = p.passes + 1
 	p.subs[s] = struct{}{}
 	p.mu.Unlock()
 	return s
 }
 
-// start starts the poller from w, the watermark of a follower that caught
-// up. When the poller runs already from a later mark, it moves back to
-// w's, so that what changed after this follower's own pass began but
-// before the poller's mark reaches it (the others get repeats, never a
-// loss).
+// start is called when the follower caught up with its own first pass,
+// whose watermark is w: from then on the follower receives the passes of
+// the poller that begin after this call, and the poller starts from w if
+// it runs for no other follower yet.
+//
+// Until start the follower receives nothing, so it cannot lag while its
+// own pass runs, however long that is. The polls it does not receive
+// lose it nothing:
+//
+//   - Its first pass delivered what changed before w.high, the upstream's
+//     clock when that pass began; what changed after w.high-syncMargin
+//     is read by any pass from a mark at or before w.high (the margin
+//     absorbs the clock's granularity and the pass's own length).
+//   - The poller's passes run one after the other, each from the mark
+//     the one before ended with, or an earlier one: start only moves the
+//     mark back, and a poll that fails leaves it.
+//   - So it is enough that the first pass the follower receives, the next
+//     to begin, reads from a mark at or before w.high. Between passes,
+//     the mark moves back to w.high when it is later. While a pass is
+//     under way (the follower missed its first batches, so it does not
+//     receive it), that pass would end by moving the mark to its own
+//     beginning, which may be after w.high, and what changed in between
+//     on pages the follower's pass had read already would be missed: the
+//     ceiling keeps the mark at or before w.high.
+//
+// The other followers then get repeats, never a loss.
 func (s *subscription[P]) start(w watermark) {
 	p := s.p
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	s.from = p.passes + 1
 	switch {
 	case len(p.subs) == 0:
 	case !p.started:
@@ -420,8 +445,13 @@ func (s *subscription[P]) start(w watermark) {
 		ctx, cancel := context.WithCancel(context.Background())
 		p.cancel = cancel
 		go p.run(ctx)
-	case w.high.Before(p.from.high):
-		p.from, p.lowered = watermark{high: w.high}, true
+	default:
+		if w.high.Before(p.from.high) {
+			p.from = watermark{high: w.high}
+		}
+		if !p.capped || w.high.Before(p.ceiling) {
+			p.capped, p.ceiling = true, w.high
+		}
 	}
 }
 
@@ -444,7 +474,7 @@ func (s *subscription[P]) leave() {
 	}
 }
 
-// next returns the follower's next event of a pass it forwards.
+// next returns the follower's next event; call it after start.
 func (s *subscription[P]) next(ctx context.Context) (pollEvent[P], error) {
 	for {
 		select {
@@ -452,9 +482,7 @@ func (s *subscription[P]) next(ctx context.Context) (pollEvent[P], error) {
 			if ev.err != nil {
 				return pollEvent[P]{}, ev.err
 			}
-			if ev.pass >= s.from {
-				return ev, nil
-			}
+			return ev, nil
 		case <-s.lagged:
 			return pollEvent[P]{}, connect.NewError(connect.CodeResourceExhausted,
 				errors.New("this follower fell too far behind its poller; resume from the watermark in the error's details"))
@@ -477,7 +505,7 @@ func (p *poller[P]) run(ctx context.Context) {
 		p.mu.Lock()
 		p.passes++
 		n, from := p.passes, p.from
-		p.lowered = false
+		p.capped = false
 		p.mu.Unlock()
 		next, err := p.pass(ctx, from, func(items []P, after watermark) error {
 			p.broadcast(pollEvent[P]{items: items, after: after, pass: n})
@@ -497,7 +525,9 @@ func (p *poller[P]) run(ctx context.Context) {
 			continue
 		}
 		p.mu.Lock()
-		if !p.lowered {
+		if p.capped && p.ceiling.Before(next.high) {
+			p.from = watermark{high: p.ceiling}
+		} else {
 			p.from = next
 		}
 		p.mu.Unlock()
@@ -505,13 +535,14 @@ func (p *poller[P]) run(ctx context.Context) {
 	}
 }
 
-// broadcast hands ev to every follower; one whose buffer is full is ended.
+// broadcast hands ev to every started follower that receives its pass;
+// one whose buffer is full is ended.
 func (p *poller[P]) broadcast(ev pollEvent[P]) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for s := range p.subs {
-		if ev.pass < s.from {
-			continue // a pass that began before the follower came
+		if s.from == 0 || ev.pass < s.from {
+			continue // not started yet, or a pass that began before
 		}
 		select {
 		case s.events <- ev:
