@@ -529,9 +529,17 @@ type syncMessage struct {
 	err      error
 }
 
-// followGoals runs a SyncGoals stream and hands on its messages, then its
-// end: its error, or io.EOF.
-func followGoals(ctx context.Context, client betterworksv1connect.GoalServiceClient, req *betterworksv1.SyncGoalsRequest) <-chan syncMessage {
+// follower reads a following sync for a test that ends with ctx.
+type follower struct {
+	t    *testing.T
+	ctx  context.Context
+	name string
+	msgs <-chan syncMessage
+}
+
+// followGoals runs a SyncGoals stream, whose messages and then end (its
+// error, or io.EOF) the follower reads.
+func followGoals(t *testing.T, ctx context.Context, name string, client betterworksv1connect.GoalServiceClient, req *betterworksv1.SyncGoalsRequest) *follower {
 	out := make(chan syncMessage, 1024)
 	go func() {
 		stream, err := client.SyncGoals(ctx, req)
@@ -554,7 +562,54 @@ func followGoals(ctx context.Context, client betterworksv1connect.GoalServiceCli
 		}
 		out <- syncMessage{err: io.EOF}
 	}()
-	return out
+	return &follower{t: t, ctx: ctx, name: name, msgs: out}
+}
+
+// next returns the next message.
+func (f *follower) next() syncMessage {
+	f.t.Helper()
+	select {
+	case m := <-f.msgs:
+		return m
+	case <-f.ctx.Done():
+		f.t.Fatalf("%s: no message: %v", f.name, f.ctx.Err())
+		return syncMessage{}
+	}
+}
+
+// untilCaughtUp reads up to the next caught-up marker and returns the
+// names of the goals that came before it.
+func (f *follower) untilCaughtUp() []string {
+	f.t.Helper()
+	var names []string
+	for {
+		m := f.next()
+		if m.err != nil {
+			f.t.Fatalf("%s ended with %v; want it to go on following", f.name, m.err)
+		}
+		names = append(names, m.names...)
+		if m.caughtUp {
+			return names
+		}
+	}
+}
+
+// goalsWatermark returns the watermark of a sync of every goal.
+func goalsWatermark(t *testing.T, ctx context.Context, client betterworksv1connect.GoalServiceClient) string {
+	t.Helper()
+	stream, err := client.SyncGoals(ctx, &betterworksv1.SyncGoalsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Close()
+	var watermark string
+	for stream.Receive() {
+		watermark = stream.Msg().GetWatermark()
+	}
+	if err := stream.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return watermark
 }
 
 // TestLateFollowerKeepsUpAndLosesNothing joins a poller that another
@@ -581,59 +636,22 @@ func TestLateFollowerKeepsUpAndLosesNothing(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
 	goalPages := func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/goals/filter/") }
-	next := func(who string, msgs <-chan syncMessage) syncMessage {
-		t.Helper()
-		select {
-		case m := <-msgs:
-			return m
-		case <-ctx.Done():
-			t.Fatalf("%s: no message: %v", who, ctx.Err())
-			return syncMessage{}
-		}
-	}
-	// untilCaughtUp reads up to the next caught-up marker and returns the
-	// names it brought.
-	untilCaughtUp := func(who string, msgs <-chan syncMessage) []string {
-		t.Helper()
-		var names []string
-		for {
-			m := next(who, msgs)
-			if m.err != nil {
-				t.Fatalf("%s ended with %v; want it to go on following", who, m.err)
-			}
-			names = append(names, m.names...)
-			if m.caughtUp {
-				return names
-			}
-		}
-	}
 
 	// A watermark at the sandbox's clock: nothing changed since.
-	first, err := goals.SyncGoals(ctx, &betterworksv1.SyncGoalsRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var watermark string
-	for first.Receive() {
-		watermark = first.Msg().GetWatermark()
-	}
-	first.Close()
-	if err := first.Err(); err != nil {
-		t.Fatal(err)
-	}
+	watermark := goalsWatermark(t, ctx, goals)
 
 	// The first follower runs the poller, whose pages hold one goal each:
 	// one batch a change.
 	every5s := durationpb.New(5 * time.Second)
-	a := followGoals(ctx, goals, &betterworksv1.SyncGoalsRequest{Watermark: watermark, Follow: true, PollInterval: every5s, Filter: &betterworksv1.ListGoalsRequest{PageSize: 1}})
-	untilCaughtUp("the first follower", a)
+	a := followGoals(t, ctx, "the first follower", goals, &betterworksv1.SyncGoalsRequest{Watermark: watermark, Follow: true, PollInterval: every5s, Filter: &betterworksv1.ListGoalsRequest{PageSize: 1}})
+	a.untilCaughtUp()
 
 	// The second follower's first pass reads its first page, then waits.
 	passHeld := gate.hold(func(r *http.Request) bool {
 		return goalPages(r) && !r.URL.Query().Has("delta_start") && r.URL.Query().Get("page") == "2"
 	})
-	b := followGoals(ctx, goals, &betterworksv1.SyncGoalsRequest{Follow: true, PollInterval: every5s, Filter: &betterworksv1.ListGoalsRequest{PageSize: 20}})
-	page := next("the second follower", b)
+	b := followGoals(t, ctx, "the second follower", goals, &betterworksv1.SyncGoalsRequest{Follow: true, PollInterval: every5s, Filter: &betterworksv1.ListGoalsRequest{PageSize: 20}})
+	page := b.next()
 	if page.err != nil || len(page.ids) != 20 {
 		t.Fatalf("the second follower's first message: %d goals, %v; want 20", len(page.ids), page.err)
 	}
@@ -650,7 +668,7 @@ func TestLateFollowerKeepsUpAndLosesNothing(t *testing.T) {
 		written[name] = false
 	}
 	for seen := 0; seen < len(written); {
-		for _, name := range untilCaughtUp("the first follower", a) {
+		for _, name := range a.untilCaughtUp() {
 			if done, ok := written[name]; ok && !done {
 				written[name] = true
 				seen++
@@ -665,7 +683,7 @@ func TestLateFollowerKeepsUpAndLosesNothing(t *testing.T) {
 	<-pollHeld.reached
 	close(passHeld.release)
 	got := make(map[string]bool)
-	for _, name := range untilCaughtUp("the second follower", b) {
+	for _, name := range b.untilCaughtUp() {
 		got[name] = true
 	}
 	// The follower joins the poller as its marker leaves: give it the
@@ -673,7 +691,7 @@ func TestLateFollowerKeepsUpAndLosesNothing(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	close(pollHeld.release)
 
-	for _, name := range untilCaughtUp("the second follower, after catching up,", b) {
+	for _, name := range b.untilCaughtUp() {
 		got[name] = true
 	}
 	var lost []string
@@ -685,6 +703,31 @@ func TestLateFollowerKeepsUpAndLosesNothing(t *testing.T) {
 	if len(lost) > 0 {
 		slices.Sort(lost)
 		t.Errorf("the second follower's pass and first poll after it lack %d of the %d changes made during its pass: %q", len(lost), len(written), lost)
+	}
+}
+
+// TestSharedPollerPollsAtTheShortestInterval follows goals with the
+// longest poll interval, then beside it with the shortest: their shared
+// poller polls at the shorter one, for both followers, long before the
+// longer one is over.
+func TestSharedPollerPollsAtTheShortestInterval(t *testing.T) {
+	t.Parallel()
+	st := facadetest.Start(t, facadetest.Options{})
+	goals := st.Goals(facadetest.GRPC, sandbox.RoleSuperAdmin)
+	// An hourly poll never comes within the test.
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	watermark := goalsWatermark(t, ctx, goals)
+
+	hourly := followGoals(t, ctx, "the hourly follower", goals, &betterworksv1.SyncGoalsRequest{Watermark: watermark, Follow: true, PollInterval: durationpb.New(time.Hour)})
+	hourly.untilCaughtUp()
+	eager := followGoals(t, ctx, "the follower of every 5 s", goals, &betterworksv1.SyncGoalsRequest{Watermark: watermark, Follow: true, PollInterval: durationpb.New(5 * time.Second)})
+	eager.untilCaughtUp()
+
+	// A poll's marker, twice, for each.
+	for range 2 {
+		eager.untilCaughtUp()
+		hourly.untilCaughtUp()
 	}
 }
 

@@ -360,11 +360,17 @@ type pollEvent[P any] struct {
 
 // poller is one shared poll loop.
 type poller[P any] struct {
-	key   pollerKey
-	every time.Duration
-	pass  func(context.Context, watermark, func([]P, watermark) error) (watermark, error)
+	key  pollerKey
+	pass func(context.Context, watermark, func([]P, watermark) error) (watermark, error)
+	// retune tells run that every changed.
+	retune chan struct{}
 
-	mu       sync.Mutex
+	mu sync.Mutex
+	// every is the shortest interval of the started followers: one that
+	// asks for a shorter one gets it, and the others get polls more often
+	// than they asked, at no more cost to the upstream than that follower
+	// would make alone.
+	every    time.Duration
 	subs     map[*subscription[P]]struct{}
 	started  bool
 	passes   int // passes begun
@@ -386,6 +392,8 @@ type subscription[P any] struct {
 	// from is the first pass the follower receives: 0 until it started,
 	// and none before.
 	from int
+	// every is the poll interval the follower asked for.
+	every time.Duration
 	// lagged is closed when the follower fell behind its buffer.
 	lagged chan struct{}
 	once   sync.Once
@@ -397,10 +405,10 @@ func subscribe[P any](reg *pollers, key pollerKey, every time.Duration, pass fun
 	defer reg.mu.Unlock()
 	p, ok := reg.m[key].(*poller[P])
 	if !ok {
-		p = &poller[P]{key: key, every: every, pass: pass, subs: make(map[*subscription[P]]struct{}), registry: reg}
+		p = &poller[P]{key: key, pass: pass, retune: make(chan struct{}, 1), subs: make(map[*subscription[P]]struct{}), registry: reg}
 		reg.m[key] = p
 	}
-	s := &subscription[P]{p: p, events: make(chan pollEvent[P], followerBuffer), lagged: make(chan struct{})}
+	s := &subscription[P]{p: p, every: every, events: make(chan pollEvent[P], followerBuffer), lagged: make(chan struct{})}
 	p.mu.Lock()
 	p.subs[s] = struct{}{}
 	p.mu.Unlock()
@@ -409,8 +417,9 @@ func subscribe[P any](reg *pollers, key pollerKey, every time.Duration, pass fun
 
 // start is called when the follower caught up with its own first pass,
 // whose watermark is w: from then on the follower receives the passes of
-// the poller that begin after this call, and the poller starts from w if
-// it runs for no other follower yet.
+// the poller that begin after this call, the poller polls at least as
+// often as the follower asked, and it starts from w if it runs for no
+// other follower yet.
 //
 // Until start the follower receives nothing, so it cannot lag while its
 // own pass runs, however long that is. The polls it does not receive
@@ -441,11 +450,15 @@ func (s *subscription[P]) start(w watermark) {
 	switch {
 	case len(p.subs) == 0:
 	case !p.started:
-		p.started, p.from = true, w
+		p.started, p.from, p.every = true, w, s.every
 		ctx, cancel := context.WithCancel(context.Background())
 		p.cancel = cancel
 		go p.run(ctx)
 	default:
+		if s.every < p.every {
+			p.every = s.every
+			p.tune()
+		}
 		if w.high.Before(p.from.high) {
 			p.from = watermark{high: w.high}
 		}
@@ -464,6 +477,10 @@ func (s *subscription[P]) leave() {
 	defer p.mu.Unlock()
 	delete(p.subs, s)
 	if len(p.subs) > 0 {
+		if s.from != 0 && s.every == p.every {
+			p.every = p.shortest()
+			p.tune()
+		}
 		return
 	}
 	if p.cancel != nil {
@@ -492,14 +509,46 @@ func (s *subscription[P]) next(ctx context.Context) (pollEvent[P], error) {
 	}
 }
 
+// shortest returns the shortest interval of the started followers, or
+// p.every when none is left.
+func (p *poller[P]) shortest() time.Duration {
+	every := time.Duration(0)
+	for s := range p.subs {
+		if s.from != 0 && (every == 0 || s.every < every) {
+			every = s.every
+		}
+	}
+	return cmp.Or(every, p.every)
+}
+
+// tune tells run that p.every changed; p.mu is held.
+func (p *poller[P]) tune() {
+	select {
+	case p.retune <- struct{}{}:
+	default: // run has yet to read an earlier change, and reads this one
+	}
+}
+
 // run polls every p.every from p.from until ctx ends.
 func (p *poller[P]) run(ctx context.Context) {
-	t := time.NewTicker(p.every)
+	p.mu.Lock()
+	every := p.every
+	p.mu.Unlock()
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-p.retune:
+			p.mu.Lock()
+			changed := p.every != every
+			every = p.every
+			p.mu.Unlock()
+			if changed {
+				t.Reset(every)
+			}
+			continue
 		case <-t.C:
 		}
 		p.mu.Lock()

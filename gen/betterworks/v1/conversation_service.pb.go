@@ -2459,8 +2459,9 @@ type SyncConversationsRequest struct {
 	Follow bool `protobuf:"varint,3,opt,name=follow,proto3" json:"follow,omitempty"`
 	// How often a following sync polls the upstream; unset means 30 s, and
 	// at least 5 s. Followers of the same filter with the same Betterworks
-	// token share one poller per replica, polling at the interval of the
-	// first.
+	// token share one poller per replica, which polls at the shortest
+	// interval of the followers that caught up: a follower may get polls
+	// more often than it asked.
 	PollInterval  *durationpb.Duration `protobuf:"bytes,4,opt,name=poll_interval,json=pollInterval,proto3" json:"poll_interval,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -3012,8 +3012,9 @@ type SyncFeedbackRequest struct {
 	Follow bool `protobuf:"varint,3,opt,name=follow,proto3" json:"follow,omitempty"`
 	// How often a following sync polls the upstream; unset means 30 s, and
 	// at least 5 s. Followers of the same filter with the same Betterworks
-	// token share one poller per replica, polling at the interval of the
-	// first.
+	// token share one poller per replica, which polls at the shortest
+	// interval of the followers that caught up: a follower may get polls
+	// more often than it asked.
 	PollInterval  *durationpb.Duration `protobuf:"bytes,4,opt,name=poll_interval,json=pollInterval,proto3" json:"poll_interval,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3300,8 +3301,9 @@ type SyncFeedbackRequestsRequest struct {
 	Follow bool `protobuf:"varint,3,opt,name=follow,proto3" json:"follow,omitempty"`
 	// How often a following sync polls the upstream; unset means 30 s, and
 	// at least 5 s. Followers of the same filter with the same Betterworks
-	// token share one poller per replica, polling at the interval of the
-	// first.
+	// token share one poller per replica, which polls at the shortest
+	// interval of the followers that caught up: a follower may get polls
+	// more often than it asked.
 	PollInterval  *durationpb.Duration `protobuf:"bytes,4,opt,name=poll_interval,json=pollInterval,proto3" json:"poll_interval,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3587,8 +3589,9 @@ type SyncRecognitionsRequest struct {
 	Follow bool `protobuf:"varint,3,opt,name=follow,proto3" json:"follow,omitempty"`
 	// How often a following sync polls the upstream; unset means 30 s, and
 	// at least 5 s. Followers of the same filter with the same Betterworks
-	// token share one poller per replica, polling at the interval of the
-	// first.
+	// token share one poller per replica, which polls at the shortest
+	// interval of the followers that caught up: a follower may get polls
+	// more often than it asked.
 	PollInterval  *durationpb.Duration `protobuf:"bytes,4,opt,name=poll_interval,json=pollInterval,proto3" json:"poll_interval,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3872,8 +3875,9 @@ type SyncHashtagsRequest struct {
 	Follow bool `protobuf:"varint,3,opt,name=follow,proto3" json:"follow,omitempty"`
 	// How often a following sync polls the upstream; unset means 30 s, and
 	// at least 5 s. Followers of the same filter with the same Betterworks
-	// token share one poller per replica, polling at the interval of the
-	// first.
+	// token share one poller per replica, which polls at the shortest
+	// interval of the followers that caught up: a follower may get polls
+	// more often than it asked.
 	PollInterval  *durationpb.Duration `protobuf:"bytes,4,opt,name=poll_interval,json=pollInterval,proto3" json:"poll_interval,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -1312,8 +1312,9 @@ export type SyncConversationsRequest = Message<"betterworks.v1.SyncConversations
   /**
    * How often a following sync polls the upstream; unset means 30 s, and
    * at least 5 s. Followers of the same filter with the same Betterworks
-   * token share one poller per replica, polling at the interval of the
-   * first.
+   * token share one poller per replica, which polls at the shortest
+   * interval of the followers that caught up: a follower may get polls
+   * more often than it asked.
    *
    * @generated from field: google.protobuf.Duration poll_interval = 4;
    */

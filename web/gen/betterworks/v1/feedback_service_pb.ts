@@ -1790,8 +1790,9 @@ export type SyncFeedbackRequest = Message<"betterworks.v1.SyncFeedbackRequest"> 
   /**
    * How often a following sync polls the upstream; unset means 30 s, and
    * at least 5 s. Followers of the same filter with the same Betterworks
-   * token share one poller per replica, polling at the interval of the
-   * first.
+   * token share one poller per replica, which polls at the shortest
+   * interval of the followers that caught up: a follower may get polls
+   * more often than it asked.
    *
    * @generated from field: google.protobuf.Duration poll_interval = 4;
    */
@@ -1960,8 +1961,9 @@ export type SyncFeedbackRequestsRequest = Message<"betterworks.v1.SyncFeedbackRe
   /**
    * How often a following sync polls the upstream; unset means 30 s, and
    * at least 5 s. Followers of the same filter with the same Betterworks
-   * token share one poller per replica, polling at the interval of the
-   * first.
+   * token share one poller per replica, which polls at the shortest
+   * interval of the followers that caught up: a follower may get polls
+   * more often than it asked.
    *
    * @generated from field: google.protobuf.Duration poll_interval = 4;
    */
@@ -2129,8 +2131,9 @@ export type SyncRecognitionsRequest = Message<"betterworks.v1.SyncRecognitionsRe
   /**
    * How often a following sync polls the upstream; unset means 30 s, and
    * at least 5 s. Followers of the same filter with the same Betterworks
-   * token share one poller per replica, polling at the interval of the
-   * first.
+   * token share one poller per replica, which polls at the shortest
+   * interval of the followers that caught up: a follower may get polls
+   * more often than it asked.
    *
    * @generated from field: google.protobuf.Duration poll_interval = 4;
    */
@@ -2296,8 +2299,9 @@ export type SyncHashtagsRequest = Message<"betterworks.v1.SyncHashtagsRequest"> 
   /**
    * How often a following sync polls the upstream; unset means 30 s, and
    * at least 5 s. Followers of the same filter with the same Betterworks
-   * token share one poller per replica, polling at the interval of the
-   * first.
+   * token share one poller per replica, which polls at the shortest
+   * interval of the followers that caught up: a follower may get polls
+   * more often than it asked.
    *
    * @generated from field: google.protobuf.Duration poll_interval = 4;
    */

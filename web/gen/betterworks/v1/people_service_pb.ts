@@ -2131,8 +2131,9 @@ export type SyncUsersRequest = Message<"betterworks.v1.SyncUsersRequest"> & {
   /**
    * How often a following sync polls the upstream; unset means 30 s, and
    * at least 5 s. Followers of the same filter with the same Betterworks
-   * token share one poller per replica, polling at the interval of the
-   * first.
+   * token share one poller per replica, which polls at the shortest
+   * interval of the followers that caught up: a follower may get polls
+   * more often than it asked.
    *
    * @generated from field: google.protobuf.Duration poll_interval = 4;
    */
@@ -2368,8 +2369,9 @@ export type SyncTeamsRequest = Message<"betterworks.v1.SyncTeamsRequest"> & {
   /**
    * How often a following sync polls the upstream; unset means 30 s, and
    * at least 5 s. Followers of the same filter with the same Betterworks
-   * token share one poller per replica, polling at the interval of the
-   * first.
+   * token share one poller per replica, which polls at the shortest
+   * interval of the followers that caught up: a follower may get polls
+   * more often than it asked.
    *
    * @generated from field: google.protobuf.Duration poll_interval = 4;
    */
@@ -2536,8 +2538,9 @@ export type SyncAdminGroupsRequest = Message<"betterworks.v1.SyncAdminGroupsRequ
   /**
    * How often a following sync polls the upstream; unset means 30 s, and
    * at least 5 s. Followers of the same filter with the same Betterworks
-   * token share one poller per replica, polling at the interval of the
-   * first.
+   * token share one poller per replica, which polls at the shortest
+   * interval of the followers that caught up: a follower may get polls
+   * more often than it asked.
    *
    * @generated from field: google.protobuf.Duration poll_interval = 4;
    */
