@@ -170,7 +170,7 @@ type Config struct {
 	// latency hides that latency.
 	ExportAhead int
 	// MaxStreamsPerCaller bounds the server-streaming calls one caller
-	// may have open at once on a replica; default 16.
+	// may have open at once on a replica; default 64.
 	MaxStreamsPerCaller int
 	// CacheMaxBytes bounds the in-process cache; default 64 MiB. With
 	// RedisURL the cache is in Redis instead, shared by the replicas.
@@ -341,7 +341,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	c.CacheMaxBytes = 64 << 20
 	errs = append(errs, positive(getenv, EnvCacheMaxBytes, &c.CacheMaxBytes))
-	c.MaxStreamsPerCaller = 16
+	c.MaxStreamsPerCaller = 64 // server.DefaultMaxStreamsPerCaller
 	errs = append(errs, positive(getenv, EnvMaxStreams, &c.MaxStreamsPerCaller))
 	c.RequestIDMaxBytes = 64 << 20
 	errs = append(errs, positive(getenv, EnvRequestIDMaxBytes, &c.RequestIDMaxBytes))

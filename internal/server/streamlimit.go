@@ -15,7 +15,7 @@ import (
 
 // DefaultMaxStreamsPerCaller bounds the streams one caller may have open
 // at once when Config.MaxStreamsPerCaller is zero.
-const DefaultMaxStreamsPerCaller = 16
+const DefaultMaxStreamsPerCaller = 64
 
 // ReasonTooManyStreams is the ErrorInfo reason of a stream refused
 // because its caller has as many open as it may.
