@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strconv"
 	"unicode/utf8"
@@ -130,18 +131,31 @@ func (s *ReportService) ReadReportRows(ctx context.Context, req *betterworksv1.R
 	if err != nil {
 		return err
 	}
+	// Whatever excelize unpacks goes to a directory of this call's own,
+	// removed when the call ends: excelize cannot remove the files of a
+	// workbook it fails to open, and returns none to close.
+	dir, err := os.MkdirTemp("", "bwfacade-report-")
+	if err != nil {
+		f.Close()
+		return connect.NewError(connect.CodeInternal, fmt.Errorf("report run %s: a temporary directory: %w", id, err))
+	}
+	defer os.RemoveAll(dir)
 	// excelize reads the whole file (at most the download limit) before
 	// it can find its parts; the worksheet itself is streamed.
 	body := &errorRecorder{r: f.Body}
-	book, err := excelize.OpenReader(body, excelize.Options{UnzipXMLSizeLimit: sheetInMemory, UnzipSizeLimit: maxUnzipped})
+	book, err := excelize.OpenReader(body, excelize.Options{UnzipXMLSizeLimit: sheetInMemory, UnzipSizeLimit: maxUnzipped, TmpDir: dir})
 	f.Close()
+	if book != nil {
+		// Also when err is set: excelize returns the workbook with the
+		// error of a part it read after unpacking the sheets.
+		defer book.Close()
+	}
 	switch {
 	case body.err != nil: // the download failed, or the file is over the limit
 		return s.upstreamError(ctx, body.err)
 	case err != nil:
 		return notSpreadsheet(id, err)
 	}
-	defer book.Close()
 	sheets := book.GetSheetList()
 	if len(sheets) == 0 {
 		return notSpreadsheet(id, errors.New("no sheet"))

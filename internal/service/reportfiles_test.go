@@ -1,11 +1,14 @@
 package service_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -348,5 +351,142 @@ func TestReadReportRowsStreamsInBoundedMemory(t *testing.T) {
 		rows, size, messages, elapsed, float64(idle)/(1<<20), float64(peak.Load())/(1<<20), float64(growth)/(1<<20))
 	if growth > 32<<20 {
 		t.Errorf("the heap grew %.1f MiB while reading, want at most 32 MiB", float64(growth)/(1<<20))
+	}
+}
+
+// xlsxPart is a part of a crafted spreadsheet: head, unit n times, then
+// tail.
+type xlsxPart struct {
+	name             string
+	head, unit, tail string
+	n                int
+	// corrupt stores the part as deflated data that does not inflate.
+	corrupt bool
+}
+
+// craftXLSX zips parts, in their order, into a spreadsheet. Repeated
+// units are written as they are compressed, never held whole.
+func craftXLSX(t *testing.T, parts ...xlsxPart) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, p := range parts {
+		if p.corrupt {
+			// A deflate block of the reserved type 3.
+			w, err := zw.CreateRaw(&zip.FileHeader{Name: p.name, Method: zip.Deflate, CompressedSize64: 4, UncompressedSize64: 100})
+			if err == nil {
+				_, err = w.Write([]byte{0xff, 0xff, 0xff, 0xff})
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		w, err := zw.Create(p.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chunk := ""
+		if p.unit != "" {
+			chunk = strings.Repeat(p.unit, max(1, (64<<10)/len(p.unit)))
+		}
+		_, _ = io.WriteString(w, p.head)
+		for left := p.n; left > 0; {
+			k := min(left, len(chunk)/max(1, len(p.unit)))
+			_, _ = io.WriteString(w, chunk[:k*len(p.unit)])
+			left -= k
+		}
+		_, _ = io.WriteString(w, p.tail)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// The parts of a workbook of one sheet, xl/worksheets/sheet1.xml, that
+// may use shared strings.
+const (
+	xlsxContentTypes = `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`
+	xlsxRels         = `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`
+	xlsxWorkbook     = `<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Report" sheetId="1" r:id="rId1"/></sheets></workbook>`
+	xlsxWorkbookRels = `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>`
+	xlsxMain         = `xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"`
+)
+
+// sheetPart is the sheet, whose sheetData holds head, unit n times, then
+// tail.
+func sheetPart(head, unit string, n int, tail string) xlsxPart {
+	return xlsxPart{
+		name: "xl/worksheets/sheet1.xml",
+		head: `<?xml version="1.0" encoding="UTF-8"?><worksheet ` + xlsxMain + `><sheetData>` + head,
+		unit: unit, n: n,
+		tail: tail + `</sheetData></worksheet>`,
+	}
+}
+
+// workbookParts returns the parts of a workbook whose one sheet is sheet,
+// then extra.
+func workbookParts(sheet xlsxPart, extra ...xlsxPart) []xlsxPart {
+	return append([]xlsxPart{
+		{name: "[Content_Types].xml", head: xlsxContentTypes},
+		{name: "_rels/.rels", head: xlsxRels},
+		{name: "xl/workbook.xml", head: xlsxWorkbook},
+		{name: "xl/_rels/workbook.xml.rels", head: xlsxWorkbookRels},
+		sheet,
+	}, extra...)
+}
+
+// serveFile makes the sandbox serve data as every run's file.
+func serveFile(st *facadetest.Stack, data []byte) {
+	st.Sandbox.SetFaults(sandbox.Fault{Endpoint: sandbox.FilesEndpoint, Status: http.StatusOK, Body: string(data)})
+}
+
+// TestReadReportRowsLeavesNoTemporaryFiles reads spreadsheets whose sheet
+// excelize unpacks to a temporary file before it fails on a later part:
+// one that does not inflate (excelize returns no workbook) and styles it
+// cannot read (it returns the workbook with the error); and one it reads
+// whole. Nothing is left in the temporary directory after any of them.
+func TestReadReportRowsLeavesNoTemporaryFiles(t *testing.T) {
+	// Not parallel: TMPDIR is the process's.
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	clock := newManualClock()
+	st := facadetest.Start(t, facadetest.Options{Sandbox: sandbox.Config{Now: clock.sandbox()}})
+	id, _ := finishedRun(t, st, clock)
+	// 2 MiB of XML, over what excelize keeps in memory.
+	sheet := sheetPart("", `<row><c t="inlineStr"><is><t>cell</t></is></c></row>`, 40_000, "")
+	tests := []struct {
+		name       string
+		parts      []xlsxPart
+		wantReason string
+		wantRows   int
+	}{
+		{name: "part_that_does_not_inflate", parts: workbookParts(sheet, xlsxPart{name: "docProps/app.xml", corrupt: true}), wantReason: service.ReasonReportNotSpreadsheet},
+		{
+			name:       "styles_it_cannot_read",
+			parts:      workbookParts(sheet, xlsxPart{name: "xl/styles.xml", head: `<styleSheet ` + xlsxMain + `><numFmts count="many"/></styleSheet>`}),
+			wantReason: service.ReasonReportNotSpreadsheet,
+		},
+		{name: "read_whole", parts: workbookParts(sheet), wantRows: 39_999},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			serveFile(st, craftXLSX(t, tt.parts...))
+
+			_, _, count, _, err := readRows(t, st, id, 0)
+
+			if rpcerr.Reason(err) != tt.wantReason || count != tt.wantRows || (err == nil) != (tt.wantReason == "") {
+				t.Errorf("ReadReportRows() = %d rows, error %v (reason %q); want %d rows, reason %q", count, err, rpcerr.Reason(err), tt.wantRows, tt.wantReason)
+			}
+			left, err := os.ReadDir(tmp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range left {
+				t.Errorf("left in the temporary directory: %s", e.Name())
+				_ = os.RemoveAll(filepath.Join(tmp, e.Name()))
+			}
+		})
 	}
 }
