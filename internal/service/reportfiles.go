@@ -214,6 +214,14 @@ func (s *ReportService) ReadReportRows(ctx context.Context, req *betterworksv1.R
 			if msg.Header == nil {
 				msg.Header = []string{}
 			}
+			// The header counts toward the message's size; one of about
+			// 1 MiB or more goes alone, so that a message stays within
+			// the server's limit whatever the rows after it hold.
+			if bytes = size; bytes >= maxRowBatchBytes {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
 			continue
 		}
 		msg.Rows = append(msg.Rows, row)

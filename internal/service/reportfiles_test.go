@@ -21,6 +21,7 @@ import (
 	"google.golang.org/protobuf/testing/protocmp"
 
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
+	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
 	"github.com/bwfacade/facade/internal/facadetest"
 	"github.com/bwfacade/facade/internal/rpcerr"
 	"github.com/bwfacade/facade/internal/sandbox"
@@ -488,5 +489,39 @@ func TestReadReportRowsLeavesNoTemporaryFiles(t *testing.T) {
 				_ = os.RemoveAll(filepath.Join(tmp, e.Name()))
 			}
 		})
+	}
+}
+
+// TestReadReportRowsLargeHeaderGoesAlone reads a sheet whose header and
+// first row each hold 4 MiB of text, to a caller that takes no
+// compression: together they would pass the server's 8 MiB message
+// limit, so the header is sent alone.
+func TestReadReportRowsLargeHeaderGoesAlone(t *testing.T) {
+	t.Parallel()
+	clock := newManualClock()
+	st := facadetest.Start(t, facadetest.Options{Sandbox: sandbox.Config{Now: clock.sandbox()}})
+	id, _ := finishedRun(t, st, clock)
+	cell := `<c t="inlineStr"><is><t>` + strings.Repeat("a", 32<<10) + `</t></is></c>`
+	row := `<row>` + strings.Repeat(cell, 130) + `</row>`
+	serveFile(st, craftXLSX(t, workbookParts(sheetPart(row+row, "", 0, ""))...))
+	opts := append(facadetest.ClientOptions(facadetest.GRPC, st.Key(sandbox.RoleSuperAdmin)), connect.WithAcceptCompression("gzip", nil, nil))
+	client := betterworksv1connect.NewReportServiceClient(st.HTTPClient, st.URL, opts...)
+
+	stream, err := client.ReadReportRows(t.Context(), &betterworksv1.ReadReportRowsRequest{ReportRunId: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Close()
+	var got []string
+	for stream.Receive() {
+		got = append(got, fmt.Sprintf("%d header cells, %d rows", len(stream.Msg().GetHeader()), len(stream.Msg().GetRows())))
+	}
+
+	if err := stream.Err(); err != nil {
+		t.Fatalf("ReadReportRows() error = %v", err)
+	}
+	// 4 MiB of a row's text is 128 cells of 32 KiB.
+	if diff := cmp.Diff([]string{"128 header cells, 0 rows", "0 header cells, 1 rows"}, got); diff != "" {
+		t.Errorf("messages (-want +got):\n%s", diff)
 	}
 }
