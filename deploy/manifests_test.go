@@ -382,10 +382,10 @@ func readOnlyRootFilesystem(o objects) error {
 	return nil
 }
 
-// writableTmp: ReadReportRows unpacks large sheets to temporary files;
-// on a read-only root without a writable /tmp, excelize reads them into
-// memory instead. /tmp must be an emptyDir bounded in size, within the
-// container's ephemeral-storage limit.
+// writableTmp: ReadReportRows downloads reports to temporary files and
+// unpacks their large sheets there; on a read-only root without a
+// writable /tmp it fails. /tmp must be an emptyDir bounded in size, within
+// the container's ephemeral-storage limit.
 func writableTmp(o objects) error {
 	d, c, err := o.facade()
 	if err != nil {

@@ -94,6 +94,9 @@ type Options struct {
 	ReportFiles upstream.Files
 	// ReportPolls paces WaitReportRun; zero is the server's defaults.
 	ReportPolls server.ReportPolls
+	// ReportReads bounds the ReadReportRows calls under way; zero is the
+	// server's defaults.
+	ReportReads server.ReportReads
 	// ExportAhead is how many pages an export fetches ahead; zero is the
 	// server's default.
 	ExportAhead int
@@ -212,6 +215,7 @@ func startFacade(tb testing.TB, st *Stack, opts Options) *Stack {
 		Telemetry:                opts.Telemetry,
 		ReportFiles:              opts.ReportFiles,
 		ReportPolls:              opts.ReportPolls,
+		ReportReads:              opts.ReportReads,
 		ExportAhead:              opts.ExportAhead,
 		RequestIDs:               opts.RequestIDs,
 	})

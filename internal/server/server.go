@@ -190,6 +190,10 @@ type Config struct {
 	// ReportPolls paces WaitReportRun's polls; zero is 2 s growing to
 	// 15 s.
 	ReportPolls ReportPolls
+	// ReportReads bounds the ReadReportRows calls a process runs at once;
+	// zero is service.DefaultReportReads, each waiting at most 10 s for
+	// its turn.
+	ReportReads ReportReads
 	// RequestIDs keeps the request_ids of idempotent writes: a nil Store
 	// means one in process, which a retry landing on another replica does
 	// not see (give replicas idempotency.NewRedis); a zero TTL means
@@ -202,6 +206,10 @@ type RequestIDs = service.RequestIDs
 
 // ReportPolls paces WaitReportRun's polls (see service.ReportPolls).
 type ReportPolls = service.ReportPolls
+
+// ReportReads bounds the ReadReportRows calls under way (see
+// service.ReportReads).
+type ReportReads = service.ReportReads
 
 // DefaultUpstreamPace is each Betterworks token's pace when
 // Config.UpstreamPace is zero: Betterworks publishes no limits.
@@ -352,7 +360,7 @@ func newHandler(cfg Config, client *upstream.Client) (*Handler, error) {
 	}
 	bulkOpts := append(slices.Clip(opts), readLimit(MaxBulkRequestBytes))
 	opts = append(opts, readLimit(MaxRequestBytes))
-	svc := service.Config{Upstream: client, Logger: logger, PageTokens: cfg.PageTokens, ReportPolls: cfg.ReportPolls, ExportAhead: cfg.ExportAhead, RequestIDs: cfg.RequestIDs}
+	svc := service.Config{Upstream: client, Logger: logger, PageTokens: cfg.PageTokens, ReportPolls: cfg.ReportPolls, ReportReads: cfg.ReportReads, ExportAhead: cfg.ExportAhead, RequestIDs: cfg.RequestIDs}
 	if err := registerUnknownEnums(cfg.Telemetry.meterProvider()); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"connectrpc.com/connect"
@@ -41,14 +42,62 @@ const (
 	// and the row marked truncated, so that a message of one row stays
 	// under the server's 8 MiB message limit.
 	maxRowBytes = 4 << 20
-	// sheetInMemory is the largest worksheet (uncompressed XML) excelize
-	// keeps in memory; larger ones are unpacked to a temporary file and
-	// read from there row by row.
-	sheetInMemory = 1 << 20
-	// maxUnzipped bounds the uncompressed size of a spreadsheet's parts
-	// together, against compression bombs.
-	maxUnzipped = 1 << 30
 )
+
+// ReportReads bounds the ReadReportRows calls of a process. A zero field
+// selects the default documented on it.
+type ReportReads struct {
+	// Max is how many calls may read a spreadsheet at once: from the
+	// download of its file to the end of its rows. Zero means
+	// DefaultReportReads.
+	Max int
+	// Wait bounds how long a call waits for its turn, within its own
+	// deadline; a call whose turn does not come by then is refused with
+	// RESOURCE_EXHAUSTED, REPORT_READS_BUSY. Zero means 10 s.
+	Wait time.Duration
+}
+
+// DefaultReportReads is ReportReads.Max by default: each read may hold
+// about 100 MiB of memory and 600 MiB of temporary files at worst (see
+// checkSpreadsheet), so that two fit in the deployment's 512 MiB memory
+// limit beside the caches, and in its 2 GiB /tmp.
+const DefaultReportReads = 2
+
+func (r ReportReads) withDefaults() ReportReads {
+	if r.Max <= 0 {
+		r.Max = DefaultReportReads
+	}
+	if r.Wait <= 0 {
+		r.Wait = 10 * time.Second
+	}
+	return r
+}
+
+// readTurn waits for the turn of a ReadReportRows call, and returns the
+// function that ends it.
+func (s *ReportService) readTurn(ctx context.Context, id string) (func(), error) {
+	done := func() { <-s.reads }
+	select {
+	case s.reads <- struct{}{}:
+		return done, nil
+	default:
+	}
+	wait := time.NewTimer(s.readWait)
+	defer wait.Stop()
+	select {
+	case s.reads <- struct{}{}:
+		return done, nil
+	case <-ctx.Done():
+		if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, ctx.Err()
+		}
+	case <-wait.C:
+	}
+	cerr := rpcerr.New(connect.CodeResourceExhausted,
+		fmt.Errorf("report run %s: %d reads of report rows are under way on this replica, the most it runs at once; try again shortly", id, cap(s.reads)),
+		ReasonReportReadsBusy, map[string]string{"report_run_id": id})
+	return nil, rpcerr.RetryAfter(cerr, s.readWait)
+}
 
 // openResult reads run id and opens its file: the run must have
 // succeeded and its link must not have expired by the upstream's clock.
@@ -127,35 +176,39 @@ func (s *ReportService) ReadReportRows(ctx context.Context, req *betterworksv1.R
 		return err
 	}
 	id := req.GetReportRunId()
+	done, err := s.readTurn(ctx, id)
+	if err != nil {
+		return err
+	}
+	defer done()
 	_, f, err := s.openResult(ctx, token, id)
 	if err != nil {
 		return err
 	}
-	// Whatever excelize unpacks goes to a directory of this call's own,
-	// removed when the call ends: excelize cannot remove the files of a
-	// workbook it fails to open, and returns none to close.
+	// The file and whatever excelize unpacks go to a directory of this
+	// call's own, removed when the call ends: excelize cannot remove the
+	// files of a workbook it fails to open, and returns none to close.
 	dir, err := os.MkdirTemp("", "bwfacade-report-")
 	if err != nil {
 		f.Close()
 		return connect.NewError(connect.CodeInternal, fmt.Errorf("report run %s: a temporary directory: %w", id, err))
 	}
 	defer os.RemoveAll(dir)
-	// excelize reads the whole file (at most the download limit) before
-	// it can find its parts; the worksheet itself is streamed.
-	body := &errorRecorder{r: f.Body}
-	book, err := excelize.OpenReader(body, excelize.Options{UnzipXMLSizeLimit: sheetInMemory, UnzipSizeLimit: maxUnzipped, TmpDir: dir})
-	f.Close()
+	path, err := s.saveFile(ctx, id, f, dir)
+	if err != nil {
+		return err
+	}
+	book, err := excelize.OpenFile(path, excelize.Options{UnzipXMLSizeLimit: sheetInMemory, UnzipSizeLimit: maxUnzipped, TmpDir: dir})
 	if book != nil {
 		// Also when err is set: excelize returns the workbook with the
 		// error of a part it read after unpacking the sheets.
 		defer book.Close()
 	}
-	switch {
-	case body.err != nil: // the download failed, or the file is over the limit
-		return s.upstreamError(ctx, body.err)
-	case err != nil:
+	if err != nil {
 		return notSpreadsheet(id, err)
 	}
+	// excelize holds what it reads of the file, in memory or unpacked.
+	_ = os.Remove(path)
 	sheets := book.GetSheetList()
 	if len(sheets) == 0 {
 		return notSpreadsheet(id, errors.New("no sheet"))
@@ -238,6 +291,38 @@ func (s *ReportService) ReadReportRows(ctx context.Context, req *betterworksv1.R
 		return notSpreadsheet(id, err)
 	}
 	return flush()
+}
+
+// saveFile downloads f, which it closes, into dir and checks it against
+// the bounds of spreadsheets: the file is read from disk, never held in
+// memory whole. It returns the file's path.
+func (s *ReportService) saveFile(ctx context.Context, id string, f *upstream.File, dir string) (string, error) {
+	defer f.Close()
+	file, err := os.CreateTemp(dir, "report-*.xlsx")
+	if err != nil {
+		return "", connect.NewError(connect.CodeInternal, fmt.Errorf("report run %s: a temporary file: %w", id, err))
+	}
+	defer file.Close()
+	body := &errorRecorder{r: f.Body}
+	n, err := io.Copy(file, body)
+	switch {
+	case body.err != nil: // the download failed, or the file is over the limit
+		return "", s.upstreamError(ctx, body.err)
+	case err != nil:
+		return "", connect.NewError(connect.CodeInternal, fmt.Errorf("report run %s: writing its file: %w", id, err))
+	}
+	if err := checkSpreadsheet(ctx, file, n); err != nil {
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		if tl := (*tooLargeError)(nil); errors.As(err, &tl) {
+			return "", rpcerr.New(connect.CodeFailedPrecondition,
+				fmt.Errorf("report run %s: its spreadsheet is over what the facade reads: %w; DownloadReportRun serves the file itself", id, err),
+				ReasonReportTooLargeToRead, map[string]string{"report_run_id": id})
+		}
+		return "", notSpreadsheet(id, err)
+	}
+	return file.Name(), nil
 }
 
 // errorRecorder keeps the error, other than io.EOF, that reading r

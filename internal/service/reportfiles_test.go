@@ -363,6 +363,12 @@ type xlsxPart struct {
 	n                int
 	// corrupt stores the part as deflated data that does not inflate.
 	corrupt bool
+	// declared, when not 0, is the part's size as the zip's directory
+	// records it: the data is head alone, stored uncompressed. archive/zip
+	// would refuse to read past head; what is checked is the record.
+	declared uint64
+	// stored stores the part uncompressed.
+	stored bool
 }
 
 // craftXLSX zips parts, in their order, into a spreadsheet. Repeated
@@ -383,7 +389,21 @@ func craftXLSX(t *testing.T, parts ...xlsxPart) []byte {
 			}
 			continue
 		}
-		w, err := zw.Create(p.name)
+		if p.declared != 0 {
+			w, err := zw.CreateRaw(&zip.FileHeader{Name: p.name, Method: zip.Store, CompressedSize64: uint64(len(p.head)), UncompressedSize64: p.declared})
+			if err == nil {
+				_, err = io.WriteString(w, p.head)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		method := zip.Deflate
+		if p.stored {
+			method = zip.Store
+		}
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: p.name, Method: method})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -424,6 +444,11 @@ func sheetPart(head, unit string, n int, tail string) xlsxPart {
 		unit: unit, n: n,
 		tail: tail + `</sheetData></worksheet>`,
 	}
+}
+
+// sharedStringsPart is the shared strings: head, unit n times, tail.
+func sharedStringsPart(head, unit string, n int, tail string) xlsxPart {
+	return xlsxPart{name: "xl/sharedStrings.xml", head: `<sst ` + xlsxMain + `>` + head, unit: unit, n: n, tail: tail + `</sst>`}
 }
 
 // workbookParts returns the parts of a workbook whose one sheet is sheet,
@@ -523,5 +548,184 @@ func TestReadReportRowsLargeHeaderGoesAlone(t *testing.T) {
 	// 4 MiB of a row's text is 128 cells of 32 KiB.
 	if diff := cmp.Diff([]string{"128 header cells, 0 rows", "0 header cells, 1 rows"}, got); diff != "" {
 		t.Errorf("messages (-want +got):\n%s", diff)
+	}
+}
+
+// TestReadReportRowsRefusesSpreadsheetsOverBounds serves small files that
+// unpack to more than the facade reads: each is refused before excelize
+// opens it, FAILED_PRECONDITION, REPORT_TOO_LARGE_TO_READ, with the bound
+// it passes; and one within every bound is read.
+func TestReadReportRowsRefusesSpreadsheetsOverBounds(t *testing.T) {
+	t.Parallel()
+	text := func(n int) string { return strings.Repeat("a", n) }
+	inline := func(n int) string { return `<c t="inlineStr"><is><t>` + text(n) + `</t></is></c>` }
+	sharedRef := `<c t="s"><v>1</v></c>`
+	// The shared strings: a short one, then one of 64 KiB.
+	sharedStrings := sharedStringsPart(`<si><t>short</t></si><si><t>`+text(64<<10)+`</t></si>`, "", 0, "")
+	header := `<row r="1">` + inline(6) + `</row>`
+	tests := []struct {
+		name  string
+		parts []xlsxPart
+		// want is in the refusal's message; "" reads the file.
+		want string
+	}{
+		{
+			name:  "within_every_bound",
+			parts: workbookParts(sheetPart(header, `<row>`+strings.Repeat(`<c t="s"><v>0</v></c>`, 59)+sharedRef+`</row>`, 100, ""), sharedStrings),
+		},
+		{
+			// The 0.5 MiB file of 512 MiB in a part that excelize would
+			// hold in memory.
+			name:  "media_of_512_MiB",
+			parts: workbookParts(sheetPart(header, "", 0, ""), xlsxPart{name: "xl/media/blob.bin", head: "PNG", declared: 512 << 20}),
+			want:  "its parts unpack to over 256 MiB",
+		},
+		{
+			name:  "part_in_memory_over_256_KiB",
+			parts: workbookParts(sheetPart(header, "", 0, ""), xlsxPart{name: "xl/media/blob.bin", unit: "\x00", n: 300 << 10}),
+			want:  "part xl/media/blob.bin unpacks to 300 KiB, over 256 KiB",
+		},
+		{
+			name: "parts_in_memory_over_1_MiB",
+			parts: workbookParts(sheetPart(header, "", 0, ""),
+				xlsxPart{name: "xl/media/1.bin", unit: "1", n: 250 << 10}, xlsxPart{name: "xl/media/2.bin", unit: "2", n: 250 << 10},
+				xlsxPart{name: "xl/media/3.bin", unit: "3", n: 250 << 10}, xlsxPart{name: "xl/media/4.bin", unit: "4", n: 250 << 10},
+				xlsxPart{name: "xl/media/5.bin", unit: "5", n: 250 << 10}),
+			want: "the parts read into memory unpack to over 1 MiB",
+		},
+		{
+			// 25,000 parts: excelize would hold each.
+			name: "list_of_parts_over_2_MiB",
+			parts: func() []xlsxPart {
+				parts := workbookParts(sheetPart(header, "", 0, ""))
+				for i := range 25_000 {
+					parts = append(parts, xlsxPart{name: fmt.Sprintf("xl/media/%064d", i), stored: true})
+				}
+				return parts
+			}(),
+			want: "its list of parts is over 2 MiB",
+		},
+		{
+			// Excelize indexes every shared string in memory, whatever
+			// its length: 1,000,001 empty ones in 5 MB of XML.
+			name:  "shared_strings_over_a_million",
+			parts: workbookParts(sheetPart(header, "", 0, ""), sharedStringsPart("", "<si/>", 1_000_001, "")),
+			want:  "its shared strings are over 1000000",
+		},
+		{
+			// 160 cells naming the shared string of 64 KiB: 10 MiB of
+			// values from 3 KiB of XML.
+			name:  "row_of_shared_strings_over_8_MiB",
+			parts: workbookParts(sheetPart(header+`<row r="2">`+strings.Repeat(sharedRef, 160)+`</row>`, "", 0, ""), sharedStrings),
+			want:  "part xl/worksheets/sheet1.xml holds a row whose values, as read, are over 8 MiB",
+		},
+		{
+			// Rows numbered alike are one row to excelize's reader: 20 of
+			// 640 KiB each.
+			name:  "rows_numbered_alike_over_8_MiB",
+			parts: workbookParts(sheetPart(header, `<row r="2">`+strings.Repeat(sharedRef, 10)+`</row>`, 20, ""), sharedStrings),
+			want:  "part xl/worksheets/sheet1.xml holds a row whose values, as read, are over 8 MiB",
+		},
+		{
+			// A number format of 32 text placeholders repeats a text of
+			// 300 KiB 32 times.
+			name: "number_format_repeating_text",
+			parts: workbookParts(sheetPart(header+`<row r="2"><c r="A2" s="1" t="inlineStr"><is><t>`+text(300<<10)+`</t></is></c></row>`, "", 0, ""),
+				xlsxPart{name: "xl/styles.xml", head: `<styleSheet ` + xlsxMain + `><numFmts count="1"><numFmt numFmtId="164" formatCode="` + strings.Repeat("@", 32) + `"/></numFmts>` +
+					`<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164" applyNumberFormat="1"/></cellXfs></styleSheet>`}),
+			want: "part xl/worksheets/sheet1.xml holds a row whose values, as read, are over 8 MiB",
+		},
+		{
+			name:  "cell_over_1_MiB",
+			parts: workbookParts(sheetPart(header+`<row r="2">`+inline(1<<20)+`</row>`, "", 0, "")),
+			want:  "part xl/worksheets/sheet1.xml holds a cell or shared string over 1 MiB of XML",
+		},
+		{
+			name:  "elements_nested_too_deep",
+			parts: workbookParts(sheetPart(header+strings.Repeat("<x>", 40)+strings.Repeat("</x>", 40), "", 0, "")),
+			want:  "part xl/worksheets/sheet1.xml nests XML elements over 32 deep",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clock := newManualClock()
+			st := facadetest.Start(t, facadetest.Options{Sandbox: sandbox.Config{Now: clock.sandbox()}})
+			id, _ := finishedRun(t, st, clock)
+			serveFile(st, craftXLSX(t, tt.parts...))
+
+			header, _, count, _, err := readRows(t, st, id, 0)
+
+			if tt.want == "" {
+				if err != nil || len(header) != 1 || count != 100 {
+					t.Errorf("ReadReportRows() = header %d cells, %d rows, error %v; want 1 cell, 100 rows", len(header), count, err)
+				}
+				return
+			}
+			if connect.CodeOf(err) != connect.CodeFailedPrecondition || rpcerr.Reason(err) != service.ReasonReportTooLargeToRead || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("ReadReportRows() = %d rows, error %v (reason %q); want FailedPrecondition, %s, %q", count, err, rpcerr.Reason(err), service.ReasonReportTooLargeToRead, tt.want)
+			}
+		})
+	}
+}
+
+// TestReadReportRowsTakesTurns reads with room for one read at a time:
+// while one waits for its file, another is refused RESOURCE_EXHAUSTED,
+// REPORT_READS_BUSY, without fetching anything; once the first ends, a
+// third reads.
+func TestReadReportRowsTakesTurns(t *testing.T) {
+	t.Parallel()
+	file := craftXLSX(t, workbookParts(sheetPart(`<row><c t="inlineStr"><is><t>name</t></is></c></row>`, `<row><c><v>1</v></c></row>`, 10, ""))...)
+	arrived, release := make(chan struct{}), make(chan struct{})
+	var fetches atomic.Int64
+	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if fetches.Add(1) == 1 {
+			// The first read holds its turn until released.
+			w.Header().Set("Content-Length", fmt.Sprint(len(file)))
+			_, _ = w.Write(file[:100])
+			http.NewResponseController(w).Flush()
+			close(arrived)
+			select {
+			case <-release:
+			case <-r.Context().Done():
+				return
+			}
+		} else {
+			_, _ = w.Write(file[:100])
+		}
+		_, _ = w.Write(file[100:])
+	}))
+	t.Cleanup(host.Close)
+	clock := newManualClock()
+	st := facadetest.Start(t, facadetest.Options{
+		Sandbox:     sandbox.Config{Now: clock.sandbox(), FilesURL: host.URL},
+		ReportFiles: upstream.Files{Hosts: []string{strings.TrimPrefix(host.URL, "http://")}},
+		ReportReads: service.ReportReads{Max: 1, Wait: time.Millisecond},
+	})
+	id, _ := finishedRun(t, st, clock)
+	type result struct {
+		count int
+		err   error
+	}
+	first := make(chan result, 1)
+	go func() {
+		_, _, count, _, err := readRows(t, st, id, 0)
+		first <- result{count, err}
+	}()
+	<-arrived
+
+	_, _, _, _, busy := readRows(t, st, id, 0)
+	close(release)
+	got := <-first
+	_, _, count, _, err := readRows(t, st, id, 0)
+
+	if connect.CodeOf(busy) != connect.CodeResourceExhausted || rpcerr.Reason(busy) != service.ReasonReportReadsBusy {
+		t.Errorf("ReadReportRows() during another = error %v (reason %q), want ResourceExhausted, %s", busy, rpcerr.Reason(busy), service.ReasonReportReadsBusy)
+	}
+	if got.err != nil || got.count != 10 || err != nil || count != 10 {
+		t.Errorf("ReadReportRows() = %d rows, error %v, and after it %d rows, error %v; want 10 rows each", got.count, got.err, count, err)
+	}
+	if n := fetches.Load(); n != 2 {
+		t.Errorf("the file was fetched %d times, want 2: not for the read refused", n)
 	}
 }

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"time"
 
 	betterworksv1 "github.com/bwfacade/facade/gen/betterworks/v1"
 	"github.com/bwfacade/facade/gen/betterworks/v1/betterworksv1connect"
@@ -12,13 +13,23 @@ import (
 type ReportService struct {
 	handler
 	polls ReportPolls
+	// reads holds a token for each ReadReportRows call under way; its
+	// capacity is ReportReads.Max.
+	reads    chan struct{}
+	readWait time.Duration
 }
 
 var _ betterworksv1connect.ReportServiceHandler = (*ReportService)(nil)
 
 // NewReportService returns the ReportService handler for cfg.
 func NewReportService(cfg Config) *ReportService {
-	return &ReportService{handler: newHandler(cfg), polls: cfg.ReportPolls.withDefaults()}
+	reads := cfg.ReportReads.withDefaults()
+	return &ReportService{
+		handler:  newHandler(cfg),
+		polls:    cfg.ReportPolls.withDefaults(),
+		reads:    make(chan struct{}, reads.Max),
+		readWait: reads.Wait,
+	}
 }
 
 // ListReportRuns implements betterworksv1connect.ReportServiceHandler.

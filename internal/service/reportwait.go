@@ -30,6 +30,12 @@ const (
 	ReasonReportNotFinished    = "REPORT_NOT_FINISHED"
 	ReasonReportResultExpired  = "REPORT_RESULT_EXPIRED"
 	ReasonReportNotSpreadsheet = "REPORT_NOT_SPREADSHEET"
+	// ReasonReportTooLargeToRead: ReadReportRows refuses a spreadsheet
+	// over its bounds on what a file may unpack to.
+	ReasonReportTooLargeToRead = "REPORT_TOO_LARGE_TO_READ"
+	// ReasonReportReadsBusy: as many ReadReportRows calls as a replica
+	// runs at once were under way for as long as the call would wait.
+	ReasonReportReadsBusy = "REPORT_READS_BUSY"
 )
 
 // ReportPolls paces the polls of WaitReportRun. A zero field selects the

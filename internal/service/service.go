@@ -35,6 +35,8 @@ type Config struct {
 	PageTokens seal.Settings
 	// ReportPolls paces the polls of WaitReportRun.
 	ReportPolls ReportPolls
+	// ReportReads bounds the ReadReportRows calls under way at once.
+	ReportReads ReportReads
 	// ExportAhead is how many upstream pages an export fetches beyond the
 	// next one it sends: ExportAhead+1 pages are in flight or buffered,
 	// which bounds an export's memory, and hides the upstream's latency
