@@ -36,11 +36,11 @@ type streamLimit struct {
 	open map[string]int // by caller name; no entry for none
 }
 
-func newStreamLimit(max int, streams map[string]string, errors *connect.ErrorWriter, refused *refusals) *streamLimit {
-	if max <= 0 {
-		max = DefaultMaxStreamsPerCaller
+func newStreamLimit(limit int, streams map[string]string, errors *connect.ErrorWriter, refused *refusals) *streamLimit {
+	if limit <= 0 {
+		limit = DefaultMaxStreamsPerCaller
 	}
-	return &streamLimit{max: max, streams: streams, errors: errors, refused: refused, open: make(map[string]int)}
+	return &streamLimit{max: limit, streams: streams, errors: errors, refused: refused, open: make(map[string]int)}
 }
 
 // wrap refuses a stream whose caller has max open, with

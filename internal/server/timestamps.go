@@ -57,11 +57,13 @@ func walkTimestamps(m protoreflect.Message, prefix string, f func(path string, t
 		}
 		path := prefix + fd.TextName()
 		visit := func(path string, msg protoreflect.Message) {
-			if msg.Descriptor().FullName() == timestampName {
-				f(path, timestampOf(msg))
+			if ts, ok := msg.Interface().(*timestamppb.Timestamp); ok {
+				f(path, ts)
 				return
 			}
-			walkTimestamps(msg, path+".", f)
+			if mayHoldTimestamps(msg.Descriptor()) {
+				walkTimestamps(msg, path+".", f)
+			}
 		}
 		switch {
 		case fd.IsList():
@@ -81,19 +83,6 @@ func walkTimestamps(m protoreflect.Message, prefix string, f func(path string, t
 		}
 		return true
 	})
-}
-
-// timestampOf returns msg, a google.protobuf.Timestamp, as one.
-func timestampOf(msg protoreflect.Message) *timestamppb.Timestamp {
-	if ts, ok := msg.Interface().(*timestamppb.Timestamp); ok {
-		return ts
-	}
-	// A dynamic message of the same type.
-	fields := msg.Descriptor().Fields()
-	return &timestamppb.Timestamp{
-		Seconds: msg.Get(fields.ByName("seconds")).Int(),
-		Nanos:   int32(msg.Get(fields.ByName("nanos")).Int()),
-	}
 }
 
 // holdsTimestamps caches mayHoldTimestamps by message type.

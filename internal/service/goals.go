@@ -3,11 +3,8 @@ package service
 import (
 	"context"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
@@ -107,19 +104,19 @@ func relation(r *betterworksv1.GoalRelationFilter) *upstream.Relation {
 // after field, a prefix.
 func checkGoalDates(req *betterworksv1.ListGoalsRequest, field string) error {
 	var p fieldParser
-	for name, r := range map[string]*betterworksv1.GoalDateRange{
-		"date_range":           req.GetDateRange(),
-		"updated_since":        req.GetUpdatedSince(),
-		"viewed_by_owner_date": req.GetViewedByOwnerDate(),
+	for _, r := range []struct {
+		name string
+		r    *betterworksv1.GoalDateRange
+	}{
+		{"date_range", req.GetDateRange()},
+		{"updated_since", req.GetUpdatedSince()},
+		{"viewed_by_owner_date", req.GetViewedByOwnerDate()},
 	} {
-		if r != nil {
-			p.usDate(field+name+".start", r.GetStart())
-			p.usDate(field+name+".end", r.GetEnd())
+		if r.r != nil {
+			p.usDate(field+r.name+".start", r.r.GetStart())
+			p.usDate(field+r.name+".end", r.r.GetEnd())
 		}
 	}
-	slices.SortFunc(p.violations, func(a, b *errdetails.BadRequest_FieldViolation) int {
-		return strings.Compare(a.GetField(), b.GetField())
-	})
 	return p.err()
 }
 
