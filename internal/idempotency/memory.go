@@ -23,7 +23,6 @@ const recordOverhead = 160
 // must not be applied.
 var ErrFull = errors.New("idempotency: the store of request_ids is full")
 
-
 // MemoryConfig configures a Memory store.
 type MemoryConfig struct {
 	// MaxBytes bounds the records kept, approximately. A record stays
