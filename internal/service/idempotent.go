@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"connectrpc.com/connect"
@@ -120,7 +121,14 @@ type requestIDs struct {
 	// its attempt here ends.
 	mu      sync.Mutex
 	waiting map[string]*waiters
+	// fullLogged is when a full store was last logged (Unix
+	// nanoseconds): at most once a minute, however many writes it
+	// refuses.
+	fullLogged atomic.Int64
 }
+
+// fullLogInterval spaces the warnings of a full store of request_ids.
+const fullLogInterval = time.Minute
 
 // waiters are the duplicates of a key waiting on this replica.
 type waiters struct {
@@ -428,9 +436,8 @@ func (c *idempotentCall[Res]) full(ctx context.Context, err error) error {
 	what := "the store of request_ids is full"
 	if errors.Is(err, idempotency.ErrScopeFull) {
 		what = "this caller holds as many request_ids as it may"
-	} else {
-		c.r.logger.LogAttrs(ctx, slog.LevelWarn, "idempotency: the store of request_ids is full; raise BWFACADE_REQUEST_ID_MAX_BYTES or set BWFACADE_REDIS_URL",
-			slog.String("request_id", c.id))
+	} else if now, last := c.r.now().UnixNano(), c.r.fullLogged.Load(); now-last >= int64(fullLogInterval) && c.r.fullLogged.CompareAndSwap(last, now) {
+		c.r.logger.LogAttrs(ctx, slog.LevelWarn, "idempotency: the store of request_ids is full, and refuses new ones; raise BWFACADE_REQUEST_ID_MAX_BYTES or set BWFACADE_REDIS_URL")
 	}
 	return rpcerr.New(connect.CodeResourceExhausted,
 		fmt.Errorf("%s, so the request was not applied; retry later with the same request_id", what),

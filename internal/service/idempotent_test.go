@@ -460,6 +460,29 @@ func TestRequestIDStoreFullRefusesTheWrite(t *testing.T) {
 	}
 }
 
+// TestRequestIDStoreFullIsLoggedOnce: a full store refuses every new
+// request_id, and says so in the log once a minute, not once a write.
+func TestRequestIDStoreFullIsLoggedOnce(t *testing.T) {
+	t.Parallel()
+	memory, err := idempotency.NewMemory(idempotency.MemoryConfig{MaxBytes: 1, MaxScopeBytes: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := new(logtest.Buffer)
+	st := facadetest.Start(t, facadetest.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil)), RequestIDs: server.RequestIDs{Store: memory}})
+	client := st.Goals(facadetest.Connect, sandbox.RoleSuperAdmin)
+	goalID := fmt.Sprint(st.Sandbox.Fixtures().UserNumericKeyResultID)
+	for i := range 3 {
+		_, err := client.CheckInGoal(t.Context(), &betterworksv1.CheckInGoalRequest{GoalId: goalID, Progress: &betterworksv1.CheckInGoalRequest_Value{Value: float64(i)}, RequestId: uuid.NewString()})
+		if rpcerr.Reason(err) != service.ReasonRequestIDsFull {
+			t.Fatalf("CheckInGoal() with the store full: error = %v, want %s", err, service.ReasonRequestIDsFull)
+		}
+	}
+	if n := strings.Count(logs.String(), "store of request_ids is full"); n != 1 {
+		t.Errorf("the log says %d times that the store is full, want once:\n%s", n, logs.String())
+	}
+}
+
 // losesFirstClaim is a store whose first Claim lands but fails, as one
 // whose answer a timeout or a broken connection lost.
 type losesFirstClaim struct {
