@@ -182,11 +182,16 @@ func TestRedisRefusesAnswersReadBeforeADrop(t *testing.T) {
 func TestRedisDropThatFailsIsTriedAgain(t *testing.T) {
 	t.Parallel()
 	server := redistest.Start(t)
-	c := readcache.NewRedis(readcache.RedisConfig{Client: server.Client(), Prefix: "c:", Timeout: 50 * time.Millisecond})
+	// A timeout long enough for the Set and the Gets on a loaded machine
+	// (the race detector, every package at once), and well within the
+	// pause, which holds the drop back past it.
+	c := readcache.NewRedis(readcache.RedisConfig{Client: server.Client(), Prefix: "c:", Timeout: 300 * time.Millisecond})
 	ctx := t.Context()
 	c.Set(ctx, "scope", "key", []byte("read before the write"), time.Now(), time.Minute)
-	// A second, longer than a loaded machine takes to reach the drop.
-	if err := server.Client().Do(ctx, "CLIENT", "PAUSE", "1000", "WRITE").Err(); err != nil {
+	if _, _, ok := c.Get(ctx, "scope", "key"); !ok {
+		t.Fatal("Get() after Set(): a miss, want the answer")
+	}
+	if err := server.Client().Do(ctx, "CLIENT", "PAUSE", "2000", "WRITE").Err(); err != nil {
 		t.Fatal(err)
 	}
 
