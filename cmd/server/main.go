@@ -158,6 +158,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		AuthenticateHealth:     cfg.HealthRequiresKey,
 		AllowOrigin:            allowOrigin(cfg),
 		ReportFiles:            upstream.Files{Hosts: cfg.ReportHosts, MaxBytes: cfg.ReportMaxBytes},
+		ReportReads:            server.ReportReads{Max: cfg.ReportReads},
 	})
 	if err != nil {
 		return err

@@ -54,6 +54,7 @@ const (
 	EnvMaxConnsPerPeer   = "BWFACADE_MAX_CONNECTIONS_PER_PEER"
 	EnvReportHosts       = "BWFACADE_REPORT_HOSTS"
 	EnvReportMaxBytes    = "BWFACADE_REPORT_MAX_BYTES"
+	EnvReportReads       = "BWFACADE_REPORT_READS"
 	EnvExportAhead       = "BWFACADE_EXPORT_AHEAD"
 	EnvMaxConnAge        = "BWFACADE_MAX_CONNECTION_AGE"
 	EnvMaxConnAgeGrace   = "BWFACADE_MAX_CONNECTION_AGE_GRACE"
@@ -197,6 +198,9 @@ type Config struct {
 	ReportHosts []string
 	// ReportMaxBytes bounds a report file, in bytes; zero means 64 MiB.
 	ReportMaxBytes int64
+	// ReportReads is how many ReadReportRows calls a replica runs at
+	// once; default 2 (each may hold about 100 MiB of memory).
+	ReportReads int
 }
 
 // Demo reports whether the facade runs against the embedded sandbox.
@@ -402,6 +406,8 @@ func Load(getenv func(string) string) (*Config, error) {
 	var maxBytes int
 	errs = append(errs, positive(getenv, EnvReportMaxBytes, &maxBytes))
 	c.ReportMaxBytes = int64(maxBytes)
+	c.ReportReads = 2 // service.DefaultReportReads
+	errs = append(errs, positive(getenv, EnvReportReads, &c.ReportReads))
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}

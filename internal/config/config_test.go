@@ -294,9 +294,13 @@ func TestLoadReportFiles(t *testing.T) {
 	cfg, err := config.Load(env(map[string]string{
 		config.EnvReportHosts:    " files.example.com, s3.amazonaws.com:443 ,",
 		config.EnvReportMaxBytes: "1048576",
+		config.EnvReportReads:    "4",
 	}))
 	if err != nil {
 		t.Fatalf("Load() error = %v", err)
+	}
+	if cfg.ReportReads != 4 {
+		t.Errorf("ReportReads = %d, want 4", cfg.ReportReads)
 	}
 	if diff := cmp.Diff([]string{"files.example.com", "s3.amazonaws.com:443"}, cfg.ReportHosts); diff != "" {
 		t.Errorf("ReportHosts (-want +got):\n%s", diff)
@@ -314,6 +318,8 @@ func TestLoadRejectsReportFiles(t *testing.T) {
 		{"user", config.EnvReportHosts, "me@files.example.com"},
 		{"zero_bytes", config.EnvReportMaxBytes, "0"},
 		{"not_a_number", config.EnvReportMaxBytes, "64MiB"},
+		{"no_reads", config.EnvReportReads, "0"},
+		{"max_streams_zero", config.EnvMaxStreams, "0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
